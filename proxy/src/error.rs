@@ -1,0 +1,108 @@
+//! The proxy's one error type. Every error leaves as Alibaba's error shape
+//! `{"RequestId","Code","Message"}`, with codes starting `Proxy.` for the proxy's own errors.
+//! Messages name what was wrong but never carry a secret or an upstream URL.
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("The action {0:?} is not allowed through this proxy.")]
+    ActionNotAllowed(String),
+    #[error("The request is not authenticated.")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("The upstream RDS endpoint did not answer in time.")]
+    UpstreamTimeout,
+    #[error("The upstream RDS endpoint is unavailable: {0}")]
+    UpstreamUnavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ProxyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidParameter(_) => "Proxy.InvalidParameter",
+            Self::ActionNotAllowed(_) => "Proxy.ActionNotAllowed",
+            Self::Unauthorized => "Proxy.Unauthorized",
+            Self::Forbidden(_) => "Proxy.Forbidden",
+            Self::NotFound(_) => "Proxy.NotFound",
+            Self::PayloadTooLarge(_) => "Proxy.PayloadTooLarge",
+            Self::UpstreamTimeout => "Proxy.UpstreamTimeout",
+            Self::UpstreamUnavailable(_) => "Proxy.UpstreamUnavailable",
+            Self::Internal(_) => "Proxy.Internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            Self::ActionNotAllowed(_) | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::UpstreamUnavailable(_) => StatusCode::BAD_GATEWAY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A request ID in Alibaba's format (upper-case UUID), so proxy errors can be quoted like upstream ones.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().to_string().to_uppercase()
+}
+
+/// Builds an error response in Alibaba's shape.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "RequestId": new_request_id(),
+        "Code": code,
+        "Message": message,
+    });
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            tracing::error!(code = self.code(), %detail, "internal error");
+            return error_response(self.status(), self.code(), "An internal error occurred in the proxy.");
+        }
+        error_response(self.status(), self.code(), &self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn errors_have_alibabas_shape() {
+        let resp = ProxyError::ActionNotAllowed("DeleteDBInstance".into()).into_response();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["Code"], "Proxy.ActionNotAllowed");
+        assert!(v["Message"].as_str().unwrap().contains("DeleteDBInstance"));
+        assert_eq!(v["RequestId"].as_str().unwrap().len(), 36);
+    }
+
+    #[tokio::test]
+    async fn internal_details_stay_in_the_log() {
+        let resp = ProxyError::Internal("lock poisoned at foo.rs:12".into()).into_response();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!text.contains("foo.rs"));
+        assert!(text.contains("Proxy.Internal"));
+    }
+}

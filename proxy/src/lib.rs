@@ -1,0 +1,46 @@
+//! The signing proxy between the dashboard and the ApsaraDB RDS OpenAPI, and the RDS simulator
+//! that stands in for the real endpoint in demo mode and in tests.
+
+pub mod actions;
+pub mod app;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod redact;
+pub mod serve;
+pub mod signing;
+pub mod simulator;
+pub mod spa;
+pub mod telemetry;
+pub mod upstream;
+
+use std::process::ExitCode;
+
+pub use app::{app, AppState};
+pub use error::ProxyError;
+
+/// Runs the chosen sub-command on a multi-threaded runtime and maps failures to an exit code.
+pub fn run(cli: config::Cli) -> ExitCode {
+    telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("migration-proxy: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            config::Command::Serve(args) => serve::serve(args).await,
+            config::Command::Simulate(args) => simulator::run_standalone(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("migration-proxy: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

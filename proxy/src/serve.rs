@@ -1,0 +1,108 @@
+//! `migration-proxy serve`: resolves credentials (or starts the simulator with --demo), loads
+//! the app, binds, and serves until Ctrl-C or SIGTERM.
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::app::{app, AppState, Mode};
+use crate::config::{AuthMode, ServeArgs};
+use crate::credentials::{self, Credentials, Secret, Source};
+use crate::simulator;
+use crate::spa::Spa;
+use crate::upstream::{check_endpoint, Upstream};
+
+/// Everything `serve` decides before it binds, split out so tests can check the refusals.
+pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<(AppState, Option<simulator::Running>)> {
+    if args.auth == AuthMode::None && !args.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "--auth none is only allowed on a loopback listener, not {}; put the proxy behind the portal's auth proxy",
+            args.listen
+        );
+    }
+    let timeout = Duration::from_millis(args.upstream_timeout_ms.max(1));
+    let (upstream, mode, sim) = if args.demo {
+        let sim = simulator::start(
+            "127.0.0.1:0".parse().expect("literal address"),
+            simulator::SimConfig { speed: args.demo_speed, ..simulator::SimConfig::default() },
+        )
+        .await
+        .context("starting the embedded RDS simulator")?;
+        let endpoint = check_endpoint(&format!("http://{}", sim.addr), false).map_err(anyhow::Error::msg)?;
+        let creds = Credentials {
+            access_key_id: simulator::DEMO_ACCESS_KEY_ID.to_string(),
+            access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+            security_token: None,
+            source: Source::Demo,
+        };
+        (Upstream::new(Some(endpoint), creds, args.signature, timeout)?, Mode::Demo, Some(sim))
+    } else {
+        let creds = credentials::resolve(env)?;
+        let endpoint = args
+            .rds_endpoint
+            .as_deref()
+            .map(|raw| check_endpoint(raw, args.allow_insecure_endpoint))
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        (Upstream::new(endpoint, creds, args.signature, timeout)?, Mode::Live, None)
+    };
+
+    let spa = match Spa::load(&args.dist, &args.base_path, &args.frame_ancestors) {
+        Ok(spa) => Some(spa),
+        Err(e) => {
+            tracing::warn!("{e:#}; serving the API only");
+            None
+        }
+    };
+    let state = AppState {
+        upstream,
+        mode,
+        default_region: args.region_id.clone(),
+        base_path: args.base_path.clone(),
+        spa,
+    };
+    Ok((state, sim))
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let env = |k: &str| std::env::var(k).ok();
+    let (state, sim) = prepare(&args, &env).await?;
+    let mode = state.mode;
+    let listener = TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    tracing::info!(mode = mode.as_str(), %addr, base_path = %args.base_path, "serving");
+    // The one line a person starting `make run` needs.
+    println!("RDS Migration Dashboard ({} mode): http://{}{}/", mode.as_str(), addr, args.base_path);
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    if let Some(sim) = sim {
+        sim.stop().await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,254 @@
+//! The one way out to the RDS OpenAPI: picks the endpoint for the region, signs the call, sends
+//! it with a timeout and a size limit, and hands back the status and body. Nothing here logs a
+//! URL or a query string (they carry the signature).
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use chrono::Utc;
+use url::Url;
+
+use crate::actions::ValidatedCall;
+use crate::config::SignatureStyle;
+use crate::credentials::Credentials;
+use crate::error::ProxyError;
+use crate::signing;
+
+/// The RDS OpenAPI version every call uses.
+pub const RDS_API_VERSION: &str = "2014-08-15";
+
+/// Largest upstream body the proxy will read (a 100-task page with long Detail logs is far below).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Regions the official SDK maps to the central endpoint (alibaba-openapi.md §3); every other
+/// region gets `rds.{region}.aliyuncs.com`.
+const CENTRAL_ENDPOINT_REGIONS: &[&str] = &[
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-shenzhen",
+    "cn-heyuan",
+    "cn-hongkong",
+    "ap-southeast-1",
+    "us-west-1",
+    "us-east-1",
+];
+
+/// The endpoint the official SDK would use for a region.
+pub fn endpoint_for_region(region_id: &str) -> String {
+    if CENTRAL_ENDPOINT_REGIONS.contains(&region_id) {
+        "https://rds.aliyuncs.com".to_string()
+    } else {
+        format!("https://rds.{region_id}.aliyuncs.com")
+    }
+}
+
+/// Checks an `--rds-endpoint` override: https anywhere, plain http only to loopback unless allowed.
+pub fn check_endpoint(raw: &str, allow_insecure: bool) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("--rds-endpoint {raw:?} is not a URL: {e}"))?;
+    let host = url.host_str().ok_or_else(|| format!("--rds-endpoint {raw:?} has no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = host == "localhost"
+                || host.trim_matches(|c| c == '[' || c == ']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            if !loopback && !allow_insecure {
+                return Err(format!(
+                    "--rds-endpoint {raw:?} is plain http to a non-loopback host; use https or pass --allow-insecure-endpoint"
+                ));
+            }
+        }
+        other => return Err(format!("--rds-endpoint scheme must be https or http, not {other:?}")),
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(format!("--rds-endpoint {raw:?} must not carry a query, fragment or user info"));
+    }
+    Ok(url)
+}
+
+/// What came back from the upstream, before redaction.
+#[derive(Debug, Clone)]
+pub struct UpstreamResponse {
+    pub status: u16,
+    pub body: Bytes,
+    /// The upstream's `Date` header, used to correct clock skew.
+    pub date: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Upstream {
+    client: reqwest::Client,
+    endpoint_override: Option<Url>,
+    credentials: Arc<Credentials>,
+    signature: SignatureStyle,
+    timeout: Duration,
+}
+
+impl Upstream {
+    pub fn new(
+        endpoint_override: Option<Url>,
+        credentials: Credentials,
+        signature: SignatureStyle,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        // reqwest is built without a default crypto provider; ring is the one we ship.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Upstream { client, endpoint_override, credentials: Arc::new(credentials), signature, timeout })
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The endpoint a call goes to: the override, else the region's endpoint. Never the request's.
+    pub fn endpoint(&self, region_id: &str) -> Result<Url, ProxyError> {
+        match &self.endpoint_override {
+            Some(url) => Ok(url.clone()),
+            None => Url::parse(&endpoint_for_region(region_id))
+                .map_err(|_| ProxyError::InvalidParameter(format!("The region {region_id:?} has no valid endpoint."))),
+        }
+    }
+
+    /// Signs and sends one call (one attempt: retries are the caller's business).
+    pub async fn call(&self, call: &ValidatedCall) -> Result<UpstreamResponse, ProxyError> {
+        let endpoint = self.endpoint(&call.region_id)?;
+        let host = host_header(&endpoint);
+        let creds = &self.credentials;
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let date = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let action = call.action.name();
+
+        let (query_pairs, headers): (Vec<(String, String)>, Vec<(String, String)>) = match self.signature {
+            SignatureStyle::V3 => {
+                let signed = signing::v3::sign(&signing::v3::SignRequest {
+                    method: "POST",
+                    host: &host,
+                    path: "/",
+                    query: &call.params,
+                    headers: &[],
+                    body: b"",
+                    action,
+                    version: RDS_API_VERSION,
+                    date: &date,
+                    nonce: &nonce,
+                    access_key_id: &creds.access_key_id,
+                    access_key_secret: creds.access_key_secret.expose(),
+                    security_token: creds.security_token.as_ref().map(|t| t.expose()),
+                });
+                let headers = signed.headers.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).collect();
+                (call.params.clone(), headers)
+            }
+            SignatureStyle::Rpc => {
+                let params = signing::rpc::sign_params(
+                    "POST",
+                    action,
+                    RDS_API_VERSION,
+                    &call.params,
+                    &creds.access_key_id,
+                    creds.access_key_secret.expose(),
+                    creds.security_token.as_ref().map(|t| t.expose()),
+                    &date,
+                    &nonce,
+                );
+                (params, Vec::new())
+            }
+        };
+
+        let mut url = endpoint;
+        url.set_path("/");
+        url.set_query(Some(&signing::encode::canonical_query(&query_pairs)));
+        let mut request = self.client.post(url).header("accept", "application/json");
+        for (k, v) in &headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+
+        let response = request.send().await.map_err(|e| self.map_send_error(&e))?;
+        let status = response.status().as_u16();
+        let date = response.headers().get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = read_limited(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
+            ReadError::TooLarge => ProxyError::UpstreamUnavailable("the upstream answer is larger than the proxy accepts".into()),
+            ReadError::Send(e) => self.map_send_error(&e),
+        })?;
+        Ok(UpstreamResponse { status, body, date })
+    }
+
+    fn map_send_error(&self, e: &reqwest::Error) -> ProxyError {
+        // reqwest's Display names the URL (with the signed query); never pass it on.
+        if e.is_timeout() {
+            ProxyError::UpstreamTimeout
+        } else if e.is_connect() {
+            ProxyError::UpstreamUnavailable("the connection to the RDS endpoint failed".into())
+        } else {
+            let _ = self.timeout;
+            ProxyError::UpstreamUnavailable("the RDS endpoint closed the connection or answered unreadably".into())
+        }
+    }
+}
+
+/// The Host header value a client sends for this URL (with the port when it is not the default).
+pub fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+enum ReadError {
+    TooLarge,
+    Send(reqwest::Error),
+}
+
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
+    if response.content_length().is_some_and(|n| n as usize > limit) {
+        return Err(ReadError::TooLarge);
+    }
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Send)? {
+        if buf.len() + chunk.len() > limit {
+            return Err(ReadError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_follow_the_sdk_map() {
+        assert_eq!(endpoint_for_region("cn-hangzhou"), "https://rds.aliyuncs.com");
+        assert_eq!(endpoint_for_region("ap-southeast-1"), "https://rds.aliyuncs.com");
+        assert_eq!(endpoint_for_region("ap-southeast-5"), "https://rds.ap-southeast-5.aliyuncs.com");
+        assert_eq!(endpoint_for_region("cn-zhangjiakou"), "https://rds.cn-zhangjiakou.aliyuncs.com");
+    }
+
+    #[test]
+    fn endpoint_overrides_are_checked() {
+        assert!(check_endpoint("https://rds.aliyuncs.com", false).is_ok());
+        assert!(check_endpoint("http://127.0.0.1:9090", false).is_ok());
+        assert!(check_endpoint("http://[::1]:9090", false).is_ok());
+        assert!(check_endpoint("http://localhost:9090", false).is_ok());
+        assert!(check_endpoint("http://10.0.0.5:9090", false).is_err());
+        assert!(check_endpoint("http://10.0.0.5:9090", true).is_ok());
+        assert!(check_endpoint("ftp://rds.aliyuncs.com", true).is_err());
+        assert!(check_endpoint("https://user@rds.aliyuncs.com", false).is_err());
+        assert!(check_endpoint("https://rds.aliyuncs.com/?Action=x", false).is_err());
+        assert!(check_endpoint("not a url", false).is_err());
+    }
+
+    #[test]
+    fn host_header_keeps_explicit_ports() {
+        assert_eq!(host_header(&Url::parse("http://127.0.0.1:9090/").unwrap()), "127.0.0.1:9090");
+        assert_eq!(host_header(&Url::parse("https://rds.aliyuncs.com").unwrap()), "rds.aliyuncs.com");
+    }
+}
