@@ -333,8 +333,13 @@ mod tests {
         assert!(!r.is_stale());
         assert_eq!(r.cache.as_deref(), Some("miss"));
 
-        let r: Fetched<Session> =
-            read_answer(200, Some("42"), Some("stale"), r#"{"user":null,"mode":"live"}"#).unwrap();
+        let r: Fetched<Session> = read_answer(
+            200,
+            Some("42"),
+            Some("stale"),
+            r#"{"user":null,"mode":"live"}"#,
+        )
+        .unwrap();
         assert!(!r.data.is_demo());
         assert_eq!(r.stale_age_secs, Some(42));
         assert!(r.is_stale());
@@ -395,7 +400,13 @@ mod tests {
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             keys,
-            ["RegionId", "DBInstanceName", "SourcePort", "PageNumber", "PageSize"]
+            [
+                "RegionId",
+                "DBInstanceName",
+                "SourcePort",
+                "PageNumber",
+                "PageSize"
+            ]
         );
         assert_eq!(pairs[0].1, "cn-hangzhou");
         assert_eq!(pairs[3].1, "2");

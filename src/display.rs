@@ -87,7 +87,10 @@ mod tests {
             source_address(Some("fd00::1"), Some(5432)).as_deref(),
             Some("[fd00::1]:5432")
         );
-        assert_eq!(source_address(Some("10.0.0.1"), None).as_deref(), Some("10.0.0.1"));
+        assert_eq!(
+            source_address(Some("10.0.0.1"), None).as_deref(),
+            Some("10.0.0.1")
+        );
         assert_eq!(source_address(None, Some(5432)).as_deref(), Some(":5432"));
         assert_eq!(source_address(Some("  "), None), None);
         assert_eq!(source_address(None, None), None);
@@ -101,9 +104,15 @@ mod tests {
             gmt_text(Some("2022-02-25T06:57:41Z"), Some(t)).as_deref(),
             Some("2022-02-25 06:57:41")
         );
-        assert_eq!(gmt_text(Some("yesterday"), None).as_deref(), Some("yesterday"));
+        assert_eq!(
+            gmt_text(Some("yesterday"), None).as_deref(),
+            Some("yesterday")
+        );
         assert_eq!(gmt_text(None, None), None);
-        assert_eq!(datetime_attr(Some(t)).as_deref(), Some("2022-02-25T06:57:41Z"));
+        assert_eq!(
+            datetime_attr(Some(t)).as_deref(),
+            Some("2022-02-25T06:57:41Z")
+        );
     }
 
     #[test]

@@ -41,7 +41,6 @@ strings! {
     LanguageLabel => ("Language", "Bahasa"),
     LanguageEnglish => ("English", "English"),
     LanguageIndonesian => ("Bahasa Indonesia", "Bahasa Indonesia"),
-    ThemeLabel => ("Theme", "Tema"),
     ThemeSystem => ("System", "Sistem"),
     ThemeLight => ("Light", "Terang"),
     ThemeDark => ("Dark", "Gelap"),
@@ -141,10 +140,6 @@ strings! {
         "The server answered with status {status} and no error description.",
         "Server menjawab dengan status {status} tanpa keterangan kesalahan."
     ),
-    ErrorUnknownCode => (
-        "The service reported an error that this dashboard does not know yet. Its own message is below.",
-        "Layanan melaporkan kesalahan yang belum dikenal dasbor ini. Pesan aslinya ada di bawah."
-    ),
     ErrorCode => ("Code", "Kode"),
     ErrorRequestId => ("Request ID", "ID permintaan"),
     ErrorStatus => ("HTTP status", "Status HTTP"),
@@ -170,7 +165,6 @@ strings! {
     ),
     TaskIdInvalid => ("This task ID is not a number.", "ID tugas ini bukan angka."),
     BackToTasks => ("Back to the task list", "Kembali ke daftar tugas"),
-    TaskFields => ("Fields", "Kolom"),
 
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),

@@ -39,11 +39,8 @@ pub fn App() -> impl IntoView {
 
     let lang = RwSignal::new(prefs::load_lang());
     let theme = RwSignal::new(prefs::load_theme());
-    Effect::new(move |_| {
-        let l = lang.get();
-        prefs::apply_lang(l);
-        prefs::set_title(t(l, Key::AppTitle));
-    });
+    // Pages set the document title; the app keeps `<html lang>` in step.
+    Effect::new(move |_| prefs::apply_lang(lang.get()));
     Effect::new(move |_| prefs::apply_theme(theme.get()));
     let on_lang = Callback::new(move |l: Lang| {
         prefs::remember_lang(l);

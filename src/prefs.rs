@@ -100,7 +100,11 @@ fn document_element() -> Option<web_sys::Element> {
 pub fn meta_base() -> String {
     web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=\"migration-base\"]").ok().flatten())
+        .and_then(|d| {
+            d.query_selector("meta[name=\"migration-base\"]")
+                .ok()
+                .flatten()
+        })
         .and_then(|m| m.get_attribute("content"))
         .unwrap_or_default()
 }

@@ -258,8 +258,7 @@ pub fn clean_identifier(raw: &str) -> Option<String> {
     if s.is_empty() || s.len() > 128 {
         return None;
     }
-    if s
-        .chars()
+    if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         Some(s.to_owned())
@@ -289,7 +288,15 @@ mod tests {
 
     #[test]
     fn components_round_trip() {
-        for s in ["pgm-bp102g323jd4demo", "a b/c?d&e=f", "ünï", "100%", "%", "%4", "%zz"] {
+        for s in [
+            "pgm-bp102g323jd4demo",
+            "a b/c?d&e=f",
+            "ünï",
+            "100%",
+            "%",
+            "%4",
+            "%zz",
+        ] {
             assert_eq!(decode_component(&encode_component(s)), s, "{s}");
         }
         assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
@@ -350,7 +357,10 @@ mod tests {
             source_port: Some(5432),
         };
         let s = q.to_query_string();
-        assert_eq!(s, "?page=2&size=50&taskId=7&taskName=a%26b%20c&sourcePort=5432");
+        assert_eq!(
+            s,
+            "?page=2&size=50&taskId=7&taskName=a%26b%20c&sourcePort=5432"
+        );
         assert_eq!(TaskListQuery::from_query_string(&s), q);
         assert_eq!(q.with_page(0).page, 1);
         assert_eq!(q.with_page(5).task_id, Some(7));
@@ -373,7 +383,10 @@ mod tests {
             task_href("/m", "cn-hangzhou", "pgm-x", 440437220),
             "/m/regions/cn-hangzhou/instances/pgm-x/tasks/440437220"
         );
-        assert_eq!(instance_href("", "r", "a/b", &q), "/regions/r/instances/a%2Fb");
+        assert_eq!(
+            instance_href("", "r", "a/b", &q),
+            "/regions/r/instances/a%2Fb"
+        );
         assert_eq!(api_url("", "session"), "/api/session");
         assert_eq!(
             api_url("/m", "/rds/DescribeCloudMigrationResult"),
@@ -384,7 +397,10 @@ mod tests {
     #[test]
     fn identifiers_are_checked() {
         assert_eq!(clean_identifier(" pgm-bp1 ").as_deref(), Some("pgm-bp1"));
-        assert_eq!(clean_identifier("cn-hangzhou").as_deref(), Some("cn-hangzhou"));
+        assert_eq!(
+            clean_identifier("cn-hangzhou").as_deref(),
+            Some("cn-hangzhou")
+        );
         assert_eq!(clean_identifier(""), None);
         assert_eq!(clean_identifier("a/b"), None);
         assert_eq!(clean_identifier("a?b"), None);

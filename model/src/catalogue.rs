@@ -38,14 +38,19 @@ impl ErrorClass {
 
     /// Whether retrying a read-only call may succeed (every action the proxy allows is a read).
     pub fn should_retry(self) -> bool {
-        matches!(self, ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server)
+        matches!(
+            self,
+            ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server
+        )
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             ErrorClass::Retryable => lang.pick("Temporary problem", "Masalah sementara"),
             ErrorClass::Throttled => lang.pick("Too many requests", "Terlalu banyak permintaan"),
-            ErrorClass::Client => lang.pick("Request not possible", "Permintaan tidak dapat diproses"),
+            ErrorClass::Client => {
+                lang.pick("Request not possible", "Permintaan tidak dapat diproses")
+            }
             ErrorClass::Auth => lang.pick("Access problem", "Masalah akses"),
             ErrorClass::Server => lang.pick("Service error", "Kesalahan layanan"),
         }
@@ -97,12 +102,25 @@ impl ErrorInfo {
     }
 }
 
-const fn e(code: &'static str, http_status: u16, class: ErrorClass, message_en: &'static str, message_id: &'static str) -> ErrorInfo {
-    ErrorInfo { code, http_status, class, message_en, message_id }
+const fn e(
+    code: &'static str,
+    http_status: u16,
+    class: ErrorClass,
+    message_en: &'static str,
+    message_id: &'static str,
+) -> ErrorInfo {
+    ErrorInfo {
+        code,
+        http_status,
+        class,
+        message_en,
+        message_id,
+    }
 }
 
 use ErrorClass::{Auth, Client, Retryable, Server, Throttled};
 
+#[rustfmt::skip]
 static CATALOGUE: &[ErrorInfo] = &[
     // --- The seed document's error table (DescribeCloudMigrationResult), in its order. ---
     e("Order.ComboInstanceNotAllowOperate", 400, Client, "This instance is part of a package and cannot be operated on its own.", "Instance ini bagian dari paket dan tidak dapat dioperasikan sendiri."),
@@ -227,7 +245,12 @@ pub fn classify(code: &str, http_status: u16) -> ErrorClass {
     }
     let c = code.trim().to_ascii_lowercase();
     let has = |needle: &str| c.contains(needle);
-    if c.starts_with("throttling") || has("throttl") || has("flowcontrol") || has("toomanyrequests") || http_status == 429 {
+    if c.starts_with("throttling")
+        || has("throttl")
+        || has("flowcontrol")
+        || has("toomanyrequests")
+        || http_status == 429
+    {
         ErrorClass::Throttled
     } else if has("signature")
         || has("accesskey")
@@ -269,6 +292,7 @@ mod tests {
     use super::*;
 
     /// The seed document's error table: (status, code), verbatim and in order.
+    #[rustfmt::skip]
     const SEED_TABLE: &[(u16, &str)] = &[
         (400, "Order.ComboInstanceNotAllowOperate"), (400, "Price.PricingPlanResultNotFound"),
         (400, "Order.NoRealNameAuthentication"), (400, "InsufficientAvailableQuota"),
@@ -297,6 +321,7 @@ mod tests {
     ];
 
     /// Reference §4.2 (signing, throttling and common codes) and the proxy's codes.
+    #[rustfmt::skip]
     const OTHER_CODES: &[(&str, u16, ErrorClass)] = &[
         ("Throttling", 400, Throttled), ("Throttling.User", 400, Throttled), ("Throttling.Api", 400, Throttled),
         ("SignatureDoesNotMatch", 400, Auth), ("IncompleteSignature", 400, Auth),
@@ -339,7 +364,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in catalogue() {
             assert!(seen.insert(i.code), "duplicate {}", i.code);
-            assert!(!i.message_en.is_empty() && !i.message_id.is_empty(), "{}", i.code);
+            assert!(
+                !i.message_en.is_empty() && !i.message_id.is_empty(),
+                "{}",
+                i.code
+            );
             assert_ne!(i.message_en, i.message_id, "{} not translated", i.code);
             assert!((400..600).contains(&i.http_status), "{}", i.code);
         }
@@ -347,9 +376,18 @@ mod tests {
 
     #[test]
     fn lookup_is_exact_first_then_case_insensitive() {
-        assert_eq!(error_info("pay.noCreditCard").map(|i| i.code), Some("pay.noCreditCard"));
-        assert_eq!(error_info("Pay.NoCreditCard").map(|i| i.code), Some("Pay.NoCreditCard"));
-        assert_eq!(error_info("throttling.user").map(|i| i.code), Some("Throttling.User"));
+        assert_eq!(
+            error_info("pay.noCreditCard").map(|i| i.code),
+            Some("pay.noCreditCard")
+        );
+        assert_eq!(
+            error_info("Pay.NoCreditCard").map(|i| i.code),
+            Some("Pay.NoCreditCard")
+        );
+        assert_eq!(
+            error_info("throttling.user").map(|i| i.code),
+            Some("Throttling.User")
+        );
         assert_eq!(error_info("Nope"), None);
     }
 
@@ -378,11 +416,26 @@ mod tests {
 
     #[test]
     fn describe_falls_back_by_family_then_class() {
-        assert_eq!(describe_error("Throttling.Api", 400, Lang::Id), "Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi.");
-        assert_eq!(describe_error("MissingDBInstanceName", 400, Lang::En), "A required parameter is missing.");
-        assert_eq!(describe_error("InvalidPageSize", 400, Lang::Id), "Parameter tidak valid.");
-        assert_eq!(describe_error("Unknown.Code", 500, Lang::En), ErrorClass::Server.generic_message(Lang::En));
+        assert_eq!(
+            describe_error("Throttling.Api", 400, Lang::Id),
+            "Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi."
+        );
+        assert_eq!(
+            describe_error("MissingDBInstanceName", 400, Lang::En),
+            "A required parameter is missing."
+        );
+        assert_eq!(
+            describe_error("InvalidPageSize", 400, Lang::Id),
+            "Parameter tidak valid."
+        );
+        assert_eq!(
+            describe_error("Unknown.Code", 500, Lang::En),
+            ErrorClass::Server.generic_message(Lang::En)
+        );
         assert!(ErrorClass::Throttled.should_retry() && !ErrorClass::Auth.should_retry());
-        assert_eq!(serde_json::to_string(&ErrorClass::Throttled).unwrap(), "\"throttled\"");
+        assert_eq!(
+            serde_json::to_string(&ErrorClass::Throttled).unwrap(),
+            "\"throttled\""
+        );
     }
 }

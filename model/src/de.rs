@@ -216,7 +216,10 @@ mod tests {
 
     #[test]
     fn unescape() {
-        assert_eq!(unescape_once(r#"{\"a\":\"b\"}"#).as_deref(), Some(r#"{"a":"b"}"#));
+        assert_eq!(
+            unescape_once(r#"{\"a\":\"b\"}"#).as_deref(),
+            Some(r#"{"a":"b"}"#)
+        );
         assert_eq!(unescape_once(r"a\nb").as_deref(), Some("a\nb"));
         assert_eq!(unescape_once(r#"a"b"#), None);
         assert_eq!(unescape_once("\\"), None);

@@ -30,13 +30,23 @@ pub enum SectionMatch {
 pub const SECTION_STAGES: &[(SectionMatch, MigrateStage)] = &[
     (SectionMatch::Prefix("check "), MigrateStage::Precheck),
     (SectionMatch::Exact("check"), MigrateStage::Precheck),
-    (SectionMatch::Exact("start rds instance"), MigrateStage::Startup),
-    (SectionMatch::Exact("synchronize data"), MigrateStage::Increment),
+    (
+        SectionMatch::Exact("start rds instance"),
+        MigrateStage::Startup,
+    ),
+    (
+        SectionMatch::Exact("synchronize data"),
+        MigrateStage::Increment,
+    ),
 ];
 
 /// The stage a section belongs to, per [`SECTION_STAGES`].
 pub fn stage_for_section(name: &str) -> Option<MigrateStage> {
-    let norm = name.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    let norm = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
     SECTION_STAGES
         .iter()
         .find(|(m, _)| match m {
@@ -106,7 +116,9 @@ impl Check {
     pub fn reason_text(&self) -> Option<&str> {
         let r = self.reason.as_deref()?;
         let lower = r.to_ascii_lowercase();
-        for p in ["warning:", "warn:", "failure:", "failed:", "fail:", "error:"] {
+        for p in [
+            "warning:", "warn:", "failure:", "failed:", "fail:", "error:",
+        ] {
             if lower.starts_with(p) {
                 return r.get(p.len()..).map(str::trim);
             }
@@ -193,7 +205,9 @@ impl PrecheckVerdict {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             PrecheckVerdict::Passed => lang.pick("Passed", "Lulus"),
-            PrecheckVerdict::PassedWithWarnings => lang.pick("Passed with warnings", "Lulus dengan peringatan"),
+            PrecheckVerdict::PassedWithWarnings => {
+                lang.pick("Passed with warnings", "Lulus dengan peringatan")
+            }
             PrecheckVerdict::Failed => lang.pick("Failed", "Gagal"),
             PrecheckVerdict::Inconclusive => lang.pick("Inconclusive", "Tidak dapat disimpulkan"),
             PrecheckVerdict::NotRun => lang.pick("No checks yet", "Belum ada pemeriksaan"),
@@ -261,7 +275,12 @@ impl DetailLog {
             PrecheckVerdict::Inconclusive
         } else if c.warning > 0 {
             PrecheckVerdict::PassedWithWarnings
-        } else if c.success > 0 || self.markers.iter().any(|m| m.text.to_ascii_lowercase().contains("success")) {
+        } else if c.success > 0
+            || self
+                .markers
+                .iter()
+                .any(|m| m.text.to_ascii_lowercase().contains("success"))
+        {
             PrecheckVerdict::Passed
         } else {
             PrecheckVerdict::Inconclusive
@@ -284,15 +303,23 @@ impl DetailLog {
     pub fn stage_start_times(&self) -> Vec<StageStart> {
         let mut starts: Vec<StageStart> = Vec::new();
         for section in &self.sections {
-            let Some(stage) = &section.stage else { continue };
-            let Some(first) = section.events.iter().map(|e| &e.time).min_by_key(|t| t.at) else { continue };
+            let Some(stage) = &section.stage else {
+                continue;
+            };
+            let Some(first) = section.events.iter().map(|e| &e.time).min_by_key(|t| t.at) else {
+                continue;
+            };
             match starts.iter_mut().find(|s| &s.stage == stage) {
                 Some(existing) if first.at < existing.time.at => {
                     existing.time = first.clone();
                     existing.section = section.name.clone();
                 }
                 Some(_) => {}
-                None => starts.push(StageStart { stage: stage.clone(), time: first.clone(), section: section.name.clone() }),
+                None => starts.push(StageStart {
+                    stage: stage.clone(),
+                    time: first.clone(),
+                    section: section.name.clone(),
+                }),
             }
         }
         starts.sort_by_key(|s| s.stage.ordinal().unwrap_or(usize::MAX));
@@ -301,7 +328,10 @@ impl DetailLog {
 
     /// When `stage` started, if the log says.
     pub fn stage_start(&self, stage: &MigrateStage) -> Option<LogTime> {
-        self.stage_start_times().into_iter().find(|s| &s.stage == stage).map(|s| s.time)
+        self.stage_start_times()
+            .into_iter()
+            .find(|s| &s.stage == stage)
+            .map(|s| s.time)
     }
 
     /// The furthest stage any section of the log belongs to.
@@ -335,7 +365,13 @@ pub fn parse_detail(text: &str) -> DetailLog {
 
 fn current_section(log: &mut DetailLog) -> &mut Section {
     if log.sections.is_empty() {
-        log.sections.push(Section { name: String::new(), line: None, stage: None, checks: Vec::new(), events: Vec::new() });
+        log.sections.push(Section {
+            name: String::new(),
+            line: None,
+            stage: None,
+            checks: Vec::new(),
+            events: Vec::new(),
+        });
     }
     let last = log.sections.len() - 1;
     &mut log.sections[last]
@@ -351,7 +387,13 @@ fn parse_line(log: &mut DetailLog, raw: &str, line: usize) {
         if let Some(close) = rest.find(']') {
             let name = rest.get(..close).unwrap_or("").trim().to_string();
             let after = rest.get(close + 1..).unwrap_or("").trim();
-            log.sections.push(Section { stage: stage_for_section(&name), name, line: Some(line), checks: Vec::new(), events: Vec::new() });
+            log.sections.push(Section {
+                stage: stage_for_section(&name),
+                name,
+                line: Some(line),
+                checks: Vec::new(),
+                events: Vec::new(),
+            });
             if !after.is_empty() {
                 parse_line(log, after, line);
             }
@@ -361,18 +403,32 @@ fn parse_line(log: &mut DetailLog, raw: &str, line: usize) {
     let section_index = log.sections.len().checked_sub(1);
     if text.len() >= 2 && text.starts_with('*') && text.ends_with('*') {
         let inner = text.trim_matches('*').trim().to_string();
-        log.markers.push(Marker { text: inner, raw: raw.to_string(), line, section: section_index });
+        log.markers.push(Marker {
+            text: inner,
+            raw: raw.to_string(),
+            line,
+            section: section_index,
+        });
         return;
     }
     if let Some((time, body)) = parse_event(text) {
-        current_section(log).events.push(Event { time, text: body, raw: raw.to_string(), line });
+        current_section(log).events.push(Event {
+            time,
+            text: body,
+            raw: raw.to_string(),
+            line,
+        });
         return;
     }
     if let Some(check) = parse_check(text, raw, line) {
         current_section(log).checks.push(check);
         return;
     }
-    log.unparsed.push(UnparsedLine { line, text: text.to_string(), section: section_index });
+    log.unparsed.push(UnparsedLine {
+        line,
+        text: text.to_string(),
+        section: section_index,
+    });
 }
 
 /// `2022-02-25 17:00:29 --- text` (an offset or fraction in the time is accepted).
@@ -381,17 +437,33 @@ fn parse_event(text: &str) -> Option<(LogTime, String)> {
         return None;
     }
     let (head, body) = match text.find("---") {
-        Some(pos) => (text.get(..pos)?, text.get(pos + 3..)?.trim_start_matches('-')),
+        Some(pos) => (
+            text.get(..pos)?,
+            text.get(pos + 3..)?.trim_start_matches('-'),
+        ),
         // No separator: the time is the first 19 characters.
         None => (text.get(..19)?, text.get(19..)?),
     };
     let (at, assumed) = parse_time_assuming(head.trim(), assumed_log_offset())?;
-    let time = LogTime { local: at.naive_local(), at, offset_assumed: assumed };
+    let time = LogTime {
+        local: at.naive_local(),
+        at,
+        offset_assumed: assumed,
+    };
     Some((time, body.trim().to_string()))
 }
 
 /// Outcome words that mark a line as a check even when its name does not start with "Check".
-const OUTCOME_WORDS: &[&str] = &["success", "succeeded", "successful", "warning", "failed", "failure", "fail", "error"];
+const OUTCOME_WORDS: &[&str] = &[
+    "success",
+    "succeeded",
+    "successful",
+    "warning",
+    "failed",
+    "failure",
+    "fail",
+    "error",
+];
 
 fn parse_check(text: &str, raw: &str, line: usize) -> Option<Check> {
     let (name, outcome_text) = text.split_once(':')?;
@@ -400,13 +472,27 @@ fn parse_check(text: &str, raw: &str, line: usize) -> Option<Check> {
     if name.is_empty() {
         return None;
     }
-    let first_word: String = outcome_text.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
-    let named_check = name.len() >= 5 && name.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("check"));
+    let first_word: String = outcome_text
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let named_check = name.len() >= 5
+        && name
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("check"));
     if !named_check && !OUTCOME_WORDS.contains(&first_word.as_str()) {
         return None;
     }
     let (outcome, reason, assumed) = classify_outcome(outcome_text, &first_word);
-    Some(Check { name: name.to_string(), outcome, reason, assumed, raw: raw.to_string(), line })
+    Some(Check {
+        name: name.to_string(),
+        outcome,
+        reason,
+        assumed,
+        raw: raw.to_string(),
+        line,
+    })
 }
 
 /// Reads `success`, `warning(reason)`, and (ASSUMPTION) anything else by keyword.
@@ -429,7 +515,13 @@ fn classify_outcome(text: &str, first_word: &str) -> (CheckOutcome, Option<Strin
             let lower = text.to_ascii_lowercase();
             // ASSUMPTION (DESIGN.md): no failing sample is published; "fail"/"error" mean failure.
             if lower.contains("fail") || lower.contains("error") {
-                (CheckOutcome::Failure, reason.or_else(|| Some(text.to_string())).filter(|r| !r.is_empty()), true)
+                (
+                    CheckOutcome::Failure,
+                    reason
+                        .or_else(|| Some(text.to_string()))
+                        .filter(|r| !r.is_empty()),
+                    true,
+                )
             } else {
                 let whole = (!text.is_empty()).then(|| text.to_string());
                 (CheckOutcome::Other, whole, true)
@@ -445,7 +537,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn seed_detail_decoded() -> String {
-        seed_example_decoded()["Items"][0]["Detail"].as_str().unwrap().to_string()
+        seed_example_decoded()["Items"][0]["Detail"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     fn seed_detail_escaped() -> String {
@@ -466,40 +561,85 @@ mod tests {
         assert_eq!(
             names,
             [
-                "Check rds empty", "Check source connectivity", "Check source version", "Check source glibc version",
-                "Check disk size", "Check wal keep size", "Check spec params", "Start RDS instance", "Synchronize data",
+                "Check rds empty",
+                "Check source connectivity",
+                "Check source version",
+                "Check source glibc version",
+                "Check disk size",
+                "Check wal keep size",
+                "Check spec params",
+                "Start RDS instance",
+                "Synchronize data",
             ]
         );
         assert_eq!(a.checks().count(), 12);
-        assert_eq!(a.check_counts(), CheckCounts { success: 11, warning: 1, failure: 0, other: 0 });
-        let glibc = a.checks().find(|c| c.outcome == CheckOutcome::Warning).unwrap();
+        assert_eq!(
+            a.check_counts(),
+            CheckCounts {
+                success: 11,
+                warning: 1,
+                failure: 0,
+                other: 0
+            }
+        );
+        let glibc = a
+            .checks()
+            .find(|c| c.outcome == CheckOutcome::Warning)
+            .unwrap();
         assert_eq!(glibc.name, "Check source glibc version compatible");
-        assert_eq!(glibc.reason.as_deref(), Some("warning:source glibc version is not compatible with rds pg"));
-        assert_eq!(glibc.reason_text(), Some("source glibc version is not compatible with rds pg"));
+        assert_eq!(
+            glibc.reason.as_deref(),
+            Some("warning:source glibc version is not compatible with rds pg")
+        );
+        assert_eq!(
+            glibc.reason_text(),
+            Some("source glibc version is not compatible with rds pg")
+        );
         assert_eq!(glibc.raw, "Check source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)");
-        assert_eq!(glibc.line, 14);
+        assert_eq!(glibc.line, 13);
         assert!(!glibc.assumed);
         assert!(a.unparsed.is_empty() && a.markers.is_empty());
         assert_eq!(a.precheck_verdict(), PrecheckVerdict::PassedWithWarnings);
 
         let events: Vec<&Event> = a.events().collect();
         assert_eq!(events.len(), 2);
-        assert_eq!(events[0].text, "Start RDS instance as slave for data replication");
-        assert_eq!(events[1].text, "Synchronize data from source to RDS by streaming replication");
-        assert_eq!(events[1].raw, "2022-02-25 17:01:05 --- Synchronize data from source to RDS by streaming replication ");
+        assert_eq!(
+            events[0].text,
+            "Start RDS instance as slave for data replication"
+        );
+        assert_eq!(
+            events[1].text,
+            "Synchronize data from source to RDS by streaming replication"
+        );
+        assert_eq!(
+            events[1].raw,
+            "2022-02-25 17:01:05 --- Synchronize data from source to RDS by streaming replication "
+        );
         let first = a.first_event_time().unwrap();
         assert_eq!(first.local.to_string(), "2022-02-25 17:00:29");
         assert_eq!(first.at.to_rfc3339(), "2022-02-25T17:00:29+08:00");
         assert!(first.offset_assumed);
-        assert_eq!(a.last_event_time().unwrap().at.to_rfc3339(), "2022-02-25T17:01:05+08:00");
+        assert_eq!(
+            a.last_event_time().unwrap().at.to_rfc3339(),
+            "2022-02-25T17:01:05+08:00"
+        );
 
         let starts = a.stage_start_times();
-        let got: Vec<(String, String)> = starts.iter().map(|s| (s.stage.as_str().to_string(), s.time.at.to_rfc3339())).collect();
+        let got: Vec<(String, String)> = starts
+            .iter()
+            .map(|s| (s.stage.as_str().to_string(), s.time.at.to_rfc3339()))
+            .collect();
         assert_eq!(
             got,
             [
-                ("startup".to_string(), "2022-02-25T17:00:29+08:00".to_string()),
-                ("increment".to_string(), "2022-02-25T17:01:05+08:00".to_string()),
+                (
+                    "startup".to_string(),
+                    "2022-02-25T17:00:29+08:00".to_string()
+                ),
+                (
+                    "increment".to_string(),
+                    "2022-02-25T17:01:05+08:00".to_string()
+                ),
             ]
         );
         assert_eq!(a.stage_start(&MigrateStage::Precheck), None);
@@ -524,23 +664,70 @@ mod tests {
         let cases: &[(&str, CheckOutcome, Option<&str>, bool)] = &[
             ("Check a: success", CheckOutcome::Success, None, false),
             ("Check a: SUCCESS", CheckOutcome::Success, None, false),
-            ("Check a: warning(warning:x)", CheckOutcome::Warning, Some("warning:x"), false),
+            (
+                "Check a: warning(warning:x)",
+                CheckOutcome::Warning,
+                Some("warning:x"),
+                false,
+            ),
             ("Check a: warning", CheckOutcome::Warning, None, false),
-            ("Check a: warning(unclosed", CheckOutcome::Warning, Some("unclosed"), false),
-            ("Check a: failed(error:disk too small)", CheckOutcome::Failure, Some("error:disk too small"), true),
+            (
+                "Check a: warning(unclosed",
+                CheckOutcome::Warning,
+                Some("unclosed"),
+                false,
+            ),
+            (
+                "Check a: failed(error:disk too small)",
+                CheckOutcome::Failure,
+                Some("error:disk too small"),
+                true,
+            ),
             ("Check a: fail", CheckOutcome::Failure, Some("fail"), true),
-            ("Check a: failure: no route", CheckOutcome::Failure, Some("no route"), true),
-            ("Check a: error(timeout)", CheckOutcome::Failure, Some("timeout"), true),
-            ("Check a: not ok, see error log", CheckOutcome::Failure, Some(", see error log"), true),
-            ("Check a: skipped", CheckOutcome::Other, Some("skipped"), true),
+            (
+                "Check a: failure: no route",
+                CheckOutcome::Failure,
+                Some("no route"),
+                true,
+            ),
+            (
+                "Check a: error(timeout)",
+                CheckOutcome::Failure,
+                Some("timeout"),
+                true,
+            ),
+            (
+                "Check a: not ok, see error log",
+                CheckOutcome::Failure,
+                Some("ok, see error log"),
+                true,
+            ),
+            (
+                "Check a: skipped",
+                CheckOutcome::Other,
+                Some("skipped"),
+                true,
+            ),
             ("Check a: ", CheckOutcome::Other, None, true),
             ("Verify b: success", CheckOutcome::Success, None, false),
-            ("Verify b: failed", CheckOutcome::Failure, Some("failed"), true),
+            (
+                "Verify b: failed",
+                CheckOutcome::Failure,
+                Some("failed"),
+                true,
+            ),
         ];
         for (line, outcome, reason, assumed) in cases {
             let log = parse_detail(line);
-            let c = log.checks().next().unwrap_or_else(|| panic!("no check in {line:?}"));
-            assert_eq!((c.outcome, c.reason.as_deref(), c.assumed), (*outcome, *reason, *assumed), "{line}");
+            let c = log
+                .checks()
+                .next()
+                .unwrap_or_else(|| panic!("no check in {line:?}"));
+            assert_eq!(
+                (c.outcome, c.reason.as_deref(), c.assumed),
+                (*outcome, *reason, *assumed),
+                "{line}"
+            );
             assert_eq!(c.raw, *line);
         }
     }
@@ -549,14 +736,29 @@ mod tests {
     fn verdicts() {
         let cases: &[(&str, PrecheckVerdict)] = &[
             ("", PrecheckVerdict::NotRun),
-            ("[Start RDS instance]\n2022-02-25 17:00:29 --- go", PrecheckVerdict::NotRun),
-            ("Check a: success\nCheck b: success", PrecheckVerdict::Passed),
-            ("Check a: success\nCheck b: warning(x)", PrecheckVerdict::PassedWithWarnings),
+            (
+                "[Start RDS instance]\n2022-02-25 17:00:29 --- go",
+                PrecheckVerdict::NotRun,
+            ),
+            (
+                "Check a: success\nCheck b: success",
+                PrecheckVerdict::Passed,
+            ),
+            (
+                "Check a: success\nCheck b: warning(x)",
+                PrecheckVerdict::PassedWithWarnings,
+            ),
             ("Check a: success\nCheck b: failed", PrecheckVerdict::Failed),
-            ("Check a: warning(x)\nCheck b: skipped", PrecheckVerdict::Inconclusive),
+            (
+                "Check a: warning(x)\nCheck b: skipped",
+                PrecheckVerdict::Inconclusive,
+            ),
             ("Check a: skipped\nCheck b: error", PrecheckVerdict::Failed),
             ("*Migrate check success*", PrecheckVerdict::Passed),
-            ("Check a: success\n*Migrate check failed*", PrecheckVerdict::Failed),
+            (
+                "Check a: success\n*Migrate check failed*",
+                PrecheckVerdict::Failed,
+            ),
             ("*Something*", PrecheckVerdict::Inconclusive),
         ];
         for (text, want) in cases {
@@ -569,7 +771,10 @@ mod tests {
         let text = "preamble line\r\nCheck early: success\r\n[Start RDS instance] 2022-02-25 17:00:29 --- inline event\n\n   \n[Synchronize data]\n2022-02-25 17:01:05 --- a\n2022-02-25 16:59:00+00 --- with offset\n2022-02-25 17:02:00 no separator\n2022-13-45 17:00:00 --- bad date\n[unclosed\n[ Custom step ]\nrandom words: here\n";
         let log = parse_detail(text);
         let names: Vec<&str> = log.sections.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["", "Start RDS instance", "Synchronize data", "Custom step"]);
+        assert_eq!(
+            names,
+            ["", "Start RDS instance", "Synchronize data", "Custom step"]
+        );
         assert_eq!(log.sections[0].line, None);
         assert_eq!(log.sections[0].checks.len(), 1);
         assert_eq!(log.sections[1].events[0].text, "inline event");
@@ -577,19 +782,37 @@ mod tests {
         let sync = &log.sections[2];
         assert_eq!(sync.events.len(), 3);
         assert!(!sync.events[1].time.offset_assumed);
-        assert_eq!(sync.events[1].time.at.to_rfc3339(), "2022-02-25T16:59:00+00:00");
+        assert_eq!(
+            sync.events[1].time.at.to_rfc3339(),
+            "2022-02-25T16:59:00+00:00"
+        );
         assert_eq!(sync.events[2].text, "no separator");
         assert_eq!(log.sections[3].stage, None);
-        let unparsed: Vec<(usize, &str)> = log.unparsed.iter().map(|u| (u.line, u.text.as_str())).collect();
+        let unparsed: Vec<(usize, &str)> = log
+            .unparsed
+            .iter()
+            .map(|u| (u.line, u.text.as_str()))
+            .collect();
         assert_eq!(
             unparsed,
-            [(1, "preamble line"), (10, "2022-13-45 17:00:00 --- bad date"), (11, "[unclosed"), (13, "random words: here")]
+            [
+                (1, "preamble line"),
+                (10, "2022-13-45 17:00:00 --- bad date"),
+                (11, "[unclosed"),
+                (13, "random words: here")
+            ]
         );
         assert_eq!(log.unparsed[0].section, None);
         assert_eq!(log.unparsed[3].section, Some(3));
-        // 16:59:00+00 is 00:59:00+08 next day? No: it is 16:59Z, i.e. 00:59+08 on the 26th: the latest.
-        assert_eq!(log.last_event_time().unwrap().at.to_rfc3339(), "2022-02-25T16:59:00+00:00");
-        assert_eq!(log.first_event_time().unwrap().local.to_string(), "2022-02-25 17:00:29");
+        // 16:59:00+00 is 00:59+08 on the 26th: the latest event despite its place in the log.
+        assert_eq!(
+            log.last_event_time().unwrap().at.to_rfc3339(),
+            "2022-02-25T16:59:00+00:00"
+        );
+        assert_eq!(
+            log.first_event_time().unwrap().local.to_string(),
+            "2022-02-25 17:00:29"
+        );
         let starts = log.stage_start_times();
         assert_eq!(starts[0].stage, MigrateStage::Startup);
         assert_eq!(starts[1].stage, MigrateStage::Increment);
@@ -619,7 +842,20 @@ mod tests {
         let log = parse_detail("[Check a]\\\\nCheck x: success\\\\n");
         assert_eq!(log.checks().count(), 1);
         assert!(log.unparsed.is_empty());
-        for odd in ["\u{0}", "[", "]", "*", "**", ":", "2022", "2022-02-25 17:00:29", "é[ü]:ß", "Check:", "---", "0000-00-00 00:00:00 --- x"] {
+        for odd in [
+            "\u{0}",
+            "[",
+            "]",
+            "*",
+            "**",
+            ":",
+            "2022",
+            "2022-02-25 17:00:29",
+            "é[ü]:ß",
+            "Check:",
+            "---",
+            "0000-00-00 00:00:00 --- x",
+        ] {
             let _ = parse_detail(odd);
         }
         assert_eq!(parse_detail("**").markers.len(), 1);

@@ -8,57 +8,160 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DbInstance {
-    #[serde(rename = "DBInstanceId", default, deserialize_with = "de::string_lenient")]
+    #[serde(
+        rename = "DBInstanceId",
+        default,
+        deserialize_with = "de::string_lenient"
+    )]
     pub db_instance_id: String,
-    #[serde(rename = "DBInstanceDescription", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceDescription",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_description: Option<String>,
-    #[serde(rename = "Engine", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Engine",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub engine: Option<String>,
-    #[serde(rename = "EngineVersion", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EngineVersion",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub engine_version: Option<String>,
-    #[serde(rename = "DBInstanceStatus", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceStatus",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_status: Option<String>,
-    #[serde(rename = "DBInstanceType", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceType",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_type: Option<String>,
-    #[serde(rename = "RegionId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RegionId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region_id: Option<String>,
-    #[serde(rename = "ZoneId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ZoneId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub zone_id: Option<String>,
-    #[serde(rename = "VpcId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "VpcId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vpc_id: Option<String>,
-    #[serde(rename = "VSwitchId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "VSwitchId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vswitch_id: Option<String>,
-    #[serde(rename = "InstanceNetworkType", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "InstanceNetworkType",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_network_type: Option<String>,
-    #[serde(rename = "DBInstanceClass", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceClass",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_class: Option<String>,
-    #[serde(rename = "Category", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Category",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category: Option<String>,
-    #[serde(rename = "DBInstanceStorageType", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceStorageType",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_storage_type: Option<String>,
-    #[serde(rename = "ConnectionString", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ConnectionString",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub connection_string: Option<String>,
-    #[serde(rename = "CreateTime", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CreateTime",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_time: Option<String>,
-    #[serde(rename = "ExpireTime", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpireTime",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expire_time: Option<String>,
-    #[serde(rename = "LockMode", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LockMode",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lock_mode: Option<String>,
-    #[serde(rename = "PayType", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayType",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pay_type: Option<String>,
-    #[serde(rename = "ResourceGroupId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ResourceGroupId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_group_id: Option<String>,
 }
 
 impl DbInstance {
     /// True for PostgreSQL instances (the only engine cloud migration supports).
     pub fn is_postgresql(&self) -> bool {
-        self.engine.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("postgresql"))
+        self.engine
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("postgresql"))
     }
 
     /// True for primary instances (migration needs a primary; read-only ones are refused).
     pub fn is_primary(&self) -> bool {
-        self.db_instance_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("primary"))
+        self.db_instance_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("primary"))
     }
 
     /// What to show in a picker: the description when there is one, else the ID.
@@ -86,11 +189,24 @@ pub struct DescribeDbInstancesResponse {
     pub items: DbInstanceItems,
     #[serde(rename = "PageNumber", default, deserialize_with = "de::u64_lenient")]
     pub page_number: u64,
-    #[serde(rename = "PageRecordCount", default, deserialize_with = "de::u64_lenient")]
+    #[serde(
+        rename = "PageRecordCount",
+        default,
+        deserialize_with = "de::u64_lenient"
+    )]
     pub page_record_count: u64,
-    #[serde(rename = "TotalRecordCount", default, deserialize_with = "de::u64_lenient")]
+    #[serde(
+        rename = "TotalRecordCount",
+        default,
+        deserialize_with = "de::u64_lenient"
+    )]
     pub total_record_count: u64,
-    #[serde(rename = "NextToken", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextToken",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_token: Option<String>,
     #[serde(rename = "RequestId", default, deserialize_with = "de::string_lenient")]
     pub request_id: String,
@@ -101,7 +217,9 @@ fn items_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DbInstanceIte
     use serde::de::Error as _;
     let v = serde_json::Value::deserialize(d)?;
     let list = match v {
-        serde_json::Value::Object(mut m) => m.remove("DBInstance").unwrap_or(serde_json::Value::Null),
+        serde_json::Value::Object(mut m) => {
+            m.remove("DBInstance").unwrap_or(serde_json::Value::Null)
+        }
         other => other,
     };
     match list {
@@ -113,7 +231,9 @@ fn items_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DbInstanceIte
             .collect::<Result<Vec<DbInstance>, _>>()
             .map(|db_instance| DbInstanceItems { db_instance })
             .map_err(D::Error::custom),
-        other => Err(D::Error::custom(format!("expected Items.DBInstance list, found {other}"))),
+        other => Err(D::Error::custom(format!(
+            "expected Items.DBInstance list, found {other}"
+        ))),
     }
 }
 
@@ -128,25 +248,75 @@ impl DescribeDbInstancesResponse {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DescribeDbInstancesRequest {
     /// Required by the service; the proxy fills its configured region when absent.
-    #[serde(rename = "RegionId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RegionId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region_id: Option<String>,
-    #[serde(rename = "Engine", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Engine",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub engine: Option<String>,
-    #[serde(rename = "DBInstanceId", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceId",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_id: Option<String>,
-    #[serde(rename = "DBInstanceStatus", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceStatus",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_status: Option<String>,
-    #[serde(rename = "DBInstanceType", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBInstanceType",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_instance_type: Option<String>,
-    #[serde(rename = "SearchKey", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SearchKey",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_key: Option<String>,
-    #[serde(rename = "PageNumber", default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNumber",
+        default,
+        deserialize_with = "de::opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<u32>,
-    #[serde(rename = "PageSize", default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        default,
+        deserialize_with = "de::opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<u32>,
-    #[serde(rename = "NextToken", default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextToken",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_token: Option<String>,
-    #[serde(rename = "MaxResults", default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MaxResults",
+        default,
+        deserialize_with = "de::opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_results: Option<u32>,
 }
 
@@ -212,18 +382,30 @@ mod tests {
         assert_eq!(i.display_name(), "pgm-bp102g323jd4demo");
         assert_eq!(i.vswitch_id.as_deref(), Some("vsw-1"));
         assert_eq!(i.expire_time, None);
-        assert_eq!((r.page_number, r.page_record_count, r.total_record_count), (1, 1, 1));
+        assert_eq!(
+            (r.page_number, r.page_record_count, r.total_record_count),
+            (1, 1, 1)
+        );
         let back = serde_json::to_value(&r).unwrap();
-        assert_eq!(back["Items"]["DBInstance"][0]["DBInstanceId"], "pgm-bp102g323jd4demo");
+        assert_eq!(
+            back["Items"]["DBInstance"][0]["DBInstanceId"],
+            "pgm-bp102g323jd4demo"
+        );
     }
 
     #[test]
     fn tolerant_items() {
-        for body in [r#"{}"#, r#"{"Items":null}"#, r#"{"Items":{}}"#, r#"{"Items":{"DBInstance":null}}"#] {
+        for body in [
+            r#"{}"#,
+            r#"{"Items":null}"#,
+            r#"{"Items":{}}"#,
+            r#"{"Items":{"DBInstance":null}}"#,
+        ] {
             let r: DescribeDbInstancesResponse = serde_json::from_str(body).unwrap();
             assert!(r.instances().is_empty(), "{body}");
         }
-        let r: DescribeDbInstancesResponse = serde_json::from_str(r#"{"Items":[{"DBInstanceId":"a"}]}"#).unwrap();
+        let r: DescribeDbInstancesResponse =
+            serde_json::from_str(r#"{"Items":[{"DBInstanceId":"a"}]}"#).unwrap();
         assert_eq!(r.instances()[0].db_instance_id, "a");
     }
 
@@ -231,6 +413,15 @@ mod tests {
     fn request_pairs() {
         let q = DescribeDbInstancesRequest::postgresql_primaries("cn-hangzhou").query_pairs();
         let keys: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["RegionId", "Engine", "DBInstanceType", "PageNumber", "PageSize"]);
+        assert_eq!(
+            keys,
+            [
+                "RegionId",
+                "Engine",
+                "DBInstanceType",
+                "PageNumber",
+                "PageSize"
+            ]
+        );
     }
 }

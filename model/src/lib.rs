@@ -7,12 +7,19 @@
 //! everything shares".
 
 pub mod catalogue;
+pub mod conninfo;
 pub mod de;
+pub mod detail;
 pub mod error;
 pub mod instances;
 pub mod lang;
+pub mod lsn;
 pub mod precheck;
+pub mod readiness;
 pub mod regions;
+pub mod replication;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod secret;
 pub mod seed;
 pub mod stage;
@@ -20,16 +27,30 @@ pub mod task;
 pub mod time;
 
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
+pub use conninfo::mask_conninfo_password;
+pub use detail::{
+    parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime,
+    Marker, PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
+};
 pub use error::{ApiErrorBody, ParseError};
-pub use instances::{DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse};
+pub use instances::{
+    DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse,
+};
 pub use lang::Lang;
+pub use lsn::Lsn;
 pub use precheck::{
     DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse,
     PrecheckTask,
 };
-pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
+pub use readiness::{switch_readiness, Missing, SwitchReadiness};
+pub use regions::{
+    dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions,
+};
+pub use replication::{Health, HealthThresholds, ReplicationInfo};
 pub use secret::SecretString;
+pub use seed::{seed_example_decoded, seed_example_task, SEED_EXAMPLE_RESPONSE};
 pub use stage::{MigrateStage, ReplicationState, SourceCategory};
 pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
+    DEFAULT_PAGE_SIZE,
 };

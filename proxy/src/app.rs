@@ -1,16 +1,24 @@
-//! The HTTP surface of `serve`: `/api/rds/{Action}`, `/api/session`, health probes, and the app.
-use std::sync::Arc;
+//! The HTTP surface of `serve`: `/api/rds/{Action}`, `/api/session`, the probes, `/metrics`,
+//! and the app. `fn app()` builds it all, so tests drive it without a socket.
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
-use crate::actions::{self, MAX_QUERY_BYTES};
+use crate::audit::AuditLog;
+use crate::auth::{Authenticator, Caller};
+use crate::cache::Cache;
 use crate::error::ProxyError;
-use crate::redact::redact;
+use crate::metrics::Metrics;
+use crate::policy::Policy;
+use crate::retry::RetryPolicy;
 use crate::spa::Spa;
 use crate::upstream::Upstream;
 
@@ -30,12 +38,53 @@ impl Mode {
     }
 }
 
+/// The last upstream call's outcome, for /readyz (which never calls the upstream itself).
+#[derive(Clone, Debug)]
+pub struct UpstreamNote {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub outcome: String,
+    pub ok: bool,
+}
+
 pub struct AppState {
     pub upstream: Upstream,
     pub mode: Mode,
     pub default_region: String,
     pub base_path: String,
     pub spa: Option<Spa>,
+    pub auth: Authenticator,
+    pub policy: Option<Policy>,
+    pub cache: Cache,
+    pub retry: RetryPolicy,
+    pub metrics: Metrics,
+    pub audit: Option<AuditLog>,
+    pub last_upstream: Mutex<Option<UpstreamNote>>,
+}
+
+impl AppState {
+    /// A state with the defaults every deployment starts from: no caller auth (loopback only),
+    /// no policy, a 2 s cache with 5 minutes of stale-if-error, default retries, no audit log.
+    pub fn new(upstream: Upstream, mode: Mode, default_region: impl Into<String>) -> AppState {
+        AppState {
+            upstream,
+            mode,
+            default_region: default_region.into(),
+            base_path: String::new(),
+            spa: None,
+            auth: Authenticator::None,
+            policy: None,
+            cache: Cache::new(std::time::Duration::from_secs(2), std::time::Duration::from_secs(300), 10_000),
+            retry: RetryPolicy::default(),
+            metrics: Metrics::new(),
+            audit: None,
+            last_upstream: Mutex::new(None),
+        }
+    }
+
+    pub fn note_upstream(&self, outcome: String, ok: bool) {
+        let note = UpstreamNote { at: chrono::Utc::now(), outcome, ok };
+        *self.last_upstream.lock().unwrap_or_else(|p| p.into_inner()) = Some(note);
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -46,15 +95,14 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
-        .fallback(api_not_found);
-    let under_base = Router::new()
-        .nest("/api", api)
-        .fallback(crate::spa::serve_app)
-        .with_state(state.clone());
+        .fallback(api_not_found)
+        .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let under_base = Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
 
     let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state.clone());
 
     let root = if state.base_path.is_empty() {
@@ -65,45 +113,36 @@ pub fn app(state: AppState) -> Router {
     probes.merge(root).layer(crate::spa::security_headers_layer())
 }
 
-async fn rds_call(State(state): State<Shared>, Path(action): Path<String>, RawQuery(query): RawQuery) -> Response {
-    match forward(&state, &action, query.as_deref().unwrap_or("")).await {
-        Ok(resp) => resp,
+/// Identifies the caller of every API route, or refuses the call.
+async fn authenticate(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
+    // MockConnectInfo is how tests without a socket name the peer (as axum's extractor reads it).
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()));
+    match state.auth.authenticate(peer, request.headers()) {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
         Err(e) => e.into_response(),
     }
 }
 
-async fn forward(state: &AppState, action: &str, raw_query: &str) -> Result<Response, ProxyError> {
-    if raw_query.len() > MAX_QUERY_BYTES {
-        return Err(ProxyError::PayloadTooLarge(format!("The query string is longer than {MAX_QUERY_BYTES} bytes.")));
-    }
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
-    let call = actions::validate(action, &pairs, &state.default_region)?;
-    let started = std::time::Instant::now();
-    let upstream = state.upstream.call(&call).await?;
-    let mut body: Value = serde_json::from_slice(&upstream.body).map_err(|_| {
-        ProxyError::UpstreamUnavailable(format!("the upstream answered {} with a body that is not JSON", upstream.status))
-    })?;
-    let redacted = redact(&mut body);
-    tracing::info!(
-        action = call.action.name(),
-        region = %call.region_id,
-        instance = call.instance().unwrap_or("-"),
-        status = upstream.status,
-        request_id = body.get("RequestId").and_then(serde_json::Value::as_str).unwrap_or("-"),
-        redacted,
-        latency_ms = started.elapsed().as_millis() as u64,
-        "rds call"
-    );
-    let status = StatusCode::from_u16(upstream.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert("x-proxy-cache", HeaderValue::from_static("miss"));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+async fn rds_call(
+    State(state): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(action): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    crate::forward::forward(&state, &caller, &action, query.as_deref().unwrap_or("")).await
 }
 
-async fn session(State(state): State<Shared>) -> Response {
+async fn session(State(state): State<Shared>, Extension(caller): Extension<Caller>) -> Response {
     let body = json!({
-        "user": Value::Null,
+        "user": caller.user,
+        "groups": caller.groups,
         "mode": state.mode.as_str(),
         "region": state.default_region,
         "version": env!("CARGO_PKG_VERSION"),
@@ -117,15 +156,28 @@ async fn healthz() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
 
-/// Ready when credentials are loaded. Never calls the upstream.
+/// Ready when credentials are loaded; reports the last upstream call's outcome. Never calls
+/// the upstream itself.
 async fn readyz(State(state): State<Shared>) -> Response {
     let creds = state.upstream.credentials();
+    let last = state.last_upstream.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let last_json = last.map(|n| json!({"at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "outcome": n.outcome, "ok": n.ok}));
     Json(json!({
         "status": "ready",
         "mode": state.mode.as_str(),
         "credentials": {"source": creds.source.as_str()},
+        "lastUpstreamCall": last_json.unwrap_or(Value::Null),
     }))
     .into_response()
+}
+
+async fn metrics(State(state): State<Shared>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
 }
 
 async fn api_not_found() -> Response {

@@ -37,7 +37,9 @@ pub enum Command {
     /// Serve the dashboard and the /api/rds proxy.
     Serve(ServeArgs),
     /// Run the RDS simulator alone (a stand-in for the RDS OpenAPI endpoint).
-    Simulate(SimulateArgs),
+    Simulate(crate::simulator::cli::SimulateArgs),
+    /// Read a bearer token on standard input and print the line to store in --tokens-file.
+    HashToken,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -54,6 +56,11 @@ pub enum AuthMode {
     /// No caller authentication; refused unless the listener is on a loopback address.
     #[default]
     None,
+    /// Browsers behind the portal's auth proxy: identity (and groups) from headers, accepted
+    /// only from --trusted-proxies.
+    TrustedHeader,
+    /// Programmatic clients: `Authorization: Bearer <token>`, checked against --tokens-file.
+    Bearer,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -104,32 +111,54 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_AUTH", value_enum, default_value_t = AuthMode::None)]
     pub auth: AuthMode,
 
+    /// Addresses or networks of the portal's auth proxy (comma-separated), for --auth trusted-header.
+    /// Identity headers from any other peer are ignored.
+    #[arg(long, env = "MIGRATION_PROXY_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Header carrying the user's identity, for --auth trusted-header.
+    #[arg(long, env = "MIGRATION_PROXY_USER_HEADER", default_value = "X-Forwarded-User")]
+    pub user_header: String,
+
+    /// Header carrying the user's groups (comma-separated), for --auth trusted-header; empty for none.
+    #[arg(long, env = "MIGRATION_PROXY_GROUPS_HEADER", default_value = "X-Forwarded-Groups")]
+    pub groups_header: String,
+
+    /// File of bearer tokens, for --auth bearer: one `<user> sha256:<hex> [group,group]` per line
+    /// (make the hash with `migration-proxy hash-token`).
+    #[arg(long, env = "MIGRATION_PROXY_TOKENS_FILE")]
+    pub tokens_file: Option<PathBuf>,
+
+    /// JSON file restricting which instances each user or group may see:
+    /// {"users": {"alice": ["pgm-abc"]}, "groups": {"dba": ["*"], "team-a": ["pgm-a*"]}}.
+    /// Without it every caller sees every instance the credentials can see.
+    #[arg(long, env = "MIGRATION_PROXY_POLICY_FILE")]
+    pub policy_file: Option<PathBuf>,
+
+    /// Where the audit log goes (one JSON line per API call): a file path, `-` for stdout, or
+    /// `off`.
+    #[arg(long, env = "MIGRATION_PROXY_AUDIT_LOG", default_value = "-")]
+    pub audit_log: String,
+
+    /// How long an upstream answer is served from the cache, in milliseconds (0 disables the cache).
+    #[arg(long, env = "MIGRATION_PROXY_CACHE_TTL_MS", default_value_t = 2_000)]
+    pub cache_ttl_ms: u64,
+
+    /// How long the last good answer may be served, marked stale, when the upstream fails (seconds).
+    #[arg(long, env = "MIGRATION_PROXY_STALE_FOR_SECS", default_value_t = 300)]
+    pub stale_for_secs: u64,
+
+    /// Upstream attempts per call, the first included (retries only what may be retried).
+    #[arg(long, env = "MIGRATION_PROXY_RETRY_ATTEMPTS", default_value_t = 4)]
+    pub retry_attempts: u32,
+
+    /// Total time budget of one call's attempts and waits, in milliseconds.
+    #[arg(long, env = "MIGRATION_PROXY_RETRY_DEADLINE_MS", default_value_t = 15_000)]
+    pub retry_deadline_ms: u64,
+
     /// CSP frame-ancestors sources allowed to embed the dashboard (e.g. "https://portal.example.com").
     #[arg(long, env = "MIGRATION_PROXY_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SimulateArgs {
-    /// Address to listen on.
-    #[arg(long, env = "MIGRATION_PROXY_SIM_LISTEN", default_value = "127.0.0.1:9090")]
-    pub listen: SocketAddr,
-
-    /// Seed of the generated demo world (same seed, same world).
-    #[arg(long, env = "MIGRATION_PROXY_SIM_SEED", default_value_t = 1)]
-    pub seed: u64,
-
-    /// How much faster than real time tasks progress. Timestamps stay wall-clock time.
-    #[arg(long, env = "MIGRATION_PROXY_SIM_SPEED", default_value_t = 1.0)]
-    pub speed: f64,
-
-    /// AccessKey ID the simulator accepts (default: the documented demo key).
-    #[arg(long, env = "MIGRATION_PROXY_SIM_ACCESS_KEY_ID", default_value = crate::simulator::DEMO_ACCESS_KEY_ID)]
-    pub access_key_id: String,
-
-    /// AccessKey secret the simulator accepts (default: the documented demo secret).
-    #[arg(long, env = "MIGRATION_PROXY_SIM_ACCESS_KEY_SECRET", default_value = crate::simulator::DEMO_ACCESS_KEY_SECRET, hide_default_value = true)]
-    pub access_key_secret: String,
 }
 
 /// Normalises a base path to "" or "/segment[/segment...]" without a trailing slash.

@@ -3,10 +3,17 @@
 
 pub mod actions;
 pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod forward;
+pub mod metrics;
+pub mod policy;
 pub mod redact;
+pub mod retry;
 pub mod serve;
 pub mod signing;
 pub mod simulator;
@@ -33,6 +40,15 @@ pub fn run(cli: config::Cli) -> ExitCode {
         match cli.command {
             config::Command::Serve(args) => serve::serve(args).await,
             config::Command::Simulate(args) => simulator::run_standalone(args).await,
+            config::Command::HashToken => {
+                let mut token = String::new();
+                std::io::stdin().read_line(&mut token)?;
+                if token.trim().is_empty() {
+                    anyhow::bail!("no token on standard input");
+                }
+                println!("{}", auth::hash_token(&token));
+                Ok(())
+            }
         }
     });
     match result {

@@ -6,7 +6,14 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use axum::http::HeaderName;
+
 use crate::app::{app, AppState, Mode};
+use crate::audit::AuditLog;
+use crate::auth::Authenticator;
+use crate::cache::Cache;
+use crate::policy::Policy;
+use crate::retry::RetryPolicy;
 use crate::config::{AuthMode, ServeArgs};
 use crate::credentials::{self, Credentials, Secret, Source};
 use crate::simulator;
@@ -55,14 +62,44 @@ pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> 
             None
         }
     };
-    let state = AppState {
-        upstream,
-        mode,
-        default_region: args.region_id.clone(),
-        base_path: args.base_path.clone(),
-        spa,
+    let mut state = AppState::new(upstream, mode, args.region_id.clone());
+    state.base_path = args.base_path.clone();
+    state.spa = spa;
+    state.auth = authenticator(args)?;
+    state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
+    state.cache = Cache::new(Duration::from_millis(args.cache_ttl_ms), Duration::from_secs(args.stale_for_secs), 10_000);
+    state.retry = RetryPolicy {
+        max_attempts: args.retry_attempts.max(1),
+        deadline: Duration::from_millis(args.retry_deadline_ms),
+        ..RetryPolicy::default()
+    };
+    state.audit = match args.audit_log.as_str() {
+        "off" => None,
+        target => Some(AuditLog::open(target)?),
     };
     Ok((state, sim))
+}
+
+fn authenticator(args: &ServeArgs) -> anyhow::Result<Authenticator> {
+    Ok(match args.auth {
+        AuthMode::None => Authenticator::None,
+        AuthMode::TrustedHeader => {
+            let proxies = Authenticator::parse_networks(&args.trusted_proxies).map_err(anyhow::Error::msg)?;
+            if proxies.is_empty() {
+                anyhow::bail!("--auth trusted-header needs --trusted-proxies: the addresses of the portal's auth proxy");
+            }
+            let header = |name: &str| HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| anyhow::anyhow!("{name:?} is not a header name"));
+            Authenticator::TrustedHeader {
+                proxies,
+                user_header: header(&args.user_header)?,
+                groups_header: if args.groups_header.trim().is_empty() { None } else { Some(header(&args.groups_header)?) },
+            }
+        }
+        AuthMode::Bearer => {
+            let path = args.tokens_file.as_deref().ok_or_else(|| anyhow::anyhow!("--auth bearer needs --tokens-file"))?;
+            Authenticator::Bearer { tokens: Authenticator::load_tokens(path)? }
+        }
+    })
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {

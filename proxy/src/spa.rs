@@ -93,7 +93,7 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or(file);
     // wasm-bindgen's module is `name-<hash>_bg.wasm`.
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| (12..=20).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Fallback for everything under the base path that is not the API.

@@ -1,6 +1,7 @@
 //! The one way out to the RDS OpenAPI: picks the endpoint for the region, signs the call, sends
 //! it with a timeout and a size limit, and hands back the status and body. Nothing here logs a
 //! URL or a query string (they carry the signature).
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,6 +75,23 @@ pub struct UpstreamResponse {
     pub body: Bytes,
     /// The upstream's `Date` header, used to correct clock skew.
     pub date: Option<String>,
+    /// How long the upstream asked us to wait (rate-limit headers or Retry-After).
+    pub retry_after: Option<Duration>,
+}
+
+/// The wait the rate-limit headers ask for: the larger `TimeLeft` (ms) of `x-ratelimit-user-api`
+/// and `x-ratelimit-user` (`Limit:1,Remain:0,TimeLeft:2000,Reset:1234`), as the official SDK
+/// computes it, else `Retry-After` in seconds.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let time_left = |name: &str| -> Option<u64> {
+        let v = headers.get(name)?.to_str().ok()?;
+        v.split(',').find_map(|part| part.trim().strip_prefix("TimeLeft:")).and_then(|n| n.trim().parse().ok())
+    };
+    let ms = [time_left("x-ratelimit-user-api"), time_left("x-ratelimit-user")].into_iter().flatten().max();
+    ms.map(Duration::from_millis).or_else(|| {
+        let secs: u64 = headers.get("retry-after")?.to_str().ok()?.trim().parse().ok()?;
+        Some(Duration::from_secs(secs))
+    })
 }
 
 #[derive(Clone)]
@@ -83,6 +101,8 @@ pub struct Upstream {
     credentials: Arc<Credentials>,
     signature: SignatureStyle,
     timeout: Duration,
+    /// Server time minus local time, learnt from the upstream's `Date` after a timestamp error.
+    skew_ms: Arc<AtomicI64>,
 }
 
 impl Upstream {
@@ -100,7 +120,21 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Upstream { client, endpoint_override, credentials: Arc::new(credentials), signature, timeout })
+        Ok(Upstream { client, endpoint_override, credentials: Arc::new(credentials), signature, timeout, skew_ms: Arc::new(AtomicI64::new(0)) })
+    }
+
+    /// The signing clock: the system clock, corrected by the skew learnt from the upstream.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.skew_ms.load(Ordering::Relaxed))
+    }
+
+    /// Learns the clock skew from an upstream `Date` header (RFC 7231 format). Returns the new
+    /// skew, or None if the header is unreadable.
+    pub fn correct_skew(&self, date_header: &str) -> Option<chrono::Duration> {
+        let server = chrono::DateTime::parse_from_rfc2822(date_header).ok()?.with_timezone(&Utc);
+        let skew = server - Utc::now();
+        self.skew_ms.store(skew.num_milliseconds(), Ordering::Relaxed);
+        Some(skew)
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -122,7 +156,7 @@ impl Upstream {
         let host = host_header(&endpoint);
         let creds = &self.credentials;
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let date = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let date = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let action = call.action.name();
 
         let (query_pairs, headers): (Vec<(String, String)>, Vec<(String, String)>) = match self.signature {
@@ -172,11 +206,12 @@ impl Upstream {
         let response = request.send().await.map_err(|e| self.map_send_error(&e))?;
         let status = response.status().as_u16();
         let date = response.headers().get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = retry_after(response.headers());
         let body = read_limited(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
             ReadError::TooLarge => ProxyError::UpstreamUnavailable("the upstream answer is larger than the proxy accepts".into()),
             ReadError::Send(e) => self.map_send_error(&e),
         })?;
-        Ok(UpstreamResponse { status, body, date })
+        Ok(UpstreamResponse { status, body, date, retry_after })
     }
 
     fn map_send_error(&self, e: &reqwest::Error) -> ProxyError {
@@ -244,6 +279,34 @@ mod tests {
         assert!(check_endpoint("https://user@rds.aliyuncs.com", false).is_err());
         assert!(check_endpoint("https://rds.aliyuncs.com/?Action=x", false).is_err());
         assert!(check_endpoint("not a url", false).is_err());
+    }
+
+    #[test]
+    fn rate_limit_headers_give_the_larger_time_left() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-ratelimit-user-api", "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".parse().unwrap());
+        h.insert("x-ratelimit-user", "Limit:10,Remain:0,TimeLeft:500,Reset:99".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(2000)));
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&reqwest::header::HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn skew_is_learnt_from_the_date_header() {
+        let creds = Credentials {
+            access_key_id: "id".into(),
+            access_key_secret: crate::credentials::Secret::new("s"),
+            security_token: None,
+            source: crate::credentials::Source::Demo,
+        };
+        let up = Upstream::new(None, creds, SignatureStyle::V3, Duration::from_secs(1)).unwrap();
+        let ahead = Utc::now() + chrono::Duration::minutes(20);
+        let skew = up.correct_skew(&ahead.to_rfc2822()).unwrap();
+        assert!((skew.num_seconds() - 1200).abs() <= 2, "{skew}");
+        assert!((up.now() - ahead).num_seconds().abs() <= 2);
+        assert!(up.correct_skew("not a date").is_none());
     }
 
     #[test]

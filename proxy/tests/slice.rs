@@ -21,13 +21,7 @@ async fn state_for(sim: &simulator::Running, secret: &str, style: SignatureStyle
         security_token: None,
         source: Source::Demo,
     };
-    AppState {
-        upstream: Upstream::new(Some(endpoint), creds, style, Duration::from_secs(5)).unwrap(),
-        mode: Mode::Demo,
-        default_region: "cn-hangzhou".into(),
-        base_path: String::new(),
-        spa: None,
-    }
+    AppState::new(Upstream::new(Some(endpoint), creds, style, Duration::from_secs(5)).unwrap(), Mode::Demo, "cn-hangzhou")
 }
 
 async fn get(state: AppState, uri: &str) -> (StatusCode, String) {

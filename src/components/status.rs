@@ -164,9 +164,10 @@ pub fn Refreshing(
     #[prop(into)]
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let text = tr(Key::Refreshing);
     view! {
         <span class="refreshing" role="status" aria-live="polite" data-testid="refreshing">
-            {move || busy.get().then(tr(Key::Refreshing))}
+            {move || busy.get().then(text)}
         </span>
     }
 }

@@ -33,11 +33,12 @@ pub fn TaskTable(
     // that changes a task (new stage, new state) updates that row in place.
     let keys = Memo::new(move |_| tasks.with(|ts| row_keys(ts.iter().map(|t| t.task_id))));
     let base = StoredValue::new(base);
+    let (empty, empty_filtered) = (tr(Key::EmptyTasks), tr(Key::EmptyFiltered));
     let empty_text = move || {
         if filtered.get() {
-            tr(Key::EmptyFiltered)()
+            empty_filtered()
         } else {
-            tr(Key::EmptyTasks)()
+            empty()
         }
     };
 
@@ -211,8 +212,9 @@ pub fn StageCell(stage: Option<MigrateStage>) -> impl IntoView {
             }
             .into_any()
         }
-        None => view! { <span class="muted">{move || t(lang.get(), Key::NotGiven)}</span> }
-            .into_any(),
+        None => {
+            view! { <span class="muted">{move || t(lang.get(), Key::NotGiven)}</span> }.into_any()
+        }
     }
 }
 
@@ -245,8 +247,9 @@ pub fn ReplicationStateCell(state: Option<ReplicationState>) -> impl IntoView {
             }
             .into_any()
         }
-        None => view! { <span class="muted">{move || t(lang.get(), Key::NotGiven)}</span> }
-            .into_any(),
+        None => {
+            view! { <span class="muted">{move || t(lang.get(), Key::NotGiven)}</span> }.into_any()
+        }
     }
 }
 
@@ -273,7 +276,9 @@ pub fn Pager(
     let pages = move || page_count(total.get(), query.with(|q| q.size));
     let page = move || u64::from(query.with(|q| q.page));
     let href_for = move |p: u32| {
-        base.with_value(|b| instance_href(b, &region.get(), &instance.get(), &query.get().with_page(p)))
+        base.with_value(|b| {
+            instance_href(b, &region.get(), &instance.get(), &query.get().with_page(p))
+        })
     };
     let summary = move || {
         tf(

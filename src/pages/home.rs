@@ -22,7 +22,11 @@ pub fn HomePage() -> impl IntoView {
     let base = app.base();
     Effect::new(move |_| {
         let l = lang.get();
-        set_title(&format!("{} · {}", t(l, Key::HomeHeading), t(l, Key::AppTitle)));
+        set_title(&format!(
+            "{} · {}",
+            t(l, Key::HomeHeading),
+            t(l, Key::AppTitle)
+        ));
     });
 
     let instance = RwSignal::new(String::new());

@@ -4,7 +4,7 @@
 use super::path_param;
 use crate::api::task_list_request;
 use crate::components::{ErrorPanel, LoadingState, Pager, Refreshing, StaleNotice, TaskTable};
-use crate::context::{tracked_resource, tr, use_app, LoadState};
+use crate::context::{tr, tracked_resource, use_app, LoadState};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::set_title;
 use crate::routes::TaskListQuery;
@@ -45,12 +45,14 @@ pub fn InstancePage() -> impl IntoView {
     });
 
     let state = Memo::new(move |_| tasks.with(|r| LoadState::of(r.as_ref())));
-    let page = Memo::new(move |_| tasks.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
+    let page =
+        Memo::new(move |_| tasks.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
     let items = Signal::derive(move || {
         page.with(|p| p.as_ref().map(|p| p.data.items.clone()).unwrap_or_default())
     });
     let total = Signal::derive(move || page.with(|p| p.as_ref().map_or(0, |p| p.data.total_size)));
-    let stale_age = Signal::derive(move || page.with(|p| p.as_ref().and_then(|p| p.stale_age_secs)));
+    let stale_age =
+        Signal::derive(move || page.with(|p| p.as_ref().and_then(|p| p.stale_age_secs)));
     let filtered = Signal::derive(move || query.with(TaskListQuery::has_filters));
     let retry = Callback::new(move |()| tasks.refetch());
 

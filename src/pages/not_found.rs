@@ -22,5 +22,9 @@ pub fn NotFoundPage() -> impl IntoView {
 }
 
 fn title(lang: crate::i18n::Lang) -> String {
-    format!("{} · {}", t(lang, Key::NotFoundHeading), t(lang, Key::AppTitle))
+    format!(
+        "{} · {}",
+        t(lang, Key::NotFoundHeading),
+        t(lang, Key::AppTitle)
+    )
 }

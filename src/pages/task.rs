@@ -6,7 +6,7 @@
 
 use super::path_param;
 use crate::components::{ErrorPanel, LoadingState, Refreshing, StaleNotice, TaskFields};
-use crate::context::{tracked_resource, tr, use_app, LoadState};
+use crate::context::{tr, tracked_resource, use_app, LoadState};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::set_title;
 use crate::routes::{instance_href, TaskListQuery};
@@ -55,13 +55,21 @@ pub fn TaskPage() -> impl IntoView {
         })
     });
     let fetched = Memo::new(move |_| {
-        task.with(|r| r.as_ref().and_then(|r| r.as_ref()).and_then(|r| r.as_ref().ok()).cloned())
+        task.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref())
+                .and_then(|r| r.as_ref().ok())
+                .cloned()
+        })
     });
-    let stale_age = Signal::derive(move || fetched.with(|f| f.as_ref().and_then(|f| f.stale_age_secs)));
+    let stale_age =
+        Signal::derive(move || fetched.with(|f| f.as_ref().and_then(|f| f.stale_age_secs)));
     let retry = Callback::new(move |()| task.refetch());
 
     let back_href = move || {
-        base.with_value(|b| instance_href(b, &region.get(), &instance.get(), &TaskListQuery::default()))
+        base.with_value(|b| {
+            instance_href(b, &region.get(), &instance.get(), &TaskListQuery::default())
+        })
     };
     let heading = move || tf(lang.get(), Key::TaskHeading, &[("id", &task_id_raw.get())]);
 

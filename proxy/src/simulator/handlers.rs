@@ -1,143 +1,357 @@
-//! The simulator's wire protocol: every request on `/` is checked like the service checks it
-//! (signature, timestamp, nonce), then dispatched by action.
+//! The simulator's wire protocol. Every request on `/` is checked as the service checks it
+//! (signature, timestamp, nonce, STS token expiry), then dispatched by `Version` and `Action`:
+//! RDS (2014-08-15) or STS (2015-04-01, see [`super::sts`]). Answers are JSON, or XML when an
+//! RPC-style request asks for it or names no `Format` (the RPC default, reference §1.1).
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::map_response_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
-use axum::{Json, Router};
+use axum::routing::{any, get, put};
+use axum::Router;
 use serde_json::{json, Value};
 
-use super::world::World;
-use super::Simulator;
+use super::faults::{throttle_headers, Injected};
+use super::world::{TaskFilter, World};
+use super::{sts, Simulator};
 use crate::signing::verify::{self, IncomingRequest};
+use crate::upstream::RDS_API_VERSION;
 
 /// Largest request body the simulator reads (the service's own limit is not published).
 const MAX_BODY: usize = 64 * 1024;
 
 pub fn router(sim: Arc<Simulator>) -> Router {
-    Router::new().route("/", any(handle)).fallback(not_found).with_state(sim)
+    Router::new()
+        .route("/", any(handle))
+        .route("/latest/api/token", put(sts::metadata_token))
+        .route("/latest/meta-data/ram/security-credentials", get(sts::metadata_roles))
+        .route("/latest/meta-data/ram/security-credentials/", get(sts::metadata_roles))
+        .route("/latest/meta-data/ram/security-credentials/{role}", get(sts::metadata_credentials))
+        .fallback(not_found)
+        .layer(map_response_with_state(sim.clone(), date_header))
+        .with_state(sim)
+}
+
+/// Every answer carries the server clock's `Date` (skewed with `--fault-clock-skew-secs`).
+async fn date_header(State(sim): State<Arc<Simulator>>, mut response: Response) -> Response {
+    let date = sim.server_now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, v);
+    }
+    response
 }
 
 /// An error as the service sends it.
+#[derive(Debug)]
 pub struct SimError {
     status: StatusCode,
     code: String,
     message: String,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl SimError {
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> SimError {
-        SimError { status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), code: code.into(), message: message.into() }
+        SimError {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            code: code.into(),
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
-    fn missing(param: &str) -> SimError {
+    pub fn missing(param: &str) -> SimError {
         SimError::new(400, format!("Missing{param}"), format!("{param} is mandatory for this action."))
     }
 
-    fn invalid(param: &str) -> SimError {
+    pub fn invalid(param: &str) -> SimError {
         SimError::new(400, format!("Invalid{param}"), format!("The specified parameter {param} is not valid."))
+    }
+
+    fn not_found_api() -> SimError {
+        SimError::new(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.")
+    }
+
+    fn render(self, format: Format, host: &str) -> Response {
+        let request_id = crate::error::new_request_id();
+        let body = json!({
+            "RequestId": request_id,
+            "HostId": host,
+            "Code": self.code,
+            "Message": self.message,
+            "Recommend": format!("https://api.alibabacloud.com/troubleshoot?q={}&product=Rds&requestId={}", self.code, request_id),
+        });
+        let mut response = encode(self.status, format, "Error", &body, &request_id);
+        for (k, v) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                response.headers_mut().insert(k, v);
+            }
+        }
+        response
     }
 }
 
 impl IntoResponse for SimError {
     fn into_response(self) -> Response {
-        let request_id = crate::error::new_request_id();
-        let body = json!({
-            "RequestId": request_id,
-            "HostId": "rds.aliyuncs.com",
-            "Code": self.code,
-            "Message": self.message,
-            "Recommend": format!("https://api.alibabacloud.com/troubleshoot?q={}&product=Rds&requestId={}", self.code, request_id),
-        });
-        (self.status, Json(body)).into_response()
+        self.render(Format::Json, "rds.aliyuncs.com")
     }
 }
 
 async fn not_found() -> Response {
-    SimError::new(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.").into_response()
+    SimError::not_found_api().into_response()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+}
+
+/// A body in the answer's format, with the request id header.
+fn encode(status: StatusCode, format: Format, root: &str, body: &Value, request_id: &str) -> Response {
+    let (content_type, text) = match format {
+        Format::Json => ("application/json;charset=utf-8", body.to_string()),
+        Format::Xml => {
+            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
+            xml(root, body, &mut out);
+            ("text/xml;charset=utf-8", out)
+        }
+    };
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], text).into_response();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-acs-request-id", v);
+    }
+    response
+}
+
+/// Alibaba's XML form of a JSON answer: objects become elements, arrays repeat their element.
+fn xml(name: &str, v: &Value, out: &mut String) {
+    match v {
+        Value::Array(items) => {
+            for item in items {
+                xml(name, item, out);
+            }
+        }
+        Value::Object(m) => {
+            out.push_str(&format!("<{name}>"));
+            for (k, v) in m {
+                xml(k, v, out);
+            }
+            out.push_str(&format!("</{name}>"));
+        }
+        Value::Null => out.push_str(&format!("<{name}/>")),
+        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", escape_xml(s))),
+        other => out.push_str(&format!("<{name}>{other}</{name}>")),
+    }
+}
+
+fn escape_xml(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+/// One request on `/`, decoded.
+struct Incoming<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: &'a [u8],
+}
+
+impl<'a> Incoming<'a> {
+    fn new(method: &'a Method, uri: &'a Uri, headers: &HeaderMap, body: &'a [u8]) -> Incoming<'a> {
+        let query = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        let form = if is_form { form_urlencoded::parse(body).into_owned().collect() } else { Vec::new() };
+        let headers = headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+            .collect();
+        Incoming { method, uri, query, form, headers, body }
+    }
+
+    /// The first value of a query or form parameter.
+    fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().chain(self.form.iter()).find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn action(&self) -> Option<&str> {
+        self.param("Action").or_else(|| self.header("x-acs-action"))
+    }
+
+    fn version(&self) -> Option<&str> {
+        self.param("Version").or_else(|| self.header("x-acs-version"))
+    }
+
+    /// JSON or XML: `Format` if given; otherwise JSON for V3-style requests (`x-acs-action`),
+    /// XML for RPC-style ones (the documented RPC default).
+    fn format(&self) -> Format {
+        match self.param("Format").map(str::to_ascii_lowercase).as_deref() {
+            Some("xml") => Format::Xml,
+            Some(_) => Format::Json,
+            None if self.header("x-acs-action").is_some() || self.header("authorization").is_some() => Format::Json,
+            None => Format::Xml,
+        }
+    }
+
+    fn host_id(&self) -> &'static str {
+        if self.version() == Some(sts::STS_API_VERSION) {
+            "sts.aliyuncs.com"
+        } else {
+            "rds.aliyuncs.com"
+        }
+    }
+}
+
+/// What a request on `/` produced.
+enum Answer {
+    Body { root: String, body: Value },
+    /// 200 with a truncated body (`--fault-malformed-rate`).
+    Malformed(Value),
 }
 
 async fn handle(State(sim): State<Arc<Simulator>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    match handle_inner(&sim, &method, &uri, &headers, &body) {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => e.into_response(),
+    let latency = sim.faults.latency_ms();
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let req = Incoming::new(&method, &uri, &headers, &body);
+    let format = req.format();
+    match dispatch(&sim, &req).await {
+        Ok(Answer::Body { root, mut body }) => {
+            let request_id = crate::error::new_request_id();
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("RequestId".into(), Value::String(request_id.clone()));
+            }
+            encode(StatusCode::OK, format, &root, &body, &request_id)
+        }
+        Ok(Answer::Malformed(body)) => {
+            let text = body.to_string();
+            let mut cut = text.len() / 2;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], text[..cut].to_string()).into_response()
+        }
+        Err(e) => e.render(format, req.host_id()),
     }
 }
 
-fn handle_inner(sim: &Simulator, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Value, SimError> {
-    if method != Method::GET && method != Method::POST {
+async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, SimError> {
+    if req.method != Method::GET && req.method != Method::POST {
         return Err(SimError::new(400, "UnsupportedHTTPMethod", "The specified HTTP method is not supported."));
     }
-    if body.len() > MAX_BODY {
+    if req.body.len() > MAX_BODY {
         return Err(SimError::new(400, "InvalidParameter", "The request body is too large."));
     }
-    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    let form: Vec<(String, String)> = if is_form { form_urlencoded::parse(body).into_owned().collect() } else { Vec::new() };
-    let header_pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
-        .collect();
+    let params = |name: &str| req.param(name).map(str::to_string);
 
-    let now = sim.now();
+    // The one unsigned operation.
+    if req.version() == Some(sts::STS_API_VERSION) && req.action() == Some("AssumeRoleWithOIDC") {
+        let body = sts::assume_role_with_oidc(sim, &params)?;
+        return Ok(Answer::Body { root: "AssumeRoleWithOIDCResponse".into(), body });
+    }
+
+    let now = sim.server_now();
     let incoming = IncomingRequest {
-        method: method.as_str(),
-        path: uri.path(),
-        query: &query,
-        form: &form,
-        headers: &header_pairs,
-        body,
+        method: req.method.as_str(),
+        path: req.uri.path(),
+        query: &req.query,
+        form: &req.form,
+        headers: &req.headers,
+        body: req.body,
     };
     let verified = verify::verify(&incoming, &|id: &str| sim.key(id), now)
         .map_err(|e| SimError::new(e.http_status(), e.code(), e.message()))?;
+    if sim.sts.expiry(&verified.access_key_id).is_some_and(|exp| exp <= now) {
+        return Err(SimError::new(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."));
+    }
     if !sim.fresh_nonce(&verified.nonce, now) {
         return Err(SimError::new(400, "SignatureNonceUsed", "Specified signature nonce was used already."));
     }
+    let action = verified.action.as_deref().or_else(|| req.param("Action")).filter(|a| !a.is_empty()).ok_or_else(|| SimError::missing("Action"))?;
+    let version = verified.version.as_deref().or_else(|| req.param("Version")).filter(|v| !v.is_empty()).ok_or_else(|| SimError::missing("Version"))?;
+    let root = format!("{action}Response");
+    match version {
+        RDS_API_VERSION => rds(sim, req, &verified.access_key_id, action, root).await,
+        sts::STS_API_VERSION => {
+            let body = match action {
+                "AssumeRole" => sts::assume_role(sim, &params)?,
+                "AssumeRoleWithOIDC" => sts::assume_role_with_oidc(sim, &params)?,
+                "GetCallerIdentity" => sts::get_caller_identity(sim, &verified.access_key_id),
+                _ => return Err(SimError::not_found_api()),
+            };
+            Ok(Answer::Body { root, body })
+        }
+        _ => Err(SimError::new(400, "InvalidVersion", "Specified parameter Version is not valid.")),
+    }
+}
 
-    // Operation parameters: query and form, without the RPC signing parameters.
+/// An authenticated RDS call: faults first (as a gateway would), then the action.
+async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, action: &str, root: String) -> Result<Answer, SimError> {
+    let now = sim.server_now();
+    let injected = sim.faults.decide(access_key_id, now);
+    match injected {
+        Injected::Timeout => {
+            let hang = Duration::from_millis(sim.faults().timeout_ms);
+            tokio::select! {
+                _ = tokio::time::sleep(hang) => {}
+                _ = sim.shutting_down() => {}
+            }
+            return Err(service_unavailable());
+        }
+        Injected::Throttle { limit, time_left_ms } => {
+            let mut e = SimError::new(400, "Throttling.User", "Request was denied due to user flow control.");
+            e.headers = throttle_headers(limit, time_left_ms, now);
+            return Err(e);
+        }
+        Injected::ServerError(500) => {
+            return Err(SimError::new(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure."));
+        }
+        Injected::ServerError(_) => return Err(service_unavailable()),
+        Injected::Malformed | Injected::None => {}
+    }
+
+    // Operation parameters: query and form, without the common (signing) parameters.
     const COMMON: &[&str] = &[
         "AccessKeyId", "Action", "Version", "Format", "Signature", "SignatureMethod", "SignatureVersion",
         "SignatureNonce", "SignatureType", "Timestamp", "SecurityToken", "RegionId",
     ];
-    let mut params: BTreeMap<String, String> = BTreeMap::new();
-    let mut region = None;
-    for (k, v) in query.iter().chain(form.iter()) {
-        if k == "RegionId" {
-            region = Some(v.clone());
-        }
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in req.query.iter().chain(req.form.iter()) {
         if !COMMON.contains(&k.as_str()) {
-            params.insert(k.clone(), v.clone());
+            map.entry(k.clone()).or_insert_with(|| v.clone());
         }
     }
-    let action = verified
-        .action
-        .clone()
-        .or_else(|| query.iter().chain(form.iter()).find(|(k, _)| k == "Action").map(|(_, v)| v.clone()))
-        .ok_or_else(|| SimError::missing("Action"))?;
-    if let Some(version) = &verified.version {
-        if version != crate::upstream::RDS_API_VERSION {
-            return Err(SimError::new(404, "InvalidVersion", format!("Specified version {version:?} is not valid for this product.")));
-        }
-    }
-    let p = Params { map: params, region };
-    let mut answer = match action.as_str() {
-        "DescribeCloudMigrationResult" => describe_migration(sim, &p, false)?,
-        "DescribeCloudMigrationPrecheckResult" => describe_migration(sim, &p, true)?,
+    let p = Params { map, region: req.param("RegionId").map(str::to_string) };
+    let world_now = sim.now();
+    let body = match action {
+        "DescribeCloudMigrationResult" => describe_migration(sim.world(), &p, world_now, false)?,
+        "DescribeCloudMigrationPrecheckResult" => describe_migration(sim.world(), &p, world_now, true)?,
         "DescribeDBInstances" => describe_db_instances(sim.world(), &p)?,
-        "DescribeRegions" => describe_regions(),
-        _ => {
-            return Err(SimError::new(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method."));
-        }
+        "DescribeRegions" => describe_regions(&p),
+        _ => return Err(SimError::not_found_api()),
     };
-    answer["RequestId"] = Value::String(crate::error::new_request_id());
-    Ok(answer)
+    if injected == Injected::Malformed {
+        return Ok(Answer::Malformed(body));
+    }
+    Ok(Answer::Body { root, body })
+}
+
+fn service_unavailable() -> SimError {
+    SimError::new(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
 }
 
 struct Params {
@@ -146,18 +360,19 @@ struct Params {
 }
 
 impl Params {
+    /// A parameter's value; empty counts as absent (as the service treats it).
     fn get(&self, name: &str) -> Option<&str> {
-        self.map.get(name).map(String::as_str)
+        self.map.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     fn required(&self, name: &str) -> Result<&str, SimError> {
-        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| SimError::missing(name))
+        self.get(name).ok_or_else(|| SimError::missing(name))
     }
 
     fn int(&self, name: &str) -> Result<Option<u64>, SimError> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => v.parse::<u64>().map(Some).map_err(|_| SimError::invalid(name)),
+            Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| SimError::invalid(name)),
         }
     }
 
@@ -167,70 +382,83 @@ impl Params {
     }
 }
 
-/// DescribeCloudMigrationResult and DescribeCloudMigrationPrecheckResult: filters are exact
-/// matches, applied before paging; TotalSize counts the filtered tasks.
-fn describe_migration(sim: &Simulator, p: &Params, precheck: bool) -> Result<Value, SimError> {
+/// DescribeCloudMigrationResult and DescribeCloudMigrationPrecheckResult: `DBInstanceName`,
+/// `PageNumber` and `PageSize` are required (as the API documents); the filters (`TaskId`,
+/// `TaskName`, `SourceIpAddress`, `SourcePort`) are exact matches applied before paging, and
+/// `TotalSize` counts what matched. PageSize is 30–100 for prechecks (documented), 1–100 for
+/// tasks (no range published).
+fn describe_migration(world: &World, p: &Params, now: chrono::DateTime<chrono::Utc>, precheck: bool) -> Result<Value, SimError> {
     let instance = p.required("DBInstanceName")?;
     let page_number = p.required_int("PageNumber")?;
     let page_size = p.required_int("PageSize")?;
-    if page_number == 0 {
+    if page_number == 0 || page_number > i32::MAX as u64 {
         return Err(SimError::invalid("PageNumber"));
     }
     let size_ok = if precheck { (30..=100).contains(&page_size) } else { (1..=100).contains(&page_size) };
     if !size_ok {
         return Err(SimError::invalid("PageSize"));
     }
-    let task_id = p.int("TaskId")?;
-    let source_port = p.int("SourcePort")?;
-    let task_name = p.get("TaskName");
-    let source_ip = p.get("SourceIpAddress");
-
-    let world = sim.world();
+    let filter = TaskFilter {
+        task_id: p.int("TaskId")?,
+        task_name: p.get("TaskName"),
+        source_ip: p.get("SourceIpAddress"),
+        source_port: p.int("SourcePort")?,
+    };
     if world.instance(instance).is_none() {
         return Err(SimError::new(404, "InvalidDBInstanceName.NotFound", "The database instance does not exist."));
     }
-    let now = sim.now();
-    let tasks = if precheck { world.prechecks_of(instance, now) } else { world.tasks_of(instance, now) };
-    let matching: Vec<Value> = tasks
-        .into_iter()
-        .filter(|t| task_id.is_none_or(|id| t["TaskId"].as_u64() == Some(id)))
-        .filter(|t| task_name.is_none_or(|n| t["TaskName"].as_str() == Some(n)))
-        .filter(|t| source_ip.is_none_or(|ip| t["SourceIpAddress"].as_str() == Some(ip)))
-        .filter(|t| source_port.is_none_or(|port| t["SourcePort"].as_u64() == Some(port)))
-        .collect();
-    let total = matching.len();
-    let skip = ((page_number - 1).saturating_mul(page_size)).min(usize::MAX as u64) as usize;
-    let items: Vec<Value> = matching.into_iter().skip(skip).take(page_size as usize).collect();
+    let page = if precheck {
+        world.list_prechecks(instance, now, &filter, page_number, page_size)
+    } else {
+        world.list_tasks(instance, now, &filter, page_number, page_size)
+    };
     Ok(json!({
-        "Items": items,
+        "Items": page.items,
         "PageNumber": page_number,
         "PageSize": page_size,
         "RequestId": "",
-        "TotalSize": total,
+        "TotalSize": page.total,
     }))
 }
 
+/// DescribeDBInstances: the instances of `RegionId`, paged by PageNumber/PageSize, or by
+/// MaxResults/NextToken (then PageNumber is 1 and TotalRecordCount the page's count, as
+/// documented).
 fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
     let region = p.region.as_deref().filter(|r| !r.is_empty()).ok_or_else(|| SimError::missing("RegionId"))?;
-    let page_number = p.int("PageNumber")?.unwrap_or(1);
-    let page_size = p.int("PageSize")?.unwrap_or(30);
-    if page_number == 0 {
-        return Err(SimError::invalid("PageNumber"));
-    }
-    if !(1..=100).contains(&page_size) {
-        return Err(SimError::invalid("PageSize"));
-    }
     if let Some(engine) = p.get("Engine") {
         if !["MySQL", "SQLServer", "PostgreSQL", "MariaDB"].contains(&engine) {
             return Err(SimError::invalid("Engine"));
         }
     }
+    let token_paging = p.get("MaxResults").is_some() || p.get("NextToken").is_some();
+    let (skip, size, page_number) = if token_paging {
+        let size = p.int("MaxResults")?.unwrap_or(30);
+        if !(1..=100).contains(&size) {
+            return Err(SimError::invalid("MaxResults"));
+        }
+        let skip = match p.get("NextToken") {
+            None => 0,
+            Some(t) => t.strip_prefix("nt").and_then(|n| u64::from_str_radix(n, 16).ok()).ok_or_else(|| SimError::invalid("NextToken"))?,
+        };
+        (skip, size, 1)
+    } else {
+        let page_number = p.int("PageNumber")?.unwrap_or(1);
+        let page_size = p.int("PageSize")?.unwrap_or(30);
+        if page_number == 0 || page_number > i32::MAX as u64 {
+            return Err(SimError::invalid("PageNumber"));
+        }
+        if !(1..=100).contains(&page_size) {
+            return Err(SimError::invalid("PageSize"));
+        }
+        ((page_number - 1) * page_size, page_size, page_number)
+    };
     let matching: Vec<Value> = world
         .instances()
         .iter()
         .filter(|i| i.region == region)
         .filter(|_| p.get("Engine").is_none_or(|e| e == "PostgreSQL"))
-        .filter(|i| p.get("DBInstanceId").is_none_or(|id| id.split(',').any(|x| x == i.id)))
+        .filter(|i| p.get("DBInstanceId").is_none_or(|id| id.split(',').any(|x| x.trim() == i.id)))
         .filter(|i| p.get("SearchKey").is_none_or(|k| i.id.contains(k) || i.description.contains(k)))
         .filter(|_| p.get("DBInstanceType").is_none_or(|t| t == "Primary"))
         .filter(|_| p.get("DBInstanceStatus").is_none_or(|s| s == "Running"))
@@ -260,28 +488,34 @@ fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
         })
         .collect();
     let total = matching.len();
-    let skip = ((page_number - 1).saturating_mul(page_size)).min(usize::MAX as u64) as usize;
-    let items: Vec<Value> = matching.into_iter().skip(skip).take(page_size as usize).collect();
+    let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+    let items: Vec<Value> = matching.into_iter().skip(skip).take(size as usize).collect();
+    let shown = items.len();
+    let next_token = if token_paging && skip.saturating_add(shown) < total { format!("nt{:x}", skip + shown) } else { String::new() };
     Ok(json!({
-        "Items": {"DBInstance": items.clone()},
+        "Items": {"DBInstance": items},
         "PageNumber": page_number,
-        "PageRecordCount": items.len(),
-        "TotalRecordCount": total,
-        "NextToken": "",
+        "PageRecordCount": shown,
+        "TotalRecordCount": if token_paging { shown } else { total },
+        "NextToken": next_token,
         "RequestId": "",
     }))
 }
 
-/// One entry per zone, as the service answers.
-fn describe_regions() -> Value {
+/// DescribeRegions: one entry per zone, as the service answers; `AcceptLanguage=zh-CN` gives
+/// Chinese names.
+fn describe_regions(p: &Params) -> Value {
+    let chinese = p.get("AcceptLanguage") == Some("zh-CN");
     let regions: Vec<Value> = World::regions()
-        .flat_map(|(id, name, zones)| {
+        .flat_map(|(id, en, zh, zones)| {
             zones.iter().map(move |zone| {
+                let name = if chinese { zh } else { en };
+                let letter = zone.rsplit('-').next().unwrap_or("").trim_start_matches(char::is_numeric).to_uppercase();
                 json!({
                     "RegionId": id,
                     "ZoneId": zone,
                     "LocalName": name,
-                    "ZoneName": format!("{name} Zone {}", zone.rsplit('-').next().unwrap_or("").to_uppercase()),
+                    "ZoneName": if chinese { format!("{name} 可用区{letter}") } else { format!("{en} Zone {letter}") },
                     "RegionEndpoint": crate::upstream::endpoint_for_region(id).trim_start_matches("https://"),
                 })
             })

@@ -1,0 +1,191 @@
+//! The path of one `/api/rds/{Action}` call: validate → authorise → cache (single flight) →
+//! signed upstream call with retries → redact → filter by the caller's scope → answer, with
+//! metrics and one audit line.
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::actions::{self, Action, ValidatedCall, MAX_QUERY_BYTES};
+use crate::app::AppState;
+use crate::audit::AuditRecord;
+use crate::auth::Caller;
+use crate::cache::{Answer, CacheKey, Fetched, Outcome};
+use crate::error::ProxyError;
+use crate::metrics::{ActionLabel, ActionStatus, OutcomeLabel};
+use crate::policy::Scope;
+use crate::redact::redact;
+use crate::retry::{call_with_retries, decide, Decision};
+
+/// Pages fetched at most when a policy filters `DescribeDBInstances` (100 instances each).
+const MAX_FILTER_PAGES: u64 = 20;
+
+pub async fn forward(state: &AppState, caller: &Caller, action: &str, raw_query: &str) -> Response {
+    let started = Instant::now();
+    let mut instance: Option<String> = None;
+    let (response, cache) = match prepare(state, caller, action, raw_query) {
+        Err(e) => (e.into_response(), Outcome::Error),
+        Ok((call, scope)) => {
+            instance = call.instance().map(str::to_string);
+            let key = CacheKey::new(call.action.name(), &call.region_id, &call.params, &scope.key());
+            let served = state.cache.get(&key, || fetch(state, &call, &scope)).await;
+            (respond(&served), served.outcome)
+        }
+    };
+    let status = response.status().as_u16();
+    let action_label = if Action::from_name(action).is_some() { action } else { "-" };
+    state.metrics.requests.get_or_create(&ActionStatus { action: action_label.to_string(), status }).inc();
+    state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str().to_string() }).inc();
+    if let Some(audit) = &state.audit {
+        let request_id = response.headers().get("x-upstream-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        audit.record(&AuditRecord {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            user: caller.name(),
+            action: action_label,
+            instance: instance.as_deref(),
+            status,
+            request_id: request_id.as_deref(),
+            latency_ms: started.elapsed().as_millis() as u64,
+            cache: cache.as_str(),
+        });
+    }
+    response
+}
+
+fn prepare(state: &AppState, caller: &Caller, action: &str, raw_query: &str) -> Result<(ValidatedCall, Scope), ProxyError> {
+    if raw_query.len() > MAX_QUERY_BYTES {
+        return Err(ProxyError::PayloadTooLarge(format!("The query string is longer than {MAX_QUERY_BYTES} bytes.")));
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let call = actions::validate(action, &pairs, &state.default_region)?;
+    let scope = state.policy.as_ref().map(|p| p.scope_for(caller)).unwrap_or(Scope::All);
+    if let Some(instance) = call.instance() {
+        if !scope.allows(instance) {
+            return Err(ProxyError::Forbidden(format!("You may not see the instance {instance}.")));
+        }
+    }
+    Ok((call, scope))
+}
+
+async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched {
+    if call.action == Action::DescribeDbInstances && *scope != Scope::All {
+        return fetch_filtered_instances(state, call, scope).await;
+    }
+    let resp = match upstream_call(state, call).await {
+        Ok(resp) => resp,
+        Err(e) => return Fetched::Failed(e),
+    };
+    let transient = matches!(decide(&resp), Decision::Retry { .. });
+    let mut body: Value = match serde_json::from_slice(&resp.body) {
+        Ok(v) => v,
+        Err(_) => {
+            return Fetched::Failed(ProxyError::UpstreamUnavailable(format!(
+                "the upstream answered {} with a body that is not JSON",
+                resp.status
+            )))
+        }
+    };
+    let removed = redact(&mut body);
+    state.metrics.redactions.inc_by(removed as u64);
+    let answer = Arc::new(Answer { status: resp.status, body: Bytes::from(body.to_string()), fetched_at: Instant::now() });
+    if transient {
+        Fetched::Transient(answer)
+    } else {
+        Fetched::Final(answer)
+    }
+}
+
+/// One upstream call with retries, recorded in the metrics and for /readyz.
+async fn upstream_call(state: &AppState, call: &ValidatedCall) -> Result<crate::upstream::UpstreamResponse, ProxyError> {
+    let started = Instant::now();
+    let attempts = call_with_retries(&state.upstream, call, &state.retry).await;
+    let label = ActionLabel { action: call.action.name().to_string() };
+    state.metrics.upstream_seconds.get_or_create(&label).observe(started.elapsed().as_secs_f64());
+    if attempts.retries > 0 {
+        state.metrics.retries.get_or_create(&label).inc_by(attempts.retries as u64);
+    }
+    let outcome = match &attempts.result {
+        Ok(r) => format!("HTTP {}", r.status),
+        Err(e) => e.code().to_string(),
+    };
+    state.note_upstream(outcome, attempts.result.as_ref().is_ok_and(|r| r.status < 500));
+    attempts.result
+}
+
+/// `DescribeDBInstances` for a caller who may see only some instances: every page is read, the
+/// list is filtered, and the requested page is cut from what remains, so the counts are true.
+async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched {
+    let page_number: usize = call.param("PageNumber").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let page_size: usize = call.param("PageSize").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let mut visible: Vec<Value> = Vec::new();
+    let mut last_body = Value::Null;
+    for page in 1..=MAX_FILTER_PAGES {
+        let mut page_call = call.clone();
+        for (k, v) in page_call.params.iter_mut() {
+            match k.as_str() {
+                "PageNumber" => *v = page.to_string(),
+                "PageSize" => *v = "100".to_string(),
+                _ => {}
+            }
+        }
+        let resp = match upstream_call(state, &page_call).await {
+            Ok(r) => r,
+            Err(e) => return Fetched::Failed(e),
+        };
+        let Ok(mut body) = serde_json::from_slice::<Value>(&resp.body) else {
+            return Fetched::Failed(ProxyError::UpstreamUnavailable("the upstream answered with a body that is not JSON".into()));
+        };
+        state.metrics.redactions.inc_by(redact(&mut body) as u64);
+        if !(200..300).contains(&resp.status) {
+            let answer = Arc::new(Answer { status: resp.status, body: Bytes::from(body.to_string()), fetched_at: Instant::now() });
+            return if matches!(decide(&resp), Decision::Retry { .. }) { Fetched::Transient(answer) } else { Fetched::Final(answer) };
+        }
+        let items = body.pointer("/Items/DBInstance").and_then(Value::as_array).cloned().unwrap_or_default();
+        let total = body.get("TotalRecordCount").and_then(Value::as_u64).unwrap_or(0);
+        let got = items.len() as u64;
+        visible.extend(items.into_iter().filter(|i| i.get("DBInstanceId").and_then(Value::as_str).is_some_and(|id| scope.allows(id))));
+        last_body = body;
+        if got < 100 || page * 100 >= total {
+            break;
+        }
+    }
+    let total = visible.len();
+    let page_items: Vec<Value> = visible.into_iter().skip((page_number - 1) * page_size).take(page_size).collect();
+    let mut body = last_body;
+    body["Items"] = serde_json::json!({ "DBInstance": page_items });
+    body["PageNumber"] = page_number.into();
+    body["PageRecordCount"] = body["Items"]["DBInstance"].as_array().map(|a| a.len()).unwrap_or(0).into();
+    body["TotalRecordCount"] = total.into();
+    Fetched::Final(Arc::new(Answer { status: 200, body: Bytes::from(body.to_string()), fetched_at: Instant::now() }))
+}
+
+fn respond(served: &crate::cache::Served) -> Response {
+    match &served.result {
+        Err(e) => e.clone().into_response(),
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut response = (status, answer.body.clone()).into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert("x-proxy-cache", HeaderValue::from_static(served.outcome.as_str()));
+            if let Some(age) = served.stale_age {
+                h.insert("x-proxy-stale", HeaderValue::from(age.as_secs()));
+            }
+            if let Some(id) = request_id_of(&answer.body) {
+                if let Ok(v) = HeaderValue::from_str(&id) {
+                    h.insert("x-upstream-request-id", v);
+                }
+            }
+            response
+        }
+    }
+}
+
+fn request_id_of(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    v.get("RequestId")?.as_str().map(str::to_string)
+}
