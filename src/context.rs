@@ -19,7 +19,7 @@ pub struct AppContext {
     /// The theme choice (remembered in localStorage by `App`).
     pub theme: RwSignal<ThemePref>,
     /// `GET {base}/api/session`, loaded once at start-up.
-    pub session: LocalResource<SessionResult>,
+    pub session: Loader<SessionResult>,
 }
 
 impl AppContext {
@@ -48,26 +48,93 @@ pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static 
     move || t(lang.get(), key)
 }
 
-/// A `LocalResource` plus a signal that is true while one of its fetches is in flight. Unlike
-/// `<Transition>`, it lets pages keep rendered content (and keyed rows) while refetching.
-pub fn tracked_resource<T, Fut>(
-    fetcher: impl Fn() -> Fut + 'static,
-) -> (LocalResource<T>, Signal<bool>)
+/// Async data owned by a page: the latest answer of `fetcher`, re-run whenever a signal it
+/// reads changes or [`Loader::refetch`] is called. While a new answer is on its way the previous
+/// one stays readable (pages keep their rows), and [`Loader::busy`] is true. Answers that arrive
+/// after a newer fetch has started are dropped.
+///
+/// A small signal-and-`spawn_local` loader rather than `LocalResource`: it does the same job for
+/// a client-only app at a fraction of the wasm size (each `LocalResource<T>` instantiates the
+/// whole async-derived and Suspense machinery for its `T`).
+pub struct Loader<T: Send + Sync + 'static> {
+    value: RwSignal<Option<T>>,
+    busy: RwSignal<bool>,
+    refetch: RwSignal<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Loader<T> {}
+
+impl<T: Send + Sync + 'static> Loader<T> {
+    /// Starts loading now; `fetcher` runs in a reactive scope, so the signals it reads before
+    /// returning its future are tracked.
+    pub fn new<Fut>(fetcher: impl Fn() -> Fut + 'static) -> Self
+    where
+        Fut: std::future::Future<Output = T> + 'static,
+    {
+        let value = RwSignal::new(None);
+        let busy = RwSignal::new(false);
+        let refetch = RwSignal::new(0u32);
+        let generation = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        Effect::new(move |_| {
+            refetch.track();
+            let fut = fetcher();
+            let this = generation.get().wrapping_add(1);
+            generation.set(this);
+            busy.set(true);
+            let generation = generation.clone();
+            leptos::task::spawn_local(async move {
+                let answer = fut.await;
+                if generation.get() == this {
+                    // The page may be gone by now: `try_` writes do nothing then.
+                    value.try_set(Some(answer));
+                    busy.try_set(false);
+                }
+            });
+        });
+        Self {
+            value,
+            busy,
+            refetch,
+        }
+    }
+
+    /// Reads the latest answer (`None` before the first one), tracking it.
+    pub fn with<U>(&self, f: impl FnOnce(&Option<T>) -> U) -> U {
+        self.value.with(f)
+    }
+
+    /// True while a fetch is in flight.
+    pub fn busy(&self) -> Signal<bool> {
+        self.busy.into()
+    }
+
+    /// Fetches again (Retry).
+    pub fn refetch(&self) {
+        self.refetch.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Loader<T> {
+    /// The latest answer, cloned, tracking it.
+    pub fn get(&self) -> Option<T> {
+        self.value.get()
+    }
+}
+
+/// A [`Loader`] and its busy signal.
+pub fn tracked_resource<T, Fut>(fetcher: impl Fn() -> Fut + 'static) -> (Loader<T>, Signal<bool>)
 where
-    T: 'static,
+    T: Send + Sync + 'static,
     Fut: std::future::Future<Output = T> + 'static,
 {
-    let in_flight = RwSignal::new(0u32);
-    let resource = LocalResource::new(move || {
-        let fut = fetcher();
-        async move {
-            in_flight.try_update(|n| *n += 1);
-            let out = fut.await;
-            in_flight.try_update(|n| *n = n.saturating_sub(1));
-            out
-        }
-    });
-    (resource, Signal::derive(move || in_flight.get() > 0))
+    let loader = Loader::new(fetcher);
+    (loader, loader.busy())
 }
 
 /// Where a page's data stands, without the data itself, so that views switch only when the kind

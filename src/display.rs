@@ -1,7 +1,7 @@
 //! How values from the service are written on screen: pure functions (no browser types),
 //! unit-tested natively. Components call these; they never format on their own.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use migration_model::MigrationTask;
 
 /// `ip:port` of a task's source; IPv6 addresses get brackets (`[::1]:5432`). `None` when the
@@ -24,9 +24,18 @@ pub fn task_source(task: &MigrationTask) -> Option<String> {
     source_address(task.source_ip_address.as_deref(), task.source_port)
 }
 
-/// A UTC time as `YYYY-MM-DD HH:MM:SS` (the column headers say UTC).
+/// A UTC time as `YYYY-MM-DD HH:MM:SS` (the column headers say UTC). Written by hand rather
+/// than with chrono's `format`, which pulls its whole strftime machinery into the wasm bundle.
 pub fn utc_text(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// A `Gmt*` field for display: the parsed time in [`utc_text`] form, or the raw text when it does
@@ -39,9 +48,20 @@ pub fn gmt_text(raw: Option<&str>, parsed: Option<DateTime<Utc>>) -> Option<Stri
     }
 }
 
-/// The machine-readable `datetime` attribute for a `<time>` element (RFC 3339), when parsed.
+/// The machine-readable `datetime` attribute for a `<time>` element (RFC 3339, whole seconds,
+/// `Z`), when parsed.
 pub fn datetime_attr(parsed: Option<DateTime<Utc>>) -> Option<String> {
-    parsed.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    parsed.map(|t| {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    })
 }
 
 /// The keys of the task table's rows: the `TaskId` when present and not seen before on the page,

@@ -28,7 +28,7 @@ use crate::i18n::{t, Key, Lang};
 use crate::pages::{HomePage, InstancePage, NotFoundPage, TaskPage};
 use crate::theme::ThemePref;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 /// The whole app: preferences, session, frame and routes under the runtime base path.
@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
         theme.set(p);
     });
 
-    let session = LocalResource::new(move || {
+    let session = context::Loader::new(move || {
         let api = api.get_value();
         async move { api.session().await }
     });
@@ -79,14 +79,14 @@ pub fn App() -> impl IntoView {
                     </p>
                 </Show>
                 <main id=MAIN_ID class="app-main" tabindex="-1">
-                    <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <FlatRoutes fallback=|| view! { <NotFoundPage/> }>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/regions/:region_id/instances/:instance") view=InstancePage/>
                         <Route
                             path=path!("/regions/:region_id/instances/:instance/tasks/:task_id")
                             view=TaskPage
                         />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
                 <Footer version=version/>
             </div>

@@ -220,6 +220,8 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("Proxy.NotFound", 404, Client, "Nothing was found at this address.", "Tidak ada apa pun di alamat ini."),
     e("Proxy.PayloadTooLarge", 413, Client, "The request is too large.", "Permintaan terlalu besar."),
     e("Proxy.Internal", 500, Server, "The proxy had an internal error; try again later.", "Proxy mengalami kesalahan internal; coba lagi nanti."),
+    e("Proxy.MethodNotAllowed", 405, Client, "Only reading is allowed through the proxy.", "Melalui proxy hanya boleh membaca."),
+    e("Proxy.AppNotBuilt", 503, Server, "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
 ];
 
 /// Every catalogued code.
@@ -338,6 +340,7 @@ mod tests {
         ("Proxy.ActionNotAllowed", 403, Client), ("Proxy.InvalidParameter", 400, Client),
         ("Proxy.UpstreamTimeout", 504, Retryable), ("Proxy.UpstreamUnavailable", 502, Retryable),
         ("Proxy.NotFound", 404, Client), ("Proxy.PayloadTooLarge", 413, Client), ("Proxy.Internal", 500, Server),
+        ("Proxy.MethodNotAllowed", 405, Client), ("Proxy.AppNotBuilt", 503, Server),
     ];
 
     #[test]

@@ -12,6 +12,10 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
 use crate::audit::AuditLog;
 use crate::auth::{Authenticator, Caller};
 use crate::cache::Cache;
@@ -108,9 +112,28 @@ pub fn app(state: AppState) -> Router {
     let root = if state.base_path.is_empty() {
         under_base
     } else {
-        Router::new().nest(&state.base_path, under_base).fallback(outside_base)
+        // Not Router::nest: it does not route "{base}/" itself to the nested fallback.
+        let base = state.base_path.clone();
+        Router::new().fallback(move |request: Request| strip_base(base.clone(), under_base.clone(), request))
     };
-    probes.merge(root).layer(crate::spa::security_headers_layer())
+    probes
+        .merge(root)
+        .layer(crate::spa::security_headers_layer())
+        // Nothing the proxy serves takes a body: bound what a client may send.
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Longest a request may take end to end (the retry deadline is shorter).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const MAX_REQUEST_BODY: usize = 16 * 1024;
+
+/// A panic becomes an error in the API's shape; its message (which could hold anything) is
+/// not sent, and not logged either.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ProxyError::Internal("handler panicked".into()).into_response()
 }
 
 /// Identifies the caller of every API route, or refuses the call.
@@ -159,16 +182,18 @@ async fn healthz() -> Response {
 /// Ready when credentials are loaded; reports the last upstream call's outcome. Never calls
 /// the upstream itself.
 async fn readyz(State(state): State<Shared>) -> Response {
-    let creds = state.upstream.credentials();
+    let creds = state.upstream.credentials().status();
     let last = state.last_upstream.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let last_json = last.map(|n| json!({"at": n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "outcome": n.outcome, "ok": n.ok}));
-    Json(json!({
-        "status": "ready",
+    let ready = creds.usable;
+    let body = Json(json!({
+        "status": if ready { "ready" } else { "not_ready" },
         "mode": state.mode.as_str(),
-        "credentials": {"source": creds.source.as_str()},
+        "credentials": creds,
         "lastUpstreamCall": last_json.unwrap_or(Value::Null),
-    }))
-    .into_response()
+    }));
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, body).into_response()
 }
 
 async fn metrics(State(state): State<Shared>) -> Response {
@@ -190,6 +215,28 @@ async fn method_not_allowed() -> Response {
         "Proxy.MethodNotAllowed",
         "Only GET is accepted: the proxy forwards read-only calls.",
     )
+}
+
+/// Serves `{base}` and `{base}/...` from the app's router with the prefix removed.
+async fn strip_base(base: String, inner: Router, mut request: Request) -> Response {
+    let path = request.uri().path();
+    let rest = match path.strip_prefix(base.as_str()) {
+        Some("") => "/".to_string(),
+        Some(r) if r.starts_with('/') => r.to_string(),
+        _ => return outside_base().await,
+    };
+    let path_and_query = match request.uri().query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest,
+    };
+    match path_and_query.parse::<axum::http::Uri>() {
+        Ok(uri) => *request.uri_mut() = uri,
+        Err(_) => return ProxyError::InvalidParameter("The request path is not valid.".into()).into_response(),
+    }
+    match tower::ServiceExt::oneshot(inner, request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 async fn outside_base() -> Response {

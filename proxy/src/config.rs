@@ -13,7 +13,7 @@ use crate::telemetry::LogFormat;
     version,
     about = "Signing proxy for the ApsaraDB RDS OpenAPI (PostgreSQL cloud migration), with an embedded RDS simulator",
     long_about = None,
-    after_help = CREDENTIALS_HELP
+    after_help = crate::credentials::CHAIN_HELP
 )]
 pub struct Cli {
     /// Log format on stderr.
@@ -23,14 +23,6 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
-
-/// Where `serve` looks for Alibaba Cloud credentials, in order (the official SDKs' default chain).
-pub const CREDENTIALS_HELP: &str = "\
-Credentials (serve without --demo), tried in this order:
-  1. environment: ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET
-     (+ ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)
-Without --demo and without credentials, serve refuses to start and names the sources it tried.
-It never falls back to demo data.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -159,6 +151,9 @@ pub struct ServeArgs {
     /// CSP frame-ancestors sources allowed to embed the dashboard (e.g. "https://portal.example.com").
     #[arg(long, env = "MIGRATION_PROXY_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
+
+    #[command(flatten)]
+    pub credentials: crate::credentials::CredentialArgs,
 }
 
 /// Normalises a base path to "" or "/segment[/segment...]" without a trailing slash.

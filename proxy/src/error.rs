@@ -97,6 +97,28 @@ mod tests {
         assert_eq!(v["RequestId"].as_str().unwrap().len(), 36);
     }
 
+    #[test]
+    fn every_proxy_code_is_in_the_catalogue_with_its_status() {
+        let all = [
+            ProxyError::InvalidParameter(String::new()),
+            ProxyError::ActionNotAllowed(String::new()),
+            ProxyError::Unauthorized,
+            ProxyError::Forbidden(String::new()),
+            ProxyError::NotFound(String::new()),
+            ProxyError::PayloadTooLarge(String::new()),
+            ProxyError::UpstreamTimeout,
+            ProxyError::UpstreamUnavailable(String::new()),
+            ProxyError::Internal(String::new()),
+        ];
+        for e in all {
+            let info = migration_model::error_info(e.code()).unwrap_or_else(|| panic!("{} is not in the catalogue", e.code()));
+            assert_eq!(info.http_status, e.status().as_u16(), "{}", e.code());
+        }
+        for (code, status) in [("Proxy.MethodNotAllowed", 405), ("Proxy.AppNotBuilt", 503)] {
+            assert_eq!(migration_model::error_info(code).map(|i| i.http_status), Some(status), "{code}");
+        }
+    }
+
     #[tokio::test]
     async fn internal_details_stay_in_the_log() {
         let resp = ProxyError::Internal("lock poisoned at foo.rs:12".into()).into_response();

@@ -45,7 +45,9 @@ pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> 
         };
         (Upstream::new(Some(endpoint), creds, args.signature, timeout)?, Mode::Demo, Some(sim))
     } else {
-        let creds = credentials::resolve(env)?;
+        let cfg = args.credentials.chain_config(env).map_err(anyhow::Error::msg)?;
+        let creds = credentials::CredentialProvider::resolve(&cfg).await?;
+        tracing::info!(source = creds.source().as_str(), what = creds.describe(), "credentials");
         let endpoint = args
             .rds_endpoint
             .as_deref()

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::actions::ValidatedCall;
 use crate::config::SignatureStyle;
-use crate::credentials::Credentials;
+use crate::credentials::CredentialProvider;
 use crate::error::ProxyError;
 use crate::signing;
 
@@ -98,7 +98,7 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 pub struct Upstream {
     client: reqwest::Client,
     endpoint_override: Option<Url>,
-    credentials: Arc<Credentials>,
+    credentials: CredentialProvider,
     signature: SignatureStyle,
     timeout: Duration,
     /// Server time minus local time, learnt from the upstream's `Date` after a timestamp error.
@@ -108,7 +108,7 @@ pub struct Upstream {
 impl Upstream {
     pub fn new(
         endpoint_override: Option<Url>,
-        credentials: Credentials,
+        credentials: impl Into<CredentialProvider>,
         signature: SignatureStyle,
         timeout: Duration,
     ) -> anyhow::Result<Self> {
@@ -120,7 +120,7 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Upstream { client, endpoint_override, credentials: Arc::new(credentials), signature, timeout, skew_ms: Arc::new(AtomicI64::new(0)) })
+        Ok(Upstream { client, endpoint_override, credentials: credentials.into(), signature, timeout, skew_ms: Arc::new(AtomicI64::new(0)) })
     }
 
     /// The signing clock: the system clock, corrected by the skew learnt from the upstream.
@@ -137,7 +137,7 @@ impl Upstream {
         Some(skew)
     }
 
-    pub fn credentials(&self) -> &Credentials {
+    pub fn credentials(&self) -> &CredentialProvider {
         &self.credentials
     }
 
@@ -154,7 +154,12 @@ impl Upstream {
     pub async fn call(&self, call: &ValidatedCall) -> Result<UpstreamResponse, ProxyError> {
         let endpoint = self.endpoint(&call.region_id)?;
         let host = host_header(&endpoint);
-        let creds = &self.credentials;
+        // Every attempt asks afresh, so a retry picks up refreshed temporary credentials.
+        let creds = self.credentials.current().await.map_err(|e| {
+            tracing::error!(error = %e, "no usable Alibaba Cloud credentials");
+            ProxyError::UpstreamUnavailable("the proxy's Alibaba Cloud credentials have expired and could not be refreshed".into())
+        })?;
+        let creds = &creds;
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let date = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let action = call.action.name();
@@ -295,7 +300,7 @@ mod tests {
 
     #[test]
     fn skew_is_learnt_from_the_date_header() {
-        let creds = Credentials {
+        let creds = crate::credentials::Credentials {
             access_key_id: "id".into(),
             access_key_secret: crate::credentials::Secret::new("s"),
             security_token: None,

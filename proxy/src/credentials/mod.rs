@@ -231,20 +231,6 @@ impl fmt::Display for CredentialError {
 
 impl std::error::Error for CredentialError {}
 
-/// The environment-variable link of the chain alone, synchronously. Kept for callers that predate
-/// [`CredentialProvider`]; `serve` should use [`CredentialProvider::resolve`], which walks the
-/// whole chain.
-pub fn resolve(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, NoCredentials> {
-    match env::probe(env) {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => Err(NoCredentials { tried: vec![format!("{}: not set", env::LABEL)], failed: None }),
-        Err(reason) => Err(NoCredentials {
-            tried: vec![format!("{}: {reason}", env::LABEL)],
-            failed: Some(SourceFailure { source: Source::Environment, what: env::LABEL.to_string(), reason }),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,14 +253,6 @@ mod tests {
         assert!(!printed.contains("s3cr3t-value"), "{printed}");
         assert!(!printed.contains("tok3n-value"), "{printed}");
         assert!(printed.contains("***"));
-    }
-
-    #[test]
-    fn missing_credentials_name_the_sources_tried() {
-        let e = resolve(&env(&[])).unwrap_err();
-        let text = e.to_string();
-        assert!(text.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{text}");
-        assert!(text.contains("--demo"), "{text}");
     }
 
     #[test]
