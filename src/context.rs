@@ -48,9 +48,19 @@ pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static 
     move || t(lang.get(), key)
 }
 
+/// A text computed from the language (and whatever signals `f` reads), as a `Signal<String>`.
+/// All computed texts share one render path this way, which keeps the wasm bundle small: prefer
+/// it to ad-hoc `move || ...` closures returning `String` in views.
+pub fn text(f: impl Fn(Lang) -> String + Send + Sync + 'static) -> Signal<String> {
+    let lang = use_app().lang;
+    Signal::derive(move || f(lang.get()))
+}
+
 /// Async data owned by a page: the latest answer of `fetcher`, re-run whenever a signal it
-/// reads changes or [`Loader::refetch`] is called. While a new answer is on its way the previous
-/// one stays readable (pages keep their rows), and [`Loader::busy`] is true. Answers that arrive
+/// reads changes or [`Loader::refetch`] is called. While a new answer for the same `identity`
+/// is on its way the previous one stays readable (pages keep their rows, e.g. when paging), and
+/// [`Loader::busy`] is true; when the identity changes (another instance, another task) the old
+/// answer is dropped at once, so it is never shown under the new heading. Answers that arrive
 /// after a newer fetch has started are dropped.
 ///
 /// A small signal-and-`spawn_local` loader rather than `LocalResource`: it does the same job for
@@ -73,7 +83,10 @@ impl<T: Send + Sync + 'static> Copy for Loader<T> {}
 impl<T: Send + Sync + 'static> Loader<T> {
     /// Starts loading now; `fetcher` runs in a reactive scope, so the signals it reads before
     /// returning its future are tracked.
-    pub fn new<Fut>(fetcher: impl Fn() -> Fut + 'static) -> Self
+    pub fn new<Fut>(
+        identity: impl Fn() -> String + 'static,
+        fetcher: impl Fn() -> Fut + 'static,
+    ) -> Self
     where
         Fut: std::future::Future<Output = T> + 'static,
     {
@@ -81,8 +94,14 @@ impl<T: Send + Sync + 'static> Loader<T> {
         let busy = RwSignal::new(false);
         let refetch = RwSignal::new(0u32);
         let generation = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let shown = std::cell::RefCell::new(None::<String>);
         Effect::new(move |_| {
             refetch.track();
+            let id = identity();
+            if shown.borrow().as_ref() != Some(&id) {
+                value.set(None);
+                *shown.borrow_mut() = Some(id);
+            }
             let fut = fetcher();
             let this = generation.get().wrapping_add(1);
             generation.set(this);
@@ -128,12 +147,15 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
 }
 
 /// A [`Loader`] and its busy signal.
-pub fn tracked_resource<T, Fut>(fetcher: impl Fn() -> Fut + 'static) -> (Loader<T>, Signal<bool>)
+pub fn loader<T, Fut>(
+    identity: impl Fn() -> String + 'static,
+    fetcher: impl Fn() -> Fut + 'static,
+) -> (Loader<T>, Signal<bool>)
 where
     T: Send + Sync + 'static,
     Fut: std::future::Future<Output = T> + 'static,
 {
-    let loader = Loader::new(fetcher);
+    let loader = Loader::new(identity, fetcher);
     (loader, loader.busy())
 }
 

@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
         theme.set(p);
     });
 
-    let session = context::Loader::new(move || {
+    let session = context::Loader::new(String::new, move || {
         let api = api.get_value();
         async move { api.session().await }
     });

@@ -109,8 +109,8 @@ pub fn meta_base() -> String {
         .unwrap_or_default()
 }
 
-/// Moves keyboard focus to the element with this id (used after route changes and for
-/// the skip link target); silently does nothing if it is missing.
+/// Moves keyboard focus to the element with this id (the skip link's target); silently does
+/// nothing if it is missing.
 pub fn focus_by_id(id: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())

@@ -1,6 +1,6 @@
 //! The page frame: header (title, navigation, language and theme), demo banner, footer.
 
-use crate::context::{tr, use_app};
+use crate::context::{text, tr, use_app};
 use crate::i18n::{language_name, t, tf, Key, Lang};
 use crate::prefs::focus_by_id;
 use crate::routes::home_href;
@@ -36,11 +36,10 @@ pub fn Header(
         focus_by_id(MAIN_ID);
     };
 
-    let theme_text = move || {
-        let l = lang.get();
+    let theme_text = text(move |l| {
         let name = t(l, theme.get().label_key());
         tf(l, Key::ThemeToggle, &[("theme", name)])
-    };
+    });
 
     view! {
         <header class="app-header">
@@ -60,7 +59,7 @@ pub fn Header(
                             .map(|u| {
                                 view! {
                                     <span class="app-header__user" data-testid="session-user">
-                                        {move || tf(lang.get(), Key::SignedInAs, &[("user", &u)])}
+                                        {text(move |l| tf(l, Key::SignedInAs, &[("user", &u)]))}
                                     </span>
                                 }
                             })
@@ -130,7 +129,6 @@ pub fn Footer(
     #[prop(into)]
     version: Signal<Option<String>>,
 ) -> impl IntoView {
-    let lang = use_app().lang;
     view! {
         <footer class="app-footer">
             {move || {
@@ -139,7 +137,7 @@ pub fn Footer(
                     .map(|v| {
                         view! {
                             <span data-testid="proxy-version">
-                                {tf(lang.get(), Key::FooterVersion, &[("version", &v)])}
+                                {text(move |l| tf(l, Key::FooterVersion, &[("version", &v)]))}
                             </span>
                         }
                     })

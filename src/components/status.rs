@@ -1,7 +1,7 @@
 //! Loading, error and staleness states shared by the pages.
 
 use crate::api::ApiError;
-use crate::context::{tr, use_app};
+use crate::context::{text, tr, use_app};
 use crate::i18n::{t, tf, Key};
 use leptos::prelude::*;
 
@@ -52,7 +52,7 @@ pub fn ErrorPanel(
     };
     let plain = {
         let error = error.clone();
-        move || error.plain_message(lang.get())
+        text(move |l| error.plain_message(l))
     };
 
     view! {
@@ -137,7 +137,6 @@ pub fn StaleNotice(
     #[prop(into)]
     age: Signal<Option<u64>>,
 ) -> impl IntoView {
-    let lang = use_app().lang;
     view! {
         {move || {
             age.get()
@@ -149,7 +148,7 @@ pub fn StaleNotice(
                             data-testid="stale-notice"
                             data-stale-age=a
                         >
-                            {tf(lang.get(), Key::StaleNotice, &[("age", &a.to_string())])}
+                            {text(move |l| tf(l, Key::StaleNotice, &[("age", &a.to_string())]))}
                         </p>
                     }
                 })

@@ -1,6 +1,6 @@
 //! The task table of an instance, its stage and state cells, and the pager.
 
-use crate::context::{tr, use_app};
+use crate::context::{text, tr, use_app};
 use crate::display::{datetime_attr, gmt_text, page_count, row_keys, task_source, RowKey};
 use crate::i18n::{t, tf, Key};
 use crate::routes::{instance_href, task_href, TaskListQuery};
@@ -131,7 +131,7 @@ fn row_cells(
     let not_given = move || t(lang.get(), Key::NotGiven);
     let id_cell = match task.task_id {
         Some(id) => {
-            let href = move || task_href(&base, &region.get(), &instance.get(), id);
+            let href = Signal::derive(move || task_href(&base, &region.get(), &instance.get(), id));
             view! { <a href=href data-testid="task-link">{id}</a> }.into_any()
         }
         None => view! { <span class="muted">{not_given}</span> }.into_any(),
@@ -195,14 +195,13 @@ pub fn StageCell(stage: Option<MigrateStage>) -> impl IntoView {
                 "badge badge--stage badge--stage-{}",
                 if known { wire.as_str() } else { "other" }
             );
-            let label = move || {
-                let l = lang.get();
+            let label = text(move |l| {
                 if known {
                     stage.label(l).to_owned()
                 } else {
                     tf(l, Key::UnknownValue, &[("value", stage.as_str())])
                 }
-            };
+            });
             view! {
                 <span class=class>
                     <code class="wire" data-testid="stage-wire">{wire}</code>
@@ -230,14 +229,13 @@ pub fn ReplicationStateCell(state: Option<ReplicationState>) -> impl IntoView {
                 "badge badge--state badge--state-{}",
                 if known { wire.as_str() } else { "other" }
             );
-            let label = move || {
-                let l = lang.get();
+            let label = text(move |l| {
                 if known {
                     state.label(l).to_owned()
                 } else {
                     tf(l, Key::UnknownValue, &[("value", state.as_str())])
                 }
-            };
+            });
             view! {
                 <span class=class>
                     <code class="wire" data-testid="replication-state-wire">{wire}</code>
@@ -271,18 +269,20 @@ pub fn Pager(
     #[prop(into)]
     total: Signal<u64>,
 ) -> impl IntoView {
-    let lang = use_app().lang;
     let base = StoredValue::new(base);
     let pages = move || page_count(total.get(), query.with(|q| q.size));
     let page = move || u64::from(query.with(|q| q.page));
-    let href_for = move |p: u32| {
-        base.with_value(|b| {
-            instance_href(b, &region.get(), &instance.get(), &query.get().with_page(p))
+    let href_for = move |p: fn(u32) -> u32| {
+        Signal::derive(move || {
+            base.with_value(|b| {
+                let q = query.get();
+                instance_href(b, &region.get(), &instance.get(), &q.with_page(p(q.page)))
+            })
         })
     };
-    let summary = move || {
+    let summary = text(move |l| {
         tf(
-            lang.get(),
+            l,
             Key::TotalTasks,
             &[
                 ("total", &total.get().to_string()),
@@ -290,7 +290,7 @@ pub fn Pager(
                 ("pages", &pages().to_string()),
             ],
         )
-    };
+    });
 
     view! {
         <nav class="pager" aria-label=tr(Key::Pagination) data-testid="pager">
@@ -298,11 +298,11 @@ pub fn Pager(
             <ul class="pager__links">
                 <Show when=move || { page() > 1 }>
                     <li>
-                        <a href=move || href_for(1) data-testid="page-first">{tr(Key::FirstPage)}</a>
+                        <a href=href_for(|_| 1) data-testid="page-first">{tr(Key::FirstPage)}</a>
                     </li>
                     <li>
                         <a
-                            href=move || href_for(query.with(|q| q.page).saturating_sub(1))
+                            href=href_for(|p| p.saturating_sub(1))
                             rel="prev"
                             data-testid="page-prev"
                         >
@@ -313,7 +313,7 @@ pub fn Pager(
                 <Show when=move || { page() < pages() }>
                     <li>
                         <a
-                            href=move || href_for(query.with(|q| q.page).saturating_add(1))
+                            href=href_for(|p| p.saturating_add(1))
                             rel="next"
                             data-testid="page-next"
                         >

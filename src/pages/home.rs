@@ -1,7 +1,7 @@
 //! `/`: the instance picker. An instance ID and a region (defaulting to the session's region)
 //! lead to the task table; a link opens the demo instance.
 
-use crate::context::{tr, use_app};
+use crate::context::{text, tr, use_app};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::set_title;
 use crate::routes::{clean_identifier, instance_href, TaskListQuery};
@@ -63,13 +63,13 @@ pub fn HomePage() -> impl IntoView {
     };
 
     let demo_href = instance_href(&base, DEMO_REGION, DEMO_INSTANCE, &TaskListQuery::default());
-    let demo_text = move || {
+    let demo_text = text(move |l| {
         tf(
-            lang.get(),
+            l,
             Key::DemoLink,
             &[("instance", DEMO_INSTANCE), ("region", DEMO_REGION)],
         )
-    };
+    });
 
     view! {
         <section class="page page--home" aria-labelledby="home-heading">

@@ -4,7 +4,7 @@
 use super::path_param;
 use crate::api::task_list_request;
 use crate::components::{ErrorPanel, LoadingState, Pager, Refreshing, StaleNotice, TaskTable};
-use crate::context::{tr, tracked_resource, use_app, LoadState};
+use crate::context::{loader, text, tr, use_app, LoadState};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::set_title;
 use crate::routes::TaskListQuery;
@@ -37,7 +37,9 @@ pub fn InstancePage() -> impl IntoView {
         ));
     });
 
-    let (tasks, busy) = tracked_resource(move || {
+    // Paging keeps the rows on screen while the next page loads; another instance does not.
+    let identity = move || format!("{}/{}", region.get(), instance.get());
+    let (tasks, busy) = loader(identity, move || {
         let api = api.get_value();
         let region = region.get();
         let request = task_list_request(&instance.get(), &query.get());
@@ -56,13 +58,13 @@ pub fn InstancePage() -> impl IntoView {
     let filtered = Signal::derive(move || query.with(TaskListQuery::has_filters));
     let retry = Callback::new(move |()| tasks.refetch());
 
-    let subtitle = move || {
+    let subtitle = text(move |l| {
         tf(
-            lang.get(),
+            l,
             Key::TasksOf,
             &[("instance", &instance.get()), ("region", &region.get())],
         )
-    };
+    });
 
     let body = move || {
         let base = base.clone();

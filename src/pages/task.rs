@@ -6,7 +6,7 @@
 
 use super::path_param;
 use crate::components::{ErrorPanel, LoadingState, Refreshing, StaleNotice, TaskFields};
-use crate::context::{tr, tracked_resource, use_app, LoadState};
+use crate::context::{loader, text, tr, use_app, LoadState};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::set_title;
 use crate::routes::{instance_href, TaskListQuery};
@@ -34,7 +34,8 @@ pub fn TaskPage() -> impl IntoView {
         ));
     });
 
-    let (task, busy) = tracked_resource(move || {
+    let identity = move || format!("{}/{}/{}", region.get(), instance.get(), task_id_raw.get());
+    let (task, busy) = loader(identity, move || {
         let api = api.get_value();
         let region = region.get();
         let instance = instance.get();
@@ -66,12 +67,12 @@ pub fn TaskPage() -> impl IntoView {
         Signal::derive(move || fetched.with(|f| f.as_ref().and_then(|f| f.stale_age_secs)));
     let retry = Callback::new(move |()| task.refetch());
 
-    let back_href = move || {
+    let back_href = Signal::derive(move || {
         base.with_value(|b| {
             instance_href(b, &region.get(), &instance.get(), &TaskListQuery::default())
         })
-    };
-    let heading = move || tf(lang.get(), Key::TaskHeading, &[("id", &task_id_raw.get())]);
+    });
+    let heading = text(move |l| tf(l, Key::TaskHeading, &[("id", &task_id_raw.get())]));
 
     let body = move || match state.get() {
         LoadState::Loading => view! { <LoadingState/> }.into_any(),
