@@ -52,3 +52,41 @@ if [ "$want_pw" != "$have_pw" ]; then
   step "installing the browser-test packages"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# 7. Alibaba Cloud's official SDKs for scripts/sdk-test.sh: Python ones (PyPI, every package
+#    pinned in tests/sdk/requirements.txt) in tests/sdk/.venv, Node ones from
+#    tests/sdk/package-lock.json. Each is checked against its pins and skipped when they match.
+sdk_python_matches() {
+  [ -x tests/sdk/.venv/bin/python ] || return 1
+  tests/sdk/.venv/bin/python - tests/sdk/requirements.txt <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, want = line.split("==")
+    try:
+        if version(name) != want:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+}
+if ! sdk_python_matches; then
+  step "installing the official Python SDKs into tests/sdk/.venv (about 30 s)"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf tests/sdk/.venv
+  python3 -m venv tests/sdk/.venv
+  tests/sdk/.venv/bin/pip install -q --disable-pip-version-check -r tests/sdk/requirements.txt
+fi
+want_sdk=$(node -p "JSON.stringify(require('./tests/sdk/package.json').dependencies)")
+have_sdk=$(node -p "const d = require('./tests/sdk/package.json').dependencies; JSON.stringify(Object.fromEntries(Object.keys(d).map((k) => { try { return [k, require('./tests/sdk/node_modules/' + k + '/package.json').version]; } catch (e) { return [k, '']; } })))")
+if [ "$want_sdk" != "$have_sdk" ]; then
+  step "installing the official Node SDKs into tests/sdk/node_modules"
+  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
+fi

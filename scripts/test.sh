@@ -15,6 +15,8 @@ cargo build -q -p migration-model --target wasm32-unknown-unknown
 echo "== app (release build)"
 scripts/build-app.sh
 
+scripts/sdk-test.sh
+
 echo "== browser tests"
 cargo build -q -p migration-proxy
 scripts/e2e.sh

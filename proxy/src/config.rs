@@ -154,6 +154,10 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
+
+    /// Faults the in-process simulator injects (only with --demo; see `simulate --help`).
+    #[command(flatten, next_help_heading = "Demo simulator faults (only with --demo)")]
+    pub demo_faults: crate::simulator::cli::FaultArgs,
 }
 
 /// Normalises a base path to "" or "/segment[/segment...]" without a trailing slash.

@@ -28,11 +28,14 @@ pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> 
             args.listen
         );
     }
+    if !args.demo && args.demo_faults != simulator::cli::FaultArgs::default() {
+        anyhow::bail!("the --fault-* flags shape the demo simulator; they need --demo");
+    }
     let timeout = Duration::from_millis(args.upstream_timeout_ms.max(1));
     let (upstream, mode, sim) = if args.demo {
         let sim = simulator::start(
             "127.0.0.1:0".parse().expect("literal address"),
-            simulator::SimConfig { speed: args.demo_speed, ..simulator::SimConfig::default() },
+            simulator::SimConfig { speed: args.demo_speed, faults: (&args.demo_faults).into(), ..simulator::SimConfig::default() },
         )
         .await
         .context("starting the embedded RDS simulator")?;

@@ -78,12 +78,13 @@ impl SimError {
 
     fn render(self, format: Format, host: &str) -> Response {
         let request_id = crate::error::new_request_id();
+        let product = if host.starts_with("sts.") { "Sts" } else { "Rds" };
         let body = json!({
             "RequestId": request_id,
             "HostId": host,
             "Code": self.code,
             "Message": self.message,
-            "Recommend": format!("https://api.alibabacloud.com/troubleshoot?q={}&product=Rds&requestId={}", self.code, request_id),
+            "Recommend": format!("https://api.alibabacloud.com/troubleshoot?q={}&product={product}&requestId={}", self.code, request_id),
         });
         let mut response = encode(self.status, format, "Error", &body, &request_id);
         for (k, v) in self.headers {
@@ -114,11 +115,12 @@ enum Format {
 /// A body in the answer's format, with the request id header.
 fn encode(status: StatusCode, format: Format, root: &str, body: &Value, request_id: &str) -> Response {
     let (content_type, text) = match format {
-        Format::Json => ("application/json;charset=utf-8", body.to_string()),
+        // to_vec: faster than Display for large pages (no fmt::Write adapter).
+        Format::Json => ("application/json;charset=utf-8", serde_json::to_vec(body).unwrap_or_default()),
         Format::Xml => {
             let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
             xml(root, body, &mut out);
-            ("text/xml;charset=utf-8", out)
+            ("text/xml;charset=utf-8", out.into_bytes())
         }
     };
     let mut response = (status, [(header::CONTENT_TYPE, content_type)], text).into_response();
@@ -282,6 +284,7 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
         return Err(SimError::new(400, "SignatureNonceUsed", "Specified signature nonce was used already."));
     }
     let action = verified.action.as_deref().or_else(|| req.param("Action")).filter(|a| !a.is_empty()).ok_or_else(|| SimError::missing("Action"))?;
+    tracing::debug!(action, style = ?verified.style, method = %req.method, form = !req.form.is_empty(), sts = verified.access_key_id.starts_with("STS."), "simulator call");
     let version = verified.version.as_deref().or_else(|| req.param("Version")).filter(|v| !v.is_empty()).ok_or_else(|| SimError::missing("Version"))?;
     let root = format!("{action}Response");
     match version {
@@ -301,6 +304,7 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
 
 /// An authenticated RDS call: faults first (as a gateway would), then the action.
 async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, action: &str, root: String) -> Result<Answer, SimError> {
+    sim.rds_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let now = sim.server_now();
     let injected = sim.faults.decide(access_key_id, now);
     match injected {

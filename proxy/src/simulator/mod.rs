@@ -21,6 +21,7 @@ pub mod world;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -152,6 +153,8 @@ pub struct Simulator {
     sts_config: StsConfig,
     sts: sts::StsState,
     shutdown: watch::Sender<bool>,
+    /// Authenticated RDS calls received (before faults).
+    rds_calls: AtomicU64,
 }
 
 impl Simulator {
@@ -169,6 +172,7 @@ impl Simulator {
             sts_config: config.sts,
             sts: sts::StsState::default(),
             shutdown: watch::channel(false).0,
+            rds_calls: AtomicU64::new(0),
         }
     }
 
@@ -188,6 +192,12 @@ impl Simulator {
 
     pub fn faults(&self) -> &Faults {
         self.faults.faults()
+    }
+
+    /// How many authenticated RDS calls arrived so far (faulted ones included): lets tests see
+    /// a client's retries.
+    pub fn rds_calls(&self) -> u64 {
+        self.rds_calls.load(Ordering::Relaxed)
     }
 
     /// Makes calls that hang (`--fault-timeout-rate`) return at once; called on shutdown.

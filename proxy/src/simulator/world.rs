@@ -16,9 +16,9 @@
 //! the `[Backup data]` progress section, the disconnect/reconnect events, and the text of a
 //! failed check (no failing sample has been published).
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
 use super::rng::Rng;
@@ -123,6 +123,14 @@ struct Source {
     password: String,
 }
 
+/// What never changes again once rendered: a task's log up to `[Synchronize data]` once
+/// increment began, and the whole item once the task is finished (success, failed precheck).
+#[derive(Clone, Debug, Default)]
+struct RenderCache {
+    prefix: OnceLock<String>,
+    frozen: OnceLock<Value>,
+}
+
 #[derive(Clone, Debug)]
 struct TaskPlan {
     task_id: u64,
@@ -139,6 +147,7 @@ struct TaskPlan {
     backup_bytes: u64,
     /// The first LSN streamed.
     start_lsn: u64,
+    cache: RenderCache,
 }
 
 /// How a precheck report ends.
@@ -161,6 +170,8 @@ struct PrecheckPlan {
     /// Simulated seconds the checks take.
     duration: i64,
     outcome: PrecheckOutcome,
+    /// The rendered report once finished.
+    frozen: OnceLock<Value>,
 }
 
 /// Filters of the two migration listings, as the API takes them (exact matches; absent or
@@ -307,10 +318,10 @@ impl World {
             }
         }
         for list in tasks.values_mut() {
-            list.sort_by(|a, b| b.task_id.cmp(&a.task_id));
+            list.sort_by_key(|t| std::cmp::Reverse(t.task_id));
         }
         for list in prechecks.values_mut() {
-            list.sort_by(|a, b| b.task_id.cmp(&a.task_id));
+            list.sort_by_key(|t| std::cmp::Reverse(t.task_id));
         }
 
         let mut seed_task = migration_model::seed::seed_example_decoded()["Items"][0].clone();
@@ -550,6 +561,7 @@ fn plan_task(rng: &mut Rng, task_id: u64, instance: &str, start: DateTime<Utc>, 
         wal_rate,
         backup_bytes,
         start_lsn,
+        cache: RenderCache::default(),
     }
 }
 
@@ -576,6 +588,7 @@ fn precheck_for(rng: &mut Rng, task: &TaskPlan, speed: f64) -> PrecheckPlan {
         born: task.born - sim_to_wall(duration + gap, speed),
         duration,
         outcome: if task.glibc_warning { PrecheckOutcome::Warning } else { PrecheckOutcome::Success },
+        frozen: OnceLock::new(),
     }
 }
 
@@ -594,6 +607,7 @@ fn standalone_precheck(rng: &mut Rng, task_id: u64, instance: &str, start: DateT
         born: start - sim_to_wall(into, speed),
         duration,
         outcome: outcome.unwrap_or(if rng.below(2) == 0 { PrecheckOutcome::Success } else { PrecheckOutcome::Warning }),
+        frozen: OnceLock::new(),
     }
 }
 
@@ -696,32 +710,60 @@ fn wal_at(p: &TaskPlan, x: i64) -> Wal {
 fn render_task(p: &TaskPlan, now: DateTime<Utc>, speed: f64) -> Value {
     let t = sim_since(p.born, now, speed);
     let ph = phase(p, t);
-    let pl = p.plan;
-    let wall = |sim: i64| (p.born + sim_to_wall(sim, speed)).min(now);
-
-    let mut detail = String::with_capacity(1_500);
-    let checks_done = precheck_log(&mut detail, &CHECKS, t, pl.precheck, p.fate == Fate::FailsPrecheck, p.glibc_warning, FAILED_DISK);
-    if ph != Phase::Precheck {
-        backup_log(&mut detail, p, t, &wall);
+    let finished = ph == Phase::Success || (p.fate == Fate::FailsPrecheck && t >= p.plan.precheck);
+    if finished {
+        if let Some(v) = p.cache.frozen.get() {
+            return v.clone();
+        }
     }
-    if t >= pl.startup_at() && ph != Phase::Precheck {
+    let v = render_task_at(p, now, speed, t, ph);
+    if finished {
+        let _ = p.cache.frozen.set(v.clone());
+    }
+    v
+}
+
+/// The log up to `[Synchronize data]`'s first event, which is fixed once increment began.
+fn detail_until_increment(p: &TaskPlan, t: i64, wall: &dyn Fn(i64) -> DateTime<Utc>) -> String {
+    let pl = p.plan;
+    let mut detail = String::with_capacity(1_500);
+    precheck_log(&mut detail, &CHECKS, t, pl.precheck, false, p.glibc_warning, FAILED_DISK);
+    backup_log(&mut detail, p, t, wall);
+    if t >= pl.startup_at() {
         detail.push_str("[Start RDS instance]\n");
         event(&mut detail, wall(pl.startup_at()), "Start RDS instance as slave for data replication");
     }
-    if t >= pl.increment_at() && ph != Phase::Precheck {
+    if t >= pl.increment_at() {
         detail.push_str("[Synchronize data]\n");
         event(&mut detail, wall(pl.increment_at()), "Synchronize data from source to RDS by streaming replication ");
-        if p.fate == Fate::Disconnects {
-            let x = t - pl.increment_at();
-            let mut d = DISCONNECT_FIRST;
-            while d <= x {
-                // ASSUMED wording: no disconnect sample has been published.
-                event(&mut detail, wall(pl.increment_at() + d), "Replication connection to source lost, reconnecting");
-                if d + DISCONNECT_LASTS <= x {
-                    event(&mut detail, wall(pl.increment_at() + d + DISCONNECT_LASTS), "Replication connection to source restored");
-                }
-                d += DISCONNECT_EVERY;
+    }
+    detail
+}
+
+fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phase) -> Value {
+    let pl = p.plan;
+    let wall = |sim: i64| (p.born + sim_to_wall(sim, speed)).min(now);
+
+    let mut checks_done = 0;
+    let mut detail = if ph == Phase::Precheck {
+        let mut d = String::with_capacity(800);
+        checks_done = precheck_log(&mut d, &CHECKS, t, pl.precheck, p.fate == Fate::FailsPrecheck, p.glibc_warning, FAILED_DISK);
+        d
+    } else if t >= pl.increment_at() {
+        p.cache.prefix.get_or_init(|| detail_until_increment(p, t, &wall)).clone()
+    } else {
+        detail_until_increment(p, t, &wall)
+    };
+    if t >= pl.increment_at() && ph != Phase::Precheck && p.fate == Fate::Disconnects {
+        let x = t - pl.increment_at();
+        let mut d = DISCONNECT_FIRST;
+        while d <= x {
+            // ASSUMED wording: no disconnect sample has been published.
+            event(&mut detail, wall(pl.increment_at() + d), "Replication connection to source lost, reconnecting");
+            if d + DISCONNECT_LASTS <= x {
+                event(&mut detail, wall(pl.increment_at() + d + DISCONNECT_LASTS), "Replication connection to source restored");
             }
+            d += DISCONNECT_EVERY;
         }
     }
 
@@ -802,6 +844,20 @@ fn render_task(p: &TaskPlan, now: DateTime<Utc>, speed: f64) -> Value {
 /// Renders a precheck report at wall time `now`.
 fn render_precheck(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64) -> Value {
     let t = sim_since(p.born, now, speed);
+    let finished = t >= p.duration;
+    if finished {
+        if let Some(v) = p.frozen.get() {
+            return v.clone();
+        }
+    }
+    let v = render_precheck_at(p, now, speed, t);
+    if finished {
+        let _ = p.frozen.set(v.clone());
+    }
+    v
+}
+
+fn render_precheck_at(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64, t: i64) -> Value {
     let wall = |sim: i64| (p.born + sim_to_wall(sim, speed)).min(now);
     let (fails, failure) = match p.outcome {
         PrecheckOutcome::Fails(i) => (true, FAILURES[i % FAILURES.len()]),
@@ -932,24 +988,27 @@ fn precheck_log(out: &mut String, checks: &Checks, t: i64, duration: i64, fails:
     n
 }
 
-/// The base backup's last 10% milestone reached at `t`: (percent, simulated second).
+/// Base-backup progress is logged in steps of this many percent.
+const BACKUP_STEP: u64 = 20;
+
+/// The base backup's last milestone reached at `t`: (percent, simulated second).
 fn backup_milestone(p: &TaskPlan, t: i64) -> (u64, i64) {
     let pl = p.plan;
     let into = (t - pl.backup_at()).clamp(0, pl.basebackup);
-    let pct = (into as u64 * 10 / pl.basebackup.max(1) as u64) * 10;
+    let pct = (into as u64 * (100 / BACKUP_STEP) / pl.basebackup.max(1) as u64) * BACKUP_STEP;
     let at = pl.backup_at() + (pct as i64 * pl.basebackup) / 100;
     (pct.min(100), at)
 }
 
 /// ASSUMED: the seed shows no base-backup lines; the simulator logs its progress in a
-/// `[Backup data]` section, one event per 10% (a progress signal the dashboard can show).
+/// `[Backup data]` section, one event per 20% (a progress signal the dashboard can show).
 fn backup_log(out: &mut String, p: &TaskPlan, t: i64, wall: &dyn Fn(i64) -> DateTime<Utc>) {
     let pl = p.plan;
     let total = gib(p.backup_bytes);
     out.push_str("[Backup data]\n");
     event(out, wall(pl.backup_at()), &format!("Start full backup of source data ({total} GB)"));
     let (pct, _) = backup_milestone(p, t);
-    for step in (10..=pct.min(90)).step_by(10) {
+    for step in (BACKUP_STEP..=pct.min(100 - BACKUP_STEP)).step_by(BACKUP_STEP as usize) {
         let at = pl.backup_at() + (step as i64 * pl.basebackup) / 100;
         let done = gib(p.backup_bytes * step / 100);
         event(out, wall(at), &format!("Full backup progress: {step}% ({done} GB of {total} GB)"));
@@ -964,61 +1023,101 @@ fn gib(bytes: u64) -> String {
 }
 
 fn event(out: &mut String, at: DateTime<Utc>, text: &str) {
-    out.push_str(&log_time(at));
+    push_log_time(out, at);
     out.push_str(" --- ");
     out.push_str(text);
     out.push('\n');
 }
 
-/// `ReplicationInfo` as the service writes it: a JSON object inside a string, every value a string.
+/// `ReplicationInfo` as the service writes it: a JSON object inside a string, every value a
+/// string (written directly: no value needs escaping).
 fn replication_info(p: &TaskPlan, w: &Wal, status: &str, last_msg: DateTime<Utc>, finished: bool) -> String {
+    use std::fmt::Write as _;
     let lag = w.received - w.replay;
-    let conninfo = format!(
-        "user={} password=******** channel_binding=prefer dbname=replication host={} port={} application_name=rds_db_instance \
+    let mut s = String::with_capacity(900);
+    let _ = write!(s, r#"{{"Status":"{status}","ReceiveStartLsn":"{}","ReceivedTli":"1","LatestEndTime":""#, Lsn(p.start_lsn));
+    push_pg_time(&mut s, last_msg - Duration::milliseconds(300));
+    let _ = write!(
+        s,
+        r#"","Synced":"{}","IsSlave":"{}","ReplayTimestamp":"null","LastMsgSendTime":""#,
+        if lag == 0 { "true" } else { "false" },
+        if finished { "false" } else { "true" }
+    );
+    push_pg_time(&mut s, last_msg - Duration::milliseconds(1));
+    let _ = write!(
+        s,
+        "\",\"Conninfo\":\"user={} password=******** channel_binding=prefer dbname=replication host={} port={} application_name=rds_db_instance \
          fallback_application_name=walreceiver sslmode=prefer sslcompression=1 sslsni=1 ssl_min_protocol_version=TLSv1.2 \
-         gssencmode=prefer krbsrvname=postgres target_session_attrs=any",
+         gssencmode=prefer krbsrvname=postgres target_session_attrs=any\",\"LastMsgReceiptTime\":\"",
         p.source.account, p.source.ip, p.source.port
     );
-    json!({
-        "Status": status,
-        "ReceiveStartLsn": lsn(p.start_lsn),
-        "ReceivedTli": "1",
-        "LatestEndTime": pg_time(last_msg - Duration::milliseconds(300)),
-        "Synced": if lag == 0 { "true" } else { "false" },
-        "IsSlave": if finished { "false" } else { "true" },
-        "ReplayTimestamp": "null",
-        "LastMsgSendTime": pg_time(last_msg - Duration::milliseconds(1)),
-        "Conninfo": conninfo,
-        "LastMsgReceiptTime": pg_time(last_msg),
-        "LatestEndLsn": lsn(w.received),
-        "ReceivedLsn": lsn(w.received),
-        "ReplayLsn": lsn(w.replay),
-        "ReceiveStartTli": "1",
-        "ReplayLag": (lag / p.wal_rate.max(1)).to_string(),
-    })
-    .to_string()
+    push_pg_time(&mut s, last_msg);
+    let _ = write!(
+        s,
+        r#"","LatestEndLsn":"{}","ReceivedLsn":"{}","ReplayLsn":"{}","ReceiveStartTli":"1","ReplayLag":"{}"}}"#,
+        Lsn(w.received),
+        Lsn(w.received),
+        Lsn(w.replay),
+        lag / p.wal_rate.max(1)
+    );
+    s
 }
 
-fn lsn(v: u64) -> String {
-    format!("{:X}/{:X}", v >> 32, v & 0xFFFF_FFFF)
+/// An LSN in PostgreSQL's `X/Y` text form.
+struct Lsn(u64);
+
+impl std::fmt::Display for Lsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
 }
 
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+/// The service's local time (+08), as (date-time, microseconds).
+fn beijing(t: DateTime<Utc>) -> (chrono::NaiveDateTime, u32) {
+    let local = t.naive_utc() + Duration::hours(8);
+    (local, local.and_utc().timestamp_subsec_micros())
+}
+
+/// Writes `YYYY-MM-DD{sep}HH:MM:SS` (by hand: this runs for every rendered event).
+fn push_date_time(out: &mut String, n: &chrono::NaiveDateTime, sep: char) {
+    use chrono::{Datelike, Timelike};
+    fn two(out: &mut String, v: u32) {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    }
+    let year = n.year().clamp(0, 9999) as u32;
+    two(out, year / 100);
+    two(out, year % 100);
+    out.push('-');
+    two(out, n.month());
+    out.push('-');
+    two(out, n.day());
+    out.push(sep);
+    two(out, n.hour());
+    out.push(':');
+    two(out, n.minute());
+    out.push(':');
+    two(out, n.second());
 }
 
 /// PostgreSQL's text form with the service's +08 offset: `2022-03-01 14:42:57.967537+08`.
-fn pg_time(t: DateTime<Utc>) -> String {
-    format!("{}+08", t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S%.6f"))
+fn push_pg_time(out: &mut String, t: DateTime<Utc>) {
+    use std::fmt::Write as _;
+    let (local, micros) = beijing(t);
+    push_date_time(out, &local, ' ');
+    let _ = write!(out, ".{micros:06}+08");
 }
 
 /// Detail log times: local (+08) without an offset, to the second.
-fn log_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string()
+fn push_log_time(out: &mut String, t: DateTime<Utc>) {
+    push_date_time(out, &beijing(t).0, ' ');
 }
 
 fn iso(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let mut s = String::with_capacity(20);
+    push_date_time(&mut s, &t.naive_utc(), 'T');
+    s.push('Z');
+    s
 }
 
 #[cfg(test)]

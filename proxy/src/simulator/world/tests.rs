@@ -245,6 +245,7 @@ fn a_finished_switch_has_switch_time_and_finish() {
 #[test]
 fn generated_logs_read_like_the_seed() {
     let (w, now) = world();
+    let seed_info = migration_model::seed::seed_example_decoded()["Items"][0]["ReplicationInfo"].clone();
     for t in all_tasks(&w, now).iter().skip(1) {
         let d = t["Detail"].as_str().unwrap();
         let log = parse_detail(d);
@@ -255,7 +256,14 @@ fn generated_logs_read_like_the_seed() {
         }
         if ["increment", "switch", "success"].contains(&stage) {
             assert!(d.contains("[Start RDS instance]\n") && d.contains(" --- Synchronize data from source to RDS by streaming replication \n"));
-            ReplicationInfo::parse(t["ReplicationInfo"].as_str().unwrap()).expect("parses");
+            let info = t["ReplicationInfo"].as_str().unwrap();
+            ReplicationInfo::parse(info).expect("parses");
+            // The seed's keys, in the seed's order, every value a string.
+            let seed: Value = serde_json::from_str(seed_info.as_str().unwrap()).unwrap();
+            let ours: Value = serde_json::from_str(info).unwrap();
+            let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(&ours), keys(&seed));
+            assert!(ours.as_object().unwrap().values().all(Value::is_string));
         }
         assert_eq!(t["TargetEip"], "null");
     }
@@ -348,4 +356,43 @@ fn world_timing_for_a_5000_task_instance() {
         }
         println!("list_tasks {name}: {:?} per call (rendered and serialised)", t0.elapsed() / runs);
     }
+}
+
+#[test]
+#[ignore = "a timing"]
+fn world_timing_parts() {
+    let w = World::new(WorldOptions { seed: 1, speed: 1.0, bench_instance_tasks: 5_000 }, start());
+    let now = start() + Duration::minutes(5);
+    let plans = &w.tasks[BENCH_INSTANCE][..100];
+    let runs = 200u32;
+    let t0 = std::time::Instant::now();
+    let mut items = Vec::new();
+    for _ in 0..runs {
+        items = plans.iter().map(|p| render_task(p, now, 1.0)).collect::<Vec<_>>();
+    }
+    println!("render 100: {:?}", t0.elapsed() / runs);
+    let t0 = std::time::Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(serde_json::to_vec(&items).unwrap());
+    }
+    println!("serialise 100: {:?}, {} bytes", t0.elapsed() / runs, serde_json::to_vec(&items).unwrap().len());
+    let t0 = std::time::Instant::now();
+    for _ in 0..runs {
+        for p in plans {
+            let mut d = String::new();
+            let t = sim_since(p.born, now, 1.0);
+            precheck_log(&mut d, &CHECKS, t, p.plan.precheck, false, p.glibc_warning, FAILED_DISK);
+            let wall = |sim: i64| (p.born + sim_to_wall(sim, 1.0)).min(now);
+            backup_log(&mut d, p, t, &wall);
+            std::hint::black_box(d);
+        }
+    }
+    println!("checks+backup 100: {:?}", t0.elapsed() / runs);
+    let t0 = std::time::Instant::now();
+    for _ in 0..runs {
+        for p in plans {
+            std::hint::black_box(replication_info(p, &wal_at(p, 5000), "streaming", now, false));
+        }
+    }
+    println!("replication info 100: {:?}", t0.elapsed() / runs);
 }
