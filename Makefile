@@ -37,3 +37,9 @@ test: setup
 clean:
 	cargo clean
 	rm -rf dist
+
+# Fuzzing (not part of `make test`, needs the nightly toolchain): every cargo-fuzz target in
+# fuzz/ for FUZZ_SECONDS each (default 60; about 5 minutes in all plus a first build of ~5).
+.PHONY: fuzz
+fuzz:
+	@FUZZ_SECONDS="$(or $(FUZZ_SECONDS),60)" scripts/fuzz.sh

@@ -14,6 +14,8 @@ proxy_pid=$!
 cleanup() {
   kill "$proxy_pid" 2>/dev/null || true
   wait "$proxy_pid" 2>/dev/null || true
+  # For the suite-wide secret scan (scripts/secret-scan.sh).
+  if [ -n "${MIGRATION_PROXY_TEST_TRANSCRIPTS:-}" ]; then cp "$log" "$MIGRATION_PROXY_TEST_TRANSCRIPTS/e2e-proxy.log"; fi
 }
 trap cleanup EXIT INT TERM
 

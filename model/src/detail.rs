@@ -378,27 +378,23 @@ fn current_section(log: &mut DetailLog) -> &mut Section {
 }
 
 fn parse_line(log: &mut DetailLog, raw: &str, line: usize) {
-    let text = raw.trim();
+    let mut text = raw.trim();
+    // `[Name]`, possibly followed by more text (even more headers) on the same line. A loop,
+    // not recursion: a long line of `[]` groups must not exhaust the (small, in wasm) stack.
+    while let Some(rest) = text.strip_prefix('[') {
+        let Some(close) = rest.find(']') else { break };
+        let name = rest.get(..close).unwrap_or("").trim().to_string();
+        log.sections.push(Section {
+            stage: stage_for_section(&name),
+            name,
+            line: Some(line),
+            checks: Vec::new(),
+            events: Vec::new(),
+        });
+        text = rest.get(close + 1..).unwrap_or("").trim();
+    }
     if text.is_empty() {
         return;
-    }
-    // `[Name]`, possibly followed by more text on the same line.
-    if let Some(rest) = text.strip_prefix('[') {
-        if let Some(close) = rest.find(']') {
-            let name = rest.get(..close).unwrap_or("").trim().to_string();
-            let after = rest.get(close + 1..).unwrap_or("").trim();
-            log.sections.push(Section {
-                stage: stage_for_section(&name),
-                name,
-                line: Some(line),
-                checks: Vec::new(),
-                events: Vec::new(),
-            });
-            if !after.is_empty() {
-                parse_line(log, after, line);
-            }
-            return;
-        }
     }
     let section_index = log.sections.len().checked_sub(1);
     if text.len() >= 2 && text.starts_with('*') && text.ends_with('*') {
@@ -878,5 +874,14 @@ mod tests {
                 + log.sections.iter().filter(|s| s.line.is_some()).count();
             prop_assert!(parsed >= lines);
         }
+    }
+
+    #[test]
+    fn a_long_line_of_headers_does_not_exhaust_the_stack() {
+        let log = parse_detail(&"[]".repeat(50_000));
+        assert_eq!(log.sections.len(), 50_000);
+        let log = parse_detail("[Check a][Check b] Check x: success");
+        assert_eq!(log.sections.len(), 2);
+        assert_eq!(log.sections[1].checks.len(), 1);
     }
 }

@@ -37,7 +37,10 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    fn params(self) -> &'static [Param] {
+    /// The parameters this action accepts besides `RegionId` (which every action accepts, see
+    /// [`REGION_ID_LEN`]), with the rules [`validate`] enforces. Read-only: the OpenAPI document and
+    /// the tests are generated from this same table, so they cannot drift from the validation.
+    pub fn params(self) -> &'static [Param] {
         match self {
             Action::DescribeCloudMigrationResult => MIGRATION_LIST_PARAMS,
             Action::DescribeCloudMigrationPrecheckResult => PRECHECK_LIST_PARAMS,
@@ -47,33 +50,63 @@ impl Action {
     }
 
     /// Whether the upstream action declares `RegionId` (otherwise it only picks the endpoint).
-    fn forwards_region(self) -> bool {
+    pub fn forwards_region(self) -> bool {
         matches!(self, Action::DescribeDbInstances)
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    /// An RDS instance ID such as pgm-bp102g323jd4demo.
+/// The rule one parameter's value must follow. Every value must also be non-empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An RDS instance ID such as pgm-bp102g323jd4demo: a lower-case letter, then lower-case
+    /// letters, digits and '-', at most [`INSTANCE_ID_MAX_LEN`] in all.
     InstanceId,
     /// An unsigned integer within bounds.
     Int { min: u64, max: u64 },
     /// Free-ish text: letters, digits and the listed punctuation.
     Text { max_len: usize, extra: &'static str },
-    /// An IPv4/IPv6 address, possibly masked as the API prints it (172.16.XX.XX).
+    /// An IPv4/IPv6 address, possibly masked as the API prints it (172.16.XX.XX): hex digits,
+    /// '.', ':' and 'X', at most [`IP_MAX_LEN`].
     Ip,
     /// One of a fixed set of values.
     OneOf(&'static [&'static str]),
 }
 
+/// One accepted parameter: its name, rule, default and whether it is required.
 #[derive(Clone, Copy, Debug)]
-struct Param {
+pub struct Param {
     name: &'static str,
     kind: Kind,
     /// Filled in when the caller leaves it out (the API requires it, the UI should not have to).
     default: Option<&'static str>,
     required: bool,
 }
+
+impl Param {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    /// The value forwarded when the caller leaves the parameter out.
+    pub fn default(&self) -> Option<&'static str> {
+        self.default
+    }
+    pub fn required(&self) -> bool {
+        self.required
+    }
+}
+
+/// Longest instance ID accepted ([`Kind::InstanceId`]).
+pub const INSTANCE_ID_MAX_LEN: usize = 64;
+/// Longest IP address accepted ([`Kind::Ip`]).
+pub const IP_MAX_LEN: usize = 45;
+/// `RegionId`, accepted on every action: lower-case letters, digits and '-', not starting or
+/// ending with '-', this many characters. It picks the endpoint (never the caller's host).
+pub const REGION_ID_LEN: std::ops::RangeInclusive<usize> = 2..=48;
+/// Longest integer text accepted ([`Kind::Int`]), before the range check.
+pub const INT_MAX_DIGITS: usize = 20;
 
 const fn p(name: &'static str, kind: Kind) -> Param {
     Param { name, kind, default: None, required: false }
@@ -197,7 +230,7 @@ pub fn validate(action: &str, query: &[(String, String)], default_region: &str) 
 }
 
 fn check_region(r: &str) -> Result<(), ProxyError> {
-    let ok = (2..=48).contains(&r.len())
+    let ok = REGION_ID_LEN.contains(&r.len())
         && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !r.starts_with('-')
         && !r.ends_with('-');
@@ -218,7 +251,7 @@ fn check_value(spec: &Param, value: &str) -> Result<(), ProxyError> {
     }
     match spec.kind {
         Kind::InstanceId => {
-            let ok = value.len() <= 64
+            let ok = value.len() <= INSTANCE_ID_MAX_LEN
                 && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && value.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
             if !ok {
@@ -229,7 +262,7 @@ fn check_value(spec: &Param, value: &str) -> Result<(), ProxyError> {
             }
         }
         Kind::Int { min, max } => {
-            let parsed = if value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit()) {
+            let parsed = if value.len() <= INT_MAX_DIGITS && value.bytes().all(|b| b.is_ascii_digit()) {
                 value.parse::<u64>().ok()
             } else {
                 None
@@ -247,7 +280,7 @@ fn check_value(spec: &Param, value: &str) -> Result<(), ProxyError> {
             }
         }
         Kind::Ip => {
-            let ok = value.len() <= 45 && value.chars().all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == 'X');
+            let ok = value.len() <= IP_MAX_LEN && value.chars().all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == 'X');
             if !ok {
                 return bad(format!("must be an IP address such as 172.16.1.10, not {:?}.", truncate(value, 64)));
             }
@@ -367,5 +400,146 @@ mod tests {
         let a = validate("DescribeCloudMigrationResult", &q(&[("PageSize", "10"), ("DBInstanceName", "pgm-x")]), "r").unwrap();
         let b = validate("DescribeCloudMigrationResult", &q(&[("DBInstanceName", "pgm-x"), ("PageSize", "10")]), "r").unwrap();
         assert_eq!(a, b);
+    }
+
+    use proptest::prelude::*;
+
+    /// Rules restated independently of check_value, to check what validate lets through.
+    fn within_bounds(kind: Kind, v: &str) -> bool {
+        !v.is_empty()
+            && match kind {
+                Kind::InstanceId => {
+                    v.len() <= INSTANCE_ID_MAX_LEN
+                        && v.starts_with(|c: char| c.is_ascii_lowercase())
+                        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                }
+                Kind::Int { min, max } => v.chars().all(|c| c.is_ascii_digit()) && v.parse::<u128>().is_ok_and(|n| n >= min as u128 && n <= max as u128),
+                Kind::Text { max_len, extra } => v.chars().count() <= max_len && v.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c)),
+                Kind::Ip => v.len() <= IP_MAX_LEN && v.chars().all(|c| c.is_ascii_hexdigit() || ".:X".contains(c)),
+                Kind::OneOf(values) => values.contains(&v),
+            }
+    }
+
+    fn region_ok(r: &str) -> bool {
+        REGION_ID_LEN.contains(&r.len())
+            && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !r.starts_with('-')
+            && !r.ends_with('-')
+    }
+
+    fn action_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(Action::ALL.to_vec()).prop_map(|a| a.name().to_string()),
+            1 => "\\PC{0,40}",
+            1 => "[A-Za-z/.%]{0,40}",
+        ]
+    }
+
+    fn param_name() -> impl Strategy<Value = String> {
+        let known: Vec<String> = Action::ALL.iter().flat_map(|a| a.params().iter().map(|p| p.name().to_string())).chain(["RegionId".to_string()]).collect();
+        prop_oneof![6 => prop::sample::select(known), 1 => "\\PC{0,12}"]
+    }
+
+    fn param_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9-]{0,70}",
+            "[0-9]{1,22}",
+            "[A-Za-z0-9_.-]{0,140}",
+            "[0-9A-FX.:]{0,50}",
+            prop::sample::select(vec!["PostgreSQL", "Primary", "zh-CN", "en-US", "cn-hangzhou", "30", "100"]).prop_map(str::to_string),
+            "\\PC{0,30}",
+            "[ -~]{0,30}",
+        ]
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().build().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// validate never panics; whatever it accepts is allow-listed and within every bound;
+        /// whatever it refuses is a Proxy.* error of bounded size.
+        #[test]
+        fn accepted_calls_are_within_bounds_and_refusals_are_proxy_errors(
+            action in action_name(),
+            query in prop::collection::vec((param_name(), param_value()), 0..9),
+            default_region in prop_oneof![Just("cn-hangzhou".to_string()), "[a-z0-9-]{2,12}"],
+        ) {
+            match validate(&action, &query, &default_region) {
+                Ok(call) => {
+                    prop_assert_eq!(call.action.name(), action.as_str());
+                    let specs = call.action.params();
+                    // Every required parameter, nothing unknown, sorted, each once.
+                    for spec in specs.iter().filter(|s| s.required()) {
+                        prop_assert!(call.param(spec.name()).is_some(), "{} missing", spec.name());
+                    }
+                    let mut names: Vec<&str> = call.params.iter().map(|(k, _)| k.as_str()).collect();
+                    let sorted = { let mut n = names.clone(); n.sort(); n };
+                    prop_assert_eq!(&names, &sorted);
+                    names.dedup();
+                    prop_assert_eq!(names.len(), call.params.len());
+                    for (name, value) in &call.params {
+                        if name == "RegionId" {
+                            prop_assert!(call.action.forwards_region());
+                            prop_assert_eq!(value, &call.region_id);
+                            continue;
+                        }
+                        let spec = specs.iter().find(|s| s.name() == name.as_str());
+                        prop_assert!(spec.is_some(), "{} is not a parameter of {}", name, action);
+                        prop_assert!(within_bounds(spec.unwrap().kind(), value), "{}={:?} out of bounds", name, value);
+                    }
+                    // The region: the caller's, if valid, else the default.
+                    match query.iter().find(|(k, _)| k == "RegionId") {
+                        Some((_, r)) => { prop_assert!(region_ok(r)); prop_assert_eq!(&call.region_id, r); }
+                        None => prop_assert_eq!(&call.region_id, &default_region),
+                    }
+                    // What was given is forwarded unchanged; what was not, only as its default.
+                    for spec in specs {
+                        let given = query.iter().find(|(k, _)| k == spec.name()).map(|(_, v)| v.as_str());
+                        prop_assert_eq!(call.param(spec.name()), given.or(spec.default()));
+                    }
+                }
+                Err(e) => {
+                    prop_assert!(matches!(e.code(), "Proxy.InvalidParameter" | "Proxy.ActionNotAllowed"), "{}", e.code());
+                    prop_assert!(e.to_string().chars().count() < 600, "an error echoes too much: {}", e);
+                    let response = axum::response::IntoResponse::into_response(e.clone());
+                    prop_assert!(response.status() == 400 || response.status() == 403);
+                    let body = runtime().block_on(async {
+                        http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes()
+                    });
+                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    prop_assert_eq!(v["Code"].as_str(), Some(e.code()));
+                    prop_assert!(v["RequestId"].as_str().is_some_and(|r| r.len() == 36));
+                    prop_assert!(v["Message"].is_string());
+                }
+            }
+        }
+
+        /// Queries built only from each action's own parameters with valid values always pass.
+        #[test]
+        fn valid_queries_always_pass(action in prop::sample::select(Action::ALL.to_vec()), picks in prop::collection::vec(any::<prop::sample::Index>(), 0..8)) {
+            let specs = action.params();
+            let mut query: Vec<(String, String)> = Vec::new();
+            for spec in specs.iter().filter(|s| s.required()) {
+                query.push((spec.name().to_string(), "pgm-x".into()));
+            }
+            for pick in picks {
+                let spec = pick.get(specs);
+                if query.iter().any(|(k, _)| k == spec.name()) {
+                    continue;
+                }
+                let value = match spec.kind() {
+                    Kind::InstanceId => "pgm-a1".to_string(),
+                    Kind::Int { min, max } => (min + (max - min) / 2).to_string(),
+                    Kind::Text { .. } => "abc1".to_string(),
+                    Kind::Ip => "172.16.XX.XX".to_string(),
+                    Kind::OneOf(values) => values[0].to_string(),
+                };
+                query.push((spec.name().to_string(), value));
+            }
+            prop_assert!(validate(action.name(), &query, "cn-hangzhou").is_ok(), "{:?}", query);
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
+        .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let under_base = Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
@@ -153,15 +155,52 @@ async fn authenticate(State(state): State<Shared>, mut request: Request, next: N
     }
 }
 
+/// `GET {base}/api/rds/{Action}`. The document also lists each allow-listed action under its own
+/// path, with its parameters (src/openapi.rs builds those from actions.rs).
+#[utoipa::path(
+    get,
+    path = "/api/rds/{Action}",
+    tag = "rds",
+    operation_id = "rds",
+    params(("Action" = String, Path, description = "An allow-listed, read-only action: DescribeCloudMigrationResult, \
+        DescribeCloudMigrationPrecheckResult, DescribeDBInstances or DescribeRegions (case-sensitive; see each one's own \
+        path for its parameters). Anything else is refused with 403 `Proxy.ActionNotAllowed` before the upstream.", example = "DescribeRegions")),
+    responses(
+        (status = 200, description = "The upstream's answer for the action, secrets removed", body = Object),
+        (status = 400, description = "`Proxy.InvalidParameter`, or the upstream's 400", body = crate::openapi::ErrorBody),
+        (status = 401, description = "`Proxy.Unauthorized`", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`Proxy.ActionNotAllowed`, `Proxy.Forbidden`, or the upstream's 403", body = crate::openapi::ErrorBody),
+        (status = 404, description = "`Proxy.NotFound` (no action named), or the upstream's 404", body = crate::openapi::ErrorBody),
+        (status = 413, description = "`Proxy.PayloadTooLarge`", body = crate::openapi::ErrorBody),
+        (status = 502, description = "`Proxy.UpstreamUnavailable`", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`Proxy.UpstreamTimeout`", body = crate::openapi::ErrorBody),
+        (status = "default", description = "Any other upstream error, passed through with its status", body = crate::openapi::ErrorBody),
+    )
+)]
 async fn rds_call(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
-    Path(action): Path<String>,
+    action: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    // A path that does not decode (e.g. %FF) is bad input like any other: the API's error shape.
+    let Ok(Path(action)) = action else {
+        return ProxyError::InvalidParameter("The action in the path is not valid UTF-8.".into()).into_response();
+    };
     crate::forward::forward(&state, &caller, &action, query.as_deref().unwrap_or("")).await
 }
 
+/// `GET {base}/api/session`: who the caller is, and the proxy's mode, region and version.
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "proxy",
+    operation_id = "session",
+    responses(
+        (status = 200, description = "The caller and the proxy", body = crate::openapi::SessionInfo),
+        (status = 401, description = "`Proxy.Unauthorized`", body = crate::openapi::ErrorBody),
+    )
+)]
 async fn session(State(state): State<Shared>, Extension(caller): Extension<Caller>) -> Response {
     let body = json!({
         "user": caller.user,

@@ -11,6 +11,8 @@ pub mod credentials;
 pub mod error;
 pub mod forward;
 pub mod metrics;
+pub mod openapi;
+pub mod panic_hook;
 pub mod policy;
 pub mod redact;
 pub mod retry;
@@ -29,6 +31,7 @@ pub use error::ProxyError;
 /// Runs the chosen sub-command on a multi-threaded runtime and maps failures to an exit code.
 pub fn run(cli: config::Cli) -> ExitCode {
     telemetry::init(cli.log_format);
+    panic_hook::install();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

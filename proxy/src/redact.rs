@@ -20,8 +20,9 @@ pub fn redact(value: &mut Value) -> usize {
         Value::Array(items) => items.iter_mut().map(redact).sum(),
         Value::String(s) => {
             let mut n = 0;
-            // A JSON document inside a string (ReplicationInfo) may itself hold the key.
-            if s.contains("SourcePassword") || s.contains("sourcepassword") {
+            // A JSON document inside a string (ReplicationInfo) may itself hold the key, in any
+            // letter case (is_password_key ignores case: so must this pre-check).
+            if s.to_ascii_lowercase().contains("sourcepassword") {
                 if let Ok(mut inner) = serde_json::from_str::<Value>(s) {
                     n += redact(&mut inner);
                     *s = inner.to_string();
@@ -157,11 +158,152 @@ mod tests {
         assert_eq!(s, r#"{"Status":"streaming"}"#);
     }
 
+    /// Found by `no_planted_secret_survives`: the key inside a JSON string was dropped only when
+    /// spelt SourcePassword or sourcepassword.
+    #[test]
+    fn drops_the_key_inside_a_json_string_in_any_case() {
+        for key in ["sourcePassword", "SOURCEPASSWORD", "sourcepassworD"] {
+            let mut v = json!({"ReplicationInfo": format!(r#"{{"{key}":"leaked","Status":"streaming"}}"#)});
+            assert_eq!(redact(&mut v), 1, "{key}");
+            assert_eq!(v["ReplicationInfo"], r#"{"Status":"streaming"}"#, "{key}");
+        }
+    }
+
     #[test]
     fn never_panics_on_odd_strings() {
         for s in ["password", "password='", "password='\\", "Password=\u{0}", "ñpassword=é", "password=password=x"] {
             let (out, _) = mask_password_assignments(s);
             assert!(!out.is_empty());
         }
+    }
+
+    use proptest::prelude::*;
+
+    /// A secret value the generators plant: distinctive, so the output can be searched for it.
+    fn planted(n: u32) -> String {
+        format!("PLANTEDx{n}x")
+    }
+
+    /// "SourcePassword" in any letter case.
+    fn password_key() -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<bool>(), 14).prop_map(|upper| {
+            "sourcepassword".chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect()
+        })
+    }
+
+    /// A string that may carry `password=<secret>` assignments (bare or quoted, any case).
+    fn text_with_passwords() -> impl Strategy<Value = (String, Vec<String>)> {
+        let part = prop_oneof![
+            "[a-z =]{0,8}".prop_map(|s| (s, None)),
+            (any::<u32>(), prop::sample::select(vec!["password=", "PASSWORD=", "Password="]), any::<bool>()).prop_map(|(n, key, quoted)| {
+                let secret = planted(n);
+                let text = if quoted { format!(" {key}'{secret} with space' ") } else { format!(" {key}{secret} ") };
+                (text, Some(secret))
+            }),
+        ];
+        prop::collection::vec(part, 0..4).prop_map(|parts| {
+            let secrets = parts.iter().filter_map(|(_, s)| s.clone()).collect();
+            (parts.into_iter().map(|(t, _)| t).collect(), secrets)
+        })
+    }
+
+    /// Arbitrary JSON with secrets planted: SourcePassword keys in any case at any depth, password=
+    /// assignments in strings, and JSON documents inside strings (as ReplicationInfo is) holding both.
+    fn json_with_secrets() -> impl Strategy<Value = (Value, Vec<String>)> {
+        let leaf = prop_oneof![
+            Just((Value::Null, vec![])),
+            any::<bool>().prop_map(|b| (Value::Bool(b), vec![])),
+            any::<i64>().prop_map(|n| (Value::from(n), vec![])),
+            "[a-zA-Z0-9 ]{0,12}".prop_map(|s| (Value::String(s), vec![])),
+            text_with_passwords().prop_map(|(s, secrets)| (Value::String(s), secrets)),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(|items| {
+                    let secrets = items.iter().flat_map(|(_, s)| s.clone()).collect();
+                    (Value::Array(items.into_iter().map(|(v, _)| v).collect()), secrets)
+                }),
+                (prop::collection::vec(("[A-Za-z]{1,8}", inner.clone()), 0..5), prop::option::of((password_key(), any::<u32>()))).prop_map(
+                    |(fields, password)| {
+                        let mut map = serde_json::Map::new();
+                        let mut secrets = Vec::new();
+                        for (k, (v, s)) in fields {
+                            map.insert(k, v);
+                            secrets.extend(s);
+                        }
+                        if let Some((key, n)) = password {
+                            map.insert(key, Value::String(planted(n)));
+                            secrets.push(planted(n));
+                        }
+                        (Value::Object(map), secrets)
+                    }
+                ),
+                // A JSON document inside a string.
+                inner.prop_map(|(v, s)| (Value::String(v.to_string()), s)),
+            ]
+        })
+    }
+
+    /// No SourcePassword key (any case) anywhere, also inside strings that hold JSON.
+    fn has_password_key(v: &Value) -> bool {
+        match v {
+            Value::Object(m) => m.iter().any(|(k, v)| k.eq_ignore_ascii_case("SourcePassword") || has_password_key(v)),
+            Value::Array(items) => items.iter().any(has_password_key),
+            Value::String(s) => serde_json::from_str::<Value>(s).is_ok_and(|inner| !inner.is_string() && has_password_key(&inner)),
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn no_planted_secret_survives((mut value, secrets) in json_with_secrets()) {
+            let before = value.clone();
+            let removed = redact(&mut value);
+            let text = value.to_string();
+            prop_assert!(!has_password_key(&value), "a SourcePassword key survived: {}", text);
+            for secret in &secrets {
+                prop_assert!(!text.contains(secret.as_str()), "{} survived in {} (from {})", secret, text, before);
+            }
+            prop_assert!(removed >= secrets.len().min(1), "{} secrets planted, {} removed", secrets.len(), removed);
+            // Idempotent: nothing left to remove the second time.
+            let again = value.clone();
+            prop_assert_eq!(redact(&mut value), 0);
+            prop_assert_eq!(value, again);
+        }
+
+        #[test]
+        fn answers_without_secrets_are_left_alone(value in any_json()) {
+            let text = value.to_string().to_ascii_lowercase();
+            prop_assume!(!text.contains("password"));
+            let mut v = value.clone();
+            prop_assert_eq!(redact(&mut v), 0);
+            prop_assert_eq!(v, value);
+        }
+
+        #[test]
+        fn masking_never_panics_and_leaves_no_value(s in "\\PC{0,40}", secret in "[A-Za-z0-9!#$%&()*+,./:;<>?@^_`{|}~-]{1,16}") {
+            let _ = mask_password_assignments(&s);
+            let (out, n) = mask_password_assignments(&format!("{s} password={secret} x"));
+            prop_assert!(n >= 1 || secret.chars().all(|c| c == '*'));
+            prop_assert!(out.contains("password=********") || secret.chars().all(|c| c == '*'), "{}", out);
+        }
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "\\PC{0,16}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map("\\PC{0,8}", inner.clone(), 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+                inner.prop_map(|v| Value::String(v.to_string())),
+            ]
+        })
     }
 }

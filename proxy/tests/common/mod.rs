@@ -2,6 +2,11 @@
 //! port that verifies signatures with its OWN implementation of Alibaba's V3 and RPC schemes
 //! (written from the reference, not calling the proxy's signing code), a helper to build the
 //! proxy's app against it, and the secret scan every test ends with.
+//!
+//! Suite-wide scan: when `MIGRATION_PROXY_TEST_TRANSCRIPTS` names a directory (scripts/test.sh
+//! sets it), everything recorded here (responses, every log line, every panic message) is also
+//! appended to `<dir>/<test binary>.transcript`, and scripts/secret-scan.sh checks all of them,
+//! with the API test's and the browser test's proxy logs, for [`SECRETS`] at the end of the run.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -70,11 +75,31 @@ pub struct MockState {
     pub calls: AtomicUsize,
     pub bad_signatures: AtomicUsize,
     pub nonces: Mutex<Vec<String>>,
+    /// Every request that reached the mock, at any path (see [`Received`]).
+    pub received: Mutex<Vec<Received>>,
+}
+
+/// Where one upstream request went and what it asked for, as the mock saw it on the wire.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    /// The request target's path, as sent.
+    pub path: String,
+    /// The whole request target (path and query, or an absolute URI if one was sent).
+    pub target: String,
+    pub host: Option<String>,
+    /// `x-acs-action` (V3) or the `Action` parameter (RPC).
+    pub action: Option<String>,
+    pub query: Vec<(String, String)>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 pub struct MockUpstream {
     pub addr: SocketAddr,
     pub state: Arc<MockState>,
+    /// Stops the server (see [`MockUpstream::go_down`]).
+    server: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 impl MockUpstream {
@@ -82,13 +107,62 @@ impl MockUpstream {
         let state = Arc::new(MockState { script: Mutex::new(script.into()), fallback: Mutex::new(fallback), ..Default::default() });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().route("/", axum::routing::any(handle)).with_state(state.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        MockUpstream { addr, state }
+        transcript();
+        let server = Some(Self::serve(listener, state.clone()));
+        MockUpstream { addr, state, server }
+    }
+
+    fn serve(listener: tokio::net::TcpListener, state: Arc<MockState>) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let app = axum::Router::new()
+            .route("/", axum::routing::any(handle))
+            .fallback(wrong_path)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), note_request))
+            .with_state(state);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap()
+        });
+        (stop, task)
+    }
+
+    /// The upstream goes away: its idle connections are closed and its port refuses new ones.
+    pub async fn go_down(&mut self) {
+        if let Some((stop, task)) = self.server.take() {
+            let _ = stop.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    /// The upstream is back on the same address.
+    pub async fn come_back(&mut self) {
+        if self.server.is_none() {
+            let listener = tokio::net::TcpListener::bind(self.addr).await.expect("the mock's port is free again");
+            self.server = Some(Self::serve(listener, self.state.clone()));
+        }
+    }
+
+    /// Replaces what the mock answers from now on.
+    pub fn answer_with(&self, script: Vec<Scripted>, fallback: Option<Scripted>) {
+        *self.state.script.lock().unwrap() = script.into();
+        *self.state.fallback.lock().unwrap() = fallback;
     }
 
     pub fn calls(&self) -> usize {
         self.state.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+
+    /// `host:port` the proxy must always call.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
     }
 
     pub fn app_state(&self, style: SignatureStyle) -> AppState {
@@ -104,6 +178,32 @@ impl MockUpstream {
         state.retry.max_backoff = Duration::from_millis(20);
         state
     }
+}
+
+/// Notes every request before routing, whatever its path.
+async fn note_request(State(state): State<Arc<MockState>>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let received = {
+        let uri = request.uri();
+        let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let header = |n: &str| request.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let action = header("x-acs-action").or_else(|| query.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone()));
+        Received {
+            method: request.method().to_string(),
+            path: uri.path().to_string(),
+            target: uri.to_string(),
+            host: header("host"),
+            action,
+            query,
+            headers: request.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).to_string())).collect(),
+        }
+    };
+    state.received.lock().unwrap().push(received);
+    next.run(request).await
+}
+
+/// The RDS OpenAPI is RPC-style: everything is on "/". Anything else is a relay attempt.
+async fn wrong_path() -> Response {
+    (StatusCode::NOT_FOUND, r#"{"RequestId":"X","Code":"NotFound","Message":"the mock answers only on /"}"#).into_response()
 }
 
 async fn handle(State(state): State<Arc<MockState>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -213,20 +313,65 @@ fn verify_rpc(method: &str, query: &[(String, String)]) -> Result<String, String
 }
 
 /// Everything the proxy said during the tests of one binary: response bodies and headers, and
-/// every log line (a global subscriber writes into the same buffer).
+/// every log line (a global subscriber writes into the same buffer), and every panic message.
 pub fn transcript() -> &'static Mutex<String> {
     static T: OnceLock<Mutex<String>> = OnceLock::new();
     T.get_or_init(|| {
         let writer = || LogWriter;
         let _ = tracing_subscriber::fmt().with_writer(writer).with_max_level(tracing::Level::DEBUG).with_ansi(false).try_init();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+            // Not through the mutex: the panic may have happened while it was held.
+            append_to_file(&format!("panic at {location}: {message}\n"));
+            previous(info);
+        }));
         Mutex::new(String::new())
     })
 }
 
+/// This binary's file in the suite-wide transcript directory, if the run asked for one.
+fn transcript_file() -> Option<&'static Mutex<std::fs::File>> {
+    static F: OnceLock<Option<Mutex<std::fs::File>>> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = std::path::PathBuf::from(std::env::var_os(TRANSCRIPTS_ENV)?);
+        std::fs::create_dir_all(&dir).ok()?;
+        let exe = std::env::current_exe().ok()?;
+        let stem = exe.file_stem()?.to_string_lossy().to_string();
+        // Cargo names test binaries `<name>-<16 hex>`.
+        let name = match stem.rsplit_once('-') {
+            Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => name.to_string(),
+            _ => stem,
+        };
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{name}.transcript"))).ok()?;
+        Some(Mutex::new(file))
+    })
+    .as_ref()
+}
+
+fn append_to_file(text: &str) {
+    use std::io::Write;
+    if let Some(f) = transcript_file() {
+        let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = f.write_all(text.as_bytes());
+    }
+}
+
+/// The environment variable naming the suite-wide transcript directory.
+pub const TRANSCRIPTS_ENV: &str = "MIGRATION_PROXY_TEST_TRANSCRIPTS";
+
 struct LogWriter;
 impl std::io::Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        transcript().lock().unwrap().push_str(&String::from_utf8_lossy(buf));
+        let text = String::from_utf8_lossy(buf);
+        append_to_file(&text);
+        transcript().lock().unwrap().push_str(&text);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -235,13 +380,56 @@ impl std::io::Write for LogWriter {
 }
 
 pub fn record(text: &str) {
+    append_to_file(text);
     transcript().lock().unwrap().push_str(text);
+}
+
+/// Every secret the proxy's tests hand it, and the simulator's: none may ever appear in what the
+/// proxy answers or logs. (Generated demo passwords are matched by [`secrets_in`] too.)
+pub const SECRETS: &[&str] = &[
+    KEY_SECRET,
+    SOURCE_PASSWORD,
+    CONNINFO_PASSWORD,
+    migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET,
+    // The seed task's SourcePassword, as JSON.
+    "\"123456\"",
+    // tests/security.rs's bearer token and the tokens and keys of tests/credentials_support.
+    BEARER_TOKEN,
+    "profile-ak-s3cr3t",
+    "sts-s3cr3t-",
+    "ecs-s3cr3t-",
+    "env-s3cr3t",
+];
+
+/// The bearer token tests/security.rs uses (only its hash is configured).
+pub const BEARER_TOKEN: &str = "Bearer-T0ken-5e5e5e";
+
+/// Which secrets appear in `text` (by description: the value itself is never printed).
+pub fn secrets_in(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = SECRETS
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| text.contains(*s))
+        .map(|(i, s)| format!("secret #{i} ({} chars)", s.len()))
+        .collect();
+    // The simulator's generated SourcePasswords: Demo- and ten letters or digits.
+    static DEMO: OnceLock<regex::Regex> = OnceLock::new();
+    let demo = DEMO.get_or_init(|| regex::Regex::new(r"Demo-[A-Za-z0-9]{10}\b").unwrap());
+    if demo.is_match(text) {
+        found.push("a generated demo SourcePassword".into());
+    }
+    // Security tokens the simulator's STS and metadata stand-ins issue: CAIS and a long base64 blob.
+    static TOKEN: OnceLock<regex::Regex> = OnceLock::new();
+    let token = TOKEN.get_or_init(|| regex::Regex::new(r"CAIS[A-Za-z0-9+/]{64,}").unwrap());
+    if token.is_match(text) {
+        found.push("an STS security token".into());
+    }
+    found
 }
 
 /// The one check: no secret in anything the proxy answered or logged so far.
 pub fn assert_no_secrets() {
     let t = transcript().lock().unwrap();
-    for secret in [KEY_SECRET, SOURCE_PASSWORD, CONNINFO_PASSWORD, migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET, "\"123456\""] {
-        assert!(!t.contains(secret), "a secret ({} chars) appears in a response or log line", secret.len());
-    }
+    let found = secrets_in(&t);
+    assert!(found.is_empty(), "{} appear(s) in a response or log line of this test binary", found.join(", "));
 }
