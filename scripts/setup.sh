@@ -90,3 +90,49 @@ if [ "$want_sdk" != "$have_sdk" ]; then
   step "installing the official Node SDKs into tests/sdk/node_modules"
   (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# 8. For `make bench` only: Debian's nginx (the pass-through floor and the fixed upstream) and
+#    wrk (closed-loop load). Installed when missing; no service is started (the bench starts its
+#    own nginx on loopback).
+bench_missing=()
+for pkg in nginx wrk; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || bench_missing+=("$pkg")
+done
+if [ ${#bench_missing[@]} -gt 0 ]; then
+  step "installing ${bench_missing[*]} from Debian (for make bench)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${bench_missing[@]}" >/dev/null
+fi
+
+# 9. schemathesis (PyPI) for scripts/api-test.sh, the OpenAPI conformance test of `make test`:
+#    every package pinned in tests/api/requirements.txt, in tests/api/.venv. Checked against the
+#    pins (every one, not only schemathesis) and skipped when they match.
+api_python_matches() {
+  [ -x tests/api/.venv/bin/python ] || return 1
+  tests/api/.venv/bin/python - tests/api/requirements.txt <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, want = line.split("==")
+    try:
+        if version(name) != want:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+}
+if ! api_python_matches; then
+  step "installing schemathesis into tests/api/.venv (about 20 s)"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf tests/api/.venv
+  python3 -m venv tests/api/.venv
+  tests/api/.venv/bin/pip install -q --disable-pip-version-check -r tests/api/requirements.txt
+fi
