@@ -16,7 +16,7 @@ use url::Url;
 use super::provider::Fetched;
 use super::sts::parse_expiration;
 use super::transport::{describe_send_error, origin, read_body, scrub};
-use super::{Credentials, Secret, Source};
+use super::{Secret, Source};
 use crate::signing::encode::percent_encode;
 
 pub(crate) const DEFAULT_ENDPOINT: &str = "http://100.100.100.200";
@@ -202,15 +202,7 @@ fn parse_credentials(at: &str, role: &str, body: &[u8], source: Source) -> Resul
         .as_deref()
         .and_then(parse_expiration)
         .ok_or_else(|| format!("the metadata service at {at} answered for RAM role {role:?} without a readable Expiration"))?;
-    Ok(Fetched {
-        credentials: Credentials {
-            access_key_id: id,
-            access_key_secret: Secret::new(secret),
-            security_token: Some(Secret::new(token)),
-            source,
-        },
-        expiration: Some(expiration),
-    })
+    Ok(Fetched::temporary(id, secret, token, source, expiration))
 }
 
 #[cfg(test)]

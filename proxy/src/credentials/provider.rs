@@ -43,7 +43,7 @@ use super::env::{is_true, non_empty};
 use super::sts::{self, RoleRequest};
 use super::transport;
 use super::{cli_profile, env, oidc, shared_file};
-use super::{CredentialError, Credentials, Method, NoCredentials, Source, SourceFailure};
+use super::{CredentialError, Credentials, Method, NoCredentials, Secret, Source, SourceFailure};
 
 /// Reads one environment variable; tests pass a map, `serve` a snapshot of the process's.
 pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -194,6 +194,21 @@ pub fn check_metadata_endpoint(url: &Url) -> Result<(), String> {
 pub(crate) struct Fetched {
     pub credentials: Credentials,
     pub expiration: Option<DateTime<Utc>>,
+}
+
+impl Fetched {
+    /// Temporary credentials as STS and the metadata service hand them out.
+    pub(crate) fn temporary(id: String, secret: String, token: String, source: Source, expiration: DateTime<Utc>) -> Fetched {
+        Fetched {
+            credentials: Credentials {
+                access_key_id: id,
+                access_key_secret: Secret::new(secret),
+                security_token: Some(Secret::new(token)),
+                source,
+            },
+            expiration: Some(expiration),
+        }
+    }
 }
 
 /// How a configured link obtains credentials.

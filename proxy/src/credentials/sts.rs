@@ -217,15 +217,7 @@ fn parse_answer(action: &str, at: &str, status: u16, bytes: &[u8], secrets: &[&s
     let expiration = issued.expiration.as_deref().and_then(parse_expiration).ok_or_else(|| {
         format!("STS {action} at {at} answered without a readable Expiration")
     })?;
-    Ok(Fetched {
-        credentials: Credentials {
-            access_key_id: id,
-            access_key_secret: Secret::new(secret),
-            security_token: Some(Secret::new(token)),
-            source,
-        },
-        expiration: Some(expiration),
-    })
+    Ok(Fetched::temporary(id, secret, token, source, expiration))
 }
 
 #[cfg(test)]
