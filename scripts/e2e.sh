@@ -1,37 +1,73 @@
 #!/usr/bin/env bash
-# Starts the real proxy in demo mode on a free loopback port, serving the built dist/, and runs
-# Playwright in Debian's Chromium against it. Stops the proxy whatever happens.
+# Starts the real proxy in demo mode on free loopback ports, serving the built dist/, and runs
+# Playwright in Debian's Chromium against it. Besides the plain demo proxy (BASE_URL) it starts a
+# few more, each with the simulator's fault flags or another setting a test needs:
+#   FAST_URL      --demo-speed 40: tasks change stage within seconds (refresh in place)
+#   FAILING_URL   every RDS call answered 500/503, no retries (error panel)
+#   THROTTLED_URL every RDS call answered Throttling.User, no retries (plain-language errors)
+#   FLAKY_URL     half the RDS calls fail, no retries, 1 ms cache: stale answers (stale badge)
+#   PREFIX_URL    --base-path /migrations (the app under a base path)
+# Stops every proxy it started, whatever happens.
 # Expects target/debug/migration-proxy and dist/ to be built (scripts/test.sh does both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x target/debug/migration-proxy ] || { echo "e2e: build the proxy first (cargo build -p migration-proxy)" >&2; exit 1; }
 [ -f dist/index.html ] || { echo "e2e: build the app first (scripts/build-app.sh)" >&2; exit 1; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-log=$(mktemp -t migration-proxy-e2e.XXXXXX.log)
-target/debug/migration-proxy serve --demo --listen "127.0.0.1:$port" --dist dist >"$log" 2>&1 &
-proxy_pid=$!
+logdir=$(mktemp -d -t migration-proxy-e2e.XXXXXX)
+pids=()
 cleanup() {
-  kill "$proxy_pid" 2>/dev/null || true
-  wait "$proxy_pid" 2>/dev/null || true
-  # For the suite-wide secret scan (scripts/secret-scan.sh).
-  if [ -n "${MIGRATION_PROXY_TEST_TRANSCRIPTS:-}" ]; then cp "$log" "$MIGRATION_PROXY_TEST_TRANSCRIPTS/e2e-proxy.log"; fi
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT INT TERM
 
-for _ in $(seq 1 100); do
-  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$proxy_pid" 2>/dev/null; then echo "e2e: the proxy exited:" >&2; cat "$log" >&2; exit 1; fi
-  sleep 0.1
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start VAR [extra serve flags...]: starts a demo proxy and sets VAR to its address.
+origins=()
+start() {
+  local var=$1
+  shift
+  local port
+  port=$(free_port)
+  target/debug/migration-proxy serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off "$@" \
+    >"$logdir/$var.log" 2>&1 &
+  pids+=("$!")
+  origins+=("http://127.0.0.1:$port")
+  printf -v "$var" '%s' "http://127.0.0.1:$port"
+}
+
+start BASE_URL
+start FAST_URL --demo-speed 40
+start FAILING_URL --fault-5xx-rate 1 --retry-attempts 1
+start THROTTLED_URL --fault-throttle-rate 1 --retry-attempts 1
+start FLAKY_URL --fault-5xx-rate 0.5 --retry-attempts 1 --cache-ttl-ms 1 --fault-seed 7
+start PREFIX_URL --base-path /migrations
+PREFIX_URL="$PREFIX_URL/migrations"
+
+for origin in "${origins[@]}"; do
+  for _ in $(seq 1 150); do
+    if curl -fsS "$origin/healthz" >/dev/null 2>&1; then break; fi
+    sleep 0.1
+  done
+  curl -fsS "$origin/healthz" >/dev/null 2>&1 || { echo "e2e: a proxy did not start ($origin):" >&2; tail -n 20 "$logdir"/*.log >&2; exit 1; }
 done
 
-export BASE_URL="http://127.0.0.1:$port"
-export PROXY_LOG="$log"
+export BASE_URL FAST_URL FAILING_URL THROTTLED_URL FLAKY_URL PREFIX_URL
+export PROXY_LOG="$logdir/BASE_URL.log"
 cd tests/e2e
 status=0
-npx --no-install playwright test || status=$?
+npx --no-install playwright test "$@" || status=$?
 if [ "$status" -ne 0 ]; then
-  echo "e2e: proxy log follows" >&2
-  tail -n 50 "$log" >&2
+  echo "e2e: proxy logs follow" >&2
+  tail -n 30 "$logdir"/*.log >&2
 fi
+# Every proxy's log joins the suite-wide secret scan (scripts/secret-scan.sh).
+if [ -n "${MIGRATION_PROXY_TEST_TRANSCRIPTS:-}" ]; then
+  cat "$logdir"/*.log >"$MIGRATION_PROXY_TEST_TRANSCRIPTS/e2e-proxy.log"
+fi
+rm -rf "$logdir"
 exit "$status"

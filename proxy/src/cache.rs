@@ -38,9 +38,21 @@ pub struct Answer {
     pub status: u16,
     pub body: Bytes,
     pub fetched_at: Instant,
+    /// The upstream's RequestId, read once when the answer is made (not on every serve).
+    pub request_id: Option<String>,
 }
 
 impl Answer {
+    /// An answer from a parsed (and redacted) JSON body.
+    pub fn from_json(status: u16, body: &serde_json::Value) -> Answer {
+        Answer {
+            status,
+            body: Bytes::from(body.to_string()),
+            fetched_at: Instant::now(),
+            request_id: body.get("RequestId").and_then(serde_json::Value::as_str).map(str::to_string),
+        }
+    }
+
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -206,7 +218,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn ok(body: &str) -> Fetched {
-        Fetched::Final(Arc::new(Answer { status: 200, body: Bytes::from(body.to_string()), fetched_at: Instant::now() }))
+        Fetched::Final(Arc::new(Answer { status: 200, body: Bytes::from(body.to_string()), fetched_at: Instant::now(), request_id: None }))
     }
 
     fn key(n: &str) -> CacheKey {
@@ -274,7 +286,7 @@ mod tests {
         assert_eq!(served.stale_age, Some(Duration::from_secs(5)));
         assert_eq!(served.result.unwrap().body, "good");
 
-        let throttled = Arc::new(Answer { status: 400, body: Bytes::from_static(b"{\"Code\":\"Throttling\"}"), fetched_at: Instant::now() });
+        let throttled = Arc::new(Answer { status: 400, body: Bytes::from_static(b"{\"Code\":\"Throttling\"}"), fetched_at: Instant::now(), request_id: None });
         let served = cache.get(&key("i"), || async move { Fetched::Transient(throttled) }).await;
         assert_eq!(served.outcome, Outcome::Stale);
 
@@ -288,7 +300,7 @@ mod tests {
     async fn errors_are_not_stored_and_final_errors_are_not_hidden_by_stale_answers() {
         let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(30), 100);
         cache.get(&key("i"), || async { ok("good") }).await;
-        let not_found = Arc::new(Answer { status: 404, body: Bytes::from_static(b"{}"), fetched_at: Instant::now() });
+        let not_found = Arc::new(Answer { status: 404, body: Bytes::from_static(b"{}"), fetched_at: Instant::now(), request_id: None });
         let nf = not_found.clone();
         let served = cache.get(&key("j"), || async move { Fetched::Final(nf) }).await;
         assert_eq!(served.outcome, Outcome::Error);

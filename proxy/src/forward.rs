@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -90,7 +89,7 @@ async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched
     };
     let removed = redact(&mut body);
     state.metrics.redactions.inc_by(removed as u64);
-    let answer = Arc::new(Answer { status: resp.status, body: Bytes::from(body.to_string()), fetched_at: Instant::now() });
+    let answer = Arc::new(Answer::from_json(resp.status, &body));
     if transient {
         Fetched::Transient(answer)
     } else {
@@ -140,7 +139,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
         };
         state.metrics.redactions.inc_by(redact(&mut body) as u64);
         if !(200..300).contains(&resp.status) {
-            let answer = Arc::new(Answer { status: resp.status, body: Bytes::from(body.to_string()), fetched_at: Instant::now() });
+            let answer = Arc::new(Answer::from_json(resp.status, &body));
             return if matches!(decide(&resp), Decision::Retry { .. }) { Fetched::Transient(answer) } else { Fetched::Final(answer) };
         }
         let items = body.pointer("/Items/DBInstance").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -159,7 +158,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
     body["PageNumber"] = page_number.into();
     body["PageRecordCount"] = body["Items"]["DBInstance"].as_array().map(|a| a.len()).unwrap_or(0).into();
     body["TotalRecordCount"] = total.into();
-    Fetched::Final(Arc::new(Answer { status: 200, body: Bytes::from(body.to_string()), fetched_at: Instant::now() }))
+    Fetched::Final(Arc::new(Answer::from_json(200, &body)))
 }
 
 fn respond(served: &crate::cache::Served) -> Response {
@@ -175,8 +174,8 @@ fn respond(served: &crate::cache::Served) -> Response {
             if let Some(age) = served.stale_age {
                 h.insert("x-proxy-stale", HeaderValue::from(age.as_secs()));
             }
-            if let Some(id) = request_id_of(&answer.body) {
-                if let Ok(v) = HeaderValue::from_str(&id) {
+            if let Some(id) = &answer.request_id {
+                if let Ok(v) = HeaderValue::from_str(id) {
                     h.insert("x-upstream-request-id", v);
                 }
             }
@@ -185,7 +184,3 @@ fn respond(served: &crate::cache::Served) -> Response {
     }
 }
 
-fn request_id_of(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    v.get("RequestId")?.as_str().map(str::to_string)
-}
