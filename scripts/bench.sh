@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make bench`: how fast, small and scalable the project is, against floors measured in the same
+# run (issue 7). Builds what it measures (the app, the release proxy, the benches), then
+# scripts/bench/run.py starts and stops everything it needs on 127.0.0.1 and
+# scripts/bench/report.py prints the table (and rewrites BENCHMARKS.md with WRITE=1).
+# Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.
+#
+#   WRITE=1           rewrite BENCHMARKS.md
+#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults
+#   BENCH_QUICK=1     shorter runs (to try the script out; the figures are then rougher)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH:/usr/sbin:/sbin"
+export TRUNK_SKIP_VERSION_CHECK=true
+
+WRITE="${WRITE:-}"
+ONLY="${BENCH_ONLY:-}"
+QUICK="${BENCH_QUICK:-}"
+
+missing=()
+for tool in nginx wrk gzip brotli node python3 /usr/bin/chromium; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: missing ${missing[*]} (make setup installs them)" >&2
+  exit 1
+fi
+
+run_dir=$(mktemp -d -t migration-bench.XXXXXX)
+pidfile="$run_dir/pids"
+: >"$pidfile"
+# run.py stops what it starts; this catches whatever is left if it is killed.
+cleanup() {
+  local pid
+  while read -r pid; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done <"$pidfile"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wants() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+if wants bundle || wants browser; then
+  echo "== bench: building the app (scripts/build-app.sh)"
+  scripts/build-app.sh
+fi
+echo "== bench: building the proxy (release) and the benches"
+cargo build --release -q -p migration-proxy
+loadgen=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --message-format=json |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "loadgen" and m.get("executable"):
+        print(m["executable"])')
+target_dir=$(cargo metadata -q --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+[ -x "$loadgen" ] || { echo "bench: the load generator did not build" >&2; exit 1; }
+
+args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist dist
+  --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json")
+[ -n "$ONLY" ] && args+=(--only "$ONLY")
+[ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)
+
+echo "== bench: measuring (logs in $run_dir)"
+timeout 1800 python3 scripts/bench/run.py "${args[@]}"
+
+report=(python3 scripts/bench/report.py "$run_dir/results.json")
+[ -n "$WRITE" ] && [ "$WRITE" != 0 ] && report+=(--write)
+"${report[@]}"

@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Turns the JSON of scripts/bench/run.py into the table `make bench` prints and, with --write,
+rewrites BENCHMARKS.md (machine, date, commands, figures, and the goal beside each figure).
+
+Goals come from issue 7 and are never adjusted here: a figure that misses its goal is marked
+MISSED, on stdout and in BENCHMARKS.md.
+"""
+import argparse
+import json
+import os
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+MET, MISSED, INFO, NOT = "met", "MISSED", "", "not measured"
+
+
+def kb(n):
+    return f"{n / 1000:.1f} KB"
+
+
+def us(n):
+    return f"{n:.0f} µs"
+
+
+def sus(n):
+    """A signed difference in µs."""
+    return f"{n:+.0f} µs"
+
+
+def ms_from_us(n):
+    return f"{n / 1000:.2f} ms"
+
+
+def ns(n):
+    if n >= 1e6:
+        return f"{n / 1e6:.2f} ms"
+    if n >= 1e3:
+        return f"{n / 1e3:.2f} µs"
+    return f"{n:.0f} ns"
+
+
+def status(ok):
+    return MET if ok else MISSED
+
+
+class Report:
+    def __init__(self, r):
+        self.r = r
+        self.rows = []  # (area, measure, value, goal, status)
+        self.details = []  # markdown blocks
+        self.notes = []  # markdown bullets on misses and method
+        self.unmeasured = []  # (what, why)
+
+    def row(self, area, measure, value, goal="", st=INFO):
+        self.rows.append((area, measure, value, goal, st))
+
+    def missing(self, section, area, what):
+        err = self.r.get("errors", {}).get(section)
+        if section not in self.r.get("sections", []):
+            why = "not run (BENCH_ONLY left it out)"
+        else:
+            why = err or "no result"
+        self.row(area, what, "—", "", NOT)
+        self.unmeasured.append((f"{area}: {what}", why))
+
+    # ---- sections --------------------------------------------------------------------------
+
+    def bundle(self):
+        b = self.r.get("bundle")
+        if not b:
+            return self.missing("bundle", "Bundle", "gzip and brotli sizes")
+        t = b["total"]
+        budget = b["budget_gzip_bytes"]
+        self.row("Bundle", f"total, gzip -9 ({len(b['files'])} files)", f"{kb(t['gzip'])} ({t['gzip']:,} B)",
+                 "≤ 250 KB gzip (1 KB = 1,000 B)", status(t["gzip"] <= budget))
+        self.row("Bundle", "total, brotli -q 11", f"{kb(t['brotli'])} ({t['brotli']:,} B)")
+        for f in b["files"]:
+            self.row("Bundle", f"  {short_asset(f['file'])}", f"{kb(f['gzip'])} gz · {kb(f['brotli'])} br · {kb(f['raw'])} raw")
+        lines = ["| asset | raw | gzip -9 | brotli -q 11 |", "|---|---:|---:|---:|"]
+        for f in b["files"]:
+            lines.append(f"| `{f['file']}` | {f['raw']:,} B | {f['gzip']:,} B | {f['brotli']:,} B |")
+        lines.append(f"| **total** | {t['raw']:,} B | **{t['gzip']:,} B** | {t['brotli']:,} B |")
+        self.details.append(("Bundle", f"Built by `scripts/build-app.sh` into `{b['dir']}/` (release, wasm-opt). "
+                             "Sizes are what gzip -9 and brotli -q 11 make of each file, the settings of the "
+                             "precompressed files the proxy serves.\n\n" + "\n".join(lines)))
+        if t["gzip"] > budget:
+            self.notes.append(f"**Bundle missed its budget**: {t['gzip']:,} B gzip against 250,000 B "
+                              f"({t['gzip'] - budget:,} B over). The wasm is {max(f['gzip'] for f in b['files']):,} B of it.")
+
+    def browser(self):
+        b = self.r.get("browser")
+        if not b:
+            self.missing("browser", "Browser", "first table after navigation")
+            self.missing("browser", "Browser", "refresh of a 100-row page")
+            return
+        n = len(b["first_table_ms"])
+        if b.get("first_table_median_ms") is not None:
+            v = b["first_table_median_ms"]
+            self.row("Browser", f"navigation → populated task table (median of {n})", f"{v:.0f} ms",
+                     "≤ 300 ms", status(v <= 300))
+            if v > 300:
+                self.notes.append(f"**First table missed**: median {v:.0f} ms after navigation, goal 300 ms.")
+        else:
+            self.row("Browser", "navigation → populated task table", "—", "≤ 300 ms", NOT)
+            self.unmeasured.append(("Browser: first table", "; ".join(b.get("errors", [])) or "no run succeeded"))
+        if b.get("refresh_median_ms") is not None:
+            how = "Refresh" if b["refresh_mode"] == "refresh-control" else "next page of 100 (no refresh control in the app)"
+            self.row("Browser", f"100-row page applied after {how}, proxy cache expired (median of {len(b['refresh_ms'])})",
+                     f"{b['refresh_median_ms']:.0f} ms", "no goal set")
+            if b.get("refresh_cached_median_ms") is not None:
+                self.row("Browser", f"100-row page applied after {how}, proxy cache fresh (median of {len(b['refresh_cached_ms'])})",
+                         f"{b['refresh_cached_median_ms']:.0f} ms", "no goal set")
+        else:
+            self.row("Browser", "refresh of a 100-row page", "—", "", NOT)
+            self.unmeasured.append(("Browser: refresh of a 100-row page", "; ".join(b.get("errors", [])) or "no run succeeded"))
+        runs = ", ".join(f"{x:.0f}" for x in b["first_table_ms"])
+        refresh = ", ".join(f"{x:.0f}" for x in b["refresh_ms"])
+        refresh_cached = ", ".join(f"{x:.0f}" for x in b.get("refresh_cached_ms") or [])
+        nav = b.get("nav") or []
+        dcl = [x["domContentLoaded"] for x in nav if x.get("domContentLoaded")]
+        text = (f"Headless Chromium {b.get('chromium', '')} (Debian's, Playwright from `tests/e2e/node_modules`), "
+                "the real built app served by the real proxy, which calls a `migration-proxy simulate` on loopback "
+                "(`--bench-instance-tasks 5000`). Times are `performance.now()` in the page.\n\n"
+                f"- First table: a fresh browser context per run (empty HTTP cache), "
+                f"`/regions/cn-hangzhou/instances/pgm-bp102g323jd4demo` (a page of {b.get('first_table_rows')} rows); the figure is "
+                "the time since navigation start at which a MutationObserver, installed before the app loads, first "
+                f"sees a `task-row` in the `task-table`. Runs (ms): {runs}. One warm-up run first is not counted."
+                + (f" DOMContentLoaded median: {sorted(dcl)[len(dcl) // 2]:.0f} ms." if dcl else "") + "\n"
+                f"- Refresh of a 100-row page (`pgm-bp1scalebenchdemo?size=100`): mode `{b['refresh_mode']}`. "
+                + ("The app has no refresh control yet, so the run clicks \"next page\" (a page not fetched before, so "
+                   "each run goes through the proxy to the simulator) and the figure is the time from the click to the "
+                   "moment the first row's task id has changed with 100 rows in the table (DOM updated, before paint). "
+                   if b["refresh_mode"] == "next-page" else
+                   "The figure is the time from the click on the Refresh button (`data-testid=refresh`) to the page's "
+                   "`aria-busy` returning to false with 100 rows in the table (DOM updated, before paint). ")
+                + f"Each run first waits {b.get('refresh_gap_ms', 0) / 1000:.1f} s, past the proxy's 2 s cache, so the refresh "
+                f"reaches the simulator: runs (ms) {refresh}."
+                + (f" Then back to back, answered from the proxy's cache: runs (ms) {refresh_cached}." if refresh_cached else ""))
+        if b.get("errors"):
+            text += "\n- Errors: " + "; ".join(b["errors"])
+        self.details.append(("Browser", text))
+
+    def proxy(self):
+        p = self.r.get("proxy_latency")
+        if not p:
+            for what in ("added latency, cache miss", "added latency, cache hit", "throughput at saturation",
+                         "cache-hit p99 at 1,000 req/s"):
+                self.missing("proxy_latency", "Proxy", what)
+            return
+        L = p["latency"]
+        d, n, m, h = L["direct"], L["nginx"], L["proxy_miss"], L["proxy_hit"]
+        self.row("Proxy", "upstream alone (nginx, fixed 2.5 KB JSON), p50 / p99", f"{us(d['p50_us'])} / {us(d['p99_us'])}", "the baseline")
+        self.row("Proxy", "nginx pass-through adds, p50 / p99",
+                 f"{sus(n['added_p50_us'])} / {sus(n['added_p99_us'])} (×{n['ratio_p50']:.2f} / ×{n['ratio_p99']:.2f})", "the floor")
+        limit = 2.5 * n["added_p50_us"]
+        ok = m["added_p50_us"] <= limit
+        self.row("Proxy", "proxy adds on a cache miss, p50 / p99",
+                 f"{sus(m['added_p50_us'])} / {sus(m['added_p99_us'])} (×{m['ratio_p50']:.2f} / ×{m['ratio_p99']:.2f})",
+                 f"p50 ≤ 2.5 × nginx's = {us(limit)}", status(ok))
+        if not ok:
+            self.notes.append(f"**Cache-miss latency missed**: the proxy adds {m['added_p50_us']:.0f} µs at p50 on a cache "
+                              f"miss, {m['added_p50_us'] / max(n['added_p50_us'], 1):.1f} × what nginx adds "
+                              f"({n['added_p50_us']:.0f} µs); the goal is at most 2.5 ×.")
+        ok = h["p50_us"] < d["p50_us"]
+        self.row("Proxy", "proxy on a cache hit vs the fixed upstream alone, p50 / p99",
+                 f"{us(h['p50_us'])} / {us(h['p99_us'])} ({sus(h['added_p50_us'])} / {sus(h['added_p99_us'])})",
+                 "p50 below the upstream's own", status(ok))
+        if not ok:
+            self.notes.append(f"**Cache hit not faster than the fixed upstream**: a hit answers in {h['p50_us']:.0f} µs at p50, "
+                              f"nginx serving the fixed answer as a file in {d['p50_us']:.0f} µs; the goal is that a hit is faster. "
+                              "(Against the real upstream, the simulator, see the next rows.)")
+        sat = p["saturation"]["by_target"]
+        self.row("Proxy", f"throughput at saturation ({p['saturation']['connections']} connections)",
+                 " · ".join(f"{label} {sat[k]['rps'] / 1000:.1f}k/s" for k, label in
+                            (("direct", "upstream"), ("nginx", "nginx"), ("proxy_miss", "miss"), ("proxy_hit", "hit"))))
+        f = p["fixed_rate_hit"]["all"]
+        ok = f["p99_us"] <= 2000 and f["non_2xx"] == 0 and f["errors"] == 0
+        fr = p["fixed_rate_hit"].get("rounds") or []
+        nr = f" (median of {len(fr)} rounds)" if len(fr) > 1 else ""
+        self.row("Proxy", f"cache hits at 1,000 req/s, p99 (p50){nr}", f"{ms_from_us(f['p99_us'])} ({ms_from_us(f['p50_us'])})",
+                 "p99 ≤ 2 ms", status(ok))
+        if not ok:
+            self.notes.append(f"**Cache-hit p99 at 1,000 req/s missed**: {f['p99_us'] / 1000:.2f} ms counted from each request's "
+                              f"due time (the server's own service time p99 was {f['service_p99_us'] / 1000:.2f} ms; the load "
+                              f"generator started requests late by up to {f['generator_late_p99_us'] / 1000:.2f} ms at p99 on "
+                              f"this busy 2-core machine); the goal is 2 ms. Non-2xx: {f['non_2xx']}, errors: {f['errors']}.")
+
+        v = p.get("vs_simulator")
+        if v:
+            sm, vm, vh = v["simulator"], v["proxy_miss"], v["proxy_hit"]
+            self.row("Proxy", "simulator alone (signed call, page of 30), p50 / p99", f"{us(sm['p50_us'])} / {us(sm['p99_us'])}",
+                     "the real upstream")
+            self.row("Proxy", "proxy adds to the simulator, cache miss, p50 / p99",
+                     f"{vm['added_p50_us']:+.0f} µs / {vm['added_p99_us']:+.0f} µs (×{vm['ratio_p50']:.2f} / ×{vm['ratio_p99']:.2f})")
+            ok = vh["p50_us"] < sm["p50_us"]
+            self.row("Proxy", "proxy cache hit vs the simulator alone, p50 / p99",
+                     f"{us(vh['p50_us'])} / {us(vh['p99_us'])} (×{vh['ratio_p50']:.2f} / ×{vh['ratio_p99']:.2f})",
+                     "p50 below the simulator's own", status(ok))
+            if not ok:
+                self.notes.append(f"**Cache hit not faster than the simulator**: {vh['p50_us']:.0f} µs against "
+                                  f"{sm['p50_us']:.0f} µs at p50.")
+
+        w = p["wrk"]
+        lines = ["| target | p50 | p90 | p99 | mean | added p50 | added p99 | ratio p50 | ratio p99 | req/s (2 conn) | req/s saturated | errors |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        names = {"direct": "upstream alone (nginx static)", "nginx": "nginx pass-through → upstream",
+                 "proxy_miss": "migration-proxy, cache miss → upstream", "proxy_hit": "migration-proxy, cache hit"}
+        for k in ("direct", "nginx", "proxy_miss", "proxy_hit"):
+            x = L[k]
+            added = ("—", "—", "—", "—") if k == "direct" else (
+                sus(x['added_p50_us']), sus(x['added_p99_us']), f"×{x['ratio_p50']:.2f}", f"×{x['ratio_p99']:.2f}")
+            lines.append(f"| {names[k]} | {x['p50_us']:.0f} µs | {x['p90_us']:.0f} µs | {x['p99_us']:.0f} µs | {x['mean_us']:.0f} µs | "
+                         f"{added[0]} | {added[1]} | {added[2]} | {added[3]} | {x['rps']:,.0f} | {sat[k]['rps']:,.0f} | "
+                         f"{x['errors'] + x['non_2xx'] + sat[k]['errors'] + sat[k]['non_2xx']} |")
+        s = p["sanity"]
+        text = (f"The same request in the same run, four ways, against one fixed upstream: Debian's nginx serving the seed "
+                f"document's example answer ({p['upstream_body_bytes']:,} B of JSON) for any method. \"Upstream alone\" and "
+                "\"nginx pass-through\" get the POST the proxy itself sends upstream (`/?Action=...`); the proxy gets the "
+                "dashboard's `GET /api/rds/DescribeCloudMigrationResult?...`, signs it (V3), forwards it, parses the answer, "
+                "removes secrets and answers. nginx runs with Debian's defaults (`worker_processes auto`), `access_log off`, "
+                "keep-alive to the upstream; the proxy runs with `--audit-log off`. Cache misses: `--cache-ttl-ms 0` and a "
+                "never-repeated `TaskId` on every request (so no coalescing either; the upstream ignores it); cache hits: "
+                "one warm entry, `--cache-ttl-ms 3600000`.\n\n"
+                f"Latency: wrk, {w['connections']} connections, {w['threads']} thread, {w['rounds']} interleaved rounds of "
+                f"{w['duration_s']} s per target, median of the rounds' percentiles (wrk's own, exact to 1 µs). Saturation: wrk, "
+                f"{p['saturation']['connections']} connections, {p['saturation']['threads']} threads, {p['saturation']['duration_s']} s. "
+                "\"Added\" is the target's figure minus the upstream's alone at the same percentile.\n\n"
+                + "\n".join(lines) + "\n\n"
+                f"Cache hits at a fixed rate (proxy/benches/loadgen.rs, open loop, latency counted from each request's due "
+                f"time so queueing is not hidden): {f['count']:,} requests at {f['rate']:.0f}/s: p50 {f['p50_us']} µs, p90 "
+                f"{f['p90_us']} µs, p99 {f['p99_us']} µs, p99.9 {f['p999_us']} µs, max {f['max_us']} µs; service time (from the "
+                f"write) p50 {f['service_p50_us']} µs, p99 {f['service_p99_us']} µs; the generator's own lateness p50 "
+                f"{f['generator_late_p50_us']} µs, p99 {f['generator_late_p99_us']} µs; non-2xx {f['non_2xx']}, errors {f['errors']}."
+                + (f" That is the median of {len(fr)} rounds of {p['fixed_rate_hit'].get('round_s')} s by p99; each round's "
+                   "p99 / service p99 / generator lateness p99 / max: "
+                   + "; ".join(f"{x['p99_us']} / {x['service_p99_us']} / {x['generator_late_p99_us']} / {x['max_us']} µs" for x in fr)
+                   + "." if len(fr) > 1 else "")
+                + "\n\n"
+                f"Check: the miss proxy made {s['miss_proxy_upstream_calls']:,} upstream calls (cache outcomes "
+                f"{s['miss_proxy_cache']}); the hit proxy made {s['hit_proxy_upstream_calls']} ({s['hit_proxy_cache']}).")
+        if v:
+            text += ("\n\nThe same comparison with the real upstream: `migration-proxy simulate` called directly with the "
+                     "dashboard's call (page 1 of 30 of the demo instance), V3-signed by the load generator with a fresh "
+                     "nonce each time, and through the proxy with the cache off and on (proxy/benches/loadgen.rs `closed`, "
+                     f"{v['connections']} connection so that the cache-off proxy cannot coalesce, {v['rounds']} rounds of "
+                     f"{v['duration_s']} s, median of the rounds):\n\n"
+                     "| target | p50 | p99 | added p50 | added p99 | req/s | failed |\n|---|---:|---:|---:|---:|---:|---:|\n"
+                     + "\n".join(
+                         f"| {label} | {x['p50_us']:.0f} µs | {x['p99_us']:.0f} µs | "
+                         f"{('%+.0f µs' % x['added_p50_us']) if 'added_p50_us' in x else '—'} | "
+                         f"{('%+.0f µs' % x['added_p99_us']) if 'added_p99_us' in x else '—'} | {x['rps']:,.0f} | {x['failed']} |"
+                         for label, x in (("simulator alone", v["simulator"]), ("proxy, cache miss", v["proxy_miss"]),
+                                          ("proxy, cache hit", v["proxy_hit"])))
+                     + f"\n\nThe proxy's answer to this call is {v.get('answer_bytes', 0):,} B. Cache outcomes of the "
+                     f"cache-off proxy: {v['miss_proxy_cache']}.")
+        self.details.append(("Proxy", text))
+
+    def scale(self):
+        s = self.r.get("scale")
+        if not s:
+            self.missing("scale", "Scale", "upstream calls per minute, 1 → 500 dashboards")
+            self.missing("scale", "Scale", "proxy peak RSS at 500 dashboards")
+            return
+        lv = s["levels"]
+        bound = 60 / s["cache_ttl_s"] + 1
+        per = " · ".join(f"{x['clients']}: {x['upstream_calls_per_min']:.0f}" for x in lv)
+        by = {x["clients"]: x for x in lv}
+        flat = all(x["upstream_calls_per_min"] <= bound for x in lv) and (
+            500 not in by or 100 not in by or by[500]["upstream_calls_per_min"] <= by[100]["upstream_calls_per_min"] + 1)
+        self.row("Scale", "upstream calls per minute by dashboards (1 · 10 · 100 · 500)", per,
+                 f"flat: ≤ 1 per cache TTL ({bound - 1:.0f}/min, +1) at every level", status(flat))
+        if not flat:
+            self.notes.append(f"**Upstream calls not flat**: {per} per minute; the cache should hold them to one per TTL.")
+        errs = sum(x["non_2xx"] + x["errors"] for x in lv)
+        if 500 in by:
+            v = by[500]["rss_peak_mb"]
+            self.row("Scale", "proxy peak RSS at 500 dashboards (VmHWM)", f"{v} MB", "≤ 50 MB", status(v is not None and v <= 50))
+            if v is None or v > 50:
+                self.notes.append(f"**Proxy RSS missed**: {v} MB peak at 500 dashboards, goal 50 MB.")
+        self.row("Scale", "failed polls, all levels", f"{errs}", "", INFO)
+        lines = ["| dashboards | polls | upstream calls | per simulated minute | cache (hit / coalesced / miss) | poll p50 | poll p99 | proxy RSS start → peak | failed |",
+                 "|---:|---:|---:|---:|---|---:|---:|---|---:|"]
+        for x in lv:
+            c = x["cache"]
+            lines.append(f"| {x['clients']} | {x['polls']:,} | {x['upstream_calls']} | {x['upstream_calls_per_min']:.1f} | "
+                         f"{c.get('hit', 0):,} / {c.get('coalesced', 0):,} / {c.get('miss', 0):,} | {x['poll_p50_us']} µs | "
+                         f"{x['poll_p99_us']} µs | {x['rss_start_mb']} → {x['rss_peak_mb']} MB | {x['non_2xx'] + x['errors']} |")
+        text = (f"N simulated dashboards (proxy/benches/loadgen.rs `poll`), each on its own keep-alive connection, poll the "
+                f"same page (`DescribeCloudMigrationResult`, page 1 of 30 on the demo instance) every {s['poll_period_s']} s from "
+                f"a random phase. Time is compressed {s['compression']}×: they poll every {s['real_period_ms']} ms and the proxy's "
+                f"cache TTL is {s['real_ttl_ms']} ms (`--cache-ttl-ms`, the default {s['cache_ttl_s']} s divided alike), for "
+                f"{s['real_seconds']:.0f} real seconds = {s['simulated_minutes']} simulated minutes per level. The upstream is "
+                "`migration-proxy simulate` in its own process (so the proxy's RSS is the proxy's alone), reached with the "
+                "demo key through `--rds-endpoint`. A fresh proxy per level; upstream calls from its "
+                "`migration_proxy_upstream_duration_seconds_count`, peak RSS from `/proc/PID/status` VmHWM.\n\n"
+                "\"Flat\" here means what a cache can promise: at most one upstream call per TTL whatever the number of "
+                f"dashboards ({bound - 1:.0f}/min, +1 for the first). One dashboard polls only 12 times a minute, so it makes "
+                "12 calls; from about ten dashboards on, the TTL is the limit.\n\n" + "\n".join(lines))
+        self.details.append(("Scale", text))
+
+    def faults(self):
+        f = self.r.get("faults")
+        if not f:
+            self.missing("faults", "Faults", "5xx on cached pages under 20% throttling and 5% 5xx")
+            self.missing("faults", "Faults", "memory at start and end")
+            return
+        load = f["load"]
+        c, u = load["cached"], load["unique"]
+        self.row("Faults", f"5xx on cached pages ({c['count']:,} requests)", f"{c['status_5xx']} (non-2xx {c['non_2xx']}, failed {c['errors']})",
+                 "0", status(c["status_5xx"] == 0 and c["errors"] == 0))
+        if c["status_5xx"] or c["errors"]:
+            self.notes.append(f"**5xx on cached pages**: {c['status_5xx']} answers 5xx and {c['errors']} failed out of "
+                              f"{c['count']:,}; the goal is zero.")
+        err_rate = (u["non_2xx"] + u["errors"]) / max(u["count"], 1)
+        self.row("Faults", f"error rate, uncached requests ({u['count']:,})", f"{100 * err_rate:.2f}% ({u['status_5xx']} 5xx)", "no goal set")
+        self.row("Faults", "cached pages p50 / p99 under faults", f"{ms_from_us(c['p50_us'])} / {ms_from_us(c['p99_us'])}", "")
+        growth = f["rss_end_mb"] - f["rss_start_mb"]
+        ok = growth <= 1.0
+        self.row("Faults", "proxy RSS start → half-way → end of the load",
+                 f"{f['rss_start_mb']} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB)",
+                 "no growth (≤ +1 MB noise)", status(ok))
+        if not ok:
+            self.notes.append(f"**Memory grew under the fault load**: {f['rss_start_mb']} MB at the start, "
+                              f"{f['rss_mid_mb']} MB half-way, {f['rss_end_mb']} MB at the end (peak {f['rss_peak_mb']} MB).")
+        text = (f"{f['duration_s']} s at a fixed {f['rate']} requests/s (proxy/benches/loadgen.rs `rate`, open loop) against the "
+                f"proxy with its defaults (2 s cache TTL, 300 s stale-if-error, 4 attempts), in front of `migration-proxy "
+                f"simulate --fault-throttle-rate 0.2 --fault-5xx-rate 0.05`. {100 - 100 * f['unique_share']:.0f}% of the "
+                f"requests ask for the dashboard's page (cached); {100 * f['unique_share']:.0f}% carry a never-repeated `TaskId` "
+                f"(a cache miss every time). Upstream: {f['upstream_calls']} calls, {f['upstream_attempts']} attempts. Cache "
+                f"outcomes: {f['cache']}. The load generator opened {load.get('connections_opened', '?')} connections "
+                "(a request waiting on a throttled upstream holds one).\n\n"
+                "| class | requests | 200 | other statuses | failed | p50 | p99 | max |\n|---|---:|---:|---|---:|---:|---:|---:|\n"
+                + "\n".join(
+                    f"| {name} | {x['count']:,} | {x['status'].get('200', 0):,} | "
+                    f"{', '.join(f'{k}: {v}' for k, v in x['status'].items() if k != '200') or '—'} | {x['errors']} | "
+                    f"{x['p50_us'] / 1000:.2f} ms | {x['p99_us'] / 1000:.2f} ms | {x['max_us'] / 1000:.1f} ms |"
+                    for name, x in (("cached page", c), ("uncached", u)))
+                + f"\n\nProxy RSS (VmRSS): {f['rss_start_mb']} MB at the start, {f['rss_mid_mb']} MB half-way, "
+                f"{f['rss_end_mb']} MB at the end, peak {f['rss_peak_mb']} MB. Every second: "
+                + ", ".join(f"{v}" for _, v in f["rss_samples_mb"]) + " MB.")
+        self.details.append(("Load under faults", text))
+
+    def criterion(self):
+        c = self.r.get("criterion") or {}
+        sig = {k: v for k, v in c.items() if k.startswith("signing/")}
+        sim = {k: v for k, v in c.items() if k.startswith("simulator_")}
+        if "signing/v3" in sig:
+            self.row("Signing", "V3 (ACS3-HMAC-SHA256) signature", ns(sig["signing/v3"]["median_ns"]), "no goal set")
+        else:
+            self.missing("criterion", "Signing", "V3 signature")
+        if "signing/rpc" in sig:
+            self.row("Signing", "RPC (HMAC-SHA1) signature", ns(sig["signing/rpc"]["median_ns"]), "no goal set")
+        else:
+            self.missing("criterion", "Signing", "RPC signature")
+        labels = {
+            "simulator_world_5000/page1_size30": "listing: page 1 of 30",
+            "simulator_world_5000/page1_size100": "listing: page 1 of 100",
+            "simulator_world_5000/page50_size100": "listing: page 50 of 100 (the last)",
+            "simulator_world_5000/filter_task_id": "listing: TaskId filter",
+            "simulator_world_5000/filter_source_ip_page2": "listing: SourceIpAddress filter, page 2",
+            "simulator_call_5000/signed_v3_page1_size30": "signed call via router: page 1 of 30",
+            "simulator_call_5000/signed_v3_page1_size100": "signed call via router: page 1 of 100",
+        }
+        if sim:
+            for k, label in labels.items():
+                if k in sim:
+                    self.row("Simulator", f"5,000 tasks, {label}", ns(sim[k]["median_ns"]), "no goal set")
+        else:
+            self.missing("criterion", "Simulator", "time per call on a 5,000-task instance")
+        if c:
+            lines = ["| benchmark | median | mean |", "|---|---:|---:|"]
+            for k, v in c.items():
+                lines.append(f"| `{k}` | {ns(v['median_ns'])} | {ns(v['mean_ns'])} |")
+            self.details.append(("Signing and simulator (criterion)",
+                                 "`cargo bench -p migration-proxy --bench signing --bench simulator` (proxy/benches/). "
+                                 "Signing: one `DescribeCloudMigrationResult` page call, signed as `Upstream::call` signs it. "
+                                 "Simulator: `World::list_tasks` on the `--bench-instance-tasks 5000` instance at a fixed time "
+                                 "(the listing: filter, page, render each task's JSON), and a whole V3-signed POST through the "
+                                 "simulator's axum router with tower's `oneshot` (signature check, nonce, listing, JSON "
+                                 "encoding; no socket; signing happens outside the timed part).\n\n" + "\n".join(lines)))
+
+    # ---- output ----------------------------------------------------------------------------
+
+    def build(self):
+        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.criterion):
+            try:
+                section()
+            except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+                self.row(section.__name__, "report error", f"{type(e).__name__}: {e}", "", NOT)
+        return self
+
+    def text_table(self):
+        head = ("area", "figure", "value", "goal", "")
+        rows = [head] + self.rows
+        widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
+        out = []
+        for j, r in enumerate(rows):
+            out.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)).rstrip())
+            if j == 0:
+                out.append("  ".join("-" * w for w in widths))
+        return "\n".join(out)
+
+    def header_lines(self):
+        r = self.r
+        m = r.get("machine", {})
+        la0, la1 = r.get("loadavg_start"), r.get("loadavg_end")
+        return [
+            f"Date: {r.get('date')}; the run took {r.get('seconds')} s" + (" (quick mode: shorter runs)" if r.get("quick") else "") + ".",
+            f"Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('memory_gb')} GB, Linux {m.get('kernel')}, Debian {m.get('debian')}; "
+            f"{m.get('rustc')}; {m.get('nginx')}; {(m.get('wrk') or '').split(' Copyright')[0]}; {m.get('chromium')}; node {m.get('node')}.",
+            f"Load average (1 min) at the start and the end: {la0[0]:.2f} and {la1[0]:.2f}"
+            " (other work on the machine shares its 2 cores and makes tail latencies noisier)." if la0 and la1 else "",
+        ]
+
+    def markdown(self):
+        misses = [r for r in self.rows if r[4] == MISSED]
+        md = ["# Benchmarks", "",
+              "Written by `make bench WRITE=1` (scripts/bench.sh): every figure below comes from one run, on loopback, "
+              "with its floor measured in the same run. Goals are issue 7's; a figure that misses its goal says so. "
+              "Do not edit by hand: run the command again.", ""]
+        md += [l for l in self.header_lines() if l]
+        md += ["", "## Commands", "",
+               "```sh",
+               "make bench            # builds (app, proxy, benches), measures, prints the table",
+               "make bench WRITE=1    # the same, then rewrites this file",
+               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults)",
+               "BENCH_QUICK=1 make bench                    # shorter runs, to try the script out",
+               "```", "",
+               "Underneath: `scripts/build-app.sh`; `cargo build --release -p migration-proxy`; "
+               "`cargo bench -p migration-proxy --bench signing --bench simulator`; `scripts/bench/run.py` (starts and stops "
+               "nginx, the proxy, the simulator, wrk, the load generator `proxy/benches/loadgen.rs` and Chromium through "
+               "`scripts/bench/browser.mjs`); `scripts/bench/report.py` (this file). Every process is on 127.0.0.1, every run "
+               "is bounded in time, and everything started is stopped at the end.", "",
+               "## Figures", "",
+               "| area | figure | value | goal | |", "|---|---|---|---|---|"]
+        for a, f, v, g, s in self.rows:
+            md.append(f"| {a} | {f.strip()} | {v} | {g} | {'**MISSED**' if s == MISSED else s} |")
+        md += ["", "## Goals missed", ""]
+        if misses:
+            md += [f"- {n}" for n in self.notes] or [f"- {a}: {f}" for a, f, *_ in misses]
+        else:
+            md.append("None in this run.")
+        if self.unmeasured:
+            md += ["", "## Not measured", ""]
+            md += [f"- {w}: {why}" for w, why in self.unmeasured]
+        for title, text in self.details:
+            md += ["", f"## {title}", "", text]
+        md += ["", "## Limits of these figures", "",
+               "- One 2-core machine runs the load generator, the proxy, nginx and the simulator at once, and other work "
+               "may share it (see the load average above): p99 figures move between runs far more than p50 figures.",
+               "- The browser figures are on loopback with no network latency: a real network adds its round trips "
+               "to every figure, and a real RDS endpoint answers slower than the simulator.",
+               "- Throughput \"at saturation\" is with wrk on the same 2 cores, so it is the machine's saturation as much "
+               "as the server's.", ""]
+        return "\n".join(md)
+
+
+def short_asset(name):
+    return name if len(name) <= 48 else name[:45] + "..."
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md")
+    args = ap.parse_args()
+    r = json.load(open(args.results))
+    rep = Report(r).build()
+    print()
+    for l in rep.header_lines():
+        if l:
+            print(l)
+    print()
+    print(rep.text_table())
+    misses = [x for x in rep.rows if x[4] == MISSED]
+    print()
+    if misses:
+        print(f"{len(misses)} figure(s) missed their goal:")
+        for n in rep.notes:
+            print("  - " + n.replace("**", ""))
+    else:
+        print("Every figure with a goal met it.")
+    if rep.unmeasured:
+        print("Not measured: " + "; ".join(f"{w} ({why.splitlines()[0][:200]})" for w, why in rep.unmeasured))
+    if args.write:
+        path = os.path.join(ROOT, "BENCHMARKS.md")
+        with open(path, "w") as f:
+            f.write(rep.markdown())
+        print(f"\nWrote {os.path.relpath(path, ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
