@@ -8,13 +8,14 @@
 //! The classification of an answer ([`read_answer`]) is pure and unit-tested natively; only
 //! [`Api::get_json`] touches the browser.
 
-use crate::routes::{api_url, TaskListQuery};
+use crate::routes::{api_url, encode_component, TaskListQuery};
 use migration_model::{
-    ApiErrorBody, DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, Lang,
-    MigrationTask,
+    ApiErrorBody, DescribeCloudMigrationPrecheckResultRequest,
+    DescribeCloudMigrationPrecheckResultResponse, DescribeCloudMigrationResultRequest,
+    DescribeCloudMigrationResultResponse, DescribeDbInstancesRequest, DescribeDbInstancesResponse,
+    DescribeRegionsRequest, DescribeRegionsResponse, Lang, MigrationTask,
 };
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde_json::Value;
 use std::fmt;
 
 /// Response header: the answer is a cached copy served after an upstream failure; its value is
@@ -145,38 +146,48 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// What `GET {base}/api/session` answers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Session {
     /// The signed-in user, if the proxy knows one.
-    #[serde(default)]
     pub user: Option<String>,
     /// `demo` or `live` (kept as sent; anything but `demo` is treated as live).
-    #[serde(default)]
     pub mode: String,
     /// The proxy's configured region.
-    #[serde(default)]
     pub region: Option<String>,
     /// The proxy's version.
-    #[serde(default)]
     pub version: Option<String>,
 }
 
 impl Session {
+    /// Reads the session object; fields that are missing or odd are left empty.
+    pub fn from_json(v: &Value) -> Option<Session> {
+        let m = v.as_object()?;
+        let s = |k: &str| m.get(k).and_then(migration_model::json::opt_string);
+        Some(Session {
+            user: s("user"),
+            mode: s("mode").unwrap_or_default(),
+            region: s("region"),
+            version: s("version"),
+        })
+    }
+
     /// True when the proxy serves the simulator's demo data.
     pub fn is_demo(&self) -> bool {
         self.mode.eq_ignore_ascii_case("demo")
     }
 }
 
-/// Turns a status, the freshness headers and the body text into the call's result.
-pub fn read_answer<T: DeserializeOwned>(
+/// Turns a status, the freshness headers and the body text into the call's result: on 2xx the
+/// body parsed as JSON, else the error it describes.
+pub fn read_answer(
     status: u16,
     stale_header: Option<&str>,
     cache_header: Option<&str>,
     text: &str,
-) -> Result<Fetched<T>, ApiError> {
+) -> Result<Fetched<Value>, ApiError> {
+    let parsed = serde_json::from_str::<Value>(text);
     if (200..300).contains(&status) {
-        match serde_json::from_str::<T>(text) {
+        match parsed {
             Ok(data) => Ok(Fetched {
                 data,
                 stale_age_secs: parse_stale(stale_header),
@@ -190,28 +201,67 @@ pub fn read_answer<T: DeserializeOwned>(
             }),
         }
     } else {
-        Err(match ApiErrorBody::parse(text) {
-            Some(body) => ApiError::Api { status, body },
-            None => ApiError::Http { status },
-        })
+        Err(
+            match parsed.ok().as_ref().and_then(ApiErrorBody::from_json) {
+                Some(body) => ApiError::Api { status, body },
+                None => ApiError::Http { status },
+            },
+        )
     }
 }
 
-/// Reads `X-Proxy-Stale`: a whole number of seconds. A present but odd value still marks the
-/// answer stale (age 0), because the header's presence is what matters.
+/// Reads a decoded body with `read`; a body of the wrong shape is a [`ApiError::Decode`].
+pub fn typed<T>(
+    answer: Result<Fetched<Value>, ApiError>,
+    read: impl FnOnce(&Value) -> Option<T>,
+) -> Result<Fetched<T>, ApiError> {
+    let answer = answer?;
+    match read(&answer.data) {
+        Some(data) => Ok(Fetched {
+            data,
+            stale_age_secs: answer.stale_age_secs,
+            cache: answer.cache,
+        }),
+        None => Err(ApiError::Decode {
+            status: 200,
+            detail: "the answer does not have the expected shape".to_owned(),
+        }),
+    }
+}
+
+/// One task as the detail page shows it: typed, and as the proxy sent it (indented JSON).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskAnswer {
+    /// The task.
+    pub task: MigrationTask,
+    /// The task's JSON object, indented for reading.
+    pub raw: String,
+}
+
+/// Finds task `task_id` in a DescribeCloudMigrationResult answer; `Some(None)` when the answer
+/// is well formed but holds no such task.
+pub fn find_task(v: &Value, task_id: u64) -> Option<Option<TaskAnswer>> {
+    let page = DescribeCloudMigrationResultResponse::from_json(v)?;
+    let index = page.items.iter().position(|t| t.task_id == Some(task_id));
+    Some(index.map(|i| {
+        let raw = v
+            .get("Items")
+            .and_then(|items| items.get(i))
+            .map(|item| crate::display::pretty_json(&item.to_string()))
+            .unwrap_or_default();
+        TaskAnswer {
+            task: page.items[i].clone(),
+            raw,
+        }
+    }))
+}
+
+/// Reads `X-Proxy-Stale`: a whole number of seconds (a fraction is cut off). A present but odd
+/// value still marks the answer stale (age 0), because the header's presence is what matters.
 pub fn parse_stale(header: Option<&str>) -> Option<u64> {
     let v = header?.trim();
-    Some(
-        v.parse::<u64>()
-            .ok()
-            .or_else(|| {
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite() && *f >= 0.0)
-                    .map(|f| f as u64)
-            })
-            .unwrap_or(0),
-    )
+    let whole = v.split('.').next().unwrap_or("");
+    Some(whole.parse::<u64>().unwrap_or(0))
 }
 
 /// The Alibaba parameters of the task-list call for this instance and URL state.
@@ -227,6 +277,26 @@ pub fn task_list_request(
         source_port: query.source_port,
         page_number: Some(query.page),
         page_size: Some(query.size),
+    }
+}
+
+/// The Alibaba parameters of the precheck-list call for this instance and URL state.
+pub fn precheck_list_request(
+    instance: &str,
+    query: &TaskListQuery,
+) -> DescribeCloudMigrationPrecheckResultRequest {
+    DescribeCloudMigrationPrecheckResultRequest {
+        db_instance_name: instance.to_owned(),
+        task_id: query.task_id,
+        task_name: query.task_name.clone(),
+        source_ip_address: query.source_ip.clone(),
+        source_port: query.source_port,
+        page_number: Some(query.page),
+        page_size: Some(
+            query
+                .size
+                .max(DescribeCloudMigrationPrecheckResultRequest::PAGE_SIZE_MIN),
+        ),
     }
 }
 
@@ -257,62 +327,165 @@ impl Api {
 
     /// `GET {base}/api/session`.
     pub async fn session(&self) -> Result<Fetched<Session>, ApiError> {
-        self.get_json(&api_url(&self.base, "session"), &[]).await
+        typed(self.get("session", Vec::new()).await, Session::from_json)
     }
 
-    /// `GET {base}/api/rds/DescribeCloudMigrationResult`: one page of an instance's tasks.
-    pub async fn describe_cloud_migration_result(
+    /// `GET {base}/api/rds/{action}` with `RegionId` and the action's parameters.
+    fn rds(
+        &self,
+        action: &str,
+        region: &str,
+        pairs: Vec<(String, String)>,
+    ) -> LocalFuture<Fetched<Value>> {
+        self.get(&format!("rds/{action}"), rds_params(region, pairs))
+    }
+
+    /// DescribeCloudMigrationResult: one page of an instance's tasks.
+    pub async fn migration_tasks(
         &self,
         region: &str,
         request: &DescribeCloudMigrationResultRequest,
     ) -> Result<Fetched<DescribeCloudMigrationResultResponse>, ApiError> {
-        let url = api_url(
-            &self.base,
-            &format!("rds/{}", DescribeCloudMigrationResultRequest::ACTION),
-        );
-        self.get_json(&url, &rds_params(region, request.query_pairs()))
-            .await
+        let answer = self
+            .rds(
+                DescribeCloudMigrationResultRequest::ACTION,
+                region,
+                request.query_pairs(),
+            )
+            .await;
+        typed(answer, DescribeCloudMigrationResultResponse::from_json)
     }
 
-    /// One task by its ID (DescribeCloudMigrationResult filtered by `TaskId`); `Ok(None)` inside
+    /// DescribeCloudMigrationPrecheckResult: one page of an instance's precheck reports.
+    pub async fn prechecks(
+        &self,
+        region: &str,
+        request: &DescribeCloudMigrationPrecheckResultRequest,
+    ) -> Result<Fetched<DescribeCloudMigrationPrecheckResultResponse>, ApiError> {
+        let answer = self
+            .rds(
+                DescribeCloudMigrationPrecheckResultRequest::ACTION,
+                region,
+                request.query_pairs(),
+            )
+            .await;
+        typed(
+            answer,
+            DescribeCloudMigrationPrecheckResultResponse::from_json,
+        )
+    }
+
+    /// One task by its ID (DescribeCloudMigrationResult filtered by `TaskId`); `None` inside
     /// when the service returns no task with that ID.
     pub async fn migration_task(
         &self,
         region: &str,
         instance: &str,
         task_id: u64,
-    ) -> Result<Fetched<Option<MigrationTask>>, ApiError> {
+    ) -> Result<Fetched<Option<TaskAnswer>>, ApiError> {
         let mut request = DescribeCloudMigrationResultRequest::new(instance);
         request.task_id = Some(task_id);
-        let page = self
-            .describe_cloud_migration_result(region, &request)
-            .await?;
-        Ok(page.map(|r| r.items.into_iter().find(|t| t.task_id == Some(task_id))))
+        let answer = self
+            .rds(
+                DescribeCloudMigrationResultRequest::ACTION,
+                region,
+                request.query_pairs(),
+            )
+            .await;
+        typed(answer, |v| find_task(v, task_id))
     }
 
-    /// The one place that sends a request.
-    async fn get_json<T: DeserializeOwned>(
-        &self,
-        url: &str,
-        params: &[(String, String)],
-    ) -> Result<Fetched<T>, ApiError> {
-        let response = gloo_net::http::Request::get(url)
-            .query(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| ApiError::Network {
-                detail: e.to_string(),
-            })?;
-        let status = response.status();
-        let headers = response.headers();
-        let stale = headers.get(HEADER_STALE);
-        let cache = headers.get(HEADER_CACHE);
-        let text = response.text().await.map_err(|e| ApiError::Network {
-            detail: e.to_string(),
-        })?;
-        read_answer(status, stale.as_deref(), cache.as_deref(), &text)
+    /// DescribeRegions: the regions (one entry per zone; de-duplicate with `unique_regions`).
+    pub async fn regions(&self) -> Result<Fetched<DescribeRegionsResponse>, ApiError> {
+        let pairs = DescribeRegionsRequest::default().query_pairs();
+        let answer = self.get(&format!("rds/{}", DescribeRegionsRequest::ACTION), pairs).await;
+        typed(answer, DescribeRegionsResponse::from_json)
     }
+
+    /// DescribeDBInstances: one page (up to 100) of a region's PostgreSQL primaries.
+    pub async fn instances(
+        &self,
+        region: &str,
+        page: u32,
+    ) -> Result<Fetched<DescribeDbInstancesResponse>, ApiError> {
+        let mut request = DescribeDbInstancesRequest::postgresql_primaries(region);
+        request.page_number = Some(page.max(1));
+        request.page_size = Some(100);
+        let pairs = request
+            .query_pairs()
+            .into_iter()
+            .filter(|(k, _)| k != "RegionId")
+            .collect();
+        let answer = self
+            .rds(DescribeDbInstancesRequest::ACTION, region, pairs)
+            .await;
+        typed(answer, DescribeDbInstancesResponse::from_json)
+    }
+
+    /// The one place that sends a request: `GET {base}/api/{rest}?{params}` with `fetch`.
+    /// Boxed, so that its code is in the bundle once rather than inlined into every caller's
+    /// future.
+    fn get(&self, rest: &str, params: Vec<(String, String)>) -> LocalFuture<Fetched<Value>> {
+        let url = self.url(rest, &params);
+        Box::pin(async move {
+            let (status, stale, cache, text) = fetch_text(&url).await.map_err(network_error)?;
+            read_answer(status, stale.as_deref(), cache.as_deref(), &text)
+        })
+    }
+
+    fn url(&self, rest: &str, params: &[(String, String)]) -> String {
+        let mut url = api_url(&self.base, rest);
+        for (i, (k, v)) in params.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&encode_component(k));
+            url.push('=');
+            url.push_str(&encode_component(v));
+        }
+        url
+    }
+}
+
+/// A boxed call in flight.
+type LocalFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>>>>;
+
+fn network_error(e: wasm_bindgen::JsValue) -> ApiError {
+    ApiError::Network {
+        detail: e
+            .as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| "fetch failed".to_owned()),
+    }
+}
+
+use wasm_bindgen::JsCast;
+
+/// `fetch(url)`: status, the two freshness headers and the body text.
+async fn fetch_text(
+    url: &str,
+) -> Result<(u16, Option<String>, Option<String>, String), wasm_bindgen::JsValue> {
+    use wasm_bindgen_futures::JsFuture;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    init.set_headers(&headers);
+    let promise = web_sys::window()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?
+        .fetch_with_str_and_init(url, &init);
+    let response: web_sys::Response = JsFuture::from(promise).await?.dyn_into()?;
+    let h = response.headers();
+    let stale = h.get(HEADER_STALE)?;
+    let cache = h.get(HEADER_CACHE)?;
+    let text = JsFuture::from(response.text()?).await?;
+    Ok((
+        response.status(),
+        stale,
+        cache,
+        text.as_string().unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]
@@ -321,11 +494,14 @@ mod tests {
 
     #[test]
     fn ok_answers_decode_with_freshness() {
-        let r: Fetched<Session> = read_answer(
-            200,
-            None,
-            Some("miss"),
-            r#"{"user":"alice","mode":"demo","region":"cn-hangzhou","version":"0.1.0"}"#,
+        let r = typed(
+            read_answer(
+                200,
+                None,
+                Some("miss"),
+                r#"{"user":"alice","mode":"demo","region":"cn-hangzhou","version":"0.1.0"}"#,
+            ),
+            Session::from_json,
         )
         .unwrap();
         assert!(r.data.is_demo());
@@ -333,11 +509,14 @@ mod tests {
         assert!(!r.is_stale());
         assert_eq!(r.cache.as_deref(), Some("miss"));
 
-        let r: Fetched<Session> = read_answer(
-            200,
-            Some("42"),
-            Some("stale"),
-            r#"{"user":null,"mode":"live"}"#,
+        let r = typed(
+            read_answer(
+                200,
+                Some("42"),
+                Some("stale"),
+                r#"{"user":null,"mode":"live"}"#,
+            ),
+            Session::from_json,
         )
         .unwrap();
         assert!(!r.data.is_demo());
@@ -350,16 +529,29 @@ mod tests {
         let body = r#"{"Items":[{"TaskId":440437220,"TaskName":"t","MigrateStage":"switch",
             "ReplicationState":"streaming","SourceIpAddress":"172.16.0.1","SourcePort":5432}],
             "PageNumber":1,"PageSize":30,"TotalSize":1,"RequestId":"R"}"#;
-        let r: Fetched<DescribeCloudMigrationResultResponse> =
-            read_answer(200, None, None, body).unwrap();
+        let r = typed(
+            read_answer(200, None, None, body),
+            DescribeCloudMigrationResultResponse::from_json,
+        )
+        .unwrap();
         assert_eq!(r.data.items.len(), 1);
         assert_eq!(r.data.items[0].task_id, Some(440437220));
         assert_eq!(r.data.total_size, 1);
+
+        let v: Value = serde_json::from_str(body).unwrap();
+        let found = find_task(&v, 440437220).unwrap().unwrap();
+        assert_eq!(found.task.task_name.as_deref(), Some("t"));
+        // Pretty-printed; key order depends on serde_json's preserve_order, which the proxy
+        // turns on in a workspace build, so only the shape is checked.
+        assert!(found.raw.starts_with("{\n  \""), "{}", found.raw);
+        assert!(found.raw.contains("\n  \"MigrateStage\": \"switch\""), "{}", found.raw);
+        assert_eq!(find_task(&v, 1), Some(None));
+        assert_eq!(find_task(&Value::Null, 1), None);
     }
 
     #[test]
     fn errors_are_classified() {
-        let e = read_answer::<Session>(
+        let e = read_answer(
             403,
             None,
             None,
@@ -371,15 +563,18 @@ mod tests {
         assert_eq!(e.status(), Some(403));
         assert!(e.is_proxy_error());
 
-        let e = read_answer::<Session>(502, None, None, "<html>Bad gateway</html>").unwrap_err();
+        let e = read_answer(502, None, None, "<html>Bad gateway</html>").unwrap_err();
         assert_eq!(e, ApiError::Http { status: 502 });
         assert_eq!(e.code(), None);
 
-        let e = read_answer::<Session>(200, None, None, "not json").unwrap_err();
+        let e = read_answer(200, None, None, "not json").unwrap_err();
         assert!(matches!(e, ApiError::Decode { status: 200, .. }));
 
-        let e = read_answer::<DescribeCloudMigrationResultResponse>(200, None, None, "[1,2]")
-            .unwrap_err();
+        let e = typed(
+            read_answer(200, None, None, "[1,2]"),
+            DescribeCloudMigrationResultResponse::from_json,
+        )
+        .unwrap_err();
         assert!(matches!(e, ApiError::Decode { .. }));
     }
 

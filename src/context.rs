@@ -1,13 +1,14 @@
-//! App-wide reactive state, provided once by `App` and read by pages and components:
-//! the API at its base path, the language, the theme and the session.
+//! App-wide reactive state, provided once by `App` and read by pages and components (the API at
+//! its base path, the language, the theme, the session, a one-second clock), and [`Loader`], the
+//! way pages load and refresh their data.
 
 use crate::api::{Api, ApiError, Fetched, Session};
+use crate::clock::{mark, mark_after_paint, now_ms};
 use crate::i18n::{t, Key, Lang};
 use crate::theme::ThemePref;
 use leptos::prelude::*;
-
-/// The session call's result.
-pub type SessionResult = Result<Fetched<Session>, ApiError>;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Everything `App` provides. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
@@ -19,7 +20,9 @@ pub struct AppContext {
     /// The theme choice (remembered in localStorage by `App`).
     pub theme: RwSignal<ThemePref>,
     /// `GET {base}/api/session`, loaded once at start-up.
-    pub session: Loader<SessionResult>,
+    pub session: Loader<Session>,
+    /// The time (ms since the epoch), updated every second: ages and auto-refresh read it.
+    pub now: RwSignal<f64>,
 }
 
 impl AppContext {
@@ -30,10 +33,7 @@ impl AppContext {
 
     /// The session once loaded successfully.
     pub fn session_data(&self) -> Option<Session> {
-        self.session
-            .get()
-            .and_then(Result::ok)
-            .map(|fetched| fetched.data)
+        self.session.data.get()
     }
 }
 
@@ -56,20 +56,134 @@ pub fn text(f: impl Fn(Lang) -> String + Send + Sync + 'static) -> Signal<String
     Signal::derive(move || f(lang.get()))
 }
 
-/// Async data owned by a page: the latest answer of `fetcher`, re-run whenever a signal it
-/// reads changes or [`Loader::refetch`] is called. While a new answer for the same `identity`
-/// is on its way the previous one stays readable (pages keep their rows, e.g. when paging), and
-/// [`Loader::busy`] is true; when the identity changes (another instance, another task) the old
-/// answer is dropped at once, so it is never shown under the new heading. Answers that arrive
-/// after a newer fetch has started are dropped.
+/// A value derived from signals. Views take these rather than closures: every closure type
+/// would get its own copy of Leptos's rendering code, while all `Signal<String>` (or
+/// `Signal<bool>`) attributes and texts share one.
+pub fn derive<T: Send + Sync + 'static>(f: impl Fn() -> T + Send + Sync + 'static) -> Signal<T> {
+    Signal::derive(f)
+}
+
+/// `"true"`/`"false"` of a condition, for ARIA attributes.
+pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(move || f().to_string())
+}
+
+/// The text of the key `f` picks, in the current language.
+pub fn tr_pick(f: impl Fn() -> Key + Send + Sync + 'static) -> Signal<String> {
+    text(move |l| t(l, f()).to_owned())
+}
+
+/// What a page's data loader is doing, apart from the data itself (so it is not generic: the
+/// refresh controls, notices and announcements take it whatever the data is).
+#[derive(Clone, Copy)]
+pub struct LoadStatus {
+    /// The last failure; cleared by the next success. The data of the last success stays.
+    pub error: RwSignal<Option<ApiError>>,
+    /// True while a fetch is in flight.
+    pub busy: RwSignal<bool>,
+    /// When the last good answer arrived (ms since the epoch; 0 before the first).
+    pub updated: RwSignal<f64>,
+    /// `Some(age in seconds)` when the last good answer was a stale copy served by the proxy.
+    pub stale: RwSignal<Option<u64>>,
+    /// Counts finished fetches (success or failure), for announcements.
+    pub done: RwSignal<u32>,
+    /// When the last fetch finished (ms), for the auto-refresh timer.
+    pub finished_at: StoredValue<f64>,
+    /// Whether the fetch in flight is a refresh of data already shown.
+    refreshing: StoredValue<bool>,
+    /// Set by [`LoadStatus::refresh`], read when the next fetch starts.
+    refresh_asked: StoredValue<bool>,
+    generation: StoredValue<u64>,
+    trigger: RwSignal<u32>,
+}
+
+impl LoadStatus {
+    fn new() -> Self {
+        LoadStatus {
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            updated: RwSignal::new(0.0),
+            stale: RwSignal::new(None),
+            done: RwSignal::new(0),
+            finished_at: StoredValue::new(0.0),
+            refreshing: StoredValue::new(false),
+            refresh_asked: StoredValue::new(false),
+            generation: StoredValue::new(0),
+            trigger: RwSignal::new(0),
+        }
+    }
+
+    /// Fetches the same data again (Refresh now, auto-refresh, Retry). Marks
+    /// `migration:refresh-start` when the fetch starts and `migration:refresh-applied` once the
+    /// new data is on screen.
+    pub fn refresh(&self) {
+        self.refresh_asked.set_value(true);
+        self.trigger.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Forgets the data's status (another instance or task is shown now).
+    fn reset(&self) {
+        self.error.set(None);
+        self.updated.set(0.0);
+        self.stale.set(None);
+    }
+
+    /// A fetch starts; returns its generation.
+    fn begin(&self, has_data: bool) -> u64 {
+        let asked = self.refresh_asked.get_value();
+        self.refresh_asked.set_value(false);
+        let refreshing = asked && has_data;
+        self.refreshing.set_value(refreshing);
+        if refreshing {
+            mark("migration:refresh-start");
+        }
+        let generation = self.generation.get_value().wrapping_add(1);
+        self.generation.set_value(generation);
+        self.busy.set(true);
+        generation
+    }
+
+    /// True when `generation` is still the latest fetch (and the page still exists).
+    fn is_current(&self, generation: u64) -> bool {
+        self.generation.try_get_value() == Some(generation)
+    }
+
+    fn finish(&self, outcome: Result<Option<u64>, ApiError>) {
+        match outcome {
+            Ok(stale) => {
+                self.error.set(None);
+                self.stale.set(stale);
+                self.updated.set(now_ms());
+            }
+            Err(e) => self.error.set(Some(e)),
+        }
+        self.finished_at.set_value(now_ms());
+        self.busy.set(false);
+        self.done.update(|n| *n = n.wrapping_add(1));
+        if self.refreshing.get_value() {
+            mark_after_paint("migration:refresh-applied");
+        }
+    }
+}
+
+/// Async data owned by a page: the latest good answer of `fetcher` ([`Loader::data`]) and its
+/// [`LoadStatus`]. The fetch re-runs whenever a signal the fetcher reads changes, or on
+/// [`LoadStatus::refresh`].
+///
+/// - A failed fetch never clears the data: the page keeps showing the last good answer and
+///   says that it is stale (the error is in `status.error`).
+/// - When the `identity` changes (another instance, another task) the old data is dropped at
+///   once, so it is never shown under the new heading; other changes (paging, filters) keep the
+///   rows on screen until the new ones arrive.
+/// - Answers that arrive after a newer fetch has started are dropped.
 ///
 /// A small signal-and-`spawn_local` loader rather than `LocalResource`: it does the same job for
-/// a client-only app at a fraction of the wasm size (each `LocalResource<T>` instantiates the
-/// whole async-derived and Suspense machinery for its `T`).
+/// a client-only app at a fraction of the wasm size.
 pub struct Loader<T: Send + Sync + 'static> {
-    value: RwSignal<Option<T>>,
-    busy: RwSignal<bool>,
-    refetch: RwSignal<u32>,
+    /// The last good answer.
+    pub data: RwSignal<Option<T>>,
+    /// Where loading stands.
+    pub status: LoadStatus,
 }
 
 impl<T: Send + Sync + 'static> Clone for Loader<T> {
@@ -80,6 +194,11 @@ impl<T: Send + Sync + 'static> Clone for Loader<T> {
 
 impl<T: Send + Sync + 'static> Copy for Loader<T> {}
 
+/// What a fetch hands back to the shared loader code: how to show its data (called only if
+/// the fetch is still the latest) and the stale age, or the error.
+type Answer = Result<(Box<dyn FnOnce()>, Option<u64>), ApiError>;
+type Job = Pin<Box<dyn Future<Output = Answer>>>;
+
 impl<T: Send + Sync + 'static> Loader<T> {
     /// Starts loading now; `fetcher` runs in a reactive scope, so the signals it reads before
     /// returning its future are tracked.
@@ -88,96 +207,70 @@ impl<T: Send + Sync + 'static> Loader<T> {
         fetcher: impl Fn() -> Fut + 'static,
     ) -> Self
     where
-        Fut: std::future::Future<Output = T> + 'static,
+        Fut: Future<Output = Result<Fetched<T>, ApiError>> + 'static,
     {
-        let value = RwSignal::new(None);
-        let busy = RwSignal::new(false);
-        let refetch = RwSignal::new(0u32);
-        let generation = std::rc::Rc::new(std::cell::Cell::new(0u64));
-        let shown = std::cell::RefCell::new(None::<String>);
-        Effect::new(move |_| {
-            refetch.track();
-            let id = identity();
-            if shown.borrow().as_ref() != Some(&id) {
-                value.set(None);
-                *shown.borrow_mut() = Some(id);
-            }
+        let data = RwSignal::new(None::<T>);
+        let status = LoadStatus::new();
+        let start = move || -> Job {
             let fut = fetcher();
-            let this = generation.get().wrapping_add(1);
-            generation.set(this);
-            busy.set(true);
-            let generation = generation.clone();
-            leptos::task::spawn_local(async move {
-                let answer = fut.await;
-                if generation.get() == this {
-                    // The page may be gone by now: `try_` writes do nothing then.
-                    value.try_set(Some(answer));
-                    busy.try_set(false);
-                }
-            });
+            Box::pin(async move {
+                fut.await.map(|fetched| {
+                    let stale = fetched.stale_age_secs;
+                    let value = fetched.data;
+                    let show: Box<dyn FnOnce()> = Box::new(move || data.set(Some(value)));
+                    (show, stale)
+                })
+            })
+        };
+        run_loader(
+            status,
+            Box::new(identity),
+            Box::new(start),
+            Box::new(move || data.set(None)),
+            Box::new(move || data.with_untracked(Option::is_some)),
+        );
+        Self { data, status }
+    }
+}
+
+/// The part of [`Loader::new`] that does not depend on the data's type (one copy in the
+/// bundle for every loader).
+fn run_loader(
+    status: LoadStatus,
+    identity: Box<dyn Fn() -> String>,
+    start: Box<dyn Fn() -> Job>,
+    clear: Box<dyn Fn()>,
+    has_data: Box<dyn Fn() -> bool>,
+) {
+    let shown = StoredValue::new(None::<String>);
+    effect(move || {
+        status.trigger.track();
+        let id = identity();
+        if shown.with_value(|s| s.as_ref() != Some(&id)) {
+            clear();
+            status.reset();
+            shown.set_value(Some(id));
+        }
+        let job = start();
+        let generation = status.begin(has_data());
+        leptos::task::spawn_local(async move {
+            let answer = job.await;
+            if status.is_current(generation) {
+                status.finish(answer.map(|(show, stale)| {
+                    show();
+                    stale
+                }));
+            }
         });
-        Self {
-            value,
-            busy,
-            refetch,
-        }
-    }
-
-    /// Reads the latest answer (`None` before the first one), tracking it.
-    pub fn with<U>(&self, f: impl FnOnce(&Option<T>) -> U) -> U {
-        self.value.with(f)
-    }
-
-    /// True while a fetch is in flight.
-    pub fn busy(&self) -> Signal<bool> {
-        self.busy.into()
-    }
-
-    /// Fetches again (Retry).
-    pub fn refetch(&self) {
-        self.refetch.update(|n| *n = n.wrapping_add(1));
-    }
+    });
 }
 
-impl<T: Clone + Send + Sync + 'static> Loader<T> {
-    /// The latest answer, cloned, tracking it.
-    pub fn get(&self) -> Option<T> {
-        self.value.get()
-    }
+/// Runs `f` now and again whenever a signal it reads changes. A boxed closure behind one
+/// `Effect` type, so each use does not add its own copy of the effect machinery to the bundle.
+pub fn effect(f: impl Fn() + 'static) {
+    effect_dyn(Box::new(f));
 }
 
-/// A [`Loader`] and its busy signal.
-pub fn loader<T, Fut>(
-    identity: impl Fn() -> String + 'static,
-    fetcher: impl Fn() -> Fut + 'static,
-) -> (Loader<T>, Signal<bool>)
-where
-    T: Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + 'static,
-{
-    let loader = Loader::new(identity, fetcher);
-    (loader, loader.busy())
-}
-
-/// Where a page's data stands, without the data itself, so that views switch only when the kind
-/// of state changes (a refetch that succeeds again keeps the same view and its keyed rows).
-#[derive(Clone, Debug, PartialEq)]
-pub enum LoadState {
-    /// The first answer has not arrived yet.
-    Loading,
-    /// The last answer was an error.
-    Failed(ApiError),
-    /// The last answer was good.
-    Ready,
-}
-
-impl LoadState {
-    /// The state of a resource holding `Result<_, ApiError>`.
-    pub fn of<T>(value: Option<&Result<T, ApiError>>) -> LoadState {
-        match value {
-            None => LoadState::Loading,
-            Some(Err(e)) => LoadState::Failed(e.clone()),
-            Some(Ok(_)) => LoadState::Ready,
-        }
-    }
+fn effect_dyn(f: Box<dyn Fn()>) {
+    Effect::new(move |_| f());
 }

@@ -1,7 +1,8 @@
-//! How values from the service are written on screen: pure functions (no browser types),
-//! unit-tested natively. Components call these; they never format on their own.
+//! How values from the service are written on screen: pure functions (no browser types, no
+//! chrono formatting), unit-tested natively. Components call these; they never format on their
+//! own. Local-time text needs the browser's time zone and lives in `clock.rs`.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use crate::i18n::Lang;
 use migration_model::MigrationTask;
 
 /// `ip:port` of a task's source; IPv6 addresses get brackets (`[::1]:5432`). `None` when the
@@ -24,44 +25,147 @@ pub fn task_source(task: &MigrationTask) -> Option<String> {
     source_address(task.source_ip_address.as_deref(), task.source_port)
 }
 
-/// A UTC time as `YYYY-MM-DD HH:MM:SS` (the column headers say UTC). Written by hand rather
-/// than with chrono's `format`, which pulls its whole strftime machinery into the wasm bundle.
-pub fn utc_text(t: DateTime<Utc>) -> String {
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+/// A calendar date and time of day (no zone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    /// Year.
+    pub year: i64,
+    /// 1-12.
+    pub month: u32,
+    /// 1-31.
+    pub day: u32,
+    /// 0-23.
+    pub hour: u32,
+    /// 0-59.
+    pub minute: u32,
+    /// 0-59.
+    pub second: u32,
 }
 
-/// A `Gmt*` field for display: the parsed time in [`utc_text`] form, or the raw text when it does
-/// not parse (kept, never dropped). `None` when absent.
-pub fn gmt_text(raw: Option<&str>, parsed: Option<DateTime<Utc>>) -> Option<String> {
-    match (parsed, raw) {
-        (Some(t), _) => Some(utc_text(t)),
-        (None, Some(r)) if !r.trim().is_empty() => Some(r.to_owned()),
-        _ => None,
+impl Civil {
+    /// The UTC date and time of a Unix time in milliseconds (H. Hinnant's days-to-civil).
+    pub fn from_unix_ms(ms: i64) -> Civil {
+        let secs = ms.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Civil {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem / 60 % 60) as u32,
+            second: (rem % 60) as u32,
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS`, with `sep` between date and time.
+    pub fn text(&self, sep: char) -> String {
+        format!(
+            "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
     }
 }
 
-/// The machine-readable `datetime` attribute for a `<time>` element (RFC 3339, whole seconds,
-/// `Z`), when parsed.
-pub fn datetime_attr(parsed: Option<DateTime<Utc>>) -> Option<String> {
-    parsed.map(|t| {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    })
+/// `2022-02-25 08:53:13 UTC`: the hover text of every time on screen.
+pub fn utc_text(ms: i64) -> String {
+    format!("{} UTC", Civil::from_unix_ms(ms).text(' '))
+}
+
+/// The `datetime` attribute of a `<time>`: RFC 3339 in UTC, whole seconds.
+pub fn datetime_attr(ms: i64) -> String {
+    format!("{}Z", Civil::from_unix_ms(ms).text('T'))
+}
+
+/// `+07:00` for a zone `minutes_east` of UTC.
+pub fn offset_text(minutes_east: i64) -> String {
+    let sign = if minutes_east < 0 { '-' } else { '+' };
+    let m = minutes_east.abs();
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// A whole number with the language's digit grouping: `1,234,567` (English), `1.234.567`
+/// (Indonesian).
+pub fn group_digits(n: i128, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::En => ',',
+        Lang::Id => '.',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count as written in the tables: `1,234,567 B`.
+pub fn bytes_text(n: i128, lang: Lang) -> String {
+    format!("{} B", group_digits(n, lang))
+}
+
+/// A byte count in binary units for chart axes: `0 B`, `512 B`, `1.5 KiB`, `16 MiB`.
+/// (Written with integers: float formatting would add its tables to the wasm bundle.)
+pub fn short_bytes(n: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n.abs();
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let tenths = (v * 10.0).round() as u64;
+    if u == 0 || tenths >= 100 {
+        format!("{sign}{} {}", (tenths + 5) / 10, UNITS[u])
+    } else {
+        format!("{sign}{}.{} {}", tenths / 10, tenths % 10, UNITS[u])
+    }
+}
+
+/// A span of time, at most two units: `42 s`, `3 min 5 s`, `2 h 4 min`, `3 d 2 h`
+/// (Indonesian: `dtk`, `mnt`, `jam`, `hari`). Negative spans (clock differences) read as their
+/// size with a minus sign.
+pub fn duration_text(secs: i64, lang: Lang) -> String {
+    let (s, m, h, d) = match lang {
+        Lang::En => ("s", "min", "h", "d"),
+        Lang::Id => ("dtk", "mnt", "jam", "hari"),
+    };
+    let sign = if secs < 0 { "-" } else { "" };
+    let t = secs.unsigned_abs();
+    let text = if t < 60 {
+        format!("{t} {s}")
+    } else if t < 3600 {
+        two_units(t / 60, m, t % 60, s)
+    } else if t < 86_400 {
+        two_units(t / 3600, h, t / 60 % 60, m)
+    } else {
+        two_units(t / 86_400, d, t / 3600 % 24, h)
+    };
+    format!("{sign}{text}")
+}
+
+fn two_units(a: u64, ua: &str, b: u64, ub: &str) -> String {
+    if b == 0 {
+        format!("{a} {ua}")
+    } else {
+        format!("{a} {ua} {b} {ub}")
+    }
 }
 
 /// The keys of the task table's rows: the `TaskId` when present and not seen before on the page,
@@ -76,11 +180,14 @@ pub enum RowKey {
 
 /// See [`RowKey`].
 pub fn row_keys(ids: impl IntoIterator<Item = Option<u64>>) -> Vec<RowKey> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = Vec::new();
     ids.into_iter()
         .enumerate()
         .map(|(i, id)| match id {
-            Some(id) if seen.insert(id) => RowKey::Task(id),
+            Some(id) if !seen.contains(&id) => {
+                seen.push(id);
+                RowKey::Task(id)
+            }
             _ => RowKey::Position(i),
         })
         .collect()
@@ -92,10 +199,68 @@ pub fn page_count(total: u64, size: u32) -> u64 {
     total.div_ceil(size).max(1)
 }
 
+/// Re-indents compact JSON text (as `serde_json::Value` prints it) with two spaces per level.
+/// Strings are copied untouched (escapes included), so nothing is re-encoded.
+pub fn pretty_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    out.push(close);
+                    chars.next();
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
     fn sources() {
@@ -118,21 +283,65 @@ mod tests {
 
     #[test]
     fn times() {
-        let t = Utc.with_ymd_and_hms(2022, 2, 25, 6, 57, 41).unwrap();
-        assert_eq!(utc_text(t), "2022-02-25 06:57:41");
-        assert_eq!(
-            gmt_text(Some("2022-02-25T06:57:41Z"), Some(t)).as_deref(),
-            Some("2022-02-25 06:57:41")
-        );
-        assert_eq!(
-            gmt_text(Some("yesterday"), None).as_deref(),
-            Some("yesterday")
-        );
-        assert_eq!(gmt_text(None, None), None);
-        assert_eq!(
-            datetime_attr(Some(t)).as_deref(),
-            Some("2022-02-25T06:57:41Z")
-        );
+        // 2022-02-25T08:53:13Z
+        let ms = 1_645_779_193_000;
+        assert_eq!(utc_text(ms), "2022-02-25 08:53:13 UTC");
+        assert_eq!(datetime_attr(ms), "2022-02-25T08:53:13Z");
+        assert_eq!(datetime_attr(0), "1970-01-01T00:00:00Z");
+        assert_eq!(datetime_attr(-1), "1969-12-31T23:59:59Z");
+        // A leap day and the turn of a century.
+        assert_eq!(datetime_attr(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(datetime_attr(4_102_444_799_000), "2099-12-31T23:59:59Z");
+        assert_eq!(offset_text(420), "UTC+07:00");
+        assert_eq!(offset_text(-150), "UTC-02:30");
+        assert_eq!(offset_text(0), "UTC+00:00");
+    }
+
+    #[test]
+    fn civil_matches_chrono() {
+        use chrono::{Datelike, TimeZone, Timelike, Utc};
+        for ms in [0i64, 1, 86_399_999, 1_645_779_193_000, -62_135_596_800_000, 253_402_300_799_000] {
+            let t = Utc.timestamp_millis_opt(ms).unwrap();
+            let c = Civil::from_unix_ms(ms);
+            assert_eq!(
+                (c.year, c.month, c.day, c.hour, c.minute, c.second),
+                (
+                    i64::from(t.year()),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                ),
+                "{ms}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(group_digits(0, Lang::En), "0");
+        assert_eq!(group_digits(999, Lang::En), "999");
+        assert_eq!(group_digits(1000, Lang::En), "1,000");
+        assert_eq!(group_digits(1_234_567, Lang::Id), "1.234.567");
+        assert_eq!(group_digits(-1_234, Lang::En), "-1,234");
+        assert_eq!(bytes_text(328, Lang::En), "328 B");
+        assert_eq!(short_bytes(0.0), "0 B");
+        assert_eq!(short_bytes(1536.0), "1.5 KiB");
+        assert_eq!(short_bytes(16.0 * 1024.0 * 1024.0), "16 MiB");
+        assert_eq!(short_bytes(1000.0), "1000 B");
+        assert_eq!(short_bytes(9.96 * 1024.0), "10 KiB");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_text(0, Lang::En), "0 s");
+        assert_eq!(duration_text(42, Lang::En), "42 s");
+        assert_eq!(duration_text(185, Lang::En), "3 min 5 s");
+        assert_eq!(duration_text(180, Lang::Id), "3 mnt");
+        assert_eq!(duration_text(7440, Lang::En), "2 h 4 min");
+        assert_eq!(duration_text(3 * 86_400 + 7200, Lang::Id), "3 hari 2 jam");
+        assert_eq!(duration_text(-5, Lang::En), "-5 s");
     }
 
     #[test]
@@ -155,5 +364,16 @@ mod tests {
         assert_eq!(page_count(30, 30), 1);
         assert_eq!(page_count(31, 30), 2);
         assert_eq!(page_count(5, 0), 5);
+    }
+
+    #[test]
+    fn json_is_indented() {
+        assert_eq!(
+            pretty_json(r#"{"a":[1,2],"b":{"c":"x,{y}:\"z\""},"d":[],"e":{}}"#),
+            "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"x,{y}:\\\"z\\\"\"\n  },\n  \"d\": [],\n  \"e\": {}\n}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&pretty_json(r#"{"k":"a\\b","n":null}"#)).unwrap();
+        assert_eq!(v["k"], "a\\b");
     }
 }

@@ -37,7 +37,7 @@ strings! {
     AppTitle => ("RDS Migration Dashboard", "Dasbor Migrasi RDS"),
     SkipToContent => ("Skip to main content", "Lewati ke konten utama"),
     MainNav => ("Main", "Utama"),
-    NavHome => ("Choose an instance", "Pilih instans"),
+    NavHome => ("Instances", "Instans"),
     LanguageLabel => ("Language", "Bahasa"),
     LanguageEnglish => ("English", "English"),
     LanguageIndonesian => ("Bahasa Indonesia", "Bahasa Indonesia"),
@@ -58,13 +58,22 @@ strings! {
     SignedInAs => ("Signed in as {user}", "Masuk sebagai {user}"),
     /// `{version}` is the proxy's version.
     FooterVersion => ("Proxy version {version}", "Versi proxy {version}"),
+    /// `{zone}` is the viewer's offset, e.g. UTC+07:00.
+    FooterTimeZone => (
+        "Times are in your time zone ({zone}); point at a time to see it in UTC.",
+        "Waktu ditampilkan dalam zona waktu Anda ({zone}); arahkan penunjuk ke waktu untuk melihatnya dalam UTC."
+    ),
+    Breadcrumb => ("You are here", "Anda di sini"),
 
     // Home
     HomeHeading => ("Open an RDS instance", "Buka instans RDS"),
     HomeIntro => (
-        "Enter the RDS for PostgreSQL instance that the migration tasks move data into.",
-        "Masukkan instans RDS for PostgreSQL yang menjadi tujuan tugas migrasi."
+        "Pick the RDS for PostgreSQL instance that the migration tasks move data into, or type its ID.",
+        "Pilih instans RDS for PostgreSQL yang menjadi tujuan tugas migrasi, atau ketik ID-nya."
     ),
+    RecentHeading => ("Recently opened", "Baru dibuka"),
+    RecentClear => ("Clear this list", "Hapus daftar ini"),
+    FormHeading => ("Type or paste an instance ID", "Ketik atau tempel ID instans"),
     FieldInstance => ("Instance ID (DBInstanceName)", "ID instans (DBInstanceName)"),
     FieldInstanceHint => ("For example pgm-bp102g323jd4demo", "Misalnya pgm-bp102g323jd4demo"),
     FieldRegion => ("Region (RegionId)", "Wilayah (RegionId)"),
@@ -78,52 +87,139 @@ strings! {
         "Enter a region ID: letters, digits, '-', '_' or '.'.",
         "Masukkan ID wilayah: huruf, angka, '-', '_' atau '.'."
     ),
+    BrowseHeading => ("PostgreSQL instances by region", "Instans PostgreSQL per wilayah"),
+    BrowseRegion => ("Region", "Wilayah"),
+    InstancesCaption => ("RDS for PostgreSQL instances in this region", "Instans RDS for PostgreSQL di wilayah ini"),
+    ColInstance => ("Instance ID", "ID instans"),
+    ColDescription => ("Description", "Deskripsi"),
+    ColVersion => ("Version", "Versi"),
+    ColInstanceStatus => ("Instance status", "Status instans"),
+    ColZone => ("Zone", "Zona"),
+    EmptyInstances => (
+        "No RDS for PostgreSQL instance in this region.",
+        "Tidak ada instans RDS for PostgreSQL di wilayah ini."
+    ),
+    /// `{total}` instances, `{page}` of `{pages}`.
+    TotalInstances => (
+        "{total} instances · page {page} of {pages}",
+        "{total} instans · halaman {page} dari {pages}"
+    ),
     DemoHeading => ("Demo instance", "Instans demo"),
     /// `{instance}` and `{region}` name the demo instance.
     DemoLink => ("Open {instance} in {region}", "Buka {instance} di {region}"),
 
-    // Task list
-    TasksHeading => ("Migration tasks", "Tugas migrasi"),
-    /// `{instance}` and `{region}` name the instance being shown.
-    TasksOf => ("Instance {instance} in {region}", "Instans {instance} di {region}"),
+    // Instance page
+    /// `{instance}` is the DBInstanceName.
+    InstanceHeading => ("Instance {instance}", "Instans {instance}"),
+    /// `{region}` is the RegionId.
+    InstanceRegion => ("Region {region}", "Wilayah {region}"),
+    TabsLabel => ("Lists of this instance", "Daftar instans ini"),
+    TabTasks => ("Migration tasks", "Tugas migrasi"),
+    TabPrechecks => ("Prechecks", "Prapemeriksaan"),
+    FiltersHeading => ("Filter (done by the service)", "Filter (dilakukan oleh layanan)"),
+    FilterSourceIp => ("Source IP address", "Alamat IP sumber"),
+    FilterSourcePort => ("Source port", "Port sumber"),
+    PageSize => ("Rows per page", "Baris per halaman"),
+    ApplyFilters => ("Apply", "Terapkan"),
+    ClearFilters => ("Clear", "Hapus"),
+    FilterInvalid => (
+        "Task ID and port must be whole numbers (the port from 1 to 65535).",
+        "ID tugas dan port harus bilangan bulat (port dari 1 sampai 65535)."
+    ),
     TasksCaption => (
-        "Cloud-migration tasks into this instance",
-        "Tugas migrasi ke cloud menuju instans ini"
+        "Cloud-migration tasks into this instance, this page",
+        "Tugas migrasi ke cloud menuju instans ini, halaman ini"
+    ),
+    PrechecksCaption => (
+        "Precheck reports of this instance, this page",
+        "Laporan prapemeriksaan instans ini, halaman ini"
+    ),
+    SortNote => (
+        "Column buttons sort the rows of this page only; paging follows the service's order.",
+        "Tombol kolom hanya mengurutkan baris di halaman ini; halaman mengikuti urutan layanan."
     ),
     ColTaskId => ("Task ID", "ID tugas"),
     ColTaskName => ("Task name", "Nama tugas"),
-    ColSource => ("Source (IP:port)", "Sumber (IP:port)"),
+    ColSource => ("Source", "Sumber"),
     ColStage => ("Stage", "Tahap"),
     ColReplicationState => ("Replication state", "Status replikasi"),
-    ColCreated => ("Created (UTC)", "Dibuat (UTC)"),
-    ColModified => ("Modified (UTC)", "Diubah (UTC)"),
+    ColLag => (
+        "Lag, bytes: not yet replayed / behind the source's report",
+        "Jeda, byte: belum diterapkan / di belakang laporan sumber"
+    ),
+    ColLastMessage => ("Last message", "Pesan terakhir"),
+    ColCreated => ("Created", "Dibuat"),
+    ColModified => ("Modified", "Diubah"),
+    ColSwitch => ("Switch time", "Waktu peralihan"),
+    ColVerdict => ("Result", "Hasil"),
+    ColChecks => ("Checks", "Pemeriksaan"),
+    ShowChecks => ("Show checks", "Tampilkan pemeriksaan"),
+    HideChecks => ("Hide checks", "Sembunyikan pemeriksaan"),
+    /// Counts of check outcomes.
+    CheckCounts => (
+        "{success} passed, {warning} warnings, {failure} failed",
+        "{success} lulus, {warning} peringatan, {failure} gagal"
+    ),
+    /// `{age}` is a duration.
+    Ago => ("{age} ago", "{age} lalu"),
     Loading => ("Loading…", "Memuat…"),
-    Refreshing => ("Refreshing…", "Menyegarkan…"),
     EmptyTasks => (
         "This instance has no migration tasks on this page.",
         "Instans ini tidak memiliki tugas migrasi di halaman ini."
     ),
-    EmptyFiltered => (
-        "No migration task matches these filters.",
-        "Tidak ada tugas migrasi yang cocok dengan filter ini."
+    EmptyPrechecks => (
+        "This instance has no precheck reports on this page.",
+        "Instans ini tidak memiliki laporan prapemeriksaan di halaman ini."
     ),
-    /// `{total}` is the number of tasks, `{page}` and `{pages}` the page and page count.
+    EmptyFiltered => (
+        "Nothing matches these filters.",
+        "Tidak ada yang cocok dengan filter ini."
+    ),
+    /// `{total}` is the number of rows, `{page}` and `{pages}` the page and page count.
     TotalTasks => (
-        "{total} tasks in total · page {page} of {pages}",
-        "Total {total} tugas · halaman {page} dari {pages}"
+        "{total} in total · page {page} of {pages}",
+        "Total {total} · halaman {page} dari {pages}"
     ),
     Pagination => ("Pages", "Halaman"),
     PrevPage => ("Previous page", "Halaman sebelumnya"),
     NextPage => ("Next page", "Halaman berikutnya"),
     FirstPage => ("First page", "Halaman pertama"),
     NotGiven => ("not given", "tidak ada"),
+    /// `{n}` of 6 and the stage's name.
+    StageProgress => ("Stage {n} of 6: {stage}", "Tahap {n} dari 6: {stage}"),
+    /// `{value}` is a wire value the app does not know.
+    UnknownValue => ("unknown value “{value}”", "nilai tak dikenal “{value}”"),
+
+    // Refresh
+    RefreshNow => ("Refresh now", "Segarkan sekarang"),
+    AutoRefresh => ("Auto-refresh", "Segarkan otomatis"),
+    RefreshOff => ("Off", "Mati"),
+    /// `{n}` seconds.
+    EverySeconds => ("Every {n} s", "Setiap {n} dtk"),
+    PauseRefresh => ("Pause", "Jeda"),
+    PausedRefresh => ("Paused: resume", "Dijeda: lanjutkan"),
+    /// `{time}` is a local time of day.
+    LastUpdated => ("Updated {time}", "Diperbarui {time}"),
+    StaleBadge => ("Stale", "Usang"),
     /// `{age}` is a number of seconds.
     StaleNotice => (
         "The cloud service did not answer: showing a saved answer from {age} s ago.",
         "Layanan cloud tidak menjawab: menampilkan jawaban tersimpan dari {age} detik lalu."
     ),
-    /// `{value}` is a wire value the app does not know.
-    UnknownValue => ("unknown value “{value}”", "nilai tak dikenal “{value}”"),
+    /// `{time}` is a local time of day.
+    AnnounceUpdated => ("Updated at {time}.", "Diperbarui pukul {time}."),
+    /// `{message}` is the plain-language error, `{time}` when the data shown arrived.
+    AnnounceFailed => (
+        "Refresh failed: {message} Still showing the data from {time}.",
+        "Penyegaran gagal: {message} Masih menampilkan data dari pukul {time}."
+    ),
+    /// `{message}` is the plain-language error.
+    AnnounceLoadFailed => ("Loading failed: {message}", "Gagal memuat: {message}"),
+    /// `{time}` is when the data shown arrived.
+    RefreshFailedHeading => (
+        "Could not refresh: showing the data from {time}",
+        "Tidak dapat menyegarkan: menampilkan data dari pukul {time}"
+    ),
 
     // Errors
     ErrorHeading => ("The data could not be loaded", "Data tidak dapat dimuat"),
@@ -152,19 +248,103 @@ strings! {
         "Sesi tidak dapat dimuat; beberapa nilai bawaan mungkin tidak ada."
     ),
 
-    // Task page (placeholder until the full detail view exists)
+    // Task page
     /// `{id}` is the task ID.
     TaskHeading => ("Task {id}", "Tugas {id}"),
-    TaskPlaceholderNote => (
-        "Not built yet: the full task view (stage timeline, precheck checklist, replication panel, switch readiness) comes later. Below are the task's fields exactly as the service returned them.",
-        "Belum dibuat: tampilan lengkap tugas (lini masa tahap, daftar prapemeriksaan, panel replikasi, kesiapan peralihan) menyusul. Di bawah ini adalah kolom tugas persis seperti yang dikembalikan layanan."
-    ),
     TaskNotFound => (
         "The service returned no task with this ID for this instance.",
         "Layanan tidak mengembalikan tugas dengan ID ini untuk instans ini."
     ),
     TaskIdInvalid => ("This task ID is not a number.", "ID tugas ini bukan angka."),
-    BackToTasks => ("Back to the task list", "Kembali ke daftar tugas"),
+    SummaryHeading => ("Summary", "Ringkasan"),
+    FieldSourceAddress => ("Source address", "Alamat sumber"),
+    FieldSourceCategory => ("Source type", "Jenis sumber"),
+    FieldSourceAccount => ("Source account", "Akun sumber"),
+    FieldTarget => ("Target instance", "Instans tujuan"),
+    TimelineHeading => ("Stage timeline", "Lini masa tahap"),
+    TimelineNote => (
+        "Start times come from the task log, which gives no time zone: they are read as UTC+08:00.",
+        "Waktu mulai berasal dari log tugas, yang tidak mencantumkan zona waktu: dibaca sebagai UTC+08:00."
+    ),
+    StepDone => ("done", "selesai"),
+    StepCurrent => ("current stage", "tahap saat ini"),
+    StepUpcoming => ("not reached", "belum dicapai"),
+    StartedAt => ("started", "mulai"),
+    /// `{duration}` is a span of time.
+    TookDuration => ("took {duration}", "berlangsung {duration}"),
+    /// `{duration}` is a span of time.
+    RunningFor => ("running for {duration}", "berjalan {duration}"),
+    NoStartTime => ("no start time in the log", "waktu mulai tidak ada di log"),
+    ChecklistHeading => ("Precheck", "Prapemeriksaan"),
+    /// `{verdict}` is the precheck's overall result.
+    ChecklistVerdict => ("Result: {verdict}", "Hasil: {verdict}"),
+    NoChecks => ("The log holds no checks yet.", "Log belum memuat pemeriksaan."),
+    CheckAssumed => (
+        "Read by keyword: the service has not documented failing results.",
+        "Dibaca dari kata kunci: layanan belum mendokumentasikan hasil gagal."
+    ),
+    UnparsedHeading => ("Log lines not understood", "Baris log yang tidak dipahami"),
+    ReplicationHeading => ("Replication", "Replikasi"),
+    ReceiverStatus => ("Receiver status", "Status penerima"),
+    LsnReceiveStart => ("Receiving started at", "Penerimaan dimulai pada"),
+    LsnReceived => ("Received up to", "Diterima hingga"),
+    LsnLatestEnd => ("Source's last report", "Laporan terakhir sumber"),
+    LsnReplay => ("Replayed up to", "Diterapkan hingga"),
+    LagNotReplayed => (
+        "Not yet replayed (received − replayed)",
+        "Belum diterapkan (diterima − diterapkan)"
+    ),
+    LagBehindSource => (
+        "Behind the source's last report (reported − replayed)",
+        "Di belakang laporan terakhir sumber (dilaporkan − diterapkan)"
+    ),
+    ReplayLagService => (
+        "ReplayLag, the service's own figure (unit not documented)",
+        "ReplayLag, angka dari layanan (satuan tidak didokumentasikan)"
+    ),
+    SinceLastMessage => ("Since the last message from the source", "Sejak pesan terakhir dari sumber"),
+    HealthLabel => ("Health", "Kesehatan"),
+    NoReplicationInfo => (
+        "The service gave no replication information for this task.",
+        "Layanan tidak memberikan informasi replikasi untuk tugas ini."
+    ),
+    /// `{detail}` is the parser's message.
+    ReplicationUnreadable => (
+        "The replication information could not be read: {detail}",
+        "Informasi replikasi tidak dapat dibaca: {detail}"
+    ),
+    Conninfo => ("Connection string (password masked)", "String koneksi (kata sandi disamarkan)"),
+    ChartHeading => ("Lag across this page's refreshes", "Jeda selama penyegaran halaman ini"),
+    ChartEmpty => (
+        "The chart fills in as the page refreshes.",
+        "Grafik terisi seiring halaman disegarkan."
+    ),
+    /// `{n}` samples, latest figures `{a}` and `{b}`.
+    ChartSummary => (
+        "{n} samples. Latest: {a} not yet replayed, {b} behind the source's last report.",
+        "{n} sampel. Terbaru: {a} belum diterapkan, {b} di belakang laporan terakhir sumber."
+    ),
+    LegendNotReplayed => ("not yet replayed", "belum diterapkan"),
+    LegendBehindSource => ("behind the source's report", "di belakang laporan sumber"),
+    ReadinessHeading => ("Switch readiness", "Kesiapan peralihan"),
+    Ready => ("Ready to switch over", "Siap untuk peralihan"),
+    NotReady => ("Not ready to switch over", "Belum siap untuk peralihan"),
+    StillMissing => ("Still missing:", "Yang masih kurang:"),
+    ReadinessNote => (
+        "This dashboard only reports readiness; the switchover itself is started in the RDS console.",
+        "Dasbor ini hanya melaporkan kesiapan; peralihan dimulai di konsol RDS."
+    ),
+    RawHeading => ("Raw JSON", "JSON mentah"),
+    RawNote => (
+        "The task as the proxy returned it (passwords removed).",
+        "Tugas seperti yang dikembalikan proxy (kata sandi dihapus)."
+    ),
+    CopyJson => ("Copy JSON", "Salin JSON"),
+    Copied => ("Copied", "Tersalin"),
+    CopyFailed => (
+        "Copying failed: select the text and copy it.",
+        "Gagal menyalin: pilih teksnya lalu salin."
+    ),
 
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),
@@ -301,7 +481,7 @@ mod tests {
                 Key::TotalTasks,
                 &[("total", "42"), ("page", "1"), ("pages", "2")]
             ),
-            "42 tasks in total · page 1 of 2"
+            "42 in total · page 1 of 2"
         );
         assert_eq!(fill("a {x} b {y}", &[("x", "1")]), "a 1 b {y}");
         assert_eq!(fill("open { brace", &[]), "open { brace");

@@ -11,27 +11,34 @@
 //! - `components`: render-only components.
 
 pub mod api;
+pub mod chart;
+pub mod clock;
 pub mod components;
 pub mod context;
 pub mod display;
+pub mod hints;
+pub mod html;
 pub mod i18n;
+pub mod list;
+pub mod markup;
+pub mod nav;
 pub mod pages;
 pub mod prefs;
 pub mod routes;
+pub mod rows;
 pub mod theme;
 
 use crate::api::Api;
 use crate::components::shell::MAIN_ID;
-use crate::components::{DemoBanner, Footer, Header};
-use crate::context::AppContext;
-use crate::i18n::{t, Key, Lang};
-use crate::pages::{HomePage, InstancePage, NotFoundPage, TaskPage};
+use crate::components::shell::{banners, footer, header};
+use crate::context::{effect, AppContext, Loader};
+use crate::i18n::Lang;
+use crate::nav::Nav;
+use crate::routes::Route;
 use crate::theme::ThemePref;
 use leptos::prelude::*;
-use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::path;
 
-/// The whole app: preferences, session, frame and routes under the runtime base path.
+/// The whole app: preferences, session, clock, frame and the page for the address.
 #[component]
 pub fn App() -> impl IntoView {
     let base = routes::normalize_base(&prefs::meta_base());
@@ -40,8 +47,8 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(prefs::load_lang());
     let theme = RwSignal::new(prefs::load_theme());
     // Pages set the document title; the app keeps `<html lang>` in step.
-    Effect::new(move |_| prefs::apply_lang(lang.get()));
-    Effect::new(move |_| prefs::apply_theme(theme.get()));
+    effect(move || prefs::apply_lang(lang.get()));
+    effect(move || prefs::apply_theme(theme.get()));
     let on_lang = Callback::new(move |l: Lang| {
         prefs::remember_lang(l);
         lang.set(l);
@@ -51,7 +58,15 @@ pub fn App() -> impl IntoView {
         theme.set(p);
     });
 
-    let session = context::Loader::new(String::new, move || {
+    let now = RwSignal::new(clock::now_ms());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(clock::now_ms()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    let session = Loader::new(String::new, move || {
         let api = api.get_value();
         async move { api.session().await }
     });
@@ -60,36 +75,41 @@ pub fn App() -> impl IntoView {
         lang,
         theme,
         session,
+        now,
     };
     provide_context(app);
+    let nav = Nav::install(base.clone());
+    provide_context(nav);
 
     let demo = Signal::derive(move || app.session_data().is_some_and(|s| s.is_demo()));
     let user = Signal::derive(move || app.session_data().and_then(|s| s.user));
     let version = Signal::derive(move || app.session_data().and_then(|s| s.version));
-    let session_failed = Signal::derive(move || session.with(|s| matches!(s, Some(Err(_)))));
+    let session_failed = Signal::derive(move || session.status.error.with(Option::is_some));
+
+    // A new page only when the path changes; the query is read by the pages themselves.
+    let route = Memo::new(move |_| {
+        nav.url
+            .with(|u| u.path.as_deref().map_or(Route::NotFound, Route::parse))
+    });
+    let page = move || match route.get() {
+        Route::Home => pages::home_page().into_any(),
+        Route::Instance { region, instance } => pages::instance_page(region, instance).into_any(),
+        Route::Task {
+            region,
+            instance,
+            task_id,
+        } => pages::task_page(region, instance, task_id).into_any(),
+        Route::NotFound => pages::not_found_page().into_any(),
+    };
 
     view! {
-        <Router base=base.clone()>
-            <div class="app" data-testid="app">
-                <Header base=base.clone() on_lang=on_lang on_theme=on_theme user=user/>
-                <DemoBanner demo=demo/>
-                <Show when=move || session_failed.get()>
-                    <p class="notice notice--warning" role="status" data-testid="session-error">
-                        {move || t(lang.get(), Key::SessionError)}
-                    </p>
-                </Show>
-                <main id=MAIN_ID class="app-main" tabindex="-1">
-                    <FlatRoutes fallback=|| view! { <NotFoundPage/> }>
-                        <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/regions/:region_id/instances/:instance") view=InstancePage/>
-                        <Route
-                            path=path!("/regions/:region_id/instances/:instance/tasks/:task_id")
-                            view=TaskPage
-                        />
-                    </FlatRoutes>
-                </main>
-                <Footer version=version/>
-            </div>
-        </Router>
+        <div class="app" data-testid="app">
+            {header(&base, on_lang, on_theme, user)}
+            {banners(demo, session_failed)}
+            <main id=MAIN_ID class="app-main" tabindex="-1">
+                {page}
+            </main>
+            {footer(version)}
+        </div>
     }
 }

@@ -9,6 +9,11 @@ use wasm_bindgen::JsCast;
 
 const LANG_KEY: &str = "migration-dashboard.lang";
 const THEME_KEY: &str = "migration-dashboard.theme";
+const RECENT_KEY: &str = "migration-dashboard.recent";
+const REFRESH_KEY: &str = "migration-dashboard.refresh";
+
+/// How many recently opened instances are kept.
+pub const RECENT_MAX: usize = 8;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -85,6 +90,91 @@ pub fn apply_theme(pref: ThemePref) {
     }
 }
 
+/// The instances opened recently, most recent first: `(region, instance)`.
+pub fn load_recent() -> Vec<(String, String)> {
+    parse_recent(&load(RECENT_KEY).unwrap_or_default())
+}
+
+/// Puts `(region, instance)` first in the recent list.
+pub fn remember_recent(region: &str, instance: &str) {
+    let list = push_recent(load_recent(), region, instance);
+    save(RECENT_KEY, &format_recent(&list));
+}
+
+/// Forgets the recent list.
+pub fn clear_recent() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(RECENT_KEY);
+    }
+}
+
+/// Stored form: one `region/instance` per line.
+pub fn parse_recent(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let (r, i) = l.split_once('/')?;
+            let r = crate::routes::clean_identifier(r)?;
+            let i = crate::routes::clean_identifier(i)?;
+            Some((r, i))
+        })
+        .take(RECENT_MAX)
+        .collect()
+}
+
+/// See [`parse_recent`].
+pub fn format_recent(list: &[(String, String)]) -> String {
+    list.iter()
+        .map(|(r, i)| format!("{r}/{i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `list` with `(region, instance)` moved (or added) to the front, at most [`RECENT_MAX`] long.
+pub fn push_recent(
+    mut list: Vec<(String, String)>,
+    region: &str,
+    instance: &str,
+) -> Vec<(String, String)> {
+    list.retain(|(r, i)| !(r == region && i == instance));
+    list.insert(0, (region.to_owned(), instance.to_owned()));
+    list.truncate(RECENT_MAX);
+    list
+}
+
+/// Auto-refresh intervals offered, in seconds (0 = off).
+pub const REFRESH_CHOICES: [u32; 5] = [0, 5, 10, 30, 60];
+/// The interval until the user picks one.
+pub const REFRESH_DEFAULT: u32 = 10;
+
+/// The remembered auto-refresh interval (seconds, 0 = off).
+pub fn load_refresh() -> u32 {
+    load(REFRESH_KEY)
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|v| REFRESH_CHOICES.contains(v))
+        .unwrap_or(REFRESH_DEFAULT)
+}
+
+/// Remembers the auto-refresh interval.
+pub fn remember_refresh(secs: u32) {
+    save(REFRESH_KEY, &secs.to_string());
+}
+
+/// True while the page is in a background tab (auto-refresh waits then).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+/// Copies text to the clipboard; resolves to whether it worked.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let promise = w.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
 /// Sets the document's title.
 pub fn set_title(title: &str) {
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -118,5 +208,32 @@ pub fn focus_by_id(id: &str) {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_list() {
+        let l = push_recent(Vec::new(), "cn-hangzhou", "pgm-a");
+        let l = push_recent(l, "cn-shanghai", "pgm-b");
+        let l = push_recent(l, "cn-hangzhou", "pgm-a");
+        assert_eq!(
+            l,
+            [
+                ("cn-hangzhou".to_string(), "pgm-a".to_string()),
+                ("cn-shanghai".to_string(), "pgm-b".to_string())
+            ]
+        );
+        assert_eq!(parse_recent(&format_recent(&l)), l);
+        let mut many = Vec::new();
+        for i in 0..20 {
+            many = push_recent(many, "r", &format!("pgm-{i}"));
+        }
+        assert_eq!(many.len(), RECENT_MAX);
+        assert_eq!(many[0].1, "pgm-19");
+        assert_eq!(parse_recent("junk\nr/<script>\nr/ok"), [("r".to_string(), "ok".to_string())]);
     }
 }

@@ -1,9 +1,8 @@
 //! The app's URLs: the base path, the three routes of DESIGN.md and their query strings.
 //!
 //! Pure string logic only (no browser types), so it is unit-tested natively. Every link the app
-//! renders and every navigation it performs is built here, with the runtime base path in front:
-//! leptos_router's `<A href="/...">` does not add the router base to absolute paths, so the app
-//! never relies on it.
+//! renders and every navigation it performs is built here, with the runtime base path in front;
+//! `nav.rs` (the small History-API router) reads paths back with [`Route::parse`].
 
 /// The placeholder Trunk writes into `index.html`; the proxy replaces it with its base path.
 /// If it is still there (for example under `trunk serve`), the app runs at the root.
@@ -107,6 +106,11 @@ pub struct TaskListQuery {
     pub source_ip: Option<String>,
     /// `?sourcePort` filter.
     pub source_port: Option<u32>,
+    /// `?tab=prechecks`: the precheck reports instead of the migration tasks.
+    pub tab: Tab,
+    /// `?sort=column` (ascending) or `?sort=-column` (descending): how the rows of the page on
+    /// screen are ordered. Not sent to the service, which does not sort.
+    pub sort: Option<Sort>,
 }
 
 impl Default for TaskListQuery {
@@ -118,6 +122,117 @@ impl Default for TaskListQuery {
             task_name: None,
             source_ip: None,
             source_port: None,
+            tab: Tab::Tasks,
+            sort: None,
+        }
+    }
+}
+
+/// The two lists of the instance page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// Migration tasks (DescribeCloudMigrationResult).
+    #[default]
+    Tasks,
+    /// Precheck reports (DescribeCloudMigrationPrecheckResult).
+    Prechecks,
+}
+
+/// Page sizes the proxy accepts for the precheck list (documented 30–100).
+pub const PRECHECK_MIN_PAGE_SIZE: u32 = 30;
+
+/// A column the rows on screen can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// TaskId.
+    TaskId,
+    /// TaskName.
+    TaskName,
+    /// Source address.
+    Source,
+    /// MigrateStage, in stage order.
+    Stage,
+    /// ReplicationState, in documented order.
+    State,
+    /// Bytes not yet replayed.
+    Lag,
+    /// Age of the last message.
+    LastMessage,
+    /// GmtCreated.
+    Created,
+    /// GmtModified.
+    Modified,
+    /// SwitchTime.
+    Switch,
+}
+
+impl SortKey {
+    /// Every column, in table order.
+    pub const ALL: [SortKey; 10] = [
+        SortKey::TaskId,
+        SortKey::TaskName,
+        SortKey::Source,
+        SortKey::Stage,
+        SortKey::State,
+        SortKey::Lag,
+        SortKey::LastMessage,
+        SortKey::Created,
+        SortKey::Modified,
+        SortKey::Switch,
+    ];
+
+    /// The URL form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::TaskId => "taskId",
+            SortKey::TaskName => "taskName",
+            SortKey::Source => "source",
+            SortKey::Stage => "stage",
+            SortKey::State => "state",
+            SortKey::Lag => "lag",
+            SortKey::LastMessage => "lastMessage",
+            SortKey::Created => "created",
+            SortKey::Modified => "modified",
+            SortKey::Switch => "switch",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A sort order: a column and a direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub key: SortKey,
+    /// True for descending.
+    pub desc: bool,
+}
+
+impl Sort {
+    /// Reads `column` or `-column`.
+    pub fn parse(s: &str) -> Option<Sort> {
+        let s = s.trim();
+        match s.strip_prefix('-') {
+            Some(k) => SortKey::parse(k).map(|key| Sort { key, desc: true }),
+            None => SortKey::parse(s).map(|key| Sort { key, desc: false }),
+        }
+    }
+
+    /// The URL form.
+    pub fn to_param(self) -> String {
+        format!("{}{}", if self.desc { "-" } else { "" }, self.key.as_str())
+    }
+
+    /// What a click on `key`'s header does to `current`: ascending first, then descending,
+    /// then back to the service's order.
+    pub fn cycle(current: Option<Sort>, key: SortKey) -> Option<Sort> {
+        match current {
+            Some(Sort { key: k, desc: false }) if k == key => Some(Sort { key, desc: true }),
+            Some(Sort { key: k, desc: true }) if k == key => None,
+            _ => Some(Sort { key, desc: false }),
         }
     }
 }
@@ -134,11 +249,22 @@ impl TaskListQuery {
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|p| *p >= 1)
             .unwrap_or(DEFAULT_PAGE);
+        let tab = match get("tab").as_deref().map(str::trim) {
+            Some("prechecks") => Tab::Prechecks,
+            _ => Tab::Tasks,
+        };
+        // The precheck list only accepts 30-100 (documented).
+        let min = match tab {
+            Tab::Tasks => MIN_PAGE_SIZE,
+            Tab::Prechecks => PRECHECK_MIN_PAGE_SIZE,
+        };
         let size = get("size")
             .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| s.clamp(u64::from(MIN_PAGE_SIZE), u64::from(MAX_PAGE_SIZE)) as u32)
+            .map(|s| s.clamp(u64::from(min), u64::from(MAX_PAGE_SIZE)) as u32)
             .unwrap_or(DEFAULT_PAGE_SIZE);
         Self {
+            tab,
+            sort: get("sort").as_deref().and_then(Sort::parse),
             page,
             size,
             task_id: get("taskId").and_then(|v| v.trim().parse().ok()),
@@ -189,10 +315,36 @@ impl TaskListQuery {
         }
     }
 
+    /// The same filters on the other tab, from its first page, in the service's order.
+    pub fn with_tab(&self, tab: Tab) -> Self {
+        let size = match tab {
+            Tab::Prechecks => self.size.max(PRECHECK_MIN_PAGE_SIZE),
+            Tab::Tasks => self.size,
+        };
+        Self {
+            tab,
+            page: DEFAULT_PAGE,
+            size,
+            sort: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same query sorted another way.
+    pub fn with_sort(&self, sort: Option<Sort>) -> Self {
+        Self {
+            sort,
+            ..self.clone()
+        }
+    }
+
     /// The query string for the URL, starting with `?`, or `""` when everything is default.
     /// Defaults are left out so that the canonical URL stays short.
     pub fn to_query_string(&self) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
+        if self.tab == Tab::Prechecks {
+            pairs.push(("tab", "prechecks".to_owned()));
+        }
         if self.page != DEFAULT_PAGE {
             pairs.push(("page", self.page.to_string()));
         }
@@ -211,6 +363,9 @@ impl TaskListQuery {
         if let Some(port) = self.source_port {
             pairs.push(("sourcePort", port.to_string()));
         }
+        if let Some(sort) = self.sort {
+            pairs.push(("sort", sort.to_param()));
+        }
         if pairs.is_empty() {
             return String::new();
         }
@@ -220,6 +375,80 @@ impl TaskListQuery {
             .collect();
         format!("?{}", body.join("&"))
     }
+}
+
+/// Which page a path (below the base) shows. Path segments are percent-decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `/`: the instance picker.
+    Home,
+    /// `/regions/{RegionId}/instances/{DBInstanceName}`: the instance's lists.
+    Instance {
+        /// `RegionId`.
+        region: String,
+        /// `DBInstanceName`.
+        instance: String,
+    },
+    /// `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task. The ID is
+    /// kept as written; the page says so when it is not a number.
+    Task {
+        /// `RegionId`.
+        region: String,
+        /// `DBInstanceName`.
+        instance: String,
+        /// `TaskId` as written in the URL.
+        task_id: String,
+    },
+    /// Anything else.
+    NotFound,
+}
+
+impl Route {
+    /// Reads a path below the base (`/`, `/regions/...`); a trailing slash is ignored.
+    pub fn parse(path: &str) -> Route {
+        let segments: Vec<String> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(decode_component)
+            .collect();
+        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match s.as_slice() {
+            [] => Route::Home,
+            ["regions", region, "instances", instance] => Route::Instance {
+                region: (*region).to_owned(),
+                instance: (*instance).to_owned(),
+            },
+            ["regions", region, "instances", instance, "tasks", id] => Route::Task {
+                region: (*region).to_owned(),
+                instance: (*instance).to_owned(),
+                task_id: (*id).to_owned(),
+            },
+            _ => Route::NotFound,
+        }
+    }
+}
+
+/// The part of a location's path below the base (always starting with `/`); `None` when the
+/// path is not under the base at all.
+pub fn strip_base(base: &str, path: &str) -> Option<String> {
+    let rest = path.strip_prefix(base)?;
+    if rest.is_empty() {
+        Some("/".to_owned())
+    } else if rest.starts_with('/') {
+        Some(rest.to_owned())
+    } else {
+        None
+    }
+}
+
+/// True when an `href` written in the app (an absolute path) points into the app under `base`,
+/// so the router can handle it without a page load.
+pub fn is_app_href(base: &str, href: &str) -> bool {
+    if !href.starts_with('/') || href.starts_with("//") {
+        return false;
+    }
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    strip_base(base, path).is_some()
 }
 
 /// `{base}/`: the instance picker.
@@ -355,6 +584,7 @@ mod tests {
             task_name: Some("a&b c".into()),
             source_ip: None,
             source_port: Some(5432),
+            ..TaskListQuery::default()
         };
         let s = q.to_query_string();
         assert_eq!(
@@ -392,6 +622,77 @@ mod tests {
             api_url("/m", "/rds/DescribeCloudMigrationResult"),
             "/m/api/rds/DescribeCloudMigrationResult"
         );
+    }
+
+    #[test]
+    fn routes_parse() {
+        assert_eq!(Route::parse("/"), Route::Home);
+        assert_eq!(Route::parse(""), Route::Home);
+        assert_eq!(
+            Route::parse("/regions/cn-hangzhou/instances/pgm-x/"),
+            Route::Instance {
+                region: "cn-hangzhou".into(),
+                instance: "pgm-x".into()
+            }
+        );
+        assert_eq!(
+            Route::parse("/regions/r/instances/a%2Fb/tasks/42"),
+            Route::Task {
+                region: "r".into(),
+                instance: "a/b".into(),
+                task_id: "42".into()
+            }
+        );
+        assert_eq!(Route::parse("/regions/r"), Route::NotFound);
+        assert_eq!(Route::parse("/nope"), Route::NotFound);
+    }
+
+    #[test]
+    fn base_is_stripped() {
+        assert_eq!(strip_base("", "/regions").as_deref(), Some("/regions"));
+        assert_eq!(strip_base("/m", "/m").as_deref(), Some("/"));
+        assert_eq!(strip_base("/m", "/m/x").as_deref(), Some("/x"));
+        assert_eq!(strip_base("/m", "/mx"), None);
+        assert_eq!(strip_base("/m", "/other"), None);
+        assert!(is_app_href("/m", "/m/regions/r?page=2"));
+        assert!(is_app_href("", "/regions/r"));
+        assert!(!is_app_href("/m", "/other"));
+        assert!(!is_app_href("", "//evil.example/x"));
+        assert!(!is_app_href("", "https://example.com/"));
+        assert!(!is_app_href("", "#main"));
+    }
+
+    #[test]
+    fn tabs_and_sorting() {
+        let q = TaskListQuery::from_query_string("tab=prechecks&size=10&sort=-lag&taskName=x");
+        assert_eq!(q.tab, Tab::Prechecks);
+        assert_eq!(q.size, 30, "the precheck list starts at 30");
+        assert_eq!(
+            q.sort,
+            Some(Sort {
+                key: SortKey::Lag,
+                desc: true
+            })
+        );
+        assert_eq!(
+            q.to_query_string(),
+            "?tab=prechecks&taskName=x&sort=-lag"
+        );
+        let back = q.with_tab(Tab::Tasks);
+        assert_eq!(back.to_query_string(), "?taskName=x");
+        assert_eq!(TaskListQuery::from_query_string("sort=bogus").sort, None);
+        let s = Sort::cycle(None, SortKey::Stage);
+        assert_eq!(s, Some(Sort { key: SortKey::Stage, desc: false }));
+        let s = Sort::cycle(s, SortKey::Stage);
+        assert_eq!(s, Some(Sort { key: SortKey::Stage, desc: true }));
+        assert_eq!(Sort::cycle(s, SortKey::Stage), None);
+        assert_eq!(
+            Sort::cycle(s, SortKey::Lag),
+            Some(Sort { key: SortKey::Lag, desc: false })
+        );
+        for k in SortKey::ALL {
+            assert_eq!(Sort::parse(k.as_str()), Some(Sort { key: k, desc: false }));
+        }
     }
 
     #[test]

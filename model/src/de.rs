@@ -37,15 +37,18 @@ pub fn value_to_opt_u64(v: &Value) -> Option<u64> {
     }
 }
 
-/// Parses `"5432"`, `" 5432 "`, `"5432.0"`; anything else is `None`.
+/// Parses `"5432"`, `" 5432 "`, `"5432.0"`; anything else is `None`. Read by hand (not as an
+/// `f64`), which keeps float parsing out of the wasm app.
 pub fn text_to_u64(s: &str) -> Option<u64> {
     let t = s.trim();
     if is_null_text(t) {
         return None;
     }
-    t.parse::<u64>()
-        .ok()
-        .or_else(|| t.parse::<f64>().ok().and_then(f64_to_u64))
+    let (whole, fraction) = t.split_once('.').unwrap_or((t, ""));
+    if !fraction.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    whole.parse::<u64>().ok()
 }
 
 fn f64_to_u64(f: f64) -> Option<u64> {
@@ -189,6 +192,9 @@ mod tests {
             (r#"{"p":" 5432 "}"#, Some(5432)),
             (r#"{"p":5432.0}"#, Some(5432)),
             (r#"{"p":"5432.0"}"#, Some(5432)),
+            (r#"{"p":"5432."}"#, Some(5432)),
+            (r#"{"p":"5432.5"}"#, None),
+            (r#"{"p":"5.4e3"}"#, None),
             (r#"{"p":54.5}"#, None),
             (r#"{"p":-1}"#, None),
             (r#"{"p":"abc"}"#, None),

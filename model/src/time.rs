@@ -67,22 +67,84 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60 + sec))
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` separator also works), without an offset.
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]` or `YYYY-MM-DD HH:MM` (a `T` separator also works), without an
+/// offset. Read by hand rather than with chrono's `parse_from_str`, whose format machinery would
+/// add tens of kilobytes to the wasm app; the accepted forms are the same.
 pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    let normalized: String = s
-        .char_indices()
-        .map(|(i, c)| {
-            if i == 10 && (c == 'T' || c == 't') {
-                ' '
-            } else {
-                c
+    let b = s.trim().as_bytes();
+    let mut p = Digits { b, i: 0 };
+    let year = p.number(4, 4)?;
+    p.expect(b'-')?;
+    let month = p.number(1, 2)?;
+    p.expect(b'-')?;
+    let day = p.number(1, 2)?;
+    match p.peek() {
+        Some(b' ' | b'T' | b't') => p.i += 1,
+        _ => return None,
+    }
+    while p.peek() == Some(b' ') {
+        p.i += 1;
+    }
+    let hour = p.number(1, 2)?;
+    p.expect(b':')?;
+    let minute = p.number(1, 2)?;
+    let (mut second, mut nano) = (0, 0);
+    if p.peek() == Some(b':') {
+        p.i += 1;
+        second = p.number(1, 2)?;
+        if p.peek() == Some(b'.') {
+            p.i += 1;
+            let start = p.i;
+            while p.peek().is_some_and(|c| c.is_ascii_digit()) {
+                p.i += 1;
             }
-        })
-        .collect();
-    NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%d %H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%d %H:%M"))
-        .ok()
+            let digits = &b[start..p.i];
+            if digits.is_empty() {
+                return None;
+            }
+            for k in 0..9 {
+                nano = nano * 10 + digits.get(k).map_or(0, |d| u32::from(d - b'0'));
+            }
+        }
+    }
+    if p.i != b.len() {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nano)?;
+    Some(NaiveDateTime::new(date, time))
+}
+
+/// A cursor over ASCII digits and separators, for [`parse_naive`].
+struct Digits<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Digits<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    /// `min..=max` digits as a number.
+    fn number(&mut self, min: usize, max: usize) -> Option<u32> {
+        let start = self.i;
+        let mut n = 0u32;
+        while self.i - start < max {
+            match self.peek() {
+                Some(c) if c.is_ascii_digit() => {
+                    n = n * 10 + u32::from(c - b'0');
+                    self.i += 1;
+                }
+                _ => break,
+            }
+        }
+        (self.i - start >= min).then_some(n)
+    }
 }
 
 /// A time that must carry its offset (`ReplicationInfo`): `None` when it has none, is `"null"`,
@@ -176,6 +238,18 @@ mod tests {
         assert!(parse_naive("2022-02-25T17:00:29.5").is_some());
         assert!(parse_naive("2022-02-25 17:00").is_some());
         assert!(parse_naive("17:00:29").is_none());
+        assert!(parse_naive("2022-02-25 17:00:29.").is_none());
+        assert!(parse_naive("2022-02-25 17:00:29x").is_none());
+        assert!(parse_naive("2022-02-25 25:00").is_none());
+        assert!(parse_naive("2022-2-5 7:00").is_some());
+        assert_eq!(
+            parse_naive("2022-02-25T17:00:29.1234567891").map(|t| t.to_string()),
+            Some("2022-02-25 17:00:29.123456789".to_string())
+        );
+        assert_eq!(
+            parse_naive(" 2022-02-25 17:00:29.96727 ").map(|t| t.to_string()),
+            Some("2022-02-25 17:00:29.967270".to_string())
+        );
         let (t, assumed) =
             parse_time_assuming("2022-02-25 17:00:29", assumed_log_offset()).unwrap();
         assert!(assumed);

@@ -1,12 +1,9 @@
-//! Render-only components: they take data and callbacks as props and never fetch. The language
-//! comes from the app context (it is display state, not data).
+//! Render-only pieces: they take data (as signals) and callbacks and never fetch. The language
+//! and the clock come from the app context (display state, not data).
 
+pub mod cells;
+pub mod detail;
 pub mod shell;
 pub mod status;
-pub mod task_fields;
-pub mod task_table;
+pub mod tables;
 
-pub use shell::{DemoBanner, Footer, Header};
-pub use status::{ErrorPanel, LoadingState, Refreshing, StaleNotice};
-pub use task_fields::TaskFields;
-pub use task_table::{Pager, ReplicationStateCell, StageCell, TaskTable};

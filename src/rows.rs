@@ -1,0 +1,442 @@
+//! What a table row shows, derived once per answer from the model's types, and the on-screen
+//! sorting of a page's rows. Pure (no browser types), unit-tested natively.
+
+use crate::routes::{Sort, SortKey};
+use migration_model::{
+    CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState,
+    SourceCategory,
+};
+use std::cmp::Ordering;
+
+/// A time field: absent, parsed (ms since the epoch), or as sent when it does not parse (kept,
+/// never dropped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimeValue {
+    /// The service gave none.
+    Absent,
+    /// Milliseconds since the epoch.
+    At(i64),
+    /// Text that is not a time, shown as sent.
+    Raw(String),
+}
+
+impl TimeValue {
+    /// Reads a `Gmt*`/`SwitchTime` field (see `migration_model::time::parse_utc`).
+    pub fn of(raw: Option<&str>) -> TimeValue {
+        match raw {
+            None => TimeValue::Absent,
+            Some(r) => match migration_model::time::parse_utc(r) {
+                Some(t) => TimeValue::At(t.timestamp_millis()),
+                None => TimeValue::Raw(r.to_owned()),
+            },
+        }
+    }
+
+    /// The time in ms, when parsed.
+    pub fn ms(&self) -> Option<i64> {
+        match self {
+            TimeValue::At(ms) => Some(*ms),
+            _ => None,
+        }
+    }
+}
+
+/// What the task table shows of one task.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskRow {
+    /// TaskId.
+    pub id: Option<u64>,
+    /// TaskName.
+    pub name: Option<String>,
+    /// `ip:port`.
+    pub source: Option<String>,
+    /// SourceCategory.
+    pub category: Option<SourceCategory>,
+    /// SourceAccount.
+    pub account: Option<String>,
+    /// MigrateStage.
+    pub stage: Option<MigrateStage>,
+    /// ReplicationState.
+    pub state: Option<ReplicationState>,
+    /// Bytes not yet replayed (`ReceivedLsn − ReplayLsn`).
+    pub lag_not_replayed: Option<i128>,
+    /// Bytes behind the source's last report (`LatestEndLsn − ReplayLsn`).
+    pub lag_behind_source: Option<i128>,
+    /// `LastMsgReceiptTime`, ms since the epoch.
+    pub last_message_ms: Option<i64>,
+    /// GmtCreated.
+    pub created: TimeValue,
+    /// GmtModified.
+    pub modified: TimeValue,
+    /// SwitchTime.
+    pub switch: TimeValue,
+}
+
+impl TaskRow {
+    /// Derives the row from a task (parsing `ReplicationInfo` once).
+    pub fn of(task: &MigrationTask) -> TaskRow {
+        let info = task.replication().ok();
+        TaskRow {
+            id: task.task_id,
+            name: task.task_name.clone(),
+            source: crate::display::task_source(task),
+            category: task.source_category.clone(),
+            account: task.source_account.clone(),
+            stage: task.migrate_stage.clone(),
+            state: task.replication_state.clone(),
+            lag_not_replayed: info.as_ref().and_then(|i| i.lag_not_yet_replayed()),
+            lag_behind_source: info.as_ref().and_then(|i| i.lag_behind_source_report()),
+            last_message_ms: info
+                .as_ref()
+                .and_then(|i| i.last_msg_receipt_time)
+                .map(|t| t.timestamp_millis()),
+            created: TimeValue::of(task.gmt_created.as_deref()),
+            modified: TimeValue::of(task.gmt_modified.as_deref()),
+            switch: TimeValue::of(task.switch_time.as_deref()),
+        }
+    }
+}
+
+/// What the precheck table shows of one report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrecheckRow {
+    /// TaskId.
+    pub id: Option<u64>,
+    /// TaskName.
+    pub name: Option<String>,
+    /// `ip:port`.
+    pub source: Option<String>,
+    /// SourceCategory.
+    pub category: Option<SourceCategory>,
+    /// SourceAccount.
+    pub account: Option<String>,
+    /// The overall result, from `Detail`.
+    pub verdict: PrecheckVerdict,
+    /// Check outcomes, from `Detail`.
+    pub counts: CheckCounts,
+    /// `Detail` as sent (the checklist is parsed from it when shown).
+    pub detail: Option<String>,
+    /// GmtCreated.
+    pub created: TimeValue,
+    /// GmtModified.
+    pub modified: TimeValue,
+}
+
+impl PrecheckRow {
+    /// Derives the row from a report (parsing `Detail` once).
+    pub fn of(task: &PrecheckTask) -> PrecheckRow {
+        let log = task.detail_log();
+        PrecheckRow {
+            id: task.task_id,
+            name: task.task_name.clone(),
+            source: crate::display::source_address(
+                task.source_ip_address.as_deref(),
+                task.source_port,
+            ),
+            category: task.source_category.clone(),
+            account: task.source_account.clone(),
+            verdict: log.precheck_verdict(),
+            counts: log.check_counts(),
+            detail: task.detail.clone(),
+            created: TimeValue::of(task.gmt_created.as_deref()),
+            modified: TimeValue::of(task.gmt_modified.as_deref()),
+        }
+    }
+}
+
+/// A value rows are compared by. Missing values sort after present ones in both directions.
+#[derive(Clone, Debug, PartialEq, PartialOrd)]
+pub enum SortValue {
+    /// A number (IDs, lags, times, ordinals).
+    Num(f64),
+    /// Text, compared case-insensitively.
+    Text(String),
+    /// Nothing to compare.
+    Missing,
+}
+
+fn num<T: Into<f64>>(v: Option<T>) -> SortValue {
+    v.map_or(SortValue::Missing, |n| SortValue::Num(n.into()))
+}
+
+fn text(v: Option<&str>) -> SortValue {
+    v.map_or(SortValue::Missing, |s| SortValue::Text(s.to_ascii_lowercase()))
+}
+
+fn time(t: &TimeValue) -> SortValue {
+    match t {
+        TimeValue::At(ms) => SortValue::Num(*ms as f64),
+        TimeValue::Raw(r) => SortValue::Text(r.to_ascii_lowercase()),
+        TimeValue::Absent => SortValue::Missing,
+    }
+}
+
+/// Stages and states sort in their documented order; unknown values after them, by text.
+fn ordinal(ordinal: Option<usize>, wire: Option<&str>) -> SortValue {
+    match (ordinal, wire) {
+        (Some(o), _) => SortValue::Num(o as f64),
+        (None, Some(w)) => SortValue::Text(format!("~{w}")),
+        (None, None) => SortValue::Missing,
+    }
+}
+
+impl TaskRow {
+    /// The value of column `key`.
+    pub fn sort_value(&self, key: SortKey) -> SortValue {
+        match key {
+            SortKey::TaskId => num(self.id.map(|n| n as f64)),
+            SortKey::TaskName => text(self.name.as_deref()),
+            SortKey::Source => text(self.source.as_deref()),
+            SortKey::Stage => ordinal(
+                self.stage.as_ref().and_then(MigrateStage::ordinal),
+                self.stage.as_ref().map(MigrateStage::as_str),
+            ),
+            SortKey::State => ordinal(
+                self.state.as_ref().and_then(ReplicationState::ordinal),
+                self.state.as_ref().map(ReplicationState::as_str),
+            ),
+            SortKey::Lag => num(self.lag_not_replayed.map(|n| n as f64)),
+            SortKey::LastMessage => num(self.last_message_ms.map(|t| -(t as f64))),
+            SortKey::Created => time(&self.created),
+            SortKey::Modified => time(&self.modified),
+            SortKey::Switch => time(&self.switch),
+        }
+    }
+}
+
+impl PrecheckRow {
+    /// The value of column `key` (columns the precheck table does not have are all missing).
+    pub fn sort_value(&self, key: SortKey) -> SortValue {
+        match key {
+            SortKey::TaskId => num(self.id.map(|n| n as f64)),
+            SortKey::TaskName => text(self.name.as_deref()),
+            SortKey::Source => text(self.source.as_deref()),
+            SortKey::Stage => SortValue::Num(verdict_rank(self.verdict)),
+            SortKey::Created => time(&self.created),
+            SortKey::Modified => time(&self.modified),
+            _ => SortValue::Missing,
+        }
+    }
+}
+
+/// Failures first when sorting the precheck "Result" column ascending.
+fn verdict_rank(v: PrecheckVerdict) -> f64 {
+    match v {
+        PrecheckVerdict::Failed => 0.0,
+        PrecheckVerdict::Inconclusive => 1.0,
+        PrecheckVerdict::PassedWithWarnings => 2.0,
+        PrecheckVerdict::NotRun => 3.0,
+        PrecheckVerdict::Passed => 4.0,
+    }
+}
+
+/// The order in which to show `values` (one per row, in the service's order) under `sort`:
+/// indexes into `values`. Stable; without a sort, the service's order.
+pub fn sorted_order(values: &[SortValue], desc: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&values[a], &values[b]);
+        match (x, y) {
+            (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
+            (SortValue::Missing, _) => Ordering::Greater,
+            (_, SortValue::Missing) => Ordering::Less,
+            _ => {
+                let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
+                if desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        }
+    });
+    order
+}
+
+/// [`sorted_order`] for rows with a `sort_value`.
+pub fn order_rows<R>(
+    rows: &[R],
+    sort: Option<Sort>,
+    value: fn(&R, SortKey) -> SortValue,
+) -> Vec<usize> {
+    match sort {
+        None => (0..rows.len()).collect(),
+        Some(s) => {
+            let values: Vec<SortValue> = rows.iter().map(|r| value(r, s.key)).collect();
+            sorted_order(&values, s.desc)
+        }
+    }
+}
+
+/// Where a stage stands on the task page's timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    /// Finished.
+    Done,
+    /// The task is in it now.
+    Current,
+    /// Not reached yet.
+    Upcoming,
+    /// The task's stage is unknown (not given, or a value the dashboard does not know).
+    Unknown,
+}
+
+impl StepState {
+    /// CSS/test name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepState::Done => "done",
+            StepState::Current => "current",
+            StepState::Upcoming => "upcoming",
+            StepState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One stage on the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineStep {
+    /// The stage.
+    pub stage: MigrateStage,
+    /// Done, current, upcoming.
+    pub state: StepState,
+    /// When it started (ms): from `Detail` (`stage_start_times`), and for precheck from
+    /// `GmtCreated`.
+    pub start_ms: Option<i64>,
+    /// How long it took, when the next stage's start is known (seconds).
+    pub took_secs: Option<i64>,
+    /// How long the current stage has been running (seconds), when its start is known.
+    pub running_secs: Option<i64>,
+}
+
+/// The six stages of a task, with the times `Detail` gives.
+pub fn timeline(task: &MigrationTask, now_ms: i64) -> Vec<TimelineStep> {
+    let log = task.detail_log();
+    let starts = log.stage_start_times();
+    let created = TimeValue::of(task.gmt_created.as_deref()).ms();
+    let current = task.migrate_stage.as_ref().map(MigrateStage::ordinal);
+    let start_of = |stage: &MigrateStage| -> Option<i64> {
+        starts
+            .iter()
+            .find(|s| &s.stage == stage)
+            .map(|s| s.time.at.timestamp_millis())
+            .or_else(|| (stage == &MigrateStage::Precheck).then_some(created).flatten())
+    };
+    let all = MigrateStage::ALL;
+    all.iter()
+        .enumerate()
+        .map(|(i, stage)| {
+            let state = match current {
+                Some(Some(n)) if i < n || (i == n && stage.is_final()) => StepState::Done,
+                Some(Some(n)) if i == n => StepState::Current,
+                Some(Some(_)) => StepState::Upcoming,
+                _ => StepState::Unknown,
+            };
+            let start_ms = start_of(stage);
+            let next = all.get(i + 1).and_then(start_of);
+            let took_secs = match (state, start_ms, next) {
+                (StepState::Done, Some(a), Some(b)) => Some((b - a) / 1000),
+                _ => None,
+            };
+            let running_secs = match (state, start_ms) {
+                (StepState::Current, Some(a)) => Some((now_ms - a) / 1000),
+                _ => None,
+            };
+            TimelineStep {
+                stage: stage.clone(),
+                state,
+                start_ms,
+                took_secs,
+                running_secs,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migration_model::seed_example_task;
+
+    #[test]
+    fn seed_row() {
+        let row = TaskRow::of(&seed_example_task());
+        assert_eq!(row.id, Some(440437220));
+        assert_eq!(row.stage, Some(MigrateStage::Switch));
+        assert_eq!(row.lag_not_replayed, Some(0));
+        assert_eq!(row.lag_behind_source, Some(0));
+        assert_eq!(row.created, TimeValue::At(1_645_779_193_000));
+        assert_eq!(row.source.as_deref(), Some("172.16.XX.XX:5432"));
+        assert!(row.last_message_ms.is_some());
+        assert_eq!(TimeValue::of(Some("soon")), TimeValue::Raw("soon".into()));
+        assert_eq!(TimeValue::of(None), TimeValue::Absent);
+    }
+
+    #[test]
+    fn seed_timeline() {
+        let task = seed_example_task();
+        // 2022-03-01T06:43:00Z
+        let steps = timeline(&task, 1_646_116_980_000);
+        let states: Vec<&str> = steps.iter().map(|s| s.state.as_str()).collect();
+        assert_eq!(states, ["done", "done", "done", "done", "current", "upcoming"]);
+        // Precheck from GmtCreated; startup 17:00:29+08 and increment 17:01:05+08 from the log.
+        assert_eq!(steps[0].start_ms, Some(1_645_779_193_000));
+        assert_eq!(steps[1].start_ms, None);
+        assert_eq!(steps[2].start_ms, Some(1_645_779_629_000));
+        assert_eq!(steps[3].start_ms, Some(1_645_779_665_000));
+        assert_eq!(steps[2].took_secs, Some(36));
+        assert_eq!(steps[3].took_secs, None, "the switch's start is not in the log");
+        assert_eq!(steps[4].running_secs, None);
+        let mut unknown = task.clone();
+        unknown.migrate_stage = Some(MigrateStage::from("paused"));
+        assert!(timeline(&unknown, 0)
+            .iter()
+            .all(|s| s.state == StepState::Unknown));
+    }
+
+    #[test]
+    fn sorting_keeps_missing_last() {
+        let v = vec![
+            SortValue::Num(3.0),
+            SortValue::Missing,
+            SortValue::Num(1.0),
+            SortValue::Num(2.0),
+        ];
+        assert_eq!(sorted_order(&v, false), [2, 3, 0, 1]);
+        assert_eq!(sorted_order(&v, true), [0, 3, 2, 1]);
+        let t = vec![SortValue::Text("b".into()), SortValue::Text("a".into())];
+        assert_eq!(sorted_order(&t, false), [1, 0]);
+    }
+
+    #[test]
+    fn stages_sort_in_order() {
+        let mut rows: Vec<TaskRow> = ["switch", "precheck", "weird", "increment"]
+            .iter()
+            .map(|s| {
+                let mut t = seed_example_task();
+                t.migrate_stage = Some(MigrateStage::from(*s));
+                TaskRow::of(&t)
+            })
+            .collect();
+        rows[0].id = None;
+        let order = order_rows(
+            &rows,
+            Some(Sort {
+                key: SortKey::Stage,
+                desc: false,
+            }),
+            TaskRow::sort_value,
+        );
+        assert_eq!(order, [1, 3, 0, 2]);
+        let by_id = order_rows(
+            &rows,
+            Some(Sort {
+                key: SortKey::TaskId,
+                desc: true,
+            }),
+            TaskRow::sort_value,
+        );
+        assert_eq!(by_id.last(), Some(&0), "the row without an ID goes last");
+        assert_eq!(order_rows(&rows, None, TaskRow::sort_value), [0, 1, 2, 3]);
+    }
+}
