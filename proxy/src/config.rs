@@ -27,9 +27,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the dashboard and the /api/rds proxy.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run the RDS simulator alone (a stand-in for the RDS OpenAPI endpoint).
-    Simulate(crate::simulator::cli::SimulateArgs),
+    Simulate(Box<crate::simulator::cli::SimulateArgs>),
     /// Read a bearer token on standard input and print the line to store in --tokens-file.
     HashToken,
 }

@@ -41,8 +41,8 @@ pub fn run(cli: config::Cli) -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            config::Command::Serve(args) => serve::serve(args).await,
-            config::Command::Simulate(args) => simulator::run_standalone(args).await,
+            config::Command::Serve(args) => serve::serve(*args).await,
+            config::Command::Simulate(args) => simulator::run_standalone(*args).await,
             config::Command::HashToken => {
                 let mut token = String::new();
                 std::io::stdin().read_line(&mut token)?;

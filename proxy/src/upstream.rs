@@ -15,6 +15,9 @@ use crate::credentials::CredentialProvider;
 use crate::error::ProxyError;
 use crate::signing;
 
+/// Name-value pairs: query parameters or headers.
+type Pairs = Vec<(String, String)>;
+
 /// The RDS OpenAPI version every call uses.
 pub const RDS_API_VERSION: &str = "2014-08-15";
 
@@ -164,7 +167,7 @@ impl Upstream {
         let date = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let action = call.action.name();
 
-        let (query_pairs, headers): (Vec<(String, String)>, Vec<(String, String)>) = match self.signature {
+        let (query_pairs, headers): (Pairs, Pairs) = match self.signature {
             SignatureStyle::V3 => {
                 let signed = signing::v3::sign(&signing::v3::SignRequest {
                     method: "POST",

@@ -11,7 +11,6 @@
 //! The simulator's own fault flags are tested in sim_faults.rs; here the upstream is the
 //! scripted mock, whose faults can be switched on and off mid-test.
 mod common;
-#[allow(dead_code)]
 mod credentials_support;
 
 use std::time::Duration;

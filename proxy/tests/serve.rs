@@ -11,7 +11,7 @@ fn serve_args(extra: &[&str]) -> ServeArgs {
     let mut argv = vec!["migration-proxy", "serve"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).unwrap().command {
-        Command::Serve(args) => args,
+        Command::Serve(args) => *args,
         _ => unreachable!(),
     }
 }
