@@ -9,6 +9,49 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf 'setup: %s\n' "$*"; }
 
+# apt_ensure WHY PKG...: installs the Debian packages that are not installed yet.
+apt_ensure() {
+  local why=$1 missing=() pkg
+  shift
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  step "installing ${missing[*]} from Debian ($why)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# venv_matches DIR: DIR/.venv holds every package pinned in DIR/requirements.txt, at its pin.
+venv_matches() {
+  [ -x "$1/.venv/bin/python" ] || return 1
+  "$1/.venv/bin/python" - "$1/requirements.txt" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, want = line.split("==")
+    try:
+        if version(name) != want:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+}
+
+# venv_ensure DIR WHAT: (re)creates DIR/.venv from DIR/requirements.txt unless it matches.
+venv_ensure() {
+  venv_matches "$1" && return 0
+  step "installing $2 into $1/.venv"
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_ensure "Python virtual environments" python3-venv
+  rm -rf "$1/.venv"
+  python3 -m venv "$1/.venv"
+  "$1/.venv/bin/pip" install -q --disable-pip-version-check -r "$1/requirements.txt"
+}
+
 # 1. The wasm32 target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "adding the wasm32-unknown-unknown target"
@@ -16,16 +59,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # 2. Debian packages: Chromium and its driver for the browser tests, brotli to precompress.
-missing=()
-for pkg in chromium chromium-driver brotli; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]} from Debian"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+apt_ensure "browser tests, precompression" chromium chromium-driver brotli
 
 # 3. Trunk (0.22 needs a newer rustc than this machine's).
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
@@ -56,34 +90,7 @@ fi
 # 7. Alibaba Cloud's official SDKs for scripts/sdk-test.sh: Python ones (PyPI, every package
 #    pinned in tests/sdk/requirements.txt) in tests/sdk/.venv, Node ones from
 #    tests/sdk/package-lock.json. Each is checked against its pins and skipped when they match.
-sdk_python_matches() {
-  [ -x tests/sdk/.venv/bin/python ] || return 1
-  tests/sdk/.venv/bin/python - tests/sdk/requirements.txt <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import PackageNotFoundError, version
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, want = line.split("==")
-    try:
-        if version(name) != want:
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-PY
-}
-if ! sdk_python_matches; then
-  step "installing the official Python SDKs into tests/sdk/.venv (about 30 s)"
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
-  fi
-  rm -rf tests/sdk/.venv
-  python3 -m venv tests/sdk/.venv
-  tests/sdk/.venv/bin/pip install -q --disable-pip-version-check -r tests/sdk/requirements.txt
-fi
+venv_ensure tests/sdk "the official Python SDKs (about 30 s)"
 want_sdk=$(node -p "JSON.stringify(require('./tests/sdk/package.json').dependencies)")
 have_sdk=$(node -p "const d = require('./tests/sdk/package.json').dependencies; JSON.stringify(Object.fromEntries(Object.keys(d).map((k) => { try { return [k, require('./tests/sdk/node_modules/' + k + '/package.json').version]; } catch (e) { return [k, '']; } })))")
 if [ "$want_sdk" != "$have_sdk" ]; then
@@ -94,45 +101,9 @@ fi
 # 8. For `make bench` only: Debian's nginx (the pass-through floor and the fixed upstream) and
 #    wrk (closed-loop load). Installed when missing; no service is started (the bench starts its
 #    own nginx on loopback).
-bench_missing=()
-for pkg in nginx wrk; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || bench_missing+=("$pkg")
-done
-if [ ${#bench_missing[@]} -gt 0 ]; then
-  step "installing ${bench_missing[*]} from Debian (for make bench)"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${bench_missing[@]}" >/dev/null
-fi
+apt_ensure "for make bench" nginx wrk
 
 # 9. schemathesis (PyPI) for scripts/api-test.sh, the OpenAPI conformance test of `make test`:
 #    every package pinned in tests/api/requirements.txt, in tests/api/.venv. Checked against the
 #    pins (every one, not only schemathesis) and skipped when they match.
-api_python_matches() {
-  [ -x tests/api/.venv/bin/python ] || return 1
-  tests/api/.venv/bin/python - tests/api/requirements.txt <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import PackageNotFoundError, version
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, want = line.split("==")
-    try:
-        if version(name) != want:
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-PY
-}
-if ! api_python_matches; then
-  step "installing schemathesis into tests/api/.venv (about 20 s)"
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
-  fi
-  rm -rf tests/api/.venv
-  python3 -m venv tests/api/.venv
-  tests/api/.venv/bin/pip install -q --disable-pip-version-check -r tests/api/requirements.txt
-fi
+venv_ensure tests/api "schemathesis (about 20 s)"
