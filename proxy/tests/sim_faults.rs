@@ -1,7 +1,9 @@
 //! Every fault flag of the simulator, met by the real proxy (`app(AppState)` with its upstream,
 //! retries and clock correction): throttling (random and a QPS limit), 5xx answers, added
 //! latency, calls that hang until the proxy gives up, malformed bodies and server clock skew.
-//! The proxy's answers keep Alibaba's error shape and never carry a secret.
+//! The proxy's answers keep Alibaba's error shape and never carry a secret. Then the faults
+//! changed while the simulator runs (`--control`, `GET`/`PUT /-/faults`), and the STS /
+//! ECS-metadata stand-ins made unavailable.
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -11,6 +13,7 @@ use migration_proxy::app::{app, AppState, Mode};
 use migration_proxy::config::SignatureStyle;
 use migration_proxy::credentials::{Credentials, Secret, Source};
 use migration_proxy::retry::RetryPolicy;
+use migration_proxy::signing::{rpc, timestamp};
 use migration_proxy::simulator::{self, Faults, SimConfig};
 use migration_proxy::upstream::{check_endpoint, Upstream};
 use serde_json::Value;
@@ -184,3 +187,211 @@ async fn server_clock_skew_is_corrected_from_the_date_header() {
     assert_eq!(get(proxy(&sim, SignatureStyle::V3, Duration::from_secs(5)), TASKS).await.status, 200);
     sim.stop().await;
 }
+
+// ---- Faults changed while running (`--control`) ----
+
+async fn sim_with_control(control: bool) -> simulator::Running {
+    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { control, ..SimConfig::default() }).await.unwrap()
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+}
+
+/// A raw answer from the simulator.
+struct Raw {
+    status: u16,
+    text: String,
+    took: Duration,
+}
+
+impl Raw {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    fn code(&self) -> String {
+        self.json()["Code"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// The control endpoint's error shape: exactly Code, Message and RequestId.
+    fn check_control_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status, self.code().as_str()), (status, code), "{}", self.text);
+        let v = self.json();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["Code", "Message", "RequestId"], "{}", self.text);
+        assert_eq!(v["RequestId"].as_str().unwrap().len(), 36, "{}", self.text);
+    }
+}
+
+async fn raw(req: reqwest::RequestBuilder) -> Raw {
+    let t0 = Instant::now();
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    Raw { status, text, took: t0.elapsed() }
+}
+
+async fn get_faults(sim: &simulator::Running) -> Raw {
+    raw(http().get(format!("{}/-/faults", sim.url()))).await
+}
+
+async fn put_faults(sim: &simulator::Running, body: &str) -> Raw {
+    raw(http().put(format!("{}/-/faults", sim.url())).header("content-type", "application/json").body(body.to_string())).await
+}
+
+/// One attempt only, so a throttled answer comes straight back.
+fn proxy_once(sim: &simulator::Running) -> AppState {
+    let mut state = proxy(sim, SignatureStyle::V3, Duration::from_secs(5));
+    state.retry.max_attempts = 1;
+    state
+}
+
+#[tokio::test]
+async fn faults_are_read_and_replaced_over_http_while_running() {
+    let sim = sim_with_control(true).await;
+    let g = get_faults(&sim).await;
+    assert_eq!(g.status, 200, "{}", g.text);
+    assert_eq!(serde_json::from_str::<Faults>(&g.text).unwrap(), Faults::default());
+    assert_eq!(g.json()["throttle_rate"], 0.0);
+    assert_eq!(get(proxy_once(&sim), TASKS).await.status, 200);
+
+    // On: the next signed RDS call is throttled.
+    let p = put_faults(&sim, r#"{"throttle_rate":1}"#).await;
+    assert_eq!(p.status, 200, "{}", p.text);
+    let on = Faults { throttle_rate: 1.0, ..Faults::default() };
+    assert_eq!(serde_json::from_str::<Faults>(&p.text).unwrap(), on, "the answer is the new set");
+    assert_eq!(sim.simulator().faults(), on);
+    assert_eq!(serde_json::from_str::<Faults>(&get_faults(&sim).await.text).unwrap(), on);
+    let before = sim.simulator().rds_calls();
+    let a = get(proxy_once(&sim), TASKS).await;
+    assert_eq!((a.status, a.code().as_str()), (400, "Throttling.User"), "{}", a.body);
+    assert_eq!(sim.simulator().rds_calls() - before, 1);
+
+    // Refused bodies name what was wrong and leave the faults alone.
+    let bad = put_faults(&sim, r#"{"throtle_rate":1}"#).await;
+    bad.check_control_error(400, "InvalidParameter");
+    assert!(bad.json()["Message"].as_str().unwrap().contains("throtle_rate"), "{}", bad.text);
+    let bad = put_faults(&sim, r#"{"malformed_rate":2}"#).await;
+    bad.check_control_error(400, "InvalidParameter");
+    assert!(bad.json()["Message"].as_str().unwrap().contains("malformed_rate"), "{}", bad.text);
+    for body in ["", "not json", r#"{"qps_limit":-1}"#, r#"{"timeout_ms":0}"#, "[]"] {
+        put_faults(&sim, body).await.check_control_error(400, "InvalidParameter");
+    }
+    let huge = format!(r#"{{"seed":1{}}}"#, " ".repeat(70 * 1024));
+    put_faults(&sim, &huge).await.check_control_error(400, "InvalidParameter");
+    assert_eq!(sim.simulator().faults(), on, "unchanged after the refusals");
+    assert_eq!(get(proxy_once(&sim), TASKS).await.code(), "Throttling.User");
+
+    // `{}`: everything off again.
+    let p = put_faults(&sim, "{}").await;
+    assert_eq!((p.status, serde_json::from_str::<Faults>(&p.text).unwrap()), (200, Faults::default()), "{}", p.text);
+    let a = get(proxy_once(&sim), TASKS).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["Items"][0]["TaskId"], 440437220);
+
+    // Other methods.
+    for method in [reqwest::Method::DELETE, reqwest::Method::POST, reqwest::Method::PATCH] {
+        let r = raw(http().request(method.clone(), format!("{}/-/faults", sim.url()))).await;
+        r.check_control_error(405, "UnsupportedHTTPMethod");
+    }
+
+    // The added-latency fault slows calls on / but never the control endpoint.
+    assert_eq!(put_faults(&sim, r#"{"latency_ms":1500}"#).await.status, 200);
+    let slow = get(proxy_once(&sim), TASKS).await;
+    assert!(slow.status == 200 && slow.took >= Duration::from_millis(1500), "{:?} {}", slow.took, slow.body);
+    let g = get_faults(&sim).await;
+    assert_eq!(g.json()["latency_ms"], 1500);
+    assert!(g.took < Duration::from_millis(1000), "{:?}", g.took);
+    let p = put_faults(&sim, "{}").await;
+    assert!(p.status == 200 && p.took < Duration::from_millis(1000), "{:?}", p.took);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn without_control_there_is_no_faults_endpoint() {
+    let sim = sim_with_control(false).await;
+    let g = get_faults(&sim).await;
+    assert_eq!((g.status, g.code().as_str()), (404, "InvalidApi.NotFound"), "{}", g.text);
+    let p = put_faults(&sim, r#"{"throttle_rate":1}"#).await;
+    assert_eq!(p.status, 404, "{}", p.text);
+    assert_eq!(sim.simulator().faults(), Faults::default());
+    assert_eq!(get(proxy_once(&sim), TASKS).await.status, 200);
+    sim.stop().await;
+}
+
+/// STS AssumeRole as the credential providers send it: POST, RPC-signed with the demo key,
+/// fields in the form body.
+async fn assume_role(sim: &simulator::Running) -> Raw {
+    let params: Vec<(String, String)> = [
+        ("Format", "JSON"),
+        ("RoleArn", "acs:ram::5123456789012345:role/migration-reader"),
+        ("RoleSessionName", "migration-proxy"),
+        ("DurationSeconds", "900"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let signed = rpc::sign_params(
+        "POST",
+        "AssumeRole",
+        "2015-04-01",
+        &params,
+        simulator::DEMO_ACCESS_KEY_ID,
+        simulator::DEMO_ACCESS_KEY_SECRET,
+        None,
+        &timestamp::format(sim.simulator().server_now()),
+        &nonce,
+    );
+    raw(http().post(format!("{}/", sim.url())).form(&signed)).await
+}
+
+async fn metadata_token(sim: &simulator::Running) -> Raw {
+    raw(http().put(format!("{}/latest/api/token", sim.url())).header("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")).await
+}
+
+async fn metadata_credentials(sim: &simulator::Running, token: &str) -> Raw {
+    let url = format!("{}/latest/meta-data/ram/security-credentials/migration-proxy-demo-role", sim.url());
+    raw(http().get(url).header("X-aliyun-ecs-metadata-token", token)).await
+}
+
+#[tokio::test]
+async fn sts_unavailable_turns_sts_and_the_metadata_service_off_and_on_again() {
+    let sim = sim_with_control(true).await;
+    // Working to begin with.
+    let r = assume_role(&sim).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json()["Credentials"]["AccessKeyId"].as_str().unwrap().starts_with("STS."));
+    let token = metadata_token(&sim).await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    let token = token.text;
+    assert_eq!(metadata_credentials(&sim, &token).await.json()["Code"], "Success");
+
+    // Off: STS and every metadata route answer 503 ServiceUnavailable; RDS is unaffected.
+    assert_eq!(put_faults(&sim, r#"{"sts_unavailable":true}"#).await.status, 200);
+    let r = assume_role(&sim).await;
+    assert_eq!((r.status, r.code().as_str()), (503, "ServiceUnavailable"), "{}", r.text);
+    assert_eq!(r.json()["HostId"], "sts.aliyuncs.com", "the STS error shape: {}", r.text);
+    assert!(!r.text.contains(simulator::DEMO_ACCESS_KEY_SECRET));
+    let t = metadata_token(&sim).await;
+    assert_eq!((t.status, t.code().as_str()), (503, "ServiceUnavailable"), "{}", t.text);
+    let c = metadata_credentials(&sim, &token).await;
+    assert_eq!((c.status, c.code().as_str()), (503, "ServiceUnavailable"), "{}", c.text);
+    let roles = raw(http().get(format!("{}/latest/meta-data/ram/security-credentials/", sim.url()))).await;
+    assert_eq!(roles.status, 503, "even without a token: {}", roles.text);
+    let a = get(proxy_once(&sim), TASKS).await;
+    assert_eq!(a.status, 200, "RDS still answers: {}", a.body);
+
+    // On again.
+    assert_eq!(put_faults(&sim, "{}").await.status, 200);
+    let r = assume_role(&sim).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = metadata_token(&sim).await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    let c = metadata_credentials(&sim, &token).await;
+    assert_eq!((c.status, c.json()["Code"].as_str()), (200, Some("Success")), "{}", c.text);
+    sim.stop().await;
+}
+

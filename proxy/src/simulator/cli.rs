@@ -36,6 +36,10 @@ pub struct SimulateArgs {
     #[arg(long, env = "MIGRATION_PROXY_SIM_BENCH_INSTANCE_TASKS", default_value_t = 0)]
     pub bench_instance_tasks: usize,
 
+    /// Serve GET/PUT /-/faults to change faults while running (tests; loopback listeners only).
+    #[arg(long, env = "MIGRATION_PROXY_SIM_CONTROL")]
+    pub control: bool,
+
     #[command(flatten)]
     pub sts: StsArgs,
 
@@ -136,6 +140,11 @@ pub struct FaultArgs {
     #[arg(long, env = "MIGRATION_PROXY_SIM_FAULT_CLOCK_SKEW_SECS", default_value_t = 0, allow_negative_numbers = true)]
     pub fault_clock_skew_secs: i64,
 
+    /// Make the STS stand-in (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity on /) and the
+    /// ECS metadata service (/latest/...) answer 503 ServiceUnavailable; RDS calls still work.
+    #[arg(long, env = "MIGRATION_PROXY_SIM_FAULT_STS_UNAVAILABLE")]
+    pub fault_sts_unavailable: bool,
+
     /// Seed of the fault generator (same seed, same faults for the same requests).
     #[arg(long, env = "MIGRATION_PROXY_SIM_FAULT_SEED", default_value_t = 1)]
     pub fault_seed: u64,
@@ -160,6 +169,7 @@ impl From<&FaultArgs> for Faults {
             timeout_ms: a.fault_timeout_ms,
             malformed_rate: a.fault_malformed_rate,
             clock_skew_secs: a.fault_clock_skew_secs,
+            sts_unavailable: a.fault_sts_unavailable,
             seed: a.fault_seed,
         }
     }
@@ -178,6 +188,7 @@ impl From<&Faults> for FaultArgs {
             fault_timeout_ms: f.timeout_ms,
             fault_malformed_rate: f.malformed_rate,
             fault_clock_skew_secs: f.clock_skew_secs,
+            fault_sts_unavailable: f.sts_unavailable,
             fault_seed: f.seed,
         }
     }
@@ -201,6 +212,7 @@ impl SimulateArgs {
             bench_instance_tasks: self.bench_instance_tasks,
             sts: StsConfig::from(&self.sts),
             faults: self.faults.to_faults(),
+            control: self.control,
             ..SimConfig::default()
         }
     }
@@ -240,6 +252,7 @@ mod tests {
         assert_eq!(c.access_key_id, crate::simulator::DEMO_ACCESS_KEY_ID);
         assert_eq!(c.sts, StsConfig::default());
         assert_eq!(c.bench_instance_tasks, 0);
+        assert!(!c.control && !cli.args.control, "no control endpoint unless asked for");
     }
 
     #[test]
@@ -275,8 +288,20 @@ mod tests {
         );
         assert_eq!(cli.args.to_config().sts.min_duration_secs, 2);
         assert_eq!(FaultArgs::from(&f), cli.args.faults);
+        assert!(!f.sts_unavailable);
         assert!(Cli::try_parse_from(["x", "--fault-5xx-rate", "1.5"]).is_err());
         assert!(Cli::try_parse_from(["x", "--speed", "0"]).is_err());
+    }
+
+    #[test]
+    fn control_and_sts_unavailable_parse_and_reach_the_config() {
+        let cli = Cli::try_parse_from(["x", "--control", "--fault-sts-unavailable"]).unwrap();
+        assert!(cli.args.control && cli.args.faults.fault_sts_unavailable);
+        let c = cli.args.to_config();
+        assert!(c.control);
+        assert_eq!(c.faults, Faults { sts_unavailable: true, ..Faults::default() });
+        assert_eq!(FaultArgs::from(&c.faults), cli.args.faults, "the conversion goes both ways");
+        assert!(Cli::try_parse_from(["x", "--control=yes"]).is_err(), "a plain flag takes no value");
     }
 
     #[test]

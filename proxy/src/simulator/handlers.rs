@@ -1,7 +1,8 @@
 //! The simulator's wire protocol. Every request on `/` is checked as the service checks it
 //! (signature, timestamp, nonce, STS token expiry), then dispatched by `Version` and `Action`:
 //! RDS (2014-08-15) or STS (2015-04-01, see [`super::sts`]). Answers are JSON, or XML when an
-//! RPC-style request asks for it or names no `Format` (the RPC default, reference §1.1).
+//! RPC-style request asks for it or names no `Format` (the RPC default, reference §1.1). With
+//! [`super::SimConfig::control`], `/-/faults` is served too ([`super::control`]).
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,20 +18,25 @@ use serde_json::{json, Value};
 
 use super::faults::{throttle_headers, Injected};
 use super::world::{TaskFilter, World};
-use super::{sts, Simulator};
+use super::{control, sts, Simulator};
 use crate::signing::verify::{self, IncomingRequest};
 use crate::upstream::RDS_API_VERSION;
 
 /// Largest request body the simulator reads (the service's own limit is not published).
-const MAX_BODY: usize = 64 * 1024;
+pub(super) const MAX_BODY: usize = 64 * 1024;
 
 pub fn router(sim: Arc<Simulator>) -> Router {
-    Router::new()
+    let mut routes = Router::new()
         .route("/", any(handle))
         .route("/latest/api/token", put(sts::metadata_token))
         .route("/latest/meta-data/ram/security-credentials", get(sts::metadata_roles))
         .route("/latest/meta-data/ram/security-credentials/", get(sts::metadata_roles))
-        .route("/latest/meta-data/ram/security-credentials/{role}", get(sts::metadata_credentials))
+        .route("/latest/meta-data/ram/security-credentials/{role}", get(sts::metadata_credentials));
+    if sim.control {
+        // Its own route: the added-latency fault (applied in `handle`) does not reach it.
+        routes = routes.route(control::PATH, control::route());
+    }
+    routes
         .fallback(not_found)
         .layer(map_response_with_state(sim.clone(), date_header))
         .with_state(sim)
@@ -259,6 +265,11 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
         return Err(SimError::new(400, "InvalidParameter", "The request body is too large."));
     }
     let params = |name: &str| req.param(name).map(str::to_string);
+
+    // `--fault-sts-unavailable`: every STS action, before its signature is looked at.
+    if req.version() == Some(sts::STS_API_VERSION) && sim.faults().sts_unavailable {
+        return Err(service_unavailable());
+    }
 
     // The one unsigned operation.
     if req.version() == Some(sts::STS_API_VERSION) && req.action() == Some("AssumeRoleWithOIDC") {

@@ -4,7 +4,8 @@
 //! world ([`world`]). On the same listener it also stands in for STS (`AssumeRole`,
 //! `AssumeRoleWithOIDC`, `GetCallerIdentity`, Version 2015-04-01) and the ECS metadata service
 //! (`/latest/...`), handing out short-lived credentials that it then accepts for RDS calls
-//! together with their SecurityToken ([`sts`]). Faults can be injected ([`faults`]).
+//! together with their SecurityToken ([`sts`]). Faults can be injected ([`faults`]), and with
+//! [`SimConfig::control`] changed while running over `GET`/`PUT /-/faults` (`control.rs`).
 //!
 //! Demo credentials (documented in the README; `--access-key-id`/`--access-key-secret` replace
 //! them): AccessKey ID [`DEMO_ACCESS_KEY_ID`], secret [`DEMO_ACCESS_KEY_SECRET`].
@@ -13,6 +14,7 @@
 //! tests); signature checks, nonces, STS expirations and the `Date` header read the *server*
 //! clock, which is that clock plus `--fault-clock-skew-secs`.
 pub mod cli;
+mod control;
 pub mod faults;
 mod handlers;
 mod rng;
@@ -112,6 +114,9 @@ pub struct SimConfig {
     pub sts: StsConfig,
     /// Tasks on [`world::BENCH_INSTANCE`] (0: no such instance).
     pub bench_instance_tasks: usize,
+    /// Serve `GET`/`PUT /-/faults` to read and replace the faults while running (tests; no
+    /// authentication, so loopback listeners only: see [`check_control`]).
+    pub control: bool,
 }
 
 impl Default for SimConfig {
@@ -125,6 +130,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             sts: StsConfig::default(),
             bench_instance_tasks: 0,
+            control: false,
         }
     }
 }
@@ -139,6 +145,7 @@ impl std::fmt::Debug for SimConfig {
             .field("faults", &self.faults)
             .field("sts", &self.sts)
             .field("bench_instance_tasks", &self.bench_instance_tasks)
+            .field("control", &self.control)
             .finish()
     }
 }
@@ -155,6 +162,8 @@ pub struct Simulator {
     shutdown: watch::Sender<bool>,
     /// Authenticated RDS calls received (before faults).
     rds_calls: AtomicU64,
+    /// Whether `/-/faults` is served ([`SimConfig::control`]).
+    control: bool,
 }
 
 impl Simulator {
@@ -173,6 +182,7 @@ impl Simulator {
             sts: sts::StsState::default(),
             shutdown: watch::channel(false).0,
             rds_calls: AtomicU64::new(0),
+            control: config.control,
         }
     }
 
@@ -190,7 +200,8 @@ impl Simulator {
         &self.world
     }
 
-    pub fn faults(&self) -> &Faults {
+    /// The current faults (a copy: with [`SimConfig::control`] they may change at any time).
+    pub fn faults(&self) -> Faults {
         self.faults.faults()
     }
 
@@ -279,18 +290,32 @@ pub async fn start(addr: SocketAddr, config: SimConfig) -> std::io::Result<Runni
     Ok(Running { addr, sim, shutdown: tx, handle })
 }
 
+/// `/-/faults` has no authentication: `--control` is refused unless `listen` is a loopback
+/// address.
+pub fn check_control(listen: SocketAddr, control: bool) -> anyhow::Result<()> {
+    if control && !listen.ip().is_loopback() {
+        anyhow::bail!(
+            "--control serves /-/faults without authentication; it is only allowed on a loopback listener, not {listen}"
+        );
+    }
+    Ok(())
+}
+
 pub async fn run_standalone(args: SimulateArgs) -> anyhow::Result<()> {
     let config = args.to_config();
+    check_control(args.listen, config.control)?;
+    config.faults.validate().map_err(|e| anyhow::anyhow!("--fault-*: {e}"))?;
     let listener = TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     let faults_on = config.faults != Faults::default();
     println!(
-        "RDS simulator listening on http://{addr}/ (seed {}, speed {}{}); STS on /, ECS metadata under /latest/",
+        "RDS simulator listening on http://{addr}/ (seed {}, speed {}{}); STS on /, ECS metadata under /latest/{}",
         config.seed,
         config.speed,
-        if faults_on { ", faults on" } else { "" }
+        if faults_on { ", faults on" } else { "" },
+        if config.control { ", fault control on /-/faults" } else { "" }
     );
-    tracing::info!(%addr, seed = config.seed, speed = config.speed, faults = ?config.faults, "simulator started");
+    tracing::info!(%addr, seed = config.seed, speed = config.speed, faults = ?config.faults, control = config.control, "simulator started");
     let sim = Arc::new(Simulator::new(config));
     let app = router(sim.clone());
     axum::serve(listener, app)
@@ -300,4 +325,36 @@ pub async fn run_standalone(args: SimulateArgs) -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_is_refused_off_loopback() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        for listen in ["127.0.0.1:9090", "127.0.0.1:0", "[::1]:9090"] {
+            assert!(check_control(at(listen), true).is_ok(), "{listen}");
+        }
+        for listen in ["0.0.0.0:0", "0.0.0.0:9090", "[::]:9090", "192.168.1.5:9090"] {
+            let e = check_control(at(listen), true).unwrap_err().to_string();
+            assert!(e.contains("--control") && e.contains("loopback") && e.contains(listen), "{e}");
+            assert!(check_control(at(listen), false).is_ok(), "without --control any address is fine: {listen}");
+        }
+    }
+
+    #[tokio::test]
+    async fn run_standalone_refuses_control_on_a_non_loopback_address_before_binding() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: SimulateArgs,
+        }
+        let cli = Cli::try_parse_from(["x", "--listen", "0.0.0.0:0", "--control"]).unwrap();
+        let refused = tokio::time::timeout(std::time::Duration::from_secs(5), run_standalone(cli.args));
+        let e = refused.await.expect("refused at once, not served").unwrap_err().to_string();
+        assert!(e.contains("--control") && e.contains("0.0.0.0:0"), "{e}");
+    }
 }

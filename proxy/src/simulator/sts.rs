@@ -24,6 +24,10 @@
 //! * `GET /latest/meta-data/ram/security-credentials/{role}` with the token → `{"AccessKeyId",
 //!   "AccessKeySecret","Expiration","SecurityToken","LastUpdated","Code":"Success"}`.
 //!
+//! With `--fault-sts-unavailable` ([`super::Faults::sts_unavailable`]) every STS action answers
+//! `503 ServiceUnavailable` in the service's error shape, and every metadata route `503` with
+//! `{"Code":"ServiceUnavailable","Message"}` as text, as its other answers are.
+//!
 //! Issued secrets come from the operating system's generator, are never logged, and are held
 //! only in memory.
 use std::collections::HashMap;
@@ -304,8 +308,23 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response {
     (status, [("content-type", "text/plain")], body.into()).into_response()
 }
 
+/// `--fault-sts-unavailable`: the metadata service is down as well (checked before the token,
+/// so an IMDSv1 retry without one meets the same answer).
+fn metadata_unavailable(sim: &Simulator) -> Option<Response> {
+    sim.faults().sts_unavailable.then(|| {
+        let body = json!({
+            "Code": "ServiceUnavailable",
+            "Message": "The request has failed due to a temporary failure of the server.",
+        });
+        text(StatusCode::SERVICE_UNAVAILABLE, body.to_string())
+    })
+}
+
 /// `PUT /latest/api/token`.
 pub(super) async fn metadata_token(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Response {
+    if let Some(down) = metadata_unavailable(&sim) {
+        return down;
+    }
     let ttl = headers
         .get("x-aliyun-ecs-metadata-token-ttl-seconds")
         .and_then(|v| v.to_str().ok())
@@ -333,6 +352,9 @@ fn metadata_authorised(sim: &Simulator, headers: &HeaderMap) -> bool {
 
 /// `GET /latest/meta-data/ram/security-credentials/`.
 pub(super) async fn metadata_roles(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Response {
+    if let Some(down) = metadata_unavailable(&sim) {
+        return down;
+    }
     if !metadata_authorised(&sim, &headers) {
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
@@ -341,6 +363,9 @@ pub(super) async fn metadata_roles(State(sim): State<Arc<Simulator>>, headers: H
 
 /// `GET /latest/meta-data/ram/security-credentials/{role}`.
 pub(super) async fn metadata_credentials(State(sim): State<Arc<Simulator>>, Path(role): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(down) = metadata_unavailable(&sim) {
+        return down;
+    }
     if !metadata_authorised(&sim, &headers) {
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
