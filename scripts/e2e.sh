@@ -7,6 +7,8 @@
 #   THROTTLED_URL every RDS call answered Throttling.User, no retries (plain-language errors)
 #   FLAKY_URL     half the RDS calls fail, no retries, 1 ms cache: stale answers (stale badge)
 #   PREFIX_URL    --base-path /migrations (the app under a base path)
+# The fault tests (tests/e2e/tests/faults.spec.ts) start their own simulator and proxy per test
+# (tests/e2e/tests/stack.ts) from PROXY_BIN and DIST_DIR, logging into the same directory.
 # Stops every proxy it started, whatever happens.
 # Expects target/debug/migration-proxy and dist/ to be built (scripts/test.sh does both).
 set -euo pipefail
@@ -57,6 +59,7 @@ for origin in "${origins[@]}"; do
 done
 
 export BASE_URL FAST_URL FAILING_URL THROTTLED_URL FLAKY_URL PREFIX_URL
+export PROXY_BIN="$PWD/target/debug/migration-proxy" DIST_DIR="$PWD/dist" E2E_LOG_DIR="$logdir"
 export PROXY_LOG="$logdir/BASE_URL.log"
 cd tests/e2e
 status=0
