@@ -22,7 +22,7 @@ use crate::retry::{call_with_retries, decide, Decision};
 /// Pages fetched at most when a policy filters `DescribeDBInstances` (100 instances each).
 const MAX_FILTER_PAGES: u64 = 20;
 
-pub async fn forward(state: &AppState, caller: &Caller, action: &str, raw_query: &str) -> Response {
+pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_query: &str) -> Response {
     let started = Instant::now();
     let mut instance: Option<String> = None;
     let (response, cache) = match prepare(state, caller, action, raw_query) {
@@ -30,7 +30,9 @@ pub async fn forward(state: &AppState, caller: &Caller, action: &str, raw_query:
         Ok((call, scope)) => {
             instance = call.instance().map(str::to_string);
             let key = CacheKey::new(call.action.name(), &call.region_id, &call.params, &scope.key());
-            let served = state.cache.get(&key, || fetch(state, &call, &scope)).await;
+            // Owned, so the fetch can outlive this caller (the cache runs it in its own task).
+            let (shared, owned_call, owned_scope) = (state.clone(), call.clone(), scope.clone());
+            let served = state.cache.get(&key, move || async move { fetch(&shared, &owned_call, &owned_scope).await }).await;
             (respond(&served), served.outcome)
         }
     };
