@@ -149,39 +149,3 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{Cli, Command};
-    use clap::Parser;
-
-    fn serve_args(extra: &[&str]) -> ServeArgs {
-        let mut argv = vec!["migration-proxy", "serve", "--audit-log", "off", "--dist", "/nonexistent-dist"];
-        argv.extend_from_slice(extra);
-        match Cli::try_parse_from(argv).unwrap().command {
-            Command::Serve(args) => *args,
-            _ => unreachable!(),
-        }
-    }
-
-    fn no_env(k: &str) -> Option<String> {
-        (k == "ALIBABA_CLOUD_ECS_METADATA_DISABLED").then(|| "true".to_string())
-    }
-
-    #[tokio::test]
-    async fn the_sts_unavailable_fault_reaches_the_demo_simulator_and_needs_demo() {
-        let (_, sim) = prepare(&serve_args(&["--demo", "--fault-sts-unavailable"]), &no_env).await.unwrap();
-        let sim = sim.expect("--demo starts the simulator");
-        assert_eq!(sim.simulator().faults(), simulator::Faults { sts_unavailable: true, ..simulator::Faults::default() });
-        sim.stop().await;
-        let err = prepare(&serve_args(&["--fault-sts-unavailable"]), &no_env).await.err().expect("must refuse").to_string();
-        assert!(err.contains("need --demo"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn out_of_range_fault_flags_are_refused_by_name() {
-        let err = prepare(&serve_args(&["--demo", "--fault-latency-ms", "600001"]), &no_env).await.err().expect("must refuse").to_string();
-        assert!(err.contains("latency_ms must be from 0 to 600000"), "{err}");
-    }
-}

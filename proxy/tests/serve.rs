@@ -154,3 +154,21 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
     }
     std::fs::remove_dir_all(&dist).unwrap();
 }
+
+#[tokio::test]
+async fn the_sts_unavailable_fault_reaches_the_demo_simulator_and_needs_demo() {
+    let (_, sim) = prepare(&serve_args(&["--demo", "--audit-log", "off", "--fault-sts-unavailable"]), &no_env).await.unwrap();
+    let sim = sim.expect("--demo starts the simulator");
+    let faults = sim.simulator().faults();
+    assert_eq!(faults, migration_proxy::simulator::Faults { sts_unavailable: true, ..Default::default() });
+    sim.stop().await;
+    let err = prepare(&serve_args(&["--fault-sts-unavailable"]), &no_env).await.err().expect("must refuse").to_string();
+    assert!(err.contains("need --demo"), "{err}");
+}
+
+#[tokio::test]
+async fn out_of_range_fault_flags_are_refused_by_name() {
+    let args = serve_args(&["--demo", "--audit-log", "off", "--fault-latency-ms", "600001"]);
+    let err = prepare(&args, &no_env).await.err().expect("must refuse").to_string();
+    assert!(err.contains("latency_ms must be from 0 to 600000"), "{err}");
+}
