@@ -15,6 +15,7 @@
 # 30 s on 2 cores. Stops every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 root=$PWD
 st=$root/tests/api/.venv/bin/schemathesis
 [ -x "$st" ] || { echo "api-test: schemathesis is not installed (make setup)" >&2; exit 1; }
@@ -22,9 +23,7 @@ if [ -z "${MIGRATION_PROXY_BIN:-}" ]; then
   # Cheap when up to date; a stale binary would test old code.
   cargo build -q -p migration-proxy
 fi
-target_dir=${CARGO_TARGET_DIR:-target}
-case "$target_dir" in /*) ;; *) target_dir=$root/$target_dir ;; esac
-bin=${MIGRATION_PROXY_BIN:-$target_dir/debug/migration-proxy}
+bin=${MIGRATION_PROXY_BIN:-$(proxy_bin)}
 [ -x "$bin" ] || { echo "api-test: no proxy binary at $bin" >&2; exit 1; }
 examples=${API_TEST_EXAMPLES:-100}
 seed=${API_TEST_SEED:-20261128}
@@ -51,25 +50,13 @@ start_proxy() {
   local name=$1
   shift
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  port=$(free_port)
   proxy_log="$out/api-test-$name-proxy.log"
   MIGRATION_PROXY_LOG="migration_proxy=debug,tower_http=debug" \
     "$bin" serve --demo --listen "127.0.0.1:$port" --audit-log off --dist "$work/no-app" "$@" >"$proxy_log" 2>&1 &
   proxy_pid=$!
-  for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
-      base="http://127.0.0.1:$port"
-      return 0
-    fi
-    if ! kill -0 "$proxy_pid" 2>/dev/null; then
-      echo "api-test: the proxy exited:" >&2
-      cat "$proxy_log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "api-test: the proxy did not answer /healthz" >&2
-  exit 1
+  base="http://127.0.0.1:$port"
+  wait_healthz api-test "$base" "$proxy_pid" "$proxy_log"
 }
 
 # run_schemathesis NAME EXAMPLES CHECKS [schemathesis flags...]

@@ -10,10 +10,12 @@
 # The fault tests (tests/e2e/tests/faults.spec.ts) start their own simulator and proxy per test
 # (tests/e2e/tests/stack.ts) from PROXY_BIN and DIST_DIR, logging into the same directory.
 # Stops every proxy it started, whatever happens.
-# Expects target/debug/migration-proxy and dist/ to be built (scripts/test.sh does both).
+# Expects the proxy's debug build and dist/ to be built (scripts/test.sh does both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x target/debug/migration-proxy ] || { echo "e2e: build the proxy first (cargo build -p migration-proxy)" >&2; exit 1; }
+. scripts/lib.sh
+bin=$(proxy_bin)
+[ -x "$bin" ] || { echo "e2e: build the proxy first (cargo build -p migration-proxy)" >&2; exit 1; }
 [ -f dist/index.html ] || { echo "e2e: build the app first (scripts/build-app.sh)" >&2; exit 1; }
 
 logdir=$(mktemp -d -t migration-proxy-e2e.XXXXXX)
@@ -24,22 +26,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start VAR [extra serve flags...]: starts a demo proxy and sets VAR to its address.
-origins=()
 start() {
   local var=$1
   shift
   local port
   port=$(free_port)
-  target/debug/migration-proxy serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off "$@" \
+  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off "$@" \
     >"$logdir/$var.log" 2>&1 &
-  pids+=("$!")
-  origins+=("http://127.0.0.1:$port")
+  local pid=$!
+  pids+=("$pid")
   printf -v "$var" '%s' "http://127.0.0.1:$port"
+  wait_healthz "e2e ($var)" "http://127.0.0.1:$port" "$pid" "$logdir/$var.log" 150
 }
 
 start BASE_URL
@@ -50,16 +48,8 @@ start FLAKY_URL --fault-5xx-rate 0.5 --retry-attempts 1 --cache-ttl-ms 1 --fault
 start PREFIX_URL --base-path /migrations
 PREFIX_URL="$PREFIX_URL/migrations"
 
-for origin in "${origins[@]}"; do
-  for _ in $(seq 1 150); do
-    if curl -fsS "$origin/healthz" >/dev/null 2>&1; then break; fi
-    sleep 0.1
-  done
-  curl -fsS "$origin/healthz" >/dev/null 2>&1 || { echo "e2e: a proxy did not start ($origin):" >&2; tail -n 20 "$logdir"/*.log >&2; exit 1; }
-done
-
 export BASE_URL FAST_URL FAILING_URL THROTTLED_URL FLAKY_URL PREFIX_URL
-export PROXY_BIN="$PWD/target/debug/migration-proxy" DIST_DIR="$PWD/dist" E2E_LOG_DIR="$logdir"
+export PROXY_BIN="$bin" DIST_DIR="$PWD/dist" E2E_LOG_DIR="$logdir"
 export PROXY_LOG="$logdir/BASE_URL.log"
 cd tests/e2e
 status=0

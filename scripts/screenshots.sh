@@ -4,14 +4,15 @@
 # docs/screenshots/ with Playwright in Debian's Chromium. Stops the proxy whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 scripts/build-app.sh
 cargo build -p migration-proxy
 mkdir -p docs/screenshots
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 log=$(mktemp -t migration-proxy-shots.XXXXXX.log)
-target/debug/migration-proxy serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off >"$log" 2>&1 &
+"$(proxy_bin)" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off >"$log" 2>&1 &
 proxy_pid=$!
 cleanup() {
   kill "$proxy_pid" 2>/dev/null || true
@@ -20,11 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for _ in $(seq 1 100); do
-  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$proxy_pid" 2>/dev/null; then echo "screenshots: the proxy exited:" >&2; cat "$log" >&2; exit 1; fi
-  sleep 0.1
-done
+wait_healthz screenshots "http://127.0.0.1:$port" "$proxy_pid" "$log"
 
 export BASE_URL="http://127.0.0.1:$port"
 export SHOTS_DIR="$PWD/docs/screenshots"

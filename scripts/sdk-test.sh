@@ -6,6 +6,7 @@
 # scripts/setup.sh (step 7).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 echo "== official Alibaba Cloud SDKs against the RDS simulator"
 venv=tests/sdk/.venv
@@ -14,7 +15,7 @@ if [ ! -x "$venv/bin/python" ] || [ ! -d tests/sdk/node_modules/@alicloud/rds201
   exit 1
 fi
 
-bin="${CARGO_TARGET_DIR:-target}/debug/migration-proxy"
+bin=$(proxy_bin)
 # Cheap when up to date; a stale binary would test old code.
 cargo build -q -p migration-proxy
 

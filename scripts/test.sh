@@ -4,12 +4,11 @@
 # Any failure exits non-zero; every process started here is stopped on the way out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Every proxy test's transcript (answers, log lines, panic messages) is kept here; the last step
 # scans them all for secrets (scripts/secret-scan.sh).
-target_dir=${CARGO_TARGET_DIR:-target}
-case "$target_dir" in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
-export MIGRATION_PROXY_TEST_TRANSCRIPTS="$target_dir/test-transcripts"
+export MIGRATION_PROXY_TEST_TRANSCRIPTS="$(target_dir)/test-transcripts"
 rm -rf "$MIGRATION_PROXY_TEST_TRANSCRIPTS" && mkdir -p "$MIGRATION_PROXY_TEST_TRANSCRIPTS"
 
 echo "== cargo test (native crates)"
