@@ -163,6 +163,26 @@ impl Conn {
         Ok(Conn { stream: BufReader::new(s) })
     }
 
+    /// Sends on the client's kept connection (opening one if it has none), and keeps the
+    /// connection if it may be reused.
+    async fn send_on(
+        conn: &mut Option<Conn>,
+        addr: SocketAddr,
+        method: &str,
+        target: &str,
+        extra_headers: &str,
+    ) -> std::io::Result<(u16, bool)> {
+        let mut c = match conn.take() {
+            Some(c) => c,
+            None => Conn::open(addr).await?,
+        };
+        let r = c.send(addr, method, target, extra_headers).await;
+        if let Ok((_, true)) = r {
+            *conn = Some(c);
+        }
+        r
+    }
+
     /// Sends a GET and reads the whole answer; returns the status and whether the connection
     /// may be reused.
     async fn get(&mut self, addr: SocketAddr, target: &str) -> std::io::Result<(u16, bool)> {
@@ -263,6 +283,19 @@ impl Stats {
             "generator_late_p50_us": pct(&self.late_us, 50.0),
             "generator_late_p99_us": pct(&self.late_us, 99.0),
         })
+    }
+}
+
+impl Stats {
+    /// Adds another set of results to these.
+    fn absorb(&mut self, other: &Stats) {
+        self.latency_us.extend(&other.latency_us);
+        self.service_us.extend(&other.service_us);
+        self.late_us.extend(&other.late_us);
+        for (k, v) in &other.status {
+            *self.status.entry(*k).or_default() += v;
+        }
+        self.errors += other.errors;
     }
 }
 
@@ -376,15 +409,8 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
     let mut cached = std::mem::take(&mut *stats[0].lock().unwrap());
     let mut uniq = std::mem::take(&mut *stats[1].lock().unwrap());
     let mut all = Stats::default();
-    for s in [&cached, &uniq] {
-        all.latency_us.extend(&s.latency_us);
-        all.service_us.extend(&s.service_us);
-        all.late_us.extend(&s.late_us);
-        for (k, v) in &s.status {
-            *all.status.entry(*k).or_default() += v;
-        }
-        all.errors += s.errors;
-    }
+    all.absorb(&cached);
+    all.absorb(&uniq);
     json!({
         "mode": "rate",
         "target_rate": o.rate,
@@ -417,18 +443,7 @@ async fn poll(o: Opts) -> Value {
             while due < end {
                 tokio::time::sleep_until(due.into()).await;
                 let sent = Instant::now();
-                let result = tokio::time::timeout(REQUEST_TIMEOUT, async {
-                    let mut c = match conn.take() {
-                        Some(c) => c,
-                        None => Conn::open(addr).await?,
-                    };
-                    let r = c.get(addr, &target).await;
-                    if let Ok((_, true)) = r {
-                        conn = Some(c);
-                    }
-                    r
-                })
-                .await;
+                let result = tokio::time::timeout(REQUEST_TIMEOUT, Conn::send_on(&mut conn, addr, "GET", &target, "")).await;
                 let done = Instant::now();
                 {
                     let mut s = stats.lock().unwrap();
@@ -532,18 +547,7 @@ async fn closed(o: Opts) -> Value {
                     (None, None) => ("GET", target.clone(), String::new()),
                 };
                 let sent = Instant::now();
-                let result = tokio::time::timeout(REQUEST_TIMEOUT, async {
-                    let mut c = match conn.take() {
-                        Some(c) => c,
-                        None => Conn::open(addr).await?,
-                    };
-                    let r = c.send(addr, method, &path, &headers).await;
-                    if let Ok((_, true)) = r {
-                        conn = Some(c);
-                    }
-                    r
-                })
-                .await;
+                let result = tokio::time::timeout(REQUEST_TIMEOUT, Conn::send_on(&mut conn, addr, method, &path, &headers)).await;
                 let done = Instant::now();
                 match result {
                     Ok(Ok((status, _))) => {
@@ -554,13 +558,7 @@ async fn closed(o: Opts) -> Value {
                     _ => local.errors += 1,
                 }
             }
-            let mut s = stats.lock().unwrap();
-            s.latency_us.extend(local.latency_us);
-            s.service_us.extend(local.service_us);
-            for (k, v) in local.status {
-                *s.status.entry(k).or_default() += v;
-            }
-            s.errors += local.errors;
+            stats.lock().unwrap().absorb(&local);
         }));
     }
     for t in tasks {

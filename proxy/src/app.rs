@@ -115,7 +115,7 @@ pub fn app(state: AppState) -> Router {
         under_base
     } else {
         // Not Router::nest: it does not route "{base}/" itself to the nested fallback.
-        let base = state.base_path.clone();
+        let base: Arc<str> = state.base_path.as_str().into();
         Router::new().fallback(move |request: Request| strip_base(base.clone(), under_base.clone(), request))
     };
     probes
@@ -257,9 +257,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// Serves `{base}` and `{base}/...` from the app's router with the prefix removed.
-async fn strip_base(base: String, inner: Router, mut request: Request) -> Response {
+async fn strip_base(base: Arc<str>, inner: Router, mut request: Request) -> Response {
     let path = request.uri().path();
-    let rest = match path.strip_prefix(base.as_str()) {
+    let rest = match path.strip_prefix(&*base) {
         Some("") => "/".to_string(),
         Some(r) if r.starts_with('/') => r.to_string(),
         _ => return outside_base().await,

@@ -15,6 +15,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -31,12 +32,11 @@ pub struct CacheKey(String);
 
 impl CacheKey {
     pub fn new(action: &str, region: &str, params: &[(String, String)], scope: &str) -> CacheKey {
+        use std::fmt::Write;
         // Length-prefixed parts: no two different inputs give the same key.
         let mut k = String::new();
         for part in [action, region, scope].into_iter().chain(params.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()])) {
-            k.push_str(&part.len().to_string());
-            k.push(':');
-            k.push_str(part);
+            let _ = write!(k, "{}:{part}", part.len());
         }
         CacheKey(k)
     }
@@ -48,8 +48,9 @@ pub struct Answer {
     pub status: u16,
     pub body: Bytes,
     pub fetched_at: Instant,
-    /// The upstream's RequestId, read once when the answer is made (not on every serve).
-    pub request_id: Option<String>,
+    /// The upstream's RequestId as a header value, made once when the answer is made (not on
+    /// every serve); None if the body has none or it cannot be a header value.
+    pub request_id: Option<HeaderValue>,
 }
 
 impl Answer {
@@ -59,7 +60,7 @@ impl Answer {
             status,
             body: Bytes::from(body.to_string()),
             fetched_at: Instant::now(),
-            request_id: body.get("RequestId").and_then(serde_json::Value::as_str).map(str::to_string),
+            request_id: body.get("RequestId").and_then(serde_json::Value::as_str).and_then(|id| HeaderValue::from_str(id).ok()),
         }
     }
 

@@ -18,6 +18,7 @@ use crate::metrics::{ActionLabel, ActionStatus, OutcomeLabel};
 use crate::policy::Scope;
 use crate::redact::redact;
 use crate::retry::{call_with_retries, decide, Decision};
+use crate::upstream::UpstreamResponse;
 
 /// Pages fetched at most when a policy filters `DescribeDBInstances` (100 instances each).
 const MAX_FILTER_PAGES: u64 = 20;
@@ -30,16 +31,16 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
         Ok((call, scope)) => {
             instance = call.instance().map(str::to_string);
             let key = CacheKey::new(call.action.name(), &call.region_id, &call.params, &scope.key());
-            // Owned, so the fetch can outlive this caller (the cache runs it in its own task).
-            let (shared, owned_call, owned_scope) = (state.clone(), call.clone(), scope.clone());
-            let served = state.cache.get(&key, move || async move { fetch(&shared, &owned_call, &owned_scope).await }).await;
+            // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
+            let shared = state.clone();
+            let served = state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await;
             (respond(&served), served.outcome)
         }
     };
     let status = response.status().as_u16();
-    let action_label = if Action::from_name(action).is_some() { action } else { "-" };
-    state.metrics.requests.get_or_create(&ActionStatus { action: action_label.to_string(), status }).inc();
-    state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str().to_string() }).inc();
+    let action_label = Action::from_name(action).map_or("-", Action::name);
+    state.metrics.requests.get_or_create(&ActionStatus { action: action_label, status }).inc();
+    state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str() }).inc();
     if let Some(audit) = &state.audit {
         let request_id = response.headers().get("x-upstream-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         audit.record(&AuditRecord {
@@ -79,20 +80,26 @@ async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched
         Ok(resp) => resp,
         Err(e) => return Fetched::Failed(e),
     };
-    let transient = matches!(decide(&resp), Decision::Retry { .. });
-    let mut body: Value = match serde_json::from_slice(&resp.body) {
-        Ok(v) => v,
-        Err(_) => {
-            return Fetched::Failed(ProxyError::UpstreamUnavailable(format!(
-                "the upstream answered {} with a body that is not JSON",
-                resp.status
-            )))
-        }
+    let Some(body) = redacted_json(state, &resp) else {
+        return Fetched::Failed(ProxyError::UpstreamUnavailable(format!(
+            "the upstream answered {} with a body that is not JSON",
+            resp.status
+        )));
     };
-    let removed = redact(&mut body);
-    state.metrics.redactions.inc_by(removed as u64);
-    let answer = Arc::new(Answer::from_json(resp.status, &body));
-    if transient {
+    fetched(&resp, &body)
+}
+
+/// The upstream's body parsed and redacted (the redactions counted), or None if it is not JSON.
+fn redacted_json(state: &AppState, resp: &UpstreamResponse) -> Option<Value> {
+    let mut body: Value = serde_json::from_slice(&resp.body).ok()?;
+    state.metrics.redactions.inc_by(redact(&mut body) as u64);
+    Some(body)
+}
+
+/// The answer made of `body`: transient if the upstream's answer is one worth retrying.
+fn fetched(resp: &UpstreamResponse, body: &Value) -> Fetched {
+    let answer = Arc::new(Answer::from_json(resp.status, body));
+    if matches!(decide(resp), Decision::Retry { .. }) {
         Fetched::Transient(answer)
     } else {
         Fetched::Final(answer)
@@ -100,10 +107,10 @@ async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched
 }
 
 /// One upstream call with retries, recorded in the metrics and for /readyz.
-async fn upstream_call(state: &AppState, call: &ValidatedCall) -> Result<crate::upstream::UpstreamResponse, ProxyError> {
+async fn upstream_call(state: &AppState, call: &ValidatedCall) -> Result<UpstreamResponse, ProxyError> {
     let started = Instant::now();
     let attempts = call_with_retries(&state.upstream, call, &state.retry).await;
-    let label = ActionLabel { action: call.action.name().to_string() };
+    let label = ActionLabel { action: call.action.name() };
     state.metrics.upstream_seconds.get_or_create(&label).observe(started.elapsed().as_secs_f64());
     if attempts.retries > 0 {
         state.metrics.retries.get_or_create(&label).inc_by(attempts.retries as u64);
@@ -136,13 +143,11 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
             Ok(r) => r,
             Err(e) => return Fetched::Failed(e),
         };
-        let Ok(mut body) = serde_json::from_slice::<Value>(&resp.body) else {
+        let Some(body) = redacted_json(state, &resp) else {
             return Fetched::Failed(ProxyError::UpstreamUnavailable("the upstream answered with a body that is not JSON".into()));
         };
-        state.metrics.redactions.inc_by(redact(&mut body) as u64);
         if !(200..300).contains(&resp.status) {
-            let answer = Arc::new(Answer::from_json(resp.status, &body));
-            return if matches!(decide(&resp), Decision::Retry { .. }) { Fetched::Transient(answer) } else { Fetched::Final(answer) };
+            return fetched(&resp, &body);
         }
         let items = body.pointer("/Items/DBInstance").and_then(Value::as_array).cloned().unwrap_or_default();
         let total = body.get("TotalRecordCount").and_then(Value::as_u64).unwrap_or(0);
@@ -177,9 +182,7 @@ fn respond(served: &crate::cache::Served) -> Response {
                 h.insert("x-proxy-stale", HeaderValue::from(age.as_secs()));
             }
             if let Some(id) = &answer.request_id {
-                if let Ok(v) = HeaderValue::from_str(id) {
-                    h.insert("x-upstream-request-id", v);
-                }
+                h.insert("x-upstream-request-id", id.clone());
             }
             response
         }

@@ -211,15 +211,15 @@ fn action_operation(action: Action) -> utoipa::openapi::path::Operation {
         .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name(response_schema))).build());
     let ok = with_cache_headers(ok, true).build();
     op = op.response("200", ok);
-    for (status, response) in error_responses(true) {
+    for (status, response) in error_responses() {
         op = op.response(status, response);
     }
     op.build()
 }
 
-/// The error statuses of an `/api/rds/...` call (`upstream`: whether the call can reach the upstream).
-pub(crate) fn error_responses(upstream: bool) -> Vec<(&'static str, ApiResponse)> {
-    let mut out = vec![
+/// The error statuses of an `/api/rds/...` call.
+fn error_responses() -> Vec<(&'static str, ApiResponse)> {
+    [
         ("400", "`Proxy.InvalidParameter`: a parameter is unknown, repeated, empty or out of bounds; or the upstream's own 400 (e.g. `Throttling.User` once retries are spent)"),
         ("401", "`Proxy.Unauthorized`: not authenticated (trusted-header and bearer modes)"),
         ("403", "`Proxy.ActionNotAllowed`: not an allow-listed action; `Proxy.Forbidden`: the caller's policy does not cover the instance; or the upstream's 403"),
@@ -227,30 +227,19 @@ pub(crate) fn error_responses(upstream: bool) -> Vec<(&'static str, ApiResponse)
         ("413", "`Proxy.PayloadTooLarge`: the query string is too long"),
         ("502", "`Proxy.UpstreamUnavailable`: the RDS endpoint could not be reached or answered something that is not JSON"),
         ("504", "`Proxy.UpstreamTimeout`: the RDS endpoint did not answer in time"),
-    ];
-    if !upstream {
-        out.retain(|(s, _)| *s != "404");
-    }
-    let mut responses: Vec<(&'static str, ApiResponse)> = out.into_iter().map(|(status, text)| (status, error_response(text, upstream))).collect();
-    if upstream {
-        responses.push((
-            "default",
-            error_response("Any other upstream error, passed through with its status (e.g. 503 `ServiceUnavailable`)", true),
-        ));
-    }
-    responses
+        ("default", "Any other upstream error, passed through with its status (e.g. 503 `ServiceUnavailable`)"),
+    ]
+    .into_iter()
+    .map(|(status, text)| (status, error_response(text)))
+    .collect()
 }
 
-fn error_response(description: &str, upstream: bool) -> ApiResponse {
+fn error_response(description: &str) -> ApiResponse {
     let r = ResponseBuilder::new()
         .description(description)
         .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build());
     // An upstream error answer carries the cache headers too (X-Proxy-Cache: error).
-    if upstream {
-        with_cache_headers(r, false).build()
-    } else {
-        r.build()
-    }
+    with_cache_headers(r, false).build()
 }
 
 fn with_cache_headers(r: ResponseBuilder, success: bool) -> ResponseBuilder {

@@ -22,17 +22,21 @@ pub fn redact(value: &mut Value) -> usize {
             let mut n = 0;
             // A JSON document inside a string (ReplicationInfo) may itself hold the key, in any
             // letter case (is_password_key ignores case: so must this pre-check).
-            if s.to_ascii_lowercase().contains("sourcepassword") {
+            if contains_ignore_ascii_case(s, "sourcepassword") {
                 if let Ok(mut inner) = serde_json::from_str::<Value>(s) {
                     n += redact(&mut inner);
                     *s = inner.to_string();
                 }
             }
-            let (masked, m) = mask_password_assignments(s);
-            if m > 0 {
-                *s = masked;
+            // Most strings hold no assignment: check without allocating before masking.
+            if contains_ignore_ascii_case(s, PASSWORD_KEY) {
+                let (masked, m) = mask_password_assignments(s);
+                if m > 0 {
+                    *s = masked;
+                }
+                n += m;
             }
-            n + m
+            n
         }
         _ => 0,
     }
@@ -42,17 +46,24 @@ fn is_password_key(k: &str) -> bool {
     k.eq_ignore_ascii_case("SourcePassword")
 }
 
+/// Whether `haystack` holds `needle` (ASCII) in any letter case; allocates nothing (this runs on
+/// every string of every upstream answer).
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+const PASSWORD_KEY: &str = "password=";
+
 /// Masks the value of every `password=` assignment (case-insensitive), whether it is quoted
 /// (`password='a b'`) or runs to the next space, quote or backslash. Already-masked values are
 /// left as they are and not counted.
 pub fn mask_password_assignments(s: &str) -> (String, usize) {
-    const KEY: &str = "password=";
     let lower = s.to_ascii_lowercase();
     let mut out = String::with_capacity(s.len());
     let mut count = 0;
     let mut pos = 0;
-    while let Some(found) = lower[pos..].find(KEY) {
-        let value_start = pos + found + KEY.len();
+    while let Some(found) = lower[pos..].find(PASSWORD_KEY) {
+        let value_start = pos + found + PASSWORD_KEY.len();
         out.push_str(&s[pos..value_start]);
         let rest = &s[value_start..];
         let (value_len, quoted) = if let Some(stripped) = rest.strip_prefix('\'') {

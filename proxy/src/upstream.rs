@@ -167,7 +167,7 @@ impl Upstream {
         let date = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let action = call.action.name();
 
-        let (query_pairs, headers): (Pairs, Pairs) = match self.signature {
+        let (query, headers): (String, Pairs) = match self.signature {
             SignatureStyle::V3 => {
                 let signed = signing::v3::sign(&signing::v3::SignRequest {
                     method: "POST",
@@ -185,7 +185,7 @@ impl Upstream {
                     security_token: creds.security_token.as_ref().map(|t| t.expose()),
                 });
                 let headers = signed.headers.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).collect();
-                (call.params.clone(), headers)
+                (signing::encode::canonical_query(&call.params), headers)
             }
             SignatureStyle::Rpc => {
                 let params = signing::rpc::sign_params(
@@ -199,13 +199,13 @@ impl Upstream {
                     &date,
                     &nonce,
                 );
-                (params, Vec::new())
+                (signing::encode::canonical_query(&params), Vec::new())
             }
         };
 
         let mut url = endpoint;
         url.set_path("/");
-        url.set_query(Some(&signing::encode::canonical_query(&query_pairs)));
+        url.set_query(Some(&query));
         let mut request = self.client.post(url).header("accept", "application/json");
         for (k, v) in &headers {
             request = request.header(k.as_str(), v.as_str());

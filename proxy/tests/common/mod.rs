@@ -369,9 +369,7 @@ pub const TRANSCRIPTS_ENV: &str = "MIGRATION_PROXY_TEST_TRANSCRIPTS";
 struct LogWriter;
 impl std::io::Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        append_to_file(&text);
-        transcript().lock().unwrap().push_str(&text);
+        record(&String::from_utf8_lossy(buf));
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
