@@ -72,7 +72,7 @@ async fn half_an_environment_pair_stops_the_chain() {
 
 #[tokio::test]
 async fn oidc_role_from_the_environment_uses_assume_role_with_oidc() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let token_file = home.write("var/run/secrets/tokens/oidc-token", &format!("{OIDC_TOKEN}\n"));
@@ -134,7 +134,7 @@ async fn incomplete_oidc_settings_stop_the_chain() {
 
 #[tokio::test]
 async fn a_missing_oidc_token_file_is_named_and_sts_rejections_do_not_echo_the_token() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let env = [
@@ -216,7 +216,7 @@ async fn cli_profile_sts_token_mode() {
 
 #[tokio::test]
 async fn cli_profile_ram_role_arn_signs_assume_role_with_the_profile_key() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     home.write(
@@ -249,7 +249,7 @@ async fn cli_profile_ram_role_arn_signs_assume_role_with_the_profile_key() {
 
 #[tokio::test]
 async fn cli_profile_chainable_ram_role_arn_uses_the_source_profile() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     home.write(
@@ -283,7 +283,7 @@ async fn cli_profile_chainable_ram_role_arn_uses_the_source_profile() {
 
 #[tokio::test]
 async fn cli_profile_ecs_ram_role_and_oidc_modes() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let token_file = home.write("oidc-token", OIDC_TOKEN);
@@ -407,7 +407,7 @@ async fn credentials_ini_is_read_when_credentials_is_absent() {
 
 #[tokio::test]
 async fn credentials_file_ram_role_arn_and_ecs_ram_role() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let file = home.write(
@@ -440,7 +440,7 @@ async fn credentials_file_ram_role_arn_and_ecs_ram_role() {
 
 #[tokio::test]
 async fn ecs_role_is_discovered_with_an_imdsv2_token() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let mut cfg = config(&[], &home.path);
@@ -461,7 +461,7 @@ async fn ecs_role_is_discovered_with_an_imdsv2_token() {
 
 #[tokio::test]
 async fn ecs_falls_back_to_imdsv1_unless_that_is_disabled() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     mock.state.imds_v1_only.store(true, Ordering::SeqCst);
     let home = TempHome::new();
@@ -479,7 +479,7 @@ async fn ecs_falls_back_to_imdsv1_unless_that_is_disabled() {
 
 #[tokio::test]
 async fn ecs_without_a_role_or_disabled_or_unreachable_is_skipped() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     *mock.state.imds_role.lock().unwrap() = String::new();
     let home = TempHome::new();
@@ -529,7 +529,7 @@ async fn no_credentials_names_every_source_in_order() {
 
 #[tokio::test]
 async fn a_configured_source_that_fails_is_named_and_not_fallen_through() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     mock.state.sts_fail.store(true, Ordering::SeqCst);
     let home = TempHome::new();

@@ -10,8 +10,8 @@ use chrono::Duration as Span;
 use credentials_support::*;
 use migration_proxy::credentials::{ChainConfig, CredentialProvider, CredentialState, Credentials, Secret, Source};
 
-/// A RamRoleArn profile against the stand-in, on the fake clock, 15-minute margin.
-async fn role_provider(mock: &MockServer, clock: &FakeClock, home: &TempHome) -> (ChainConfig, CredentialProvider) {
+/// A RamRoleArn profile in `home`, against the stand-in.
+fn role_config(mock: &MockServer, home: &TempHome) -> ChainConfig {
     home.write(
         ".aliyun/config.json",
         &serde_json::json!({"current": "role", "profiles": [{"name": "role", "mode": "RamRoleArn",
@@ -20,6 +20,12 @@ async fn role_provider(mock: &MockServer, clock: &FakeClock, home: &TempHome) ->
     );
     let mut cfg = config(&[], &home.path);
     cfg.sts_endpoint = Some(mock.url());
+    cfg
+}
+
+/// [`role_config`] on the fake clock, 15-minute margin.
+async fn role_provider(mock: &MockServer, clock: &ManualClock, home: &TempHome) -> (ChainConfig, CredentialProvider) {
+    let mut cfg = role_config(mock, home);
     cfg.clock = clock.clock();
     cfg.refresh_margin = Duration::from_secs(15 * 60);
     let p = CredentialProvider::resolve(&cfg).await.unwrap();
@@ -28,7 +34,7 @@ async fn role_provider(mock: &MockServer, clock: &FakeClock, home: &TempHome) ->
 
 #[tokio::test]
 async fn temporary_credentials_are_refreshed_before_they_expire() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let (_, p) = role_provider(&mock, &clock, &home).await;
@@ -67,7 +73,7 @@ async fn temporary_credentials_are_refreshed_before_they_expire() {
 
 #[tokio::test]
 async fn concurrent_callers_share_one_refresh() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let (_, p) = role_provider(&mock, &clock, &home).await;
@@ -105,7 +111,7 @@ async fn futures_join(handles: Vec<tokio::task::JoinHandle<String>>) -> Vec<Stri
 
 #[tokio::test]
 async fn a_failed_refresh_keeps_the_valid_credentials_and_is_reported() {
-    let clock = FakeClock::new();
+    let clock = fake_clock();
     let mock = start_mock(clock.clock()).await;
     let home = TempHome::new();
     let (_, p) = role_provider(&mock, &clock, &home).await;
@@ -158,14 +164,7 @@ async fn an_idle_provider_is_refreshed_in_the_background() {
     let mock = start_mock(std::sync::Arc::new(chrono::Utc::now)).await;
     mock.state.lifetime_secs.store(4, Ordering::SeqCst);
     let home = TempHome::new();
-    home.write(
-        ".aliyun/config.json",
-        &serde_json::json!({"current": "role", "profiles": [{"name": "role", "mode": "RamRoleArn",
-            "access_key_id": AK_ID, "access_key_secret": AK_SECRET, "ram_role_arn": ROLE_ARN}]})
-        .to_string(),
-    );
-    let mut cfg = config(&[], &home.path);
-    cfg.sts_endpoint = Some(mock.url());
+    let mut cfg = role_config(&mock, &home);
     cfg.background_refresh = true;
     let p = CredentialProvider::resolve(&cfg).await.unwrap();
     assert_eq!(mock.state.count("AssumeRole"), 1);

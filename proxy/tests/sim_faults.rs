@@ -68,6 +68,15 @@ impl Answer {
             assert!(v["RequestId"].is_string() && v["Code"].is_string() && v["Message"].is_string(), "{}", self.body);
         }
     }
+
+    /// The control endpoint's error shape: exactly Code, Message and RequestId.
+    fn check_control_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status, self.code().as_str()), (status, code), "{}", self.body);
+        let v = self.json();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["Code", "Message", "RequestId"], "{}", self.body);
+        assert_eq!(v["RequestId"].as_str().unwrap().len(), 36, "{}", self.body);
+    }
 }
 
 async fn get(state: AppState, uri: &str) -> Answer {
@@ -199,45 +208,21 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
 }
 
-/// A raw answer from the simulator.
-struct Raw {
-    status: u16,
-    text: String,
-    took: Duration,
-}
 
-impl Raw {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    fn code(&self) -> String {
-        self.json()["Code"].as_str().unwrap_or_default().to_string()
-    }
-
-    /// The control endpoint's error shape: exactly Code, Message and RequestId.
-    fn check_control_error(&self, status: u16, code: &str) {
-        assert_eq!((self.status, self.code().as_str()), (status, code), "{}", self.text);
-        let v = self.json();
-        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["Code", "Message", "RequestId"], "{}", self.text);
-        assert_eq!(v["RequestId"].as_str().unwrap().len(), 36, "{}", self.text);
-    }
-}
-
-async fn raw(req: reqwest::RequestBuilder) -> Raw {
+/// The simulator's own answer (not through the proxy), its shape unchecked.
+async fn raw(req: reqwest::RequestBuilder) -> Answer {
     let t0 = Instant::now();
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    Raw { status, text, took: t0.elapsed() }
+    let body = r.text().await.unwrap();
+    Answer { status, body, took: t0.elapsed() }
 }
 
-async fn get_faults(sim: &simulator::Running) -> Raw {
+async fn get_faults(sim: &simulator::Running) -> Answer {
     raw(http().get(format!("{}/-/faults", sim.url()))).await
 }
 
-async fn put_faults(sim: &simulator::Running, body: &str) -> Raw {
+async fn put_faults(sim: &simulator::Running, body: &str) -> Answer {
     raw(http().put(format!("{}/-/faults", sim.url())).header("content-type", "application/json").body(body.to_string())).await
 }
 
@@ -252,18 +237,18 @@ fn proxy_once(sim: &simulator::Running) -> AppState {
 async fn faults_are_read_and_replaced_over_http_while_running() {
     let sim = sim_with_control(true).await;
     let g = get_faults(&sim).await;
-    assert_eq!(g.status, 200, "{}", g.text);
-    assert_eq!(serde_json::from_str::<Faults>(&g.text).unwrap(), Faults::default());
+    assert_eq!(g.status, 200, "{}", g.body);
+    assert_eq!(serde_json::from_str::<Faults>(&g.body).unwrap(), Faults::default());
     assert_eq!(g.json()["throttle_rate"], 0.0);
     assert_eq!(get(proxy_once(&sim), TASKS).await.status, 200);
 
     // On: the next signed RDS call is throttled.
     let p = put_faults(&sim, r#"{"throttle_rate":1}"#).await;
-    assert_eq!(p.status, 200, "{}", p.text);
+    assert_eq!(p.status, 200, "{}", p.body);
     let on = Faults { throttle_rate: 1.0, ..Faults::default() };
-    assert_eq!(serde_json::from_str::<Faults>(&p.text).unwrap(), on, "the answer is the new set");
+    assert_eq!(serde_json::from_str::<Faults>(&p.body).unwrap(), on, "the answer is the new set");
     assert_eq!(sim.simulator().faults(), on);
-    assert_eq!(serde_json::from_str::<Faults>(&get_faults(&sim).await.text).unwrap(), on);
+    assert_eq!(serde_json::from_str::<Faults>(&get_faults(&sim).await.body).unwrap(), on);
     let before = sim.simulator().rds_calls();
     let a = get(proxy_once(&sim), TASKS).await;
     assert_eq!((a.status, a.code().as_str()), (400, "Throttling.User"), "{}", a.body);
@@ -272,10 +257,10 @@ async fn faults_are_read_and_replaced_over_http_while_running() {
     // Refused bodies name what was wrong and leave the faults alone.
     let bad = put_faults(&sim, r#"{"throtle_rate":1}"#).await;
     bad.check_control_error(400, "InvalidParameter");
-    assert!(bad.json()["Message"].as_str().unwrap().contains("throtle_rate"), "{}", bad.text);
+    assert!(bad.json()["Message"].as_str().unwrap().contains("throtle_rate"), "{}", bad.body);
     let bad = put_faults(&sim, r#"{"malformed_rate":2}"#).await;
     bad.check_control_error(400, "InvalidParameter");
-    assert!(bad.json()["Message"].as_str().unwrap().contains("malformed_rate"), "{}", bad.text);
+    assert!(bad.json()["Message"].as_str().unwrap().contains("malformed_rate"), "{}", bad.body);
     for body in ["", "not json", r#"{"qps_limit":-1}"#, r#"{"timeout_ms":0}"#, "[]"] {
         put_faults(&sim, body).await.check_control_error(400, "InvalidParameter");
     }
@@ -286,7 +271,7 @@ async fn faults_are_read_and_replaced_over_http_while_running() {
 
     // `{}`: everything off again.
     let p = put_faults(&sim, "{}").await;
-    assert_eq!((p.status, serde_json::from_str::<Faults>(&p.text).unwrap()), (200, Faults::default()), "{}", p.text);
+    assert_eq!((p.status, serde_json::from_str::<Faults>(&p.body).unwrap()), (200, Faults::default()), "{}", p.body);
     let a = get(proxy_once(&sim), TASKS).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["Items"][0]["TaskId"], 440437220);
@@ -313,9 +298,9 @@ async fn faults_are_read_and_replaced_over_http_while_running() {
 async fn without_control_there_is_no_faults_endpoint() {
     let sim = sim_with_control(false).await;
     let g = get_faults(&sim).await;
-    assert_eq!((g.status, g.code().as_str()), (404, "InvalidApi.NotFound"), "{}", g.text);
+    assert_eq!((g.status, g.code().as_str()), (404, "InvalidApi.NotFound"), "{}", g.body);
     let p = put_faults(&sim, r#"{"throttle_rate":1}"#).await;
-    assert_eq!(p.status, 404, "{}", p.text);
+    assert_eq!(p.status, 404, "{}", p.body);
     assert_eq!(sim.simulator().faults(), Faults::default());
     assert_eq!(get(proxy_once(&sim), TASKS).await.status, 200);
     sim.stop().await;
@@ -323,7 +308,7 @@ async fn without_control_there_is_no_faults_endpoint() {
 
 /// STS AssumeRole as the credential providers send it: POST, RPC-signed with the demo key,
 /// fields in the form body.
-async fn assume_role(sim: &simulator::Running) -> Raw {
+async fn assume_role(sim: &simulator::Running) -> Answer {
     let params: Vec<(String, String)> = [
         ("Format", "JSON"),
         ("RoleArn", "acs:ram::5123456789012345:role/migration-reader"),
@@ -348,11 +333,11 @@ async fn assume_role(sim: &simulator::Running) -> Raw {
     raw(http().post(format!("{}/", sim.url())).form(&signed)).await
 }
 
-async fn metadata_token(sim: &simulator::Running) -> Raw {
+async fn metadata_token(sim: &simulator::Running) -> Answer {
     raw(http().put(format!("{}/latest/api/token", sim.url())).header("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")).await
 }
 
-async fn metadata_credentials(sim: &simulator::Running, token: &str) -> Raw {
+async fn metadata_credentials(sim: &simulator::Running, token: &str) -> Answer {
     let url = format!("{}/latest/meta-data/ram/security-credentials/migration-proxy-demo-role", sim.url());
     raw(http().get(url).header("X-aliyun-ecs-metadata-token", token)).await
 }
@@ -362,36 +347,36 @@ async fn sts_unavailable_turns_sts_and_the_metadata_service_off_and_on_again() {
     let sim = sim_with_control(true).await;
     // Working to begin with.
     let r = assume_role(&sim).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.json()["Credentials"]["AccessKeyId"].as_str().unwrap().starts_with("STS."));
     let token = metadata_token(&sim).await;
-    assert_eq!(token.status, 200, "{}", token.text);
-    let token = token.text;
+    assert_eq!(token.status, 200, "{}", token.body);
+    let token = token.body;
     assert_eq!(metadata_credentials(&sim, &token).await.json()["Code"], "Success");
 
     // Off: STS and every metadata route answer 503 ServiceUnavailable; RDS is unaffected.
     assert_eq!(put_faults(&sim, r#"{"sts_unavailable":true}"#).await.status, 200);
     let r = assume_role(&sim).await;
-    assert_eq!((r.status, r.code().as_str()), (503, "ServiceUnavailable"), "{}", r.text);
-    assert_eq!(r.json()["HostId"], "sts.aliyuncs.com", "the STS error shape: {}", r.text);
-    assert!(!r.text.contains(simulator::DEMO_ACCESS_KEY_SECRET));
+    assert_eq!((r.status, r.code().as_str()), (503, "ServiceUnavailable"), "{}", r.body);
+    assert_eq!(r.json()["HostId"], "sts.aliyuncs.com", "the STS error shape: {}", r.body);
+    assert!(!r.body.contains(simulator::DEMO_ACCESS_KEY_SECRET));
     let t = metadata_token(&sim).await;
-    assert_eq!((t.status, t.code().as_str()), (503, "ServiceUnavailable"), "{}", t.text);
+    assert_eq!((t.status, t.code().as_str()), (503, "ServiceUnavailable"), "{}", t.body);
     let c = metadata_credentials(&sim, &token).await;
-    assert_eq!((c.status, c.code().as_str()), (503, "ServiceUnavailable"), "{}", c.text);
+    assert_eq!((c.status, c.code().as_str()), (503, "ServiceUnavailable"), "{}", c.body);
     let roles = raw(http().get(format!("{}/latest/meta-data/ram/security-credentials/", sim.url()))).await;
-    assert_eq!(roles.status, 503, "even without a token: {}", roles.text);
+    assert_eq!(roles.status, 503, "even without a token: {}", roles.body);
     let a = get(proxy_once(&sim), TASKS).await;
     assert_eq!(a.status, 200, "RDS still answers: {}", a.body);
 
     // On again.
     assert_eq!(put_faults(&sim, "{}").await.status, 200);
     let r = assume_role(&sim).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.status, 200, "{}", r.body);
     let t = metadata_token(&sim).await;
-    assert_eq!(t.status, 200, "{}", t.text);
+    assert_eq!(t.status, 200, "{}", t.body);
     let c = metadata_credentials(&sim, &token).await;
-    assert_eq!((c.status, c.json()["Code"].as_str()), (200, Some("Success")), "{}", c.text);
+    assert_eq!((c.status, c.json()["Code"].as_str()), (200, Some("Success")), "{}", c.body);
     sim.stop().await;
 }
 

@@ -395,6 +395,21 @@ enum Check {
     Expired { blocked: Option<String> },
 }
 
+/// The chain stopped at a configured source that failed: `tried` with that source's line added.
+fn fail(mut tried: Vec<String>, source: Source, what: String, reason: String) -> NoCredentials {
+    tried.push(format!("{what}: {reason}"));
+    NoCredentials { tried, failed: Some(SourceFailure { source, what, reason }) }
+}
+
+/// How fixed credentials are obtained: an STS token when they carry one, else an AccessKey pair.
+fn fixed_method(credentials: &Credentials) -> Method {
+    if credentials.is_sts() {
+        Method::StsToken
+    } else {
+        Method::AccessKey
+    }
+}
+
 /// When temporary credentials obtained at `obtained` and expiring at `expiration` are refreshed.
 pub(crate) fn refresh_time(obtained: DateTime<Utc>, expiration: DateTime<Utc>, margin: chrono::Duration) -> DateTime<Utc> {
     if expiration <= obtained {
@@ -409,15 +424,11 @@ impl CredentialProvider {
     /// Fetches the credentials once, so a link that cannot work fails here, at start-up.
     pub async fn resolve(cfg: &ChainConfig) -> Result<CredentialProvider, NoCredentials> {
         let mut tried: Vec<String> = Vec::new();
-        let fail = |mut tried: Vec<String>, source: Source, what: String, reason: String| {
-            tried.push(format!("{what}: {reason}"));
-            NoCredentials { tried, failed: Some(SourceFailure { source, what, reason }) }
-        };
 
         // 1. Environment variables.
         match env::probe(cfg.env.as_ref()) {
             Ok(Some(credentials)) => {
-                let method = if credentials.is_sts() { Method::StsToken } else { Method::AccessKey };
+                let method = fixed_method(&credentials);
                 let what = "environment variables (ALIBABA_CLOUD_ACCESS_KEY_ID)".to_string();
                 let candidate = Candidate { source: Source::Environment, what, profile: None, plan: Plan::Static { credentials, method, expiration: None } };
                 return Self::start(cfg, candidate, tried).await;
@@ -435,23 +446,17 @@ impl CredentialProvider {
 
         // 3. and 4. The CLI's config.json, then the shared credentials file.
         let mut missing_profile = Vec::new();
-        match cli_profile::probe(cfg).await {
-            Ok((_, Link::Use(candidate))) => return Self::start(cfg, *candidate, tried).await,
-            Ok((label, Link::Skip(note))) => tried.push(format!("{label}: {note}")),
-            Ok((label, Link::NoSuchProfile(note))) => {
-                tried.push(format!("{label}: {note}"));
-                missing_profile.push(label);
+        for source in [Source::CliProfile, Source::CredentialsFile] {
+            let probed = if source == Source::CliProfile { cli_profile::probe(cfg).await } else { shared_file::probe(cfg).await };
+            match probed {
+                Ok((_, Link::Use(candidate))) => return Self::start(cfg, *candidate, tried).await,
+                Ok((label, Link::Skip(note))) => tried.push(format!("{label}: {note}")),
+                Ok((label, Link::NoSuchProfile(note))) => {
+                    tried.push(format!("{label}: {note}"));
+                    missing_profile.push(label);
+                }
+                Err(e) => return Err(fail(tried, source, e.what, e.reason)),
             }
-            Err(e) => return Err(fail(tried, Source::CliProfile, e.what, e.reason)),
-        }
-        match shared_file::probe(cfg).await {
-            Ok((_, Link::Use(candidate))) => return Self::start(cfg, *candidate, tried).await,
-            Ok((label, Link::Skip(note))) => tried.push(format!("{label}: {note}")),
-            Ok((label, Link::NoSuchProfile(note))) => {
-                tried.push(format!("{label}: {note}"));
-                missing_profile.push(label);
-            }
-            Err(e) => return Err(fail(tried, Source::CredentialsFile, e.what, e.reason)),
         }
         if let Some(name) = cfg.requested_profile() {
             // Asked for by name and found in neither file: do not go on to the instance's role.
@@ -474,7 +479,7 @@ impl CredentialProvider {
     }
 
     /// First fetch of a configured link; its failure stops the chain.
-    async fn start(cfg: &ChainConfig, candidate: Candidate, mut tried: Vec<String>) -> Result<CredentialProvider, NoCredentials> {
+    async fn start(cfg: &ChainConfig, candidate: Candidate, tried: Vec<String>) -> Result<CredentialProvider, NoCredentials> {
         let io = Io::new(cfg);
         let Candidate { source, what, profile, plan } = candidate;
         let fetched = plan.fetch(&io, source).await;
@@ -488,15 +493,13 @@ impl CredentialProvider {
         };
         let fetched = match fetched {
             Ok(f) => f,
-            Err(reason) => {
-                tried.push(format!("{what}: {reason}"));
-                return Err(NoCredentials { tried, failed: Some(SourceFailure { source, what, reason }) });
-            }
+            Err(reason) => return Err(fail(tried, source, what, reason)),
         };
         let method = plan.method();
         let margin = chrono::Duration::from_std(cfg.refresh_margin).unwrap_or(chrono::Duration::zero());
         let refreshable = method.is_refreshable();
-        let refresh_at = if refreshable { fetched.expiration.map(|e| refresh_time(now, e, margin)) } else { None };
+        let expiration = fetched.expiration;
+        let refresh_at = if refreshable { expiration.map(|e| refresh_time(now, e, margin)) } else { None };
         let provider = CredentialProvider {
             inner: Arc::new(Inner {
                 source,
@@ -516,12 +519,11 @@ impl CredentialProvider {
                 refresh_lock: Arc::new(tokio::sync::Mutex::new(())),
             }),
         };
-        let st = provider.status();
         tracing::info!(
             source = source.as_str(),
             method = method.as_str(),
             what = %provider.inner.what,
-            expiration = st.expiration.map(|e| e.to_rfc3339()).unwrap_or_else(|| "none".into()),
+            expiration = expiration.map(|e| e.to_rfc3339()).unwrap_or_else(|| "none".into()),
             "Alibaba Cloud credentials loaded"
         );
         if refreshable && cfg.background_refresh {
@@ -532,7 +534,7 @@ impl CredentialProvider {
 
     /// Fixed credentials that are never refreshed (demo mode, tests).
     pub fn fixed(credentials: Credentials) -> CredentialProvider {
-        let method = if credentials.is_sts() { Method::StsToken } else { Method::AccessKey };
+        let method = fixed_method(&credentials);
         let source = credentials.source;
         CredentialProvider {
             inner: Arc::new(Inner {
@@ -673,13 +675,8 @@ impl Inner {
             let due = self.refresher.is_some() && st.refresh_at.is_some_and(|r| now >= r) && !backing_off;
             return Check::Usable { credentials: st.current.credentials.clone(), due };
         }
-        let blocked = if self.refresher.is_none() {
-            None
-        } else if backing_off {
-            Some(st.last_refresh.as_ref().and_then(|o| o.error.clone()).unwrap_or_else(|| "the last refresh failed".to_string()))
-        } else {
-            None
-        };
+        let blocked = (self.refresher.is_some() && backing_off)
+            .then(|| st.last_refresh.as_ref().and_then(|o| o.error.clone()).unwrap_or_else(|| "the last refresh failed".to_string()));
         Check::Expired { blocked }
     }
 

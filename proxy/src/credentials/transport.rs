@@ -85,7 +85,8 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
             s = s.replace(secret, "***");
         }
     }
-    if let Some(at) = s.to_ascii_lowercase().find("string to sign").or_else(|| s.to_ascii_lowercase().find("stringtosign")) {
+    let lower = s.to_ascii_lowercase();
+    if let Some(at) = lower.find("string to sign").or_else(|| lower.find("stringtosign")) {
         s.truncate(at);
         s.push_str("[the echoed string to sign is omitted]");
     }

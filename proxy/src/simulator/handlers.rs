@@ -14,6 +14,7 @@ use axum::middleware::map_response_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, put};
 use axum::Router;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::faults::{throttle_headers, Injected};
@@ -299,7 +300,7 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
     let version = verified.version.as_deref().or_else(|| req.param("Version")).filter(|v| !v.is_empty()).ok_or_else(|| SimError::missing("Version"))?;
     let root = format!("{action}Response");
     match version {
-        RDS_API_VERSION => rds(sim, req, &verified.access_key_id, action, root).await,
+        RDS_API_VERSION => rds(sim, req, &verified.access_key_id, action, root, now).await,
         sts::STS_API_VERSION => {
             let body = match action {
                 "AssumeRole" => sts::assume_role(sim, &params)?,
@@ -313,10 +314,10 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
     }
 }
 
-/// An authenticated RDS call: faults first (as a gateway would), then the action.
-async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, action: &str, root: String) -> Result<Answer, SimError> {
+/// An authenticated RDS call, checked at server time `now`: faults first (as a gateway would),
+/// then the action.
+async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, action: &str, root: String, now: DateTime<Utc>) -> Result<Answer, SimError> {
     sim.rds_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let now = sim.server_now();
     let injected = sim.faults.decide(access_key_id, now);
     match injected {
         Injected::Timeout => {
@@ -402,7 +403,7 @@ impl Params {
 /// `TaskName`, `SourceIpAddress`, `SourcePort`) are exact matches applied before paging, and
 /// `TotalSize` counts what matched. PageSize is 30–100 for prechecks (documented), 1–100 for
 /// tasks (no range published).
-fn describe_migration(world: &World, p: &Params, now: chrono::DateTime<chrono::Utc>, precheck: bool) -> Result<Value, SimError> {
+fn describe_migration(world: &World, p: &Params, now: DateTime<Utc>, precheck: bool) -> Result<Value, SimError> {
     let instance = p.required("DBInstanceName")?;
     let page_number = p.required_int("PageNumber")?;
     let page_size = p.required_int("PageSize")?;

@@ -711,16 +711,16 @@ fn render_task(p: &TaskPlan, now: DateTime<Utc>, speed: f64) -> Value {
     let t = sim_since(p.born, now, speed);
     let ph = phase(p, t);
     let finished = ph == Phase::Success || (p.fate == Fate::FailsPrecheck && t >= p.plan.precheck);
+    frozen_once(&p.cache.frozen, finished, || render_task_at(p, now, speed, t, ph))
+}
+
+/// `render()`, kept in `cell` once the item is `finished` (it never changes after that).
+fn frozen_once(cell: &OnceLock<Value>, finished: bool, render: impl FnOnce() -> Value) -> Value {
     if finished {
-        if let Some(v) = p.cache.frozen.get() {
-            return v.clone();
-        }
+        cell.get_or_init(render).clone()
+    } else {
+        render()
     }
-    let v = render_task_at(p, now, speed, t, ph);
-    if finished {
-        let _ = p.cache.frozen.set(v.clone());
-    }
-    v
 }
 
 /// The log up to `[Synchronize data]`'s first event, which is fixed once increment began.
@@ -844,17 +844,7 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
 /// Renders a precheck report at wall time `now`.
 fn render_precheck(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64) -> Value {
     let t = sim_since(p.born, now, speed);
-    let finished = t >= p.duration;
-    if finished {
-        if let Some(v) = p.frozen.get() {
-            return v.clone();
-        }
-    }
-    let v = render_precheck_at(p, now, speed, t);
-    if finished {
-        let _ = p.frozen.set(v.clone());
-    }
-    v
+    frozen_once(&p.frozen, t >= p.duration, || render_precheck_at(p, now, speed, t))
 }
 
 fn render_precheck_at(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64, t: i64) -> Value {

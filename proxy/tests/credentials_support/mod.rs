@@ -17,6 +17,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use migration_proxy::credentials::{ChainConfig, Clock};
 use migration_proxy::signing::rpc;
+pub use migration_proxy::simulator::ManualClock;
 use serde_json::json;
 use url::Url;
 
@@ -54,26 +55,9 @@ impl Drop for TempHome {
     }
 }
 
-/// A clock tests move by hand.
-#[derive(Clone)]
-pub struct FakeClock(Arc<Mutex<DateTime<Utc>>>);
-
-impl FakeClock {
-    pub fn new() -> FakeClock {
-        // Whole seconds, like STS expirations.
-        let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
-        FakeClock(Arc::new(Mutex::new(now)))
-    }
-    pub fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-    pub fn advance(&self, by: chrono::Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-    pub fn clock(&self) -> Clock {
-        let me = self.clone();
-        Arc::new(move || me.now())
-    }
+/// A clock tests move by hand, starting now at a whole second (like STS expirations).
+pub fn fake_clock() -> ManualClock {
+    ManualClock::new(DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap())
 }
 
 /// A chain configuration over a fake environment and a temporary home, with the metadata
