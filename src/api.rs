@@ -216,17 +216,11 @@ pub fn typed<T>(
     read: impl FnOnce(&Value) -> Option<T>,
 ) -> Result<Fetched<T>, ApiError> {
     let answer = answer?;
-    match read(&answer.data) {
-        Some(data) => Ok(Fetched {
-            data,
-            stale_age_secs: answer.stale_age_secs,
-            cache: answer.cache,
-        }),
-        None => Err(ApiError::Decode {
-            status: 200,
-            detail: "the answer does not have the expected shape".to_owned(),
-        }),
-    }
+    let data = read(&answer.data).ok_or_else(|| ApiError::Decode {
+        status: 200,
+        detail: "the answer does not have the expected shape".to_owned(),
+    })?;
+    Ok(answer.map(|_| data))
 }
 
 /// One task as the detail page shows it: typed, and as the proxy sent it (indented JSON).
@@ -411,13 +405,12 @@ impl Api {
         let mut request = DescribeDbInstancesRequest::postgresql_primaries(region);
         request.page_number = Some(page.max(1));
         request.page_size = Some(100);
-        let pairs = request
-            .query_pairs()
-            .into_iter()
-            .filter(|(k, _)| k != "RegionId")
-            .collect();
         let answer = self
-            .rds(DescribeDbInstancesRequest::ACTION, region, pairs)
+            .rds(
+                DescribeDbInstancesRequest::ACTION,
+                region,
+                request.query_pairs(),
+            )
             .await;
         typed(answer, DescribeDbInstancesResponse::from_json)
     }

@@ -6,6 +6,7 @@
 //! chart follows the theme and the strict CSP (no `style` attributes).
 
 use crate::display::short_bytes;
+use crate::html::escape;
 
 /// One refresh's figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,13 +38,6 @@ pub fn push_sample(samples: &mut Vec<Sample>, s: Sample) {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The chart: both lag figures over time, `first`/`last` labelling the time axis.
 pub fn lag_chart_svg(samples: &[Sample], first: &str, last: &str) -> String {
     let values = samples
@@ -65,17 +59,16 @@ pub fn lag_chart_svg(samples: &[Sample], first: &str, last: &str) -> String {
     };
     let y = |v: f64| TOP + (1.0 - v / max) * (H - TOP - BOTTOM);
     let line = |class: &str, pick: fn(&Sample) -> Option<f64>| {
-        let points: Vec<String> = samples
-            .iter()
-            .filter_map(|s| pick(s).map(|v| format!("{},{}", x(s.at_ms).round() as i64, y(v).round() as i64)))
-            .collect();
-        let dots: String = points
-            .iter()
-            .map(|p| {
-                let (cx, cy) = p.split_once(',').unwrap_or(("0", "0"));
-                format!(r#"<circle class="chart__dot {class}" cx="{cx}" cy="{cy}" r="2.5"/>"#)
-            })
-            .collect();
+        let (mut points, mut dots) = (Vec::new(), String::new());
+        for s in samples {
+            if let Some(v) = pick(s) {
+                let (cx, cy) = (x(s.at_ms).round() as i64, y(v).round() as i64);
+                points.push(format!("{cx},{cy}"));
+                dots.push_str(&format!(
+                    r#"<circle class="chart__dot {class}" cx="{cx}" cy="{cy}" r="2.5"/>"#
+                ));
+            }
+        }
         format!(
             r#"<polyline class="chart__line {class}" fill="none" points="{}"/>{dots}"#,
             points.join(" ")

@@ -105,23 +105,21 @@ pub fn stage_html(h: &mut Html, stage: Option<&MigrateStage>, l: Lang) {
         h.el("span", &[("class", step_class(stage, i))], "");
     }
     h.close("span").open("span", &[("class", "stage__text")]);
-    h.el(
-        "code",
-        &[("class", "wire"), ("data-testid", "stage-wire")],
-        stage.as_str(),
-    );
-    h.text(" ");
-    let text = if stage.is_known() {
-        stage.label(l).to_owned()
-    } else {
-        tf(l, Key::UnknownValue, &[("value", stage.as_str())])
-    };
-    h.el(
-        "span",
-        &[("class", "label"), ("data-testid", "stage-label")],
-        &text,
-    );
+    let known = stage.is_known().then(|| stage.label(l));
+    wire_and_label(h, stage.as_str(), known, ("stage-wire", "stage-label"), l);
     h.close("span").close("span");
+}
+
+/// A wire value in `<code>` and its label (`None`: a value the dashboard does not know, said
+/// so), with the two elements' test ids.
+fn wire_and_label(h: &mut Html, wire: &str, label: Option<&str>, testids: (&str, &str), l: Lang) {
+    h.el("code", &[("class", "wire"), ("data-testid", testids.0)], wire);
+    h.text(" ");
+    let text = match label {
+        Some(label) => label.to_owned(),
+        None => tf(l, Key::UnknownValue, &[("value", wire)]),
+    };
+    h.el("span", &[("class", "label"), ("data-testid", testids.1)], &text);
 }
 
 /// A replication state: a badge with the wire value and the label.
@@ -135,21 +133,13 @@ pub fn state_html(h: &mut Html, state: Option<&ReplicationState>, l: Lang) {
         "badge badge--state-other".to_owned()
     };
     h.open("span", &[("class", &class), ("data-state", state.as_str())]);
-    h.el(
-        "code",
-        &[("class", "wire"), ("data-testid", "replication-state-wire")],
+    let known = state.is_known().then(|| state.label(l));
+    wire_and_label(
+        h,
         state.as_str(),
-    );
-    h.text(" ");
-    let text = if state.is_known() {
-        state.label(l).to_owned()
-    } else {
-        tf(l, Key::UnknownValue, &[("value", state.as_str())])
-    };
-    h.el(
-        "span",
-        &[("class", "label"), ("data-testid", "replication-state-label")],
-        &text,
+        known,
+        ("replication-state-wire", "replication-state-label"),
+        l,
     );
     h.close("span");
 }

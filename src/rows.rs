@@ -155,8 +155,8 @@ pub enum SortValue {
     Missing,
 }
 
-fn num<T: Into<f64>>(v: Option<T>) -> SortValue {
-    v.map_or(SortValue::Missing, |n| SortValue::Num(n.into()))
+fn num(v: Option<f64>) -> SortValue {
+    v.map_or(SortValue::Missing, SortValue::Num)
 }
 
 fn text(v: Option<&str>) -> SortValue {

@@ -3,7 +3,7 @@
 //! lists what is missing.
 
 use crate::lang::Lang;
-use crate::replication::{HealthThresholds, ReplicationInfo};
+use crate::replication::HealthThresholds;
 use crate::stage::{MigrateStage, ReplicationState};
 use crate::task::MigrationTask;
 use chrono::{DateTime, Utc};
@@ -126,8 +126,8 @@ pub fn switch_readiness(
     if task.replication_state != Some(ReplicationState::Streaming) {
         missing.push(Missing::StateNotStreaming(task.replication_state.clone()));
     }
-    match task.replication_info.as_deref().map(ReplicationInfo::parse) {
-        Some(Ok(info)) => {
+    match task.replication() {
+        Ok(info) => {
             match info.lag_not_yet_replayed() {
                 None => missing.push(Missing::NotYetReplayedUnknown),
                 Some(0) => {}
@@ -146,7 +146,7 @@ pub fn switch_readiness(
                 Some(_) => {}
             }
         }
-        _ => missing.push(Missing::NoReplicationInfo),
+        Err(_) => missing.push(Missing::NoReplicationInfo),
     }
     SwitchReadiness {
         ready: missing.is_empty(),

@@ -185,19 +185,18 @@ impl MigrationTask {
     }
 
     /// The replication health at `now` (`Unknown` without readable `ReplicationInfo`, except
-    /// that the `finish`/`disconnect` states speak for themselves).
+    /// that the `finish`/`disconnect` states speak for themselves): an absent or unreadable
+    /// `ReplicationInfo` is judged as an empty one, which has no receipt time.
     pub fn health(
         &self,
         now: chrono::DateTime<chrono::Utc>,
         thresholds: &crate::replication::HealthThresholds,
     ) -> crate::replication::Health {
-        use crate::replication::Health;
-        match (self.replication(), self.replication_state.as_ref()) {
-            (Ok(info), state) => info.health(state, now, thresholds),
-            (Err(_), Some(ReplicationState::Finish)) => Health::Finished,
-            (Err(_), Some(ReplicationState::Disconnect)) => Health::Disconnected,
-            (Err(_), _) => Health::Unknown,
-        }
+        self.replication().unwrap_or_default().health(
+            self.replication_state.as_ref(),
+            now,
+            thresholds,
+        )
     }
 
     /// Switch readiness at `now`; see `crate::readiness::switch_readiness`.

@@ -10,7 +10,7 @@ use crate::markup::{
     age_html, bytes_html, fact_html, not_given, opt_html, stage_html, state_html, time_html,
 };
 use crate::context::{derive, text, tr, use_app};
-use crate::display::{duration_text, group_digits, source_address};
+use crate::display::{bytes_text, duration_text, group_digits, task_source};
 use crate::hints::check_hint;
 use crate::html::{opt, Html};
 use crate::i18n::{t, tf, Key, Lang};
@@ -48,7 +48,7 @@ fn summary_html(h: &mut Html, t_: &MigrationTask, l: Lang) {
     fact_html(h, t(l, Key::ColReplicationState), "replication-state", |h| {
         state_html(h, t_.replication_state.as_ref(), l)
     });
-    let source = source_address(t_.source_ip_address.as_deref(), t_.source_port);
+    let source = task_source(t_);
     fact_html(h, t(l, Key::FieldSourceAddress), "source-address", |h| {
         opt_html(h, source.as_deref(), l)
     });
@@ -350,7 +350,7 @@ pub fn replication_view(task: Memo<MigrationTask>, samples: RwSignal<Vec<Sample>
                     let fmt = |v: Option<f64>| {
                         v.map_or_else(
                             || t(l, Key::NotGiven).to_owned(),
-                            |b| format!("{} B", group_digits(b as i128, l)),
+                            |b| bytes_text(b as i128, l),
                         )
                     };
                     tf(

@@ -21,6 +21,17 @@ pub fn loading_view() -> AnyView {
     .into_any()
 }
 
+/// What stands in for data that has not arrived: the error panel once the load has `failed`
+/// (nothing to show and an error), else the loading state.
+pub fn pending_view(status: LoadStatus, failed: bool) -> AnyView {
+    let error = if failed {
+        status.error.get_untracked()
+    } else {
+        None
+    };
+    error.map_or_else(loading_view, |e| error_view(e, status, None))
+}
+
 /// A failed call: a plain-language message (the model's error catalogue for known codes), the
 /// `Code`, `RequestId`, HTTP status and the service's own message, and a Retry button.
 ///

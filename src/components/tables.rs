@@ -76,7 +76,7 @@ pub fn list_table(kind: TableKind, rows: Memo<Vec<ListRow>>, list: ListRef) -> i
             kind.empty
         }
     });
-    let table = move || {
+    move || {
         if is_empty.get() {
             return view! { <p class="state state--empty" data-testid="tasks-empty">{empty}</p> }
                 .into_any();
@@ -100,8 +100,7 @@ pub fn list_table(kind: TableKind, rows: Memo<Vec<ListRow>>, list: ListRef) -> i
             </div>
         }
         .into_any()
-    };
-    table
+    }
 }
 
 /// One row: the ID (a link to the task page, for migration tasks), the cells, and for precheck
@@ -128,11 +127,9 @@ fn table_row(kind: TableKind, row: Memo<Option<ListRow>>, list: ListRef) -> impl
             html_cell(c.class, c.testid, html)
         })
         .collect_view();
-    let checks = (!kind.links).then(|| checks_toggle(row, kind.columns.len(), id));
-    let (toggle, panel) = match checks {
-        Some((a, b)) => (Some(a), Some(b)),
-        None => (None, None),
-    };
+    let (toggle, panel) = (!kind.links)
+        .then(|| checks_toggle(row, kind.columns.len(), id))
+        .unzip();
     view! {
         <tr data-testid=kind.row_testid data-task-id=id.map(|i| i.to_string())>
             <th scope="row" class="num">{id_view}</th>

@@ -6,7 +6,7 @@
 //! page's root handles them.
 
 use crate::components::cells::{action_of, control_value, form_fields, html_block, html_memo};
-use crate::components::status::{error_view, loading_view};
+use crate::components::status::pending_view;
 use crate::context::{effect, flag, use_app, Loader};
 use crate::display::page_count;
 use crate::html::{opt, Html};
@@ -384,13 +384,8 @@ pub fn home_page() -> impl IntoView {
     let browse_body = move || {
         if has_data.get() {
             html_block("", "", table_html).into_any()
-        } else if failed.get() {
-            status
-                .error
-                .get_untracked()
-                .map_or_else(loading_view, |e| error_view(e, status, None))
         } else {
-            loading_view()
+            pending_view(status, failed.get())
         }
     };
 

@@ -9,7 +9,7 @@
 use crate::api::{precheck_list_request, task_list_request};
 use crate::clock::mark_after_paint;
 use crate::components::cells::{action_of, control_value, form_fields, html_block, html_memo};
-use crate::components::status::{error_view, loading_view, refresh_bar, stale_notices};
+use crate::components::status::{pending_view, refresh_bar, stale_notices};
 use crate::components::tables::{list_table, ListRef, TableKind};
 use crate::context::{effect, flag, use_app, LoadStatus, Loader};
 use crate::i18n::{t, Key};
@@ -199,13 +199,8 @@ fn list_panel(
                 {html_block("", "", pager)}
             }
             .into_any()
-        } else if failed.get() {
-            status
-                .error
-                .get_untracked()
-                .map_or_else(loading_view, |e| error_view(e, status, None))
         } else {
-            loading_view()
+            pending_view(status, failed.get())
         }
     };
     view! {

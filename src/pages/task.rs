@@ -4,7 +4,7 @@ use crate::chart::{push_sample, Sample};
 use crate::components::detail::{
     checklist_view, raw_json_view, readiness_view, replication_view, summary_view, timeline_view,
 };
-use crate::components::status::{error_view, loading_view, refresh_bar, stale_notices};
+use crate::components::status::{pending_view, refresh_bar, stale_notices};
 use crate::components::cells::{html_block, html_memo};
 use crate::context::{effect, flag, tr, use_app, Loader};
 use crate::html::Html;
@@ -141,11 +141,7 @@ fn task_body(
             <p class="state state--empty" data-testid="task-not-found">{tr(Key::TaskNotFound)}</p>
         }
         .into_any(),
-        None if failed.get() => status
-            .error
-            .get_untracked()
-            .map_or_else(loading_view, |e| error_view(e, status, None)),
-        None => loading_view(),
+        None => pending_view(status, failed.get()),
     };
     view! {
         <div class="task-body" aria-busy=flag(move || status.busy.get())>
