@@ -8,6 +8,7 @@
 
 pub mod catalogue;
 pub mod conninfo;
+pub mod contract;
 pub mod de;
 pub mod detail;
 pub mod error;

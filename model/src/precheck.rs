@@ -192,8 +192,8 @@ pub struct DescribeCloudMigrationPrecheckResultRequest {
 impl DescribeCloudMigrationPrecheckResultRequest {
     pub const ACTION: &'static str = "DescribeCloudMigrationPrecheckResult";
     /// Documented bounds of `PageSize` for this action.
-    pub const PAGE_SIZE_MIN: u32 = 30;
-    pub const PAGE_SIZE_MAX: u32 = 100;
+    pub const PAGE_SIZE_MIN: u32 = crate::contract::PRECHECK_PAGE_SIZE_MIN;
+    pub const PAGE_SIZE_MAX: u32 = crate::contract::PRECHECK_PAGE_SIZE_MAX;
 
     pub fn new(db_instance_name: impl Into<String>) -> Self {
         Self {

@@ -278,8 +278,7 @@ pub struct DescribeCloudMigrationResultRequest {
     pub page_size: Option<u32>,
 }
 
-/// The page size the UI uses by default (DESIGN.md).
-pub const DEFAULT_PAGE_SIZE: u32 = 30;
+pub use crate::contract::DEFAULT_PAGE_SIZE;
 
 impl DescribeCloudMigrationResultRequest {
     pub const ACTION: &'static str = "DescribeCloudMigrationResult";

@@ -177,12 +177,12 @@ fn respond(served: &crate::cache::Served) -> Response {
             let h = response.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert("x-proxy-cache", HeaderValue::from_static(served.outcome.as_str()));
+            h.insert(migration_model::contract::HEADER_CACHE, HeaderValue::from_static(served.outcome.as_str()));
             if let Some(age) = served.stale_age {
-                h.insert("x-proxy-stale", HeaderValue::from(age.as_secs()));
+                h.insert(migration_model::contract::HEADER_STALE, HeaderValue::from(age.as_secs()));
             }
             if let Some(id) = &answer.request_id {
-                h.insert("x-upstream-request-id", id.clone());
+                h.insert(migration_model::contract::HEADER_UPSTREAM_REQUEST_ID, id.clone());
             }
             response
         }

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::error::ProxyError;
 
 /// The prefix Trunk writes into index.html (`public_url` in Trunk.toml).
-pub const BASE_PLACEHOLDER: &str = "/__MIGRATION_BASE__";
+pub use migration_model::contract::BASE_PLACEHOLDER;
 
 pub struct Spa {
     dist: PathBuf,

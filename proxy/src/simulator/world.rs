@@ -24,8 +24,8 @@ use serde_json::{json, Map, Value};
 use super::rng::Rng;
 
 /// The demo instance that holds the seed document's example task.
-pub const DEMO_INSTANCE: &str = "pgm-bp102g323jd4demo";
-pub const DEMO_REGION: &str = "cn-hangzhou";
+pub use migration_model::contract::DEMO_INSTANCE;
+pub use migration_model::contract::DEMO_REGION;
 /// The seed example's TaskId.
 pub const SEED_TASK_ID: u64 = 440_437_220;
 /// The instance that holds `bench_instance_tasks` tasks when that option is set (cn-hangzhou).
