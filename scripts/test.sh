@@ -11,6 +11,10 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export MIGRATION_PROXY_TEST_TRANSCRIPTS="$(target_dir)/test-transcripts"
 rm -rf "$MIGRATION_PROXY_TEST_TRANSCRIPTS" && mkdir -p "$MIGRATION_PROXY_TEST_TRANSCRIPTS"
 
+echo "== cargo fmt --check and clippy (-D warnings)"
+cargo fmt --all -- --check
+cargo clippy -q --workspace --all-targets -- -D warnings
+
 echo "== cargo test (native crates)"
 cargo test --workspace
 

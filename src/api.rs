@@ -10,10 +10,9 @@
 
 use crate::routes::{api_url, encode_component, TaskListQuery};
 use migration_model::{
-    ApiErrorBody, DescribeCloudMigrationPrecheckResultRequest,
-    DescribeCloudMigrationPrecheckResultResponse, DescribeCloudMigrationResultRequest,
-    DescribeCloudMigrationResultResponse, DescribeDbInstancesRequest, DescribeDbInstancesResponse,
-    DescribeRegionsRequest, DescribeRegionsResponse, Lang, MigrationTask,
+    ApiErrorBody, DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse,
+    DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, DescribeDbInstancesRequest,
+    DescribeDbInstancesResponse, DescribeRegionsRequest, DescribeRegionsResponse, Lang, MigrationTask,
 };
 use serde_json::Value;
 use std::fmt;
@@ -43,11 +42,7 @@ impl<T> Fetched<T> {
 
     /// The same freshness information around other data.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fetched<U> {
-        Fetched {
-            data: f(self.data),
-            stale_age_secs: self.stale_age_secs,
-            cache: self.cache,
-        }
+        Fetched { data: f(self.data), stale_age_secs: self.stale_age_secs, cache: self.cache }
     }
 }
 
@@ -104,9 +99,9 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Network { .. } => None,
-            ApiError::Api { status, .. }
-            | ApiError::Http { status }
-            | ApiError::Decode { status, .. } => Some(*status),
+            ApiError::Api { status, .. } | ApiError::Http { status } | ApiError::Decode { status, .. } => {
+                Some(*status)
+            }
         }
     }
 
@@ -122,9 +117,7 @@ impl ApiError {
         match self {
             ApiError::Network { .. } => t(lang, Key::ErrorNetwork).to_owned(),
             ApiError::Api { status, body } => body.plain_message(*status, lang).to_owned(),
-            ApiError::Http { status } => {
-                tf(lang, Key::ErrorHttp, &[("status", &status.to_string())])
-            }
+            ApiError::Http { status } => tf(lang, Key::ErrorHttp, &[("status", &status.to_string())]),
             ApiError::Decode { .. } => t(lang, Key::ErrorDecode).to_owned(),
         }
     }
@@ -191,22 +184,15 @@ pub fn read_answer(
             Ok(data) => Ok(Fetched {
                 data,
                 stale_age_secs: parse_stale(stale_header),
-                cache: cache_header
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty()),
+                cache: cache_header.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
             }),
-            Err(e) => Err(ApiError::Decode {
-                status,
-                detail: e.to_string(),
-            }),
+            Err(e) => Err(ApiError::Decode { status, detail: e.to_string() }),
         }
     } else {
-        Err(
-            match parsed.ok().as_ref().and_then(ApiErrorBody::from_json) {
-                Some(body) => ApiError::Api { status, body },
-                None => ApiError::Http { status },
-            },
-        )
+        Err(match parsed.ok().as_ref().and_then(ApiErrorBody::from_json) {
+            Some(body) => ApiError::Api { status, body },
+            None => ApiError::Http { status },
+        })
     }
 }
 
@@ -243,10 +229,7 @@ pub fn find_task(v: &Value, task_id: u64) -> Option<Option<TaskAnswer>> {
             .and_then(|items| items.get(i))
             .map(|item| crate::display::pretty_json(&item.to_string()))
             .unwrap_or_default();
-        TaskAnswer {
-            task: page.items[i].clone(),
-            raw,
-        }
+        TaskAnswer { task: page.items[i].clone(), raw }
     }))
 }
 
@@ -259,10 +242,7 @@ pub fn parse_stale(header: Option<&str>) -> Option<u64> {
 }
 
 /// The Alibaba parameters of the task-list call for this instance and URL state.
-pub fn task_list_request(
-    instance: &str,
-    query: &TaskListQuery,
-) -> DescribeCloudMigrationResultRequest {
+pub fn task_list_request(instance: &str, query: &TaskListQuery) -> DescribeCloudMigrationResultRequest {
     DescribeCloudMigrationResultRequest {
         db_instance_name: instance.to_owned(),
         task_id: query.task_id,
@@ -286,11 +266,7 @@ pub fn precheck_list_request(
         source_ip_address: query.source_ip.clone(),
         source_port: query.source_port,
         page_number: Some(query.page),
-        page_size: Some(
-            query
-                .size
-                .max(DescribeCloudMigrationPrecheckResultRequest::PAGE_SIZE_MIN),
-        ),
+        page_size: Some(query.size.max(DescribeCloudMigrationPrecheckResultRequest::PAGE_SIZE_MIN)),
     }
 }
 
@@ -325,12 +301,7 @@ impl Api {
     }
 
     /// `GET {base}/api/rds/{action}` with `RegionId` and the action's parameters.
-    fn rds(
-        &self,
-        action: &str,
-        region: &str,
-        pairs: Vec<(String, String)>,
-    ) -> LocalFuture<Fetched<Value>> {
+    fn rds(&self, action: &str, region: &str, pairs: Vec<(String, String)>) -> LocalFuture<Fetched<Value>> {
         self.get(&format!("rds/{action}"), rds_params(region, pairs))
     }
 
@@ -340,13 +311,8 @@ impl Api {
         region: &str,
         request: &DescribeCloudMigrationResultRequest,
     ) -> Result<Fetched<DescribeCloudMigrationResultResponse>, ApiError> {
-        let answer = self
-            .rds(
-                DescribeCloudMigrationResultRequest::ACTION,
-                region,
-                request.query_pairs(),
-            )
-            .await;
+        let answer =
+            self.rds(DescribeCloudMigrationResultRequest::ACTION, region, request.query_pairs()).await;
         typed(answer, DescribeCloudMigrationResultResponse::from_json)
     }
 
@@ -357,16 +323,9 @@ impl Api {
         request: &DescribeCloudMigrationPrecheckResultRequest,
     ) -> Result<Fetched<DescribeCloudMigrationPrecheckResultResponse>, ApiError> {
         let answer = self
-            .rds(
-                DescribeCloudMigrationPrecheckResultRequest::ACTION,
-                region,
-                request.query_pairs(),
-            )
+            .rds(DescribeCloudMigrationPrecheckResultRequest::ACTION, region, request.query_pairs())
             .await;
-        typed(
-            answer,
-            DescribeCloudMigrationPrecheckResultResponse::from_json,
-        )
+        typed(answer, DescribeCloudMigrationPrecheckResultResponse::from_json)
     }
 
     /// One task by its ID (DescribeCloudMigrationResult filtered by `TaskId`); `None` inside
@@ -379,13 +338,8 @@ impl Api {
     ) -> Result<Fetched<Option<TaskAnswer>>, ApiError> {
         let mut request = DescribeCloudMigrationResultRequest::new(instance);
         request.task_id = Some(task_id);
-        let answer = self
-            .rds(
-                DescribeCloudMigrationResultRequest::ACTION,
-                region,
-                request.query_pairs(),
-            )
-            .await;
+        let answer =
+            self.rds(DescribeCloudMigrationResultRequest::ACTION, region, request.query_pairs()).await;
         typed(answer, |v| find_task(v, task_id))
     }
 
@@ -405,13 +359,7 @@ impl Api {
         let mut request = DescribeDbInstancesRequest::postgresql_primaries(region);
         request.page_number = Some(page.max(1));
         request.page_size = Some(100);
-        let answer = self
-            .rds(
-                DescribeDbInstancesRequest::ACTION,
-                region,
-                request.query_pairs(),
-            )
-            .await;
+        let answer = self.rds(DescribeDbInstancesRequest::ACTION, region, request.query_pairs()).await;
         typed(answer, DescribeDbInstancesResponse::from_json)
     }
 
@@ -445,10 +393,7 @@ fn network_error(e: wasm_bindgen::JsValue) -> ApiError {
     ApiError::Network {
         detail: e
             .as_string()
-            .or_else(|| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-            })
+            .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
             .unwrap_or_else(|| "fetch failed".to_owned()),
     }
 }
@@ -473,12 +418,7 @@ async fn fetch_text(
     let stale = h.get(HEADER_STALE)?;
     let cache = h.get(HEADER_CACHE)?;
     let text = JsFuture::from(response.text()?).await?;
-    Ok((
-        response.status(),
-        stale,
-        cache,
-        text.as_string().unwrap_or_default(),
-    ))
+    Ok((response.status(), stale, cache, text.as_string().unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -503,12 +443,7 @@ mod tests {
         assert_eq!(r.cache.as_deref(), Some("miss"));
 
         let r = typed(
-            read_answer(
-                200,
-                Some("42"),
-                Some("stale"),
-                r#"{"user":null,"mode":"live"}"#,
-            ),
+            read_answer(200, Some("42"), Some("stale"), r#"{"user":null,"mode":"live"}"#),
             Session::from_json,
         )
         .unwrap();
@@ -522,11 +457,8 @@ mod tests {
         let body = r#"{"Items":[{"TaskId":440437220,"TaskName":"t","MigrateStage":"switch",
             "ReplicationState":"streaming","SourceIpAddress":"172.16.0.1","SourcePort":5432}],
             "PageNumber":1,"PageSize":30,"TotalSize":1,"RequestId":"R"}"#;
-        let r = typed(
-            read_answer(200, None, None, body),
-            DescribeCloudMigrationResultResponse::from_json,
-        )
-        .unwrap();
+        let r = typed(read_answer(200, None, None, body), DescribeCloudMigrationResultResponse::from_json)
+            .unwrap();
         assert_eq!(r.data.items.len(), 1);
         assert_eq!(r.data.items[0].task_id, Some(440437220));
         assert_eq!(r.data.total_size, 1);
@@ -544,13 +476,9 @@ mod tests {
 
     #[test]
     fn errors_are_classified() {
-        let e = read_answer(
-            403,
-            None,
-            None,
-            r#"{"RequestId":"R-1","Code":"Proxy.Forbidden","Message":"no"}"#,
-        )
-        .unwrap_err();
+        let e =
+            read_answer(403, None, None, r#"{"RequestId":"R-1","Code":"Proxy.Forbidden","Message":"no"}"#)
+                .unwrap_err();
         assert_eq!(e.code(), Some("Proxy.Forbidden"));
         assert_eq!(e.request_id(), Some("R-1"));
         assert_eq!(e.status(), Some(403));
@@ -563,11 +491,8 @@ mod tests {
         let e = read_answer(200, None, None, "not json").unwrap_err();
         assert!(matches!(e, ApiError::Decode { status: 200, .. }));
 
-        let e = typed(
-            read_answer(200, None, None, "[1,2]"),
-            DescribeCloudMigrationResultResponse::from_json,
-        )
-        .unwrap_err();
+        let e = typed(read_answer(200, None, None, "[1,2]"), DescribeCloudMigrationResultResponse::from_json)
+            .unwrap_err();
         assert!(matches!(e, ApiError::Decode { .. }));
     }
 
@@ -586,16 +511,7 @@ mod tests {
         let req = task_list_request("pgm-x", &q);
         let pairs = rds_params("cn-hangzhou", req.query_pairs());
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "RegionId",
-                "DBInstanceName",
-                "SourcePort",
-                "PageNumber",
-                "PageSize"
-            ]
-        );
+        assert_eq!(keys, ["RegionId", "DBInstanceName", "SourcePort", "PageNumber", "PageSize"]);
         assert_eq!(pairs[0].1, "cn-hangzhou");
         assert_eq!(pairs[3].1, "2");
         assert_eq!(pairs[4].1, "10");

@@ -40,10 +40,7 @@ pub fn push_sample(samples: &mut Vec<Sample>, s: Sample) {
 
 /// The chart: both lag figures over time, `first`/`last` labelling the time axis.
 pub fn lag_chart_svg(samples: &[Sample], first: &str, last: &str) -> String {
-    let values = samples
-        .iter()
-        .flat_map(|s| [s.not_replayed, s.behind_source])
-        .flatten();
+    let values = samples.iter().flat_map(|s| [s.not_replayed, s.behind_source]).flatten();
     let max = values.fold(0.0f64, f64::max).max(1.0);
     let (t0, t1) = match (samples.first(), samples.last()) {
         (Some(a), Some(b)) => (a.at_ms, b.at_ms),
@@ -69,10 +66,7 @@ pub fn lag_chart_svg(samples: &[Sample], first: &str, last: &str) -> String {
                 ));
             }
         }
-        format!(
-            r#"<polyline class="chart__line {class}" fill="none" points="{}"/>{dots}"#,
-            points.join(" ")
-        )
+        format!(r#"<polyline class="chart__line {class}" fill="none" points="{}"/>{dots}"#, points.join(" "))
     };
     let base_y = H - BOTTOM;
     format!(
@@ -109,11 +103,7 @@ mod tests {
     use super::*;
 
     fn s(at: f64, a: Option<f64>, b: Option<f64>) -> Sample {
-        Sample {
-            at_ms: at,
-            not_replayed: a,
-            behind_source: b,
-        }
+        Sample { at_ms: at, not_replayed: a, behind_source: b }
     }
 
     #[test]
@@ -125,7 +115,10 @@ mod tests {
         );
         assert!(svg.starts_with("<svg"));
         assert!(svg.ends_with("</svg>"));
-        assert!(svg.contains(r#"class="chart__line chart__line--a" fill="none" points="64,158 592,10""#), "{svg}");
+        assert!(
+            svg.contains(r#"class="chart__line chart__line--a" fill="none" points="64,158 592,10""#),
+            "{svg}"
+        );
         assert!(svg.contains(r#"class="chart__line chart__line--b" fill="none" points="64,158""#));
         assert!(svg.contains(">2.0 KiB<"));
         assert!(!svg.contains("style"));

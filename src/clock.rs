@@ -12,9 +12,7 @@ pub fn now_ms() -> f64 {
 /// Milliseconds since the Unix epoch, now (native builds: unit tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_millis() as f64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
 }
 
 /// The current time for the model's verdicts (health, switch readiness).

@@ -202,10 +202,7 @@ type Job = Pin<Box<dyn Future<Output = Answer>>>;
 impl<T: Send + Sync + 'static> Loader<T> {
     /// Starts loading now; `fetcher` runs in a reactive scope, so the signals it reads before
     /// returning its future are tracked.
-    pub fn new<Fut>(
-        identity: impl Fn() -> String + 'static,
-        fetcher: impl Fn() -> Fut + 'static,
-    ) -> Self
+    pub fn new<Fut>(identity: impl Fn() -> String + 'static, fetcher: impl Fn() -> Fut + 'static) -> Self
     where
         Fut: Future<Output = Result<Fetched<T>, ApiError>> + 'static,
     {

@@ -13,9 +13,7 @@ pub fn source_address(ip: Option<&str>, port: Option<u32>) -> Option<String> {
         (None, None) => None,
         (Some(ip), None) => Some(ip.to_owned()),
         (None, Some(port)) => Some(format!(":{port}")),
-        (Some(ip), Some(port)) if ip.contains(':') && !ip.starts_with('[') => {
-            Some(format!("[{ip}]:{port}"))
-        }
+        (Some(ip), Some(port)) if ip.contains(':') && !ip.starts_with('[') => Some(format!("[{ip}]:{port}")),
         (Some(ip), Some(port)) => Some(format!("{ip}:{port}")),
     }
 }
@@ -264,18 +262,9 @@ mod tests {
 
     #[test]
     fn sources() {
-        assert_eq!(
-            source_address(Some("172.16.0.1"), Some(5432)).as_deref(),
-            Some("172.16.0.1:5432")
-        );
-        assert_eq!(
-            source_address(Some("fd00::1"), Some(5432)).as_deref(),
-            Some("[fd00::1]:5432")
-        );
-        assert_eq!(
-            source_address(Some("10.0.0.1"), None).as_deref(),
-            Some("10.0.0.1")
-        );
+        assert_eq!(source_address(Some("172.16.0.1"), Some(5432)).as_deref(), Some("172.16.0.1:5432"));
+        assert_eq!(source_address(Some("fd00::1"), Some(5432)).as_deref(), Some("[fd00::1]:5432"));
+        assert_eq!(source_address(Some("10.0.0.1"), None).as_deref(), Some("10.0.0.1"));
         assert_eq!(source_address(None, Some(5432)).as_deref(), Some(":5432"));
         assert_eq!(source_address(Some("  "), None), None);
         assert_eq!(source_address(None, None), None);
@@ -305,14 +294,7 @@ mod tests {
             let c = Civil::from_unix_ms(ms);
             assert_eq!(
                 (c.year, c.month, c.day, c.hour, c.minute, c.second),
-                (
-                    i64::from(t.year()),
-                    t.month(),
-                    t.day(),
-                    t.hour(),
-                    t.minute(),
-                    t.second()
-                ),
+                (i64::from(t.year()), t.month(), t.day(), t.hour(), t.minute(), t.second()),
                 "{ms}"
             );
         }
@@ -347,15 +329,7 @@ mod tests {
     #[test]
     fn keys_are_unique() {
         let keys = row_keys([Some(1), None, Some(2), Some(1)]);
-        assert_eq!(
-            keys,
-            [
-                RowKey::Task(1),
-                RowKey::Position(1),
-                RowKey::Task(2),
-                RowKey::Position(3)
-            ]
-        );
+        assert_eq!(keys, [RowKey::Task(1), RowKey::Position(1), RowKey::Task(2), RowKey::Position(3)]);
     }
 
     #[test]
@@ -372,8 +346,7 @@ mod tests {
             pretty_json(r#"{"a":[1,2],"b":{"c":"x,{y}:\"z\""},"d":[],"e":{}}"#),
             "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"x,{y}:\\\"z\\\"\"\n  },\n  \"d\": [],\n  \"e\": {}\n}"
         );
-        let v: serde_json::Value =
-            serde_json::from_str(&pretty_json(r#"{"k":"a\\b","n":null}"#)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&pretty_json(r#"{"k":"a\\b","n":null}"#)).unwrap();
         assert_eq!(v["k"], "a\\b");
     }
 }

@@ -430,10 +430,7 @@ pub fn initial_lang<'a>(stored: Option<&str>, browser: impl IntoIterator<Item = 
     if let Some(lang) = stored.and_then(Lang::from_tag) {
         return lang;
     }
-    browser
-        .into_iter()
-        .find_map(Lang::from_tag)
-        .unwrap_or_default()
+    browser.into_iter().find_map(Lang::from_tag).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -471,16 +468,9 @@ mod tests {
     fn lookup_and_fill() {
         assert_eq!(t(Lang::En, Key::Retry), "Retry");
         assert_eq!(t(Lang::Id, Key::Retry), "Coba lagi");
+        assert_eq!(tf(Lang::Id, Key::TaskHeading, &[("id", "440437220")]), "Tugas 440437220");
         assert_eq!(
-            tf(Lang::Id, Key::TaskHeading, &[("id", "440437220")]),
-            "Tugas 440437220"
-        );
-        assert_eq!(
-            tf(
-                Lang::En,
-                Key::TotalTasks,
-                &[("total", "42"), ("page", "1"), ("pages", "2")]
-            ),
+            tf(Lang::En, Key::TotalTasks, &[("total", "42"), ("page", "1"), ("pages", "2")]),
             "42 in total · page 1 of 2"
         );
         assert_eq!(fill("a {x} b {y}", &[("x", "1")]), "a 1 b {y}");

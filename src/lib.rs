@@ -59,10 +59,9 @@ pub fn App() -> impl IntoView {
     });
 
     let now = RwSignal::new(clock::now_ms());
-    if let Ok(handle) = set_interval_with_handle(
-        move || now.set(clock::now_ms()),
-        std::time::Duration::from_secs(1),
-    ) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(clock::now_ms()), std::time::Duration::from_secs(1))
+    {
         on_cleanup(move || handle.clear());
     }
 
@@ -70,13 +69,7 @@ pub fn App() -> impl IntoView {
         let api = api.get_value();
         async move { api.session().await }
     });
-    let app = AppContext {
-        api,
-        lang,
-        theme,
-        session,
-        now,
-    };
+    let app = AppContext { api, lang, theme, session, now };
     provide_context(app);
     let nav = Nav::install(base.clone());
     provide_context(nav);
@@ -87,18 +80,11 @@ pub fn App() -> impl IntoView {
     let session_failed = Signal::derive(move || session.status.error.with(Option::is_some));
 
     // A new page only when the path changes; the query is read by the pages themselves.
-    let route = Memo::new(move |_| {
-        nav.url
-            .with(|u| u.path.as_deref().map_or(Route::NotFound, Route::parse))
-    });
+    let route = Memo::new(move |_| nav.url.with(|u| u.path.as_deref().map_or(Route::NotFound, Route::parse)));
     let page = move || match route.get() {
         Route::Home => pages::home_page().into_any(),
         Route::Instance { region, instance } => pages::instance_page(region, instance).into_any(),
-        Route::Task {
-            region,
-            instance,
-            task_id,
-        } => pages::task_page(region, instance, task_id).into_any(),
+        Route::Task { region, instance, task_id } => pages::task_page(region, instance, task_id).into_any(),
         Route::NotFound => pages::not_found_page().into_any(),
     };
 

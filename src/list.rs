@@ -25,12 +25,7 @@ pub struct Column {
 }
 
 const fn col(label: Key, sort: SortKey, class: &'static str, testid: &'static str) -> Column {
-    Column {
-        label,
-        sort: Some(sort),
-        class,
-        testid,
-    }
+    Column { label, sort: Some(sort), class, testid }
 }
 
 /// The migration-task table. The first column (TaskId, a link) is rendered by the page.
@@ -56,12 +51,7 @@ pub const PRECHECK_COLUMNS: [Column; 7] = [
     col(Key::ColVerdict, SortKey::Stage, "", "verdict"),
     col(Key::ColCreated, SortKey::Created, "time", "created"),
     col(Key::ColModified, SortKey::Modified, "time", "modified"),
-    Column {
-        label: Key::ColChecks,
-        sort: None,
-        class: "",
-        testid: "checks",
-    },
+    Column { label: Key::ColChecks, sort: None, class: "", testid: "checks" },
 ];
 
 /// A row as the page shows it: the key, the ID, the HTML of its other cells (in column order,
@@ -95,10 +85,7 @@ fn source_html(
     }
     h.el(
         "span",
-        &[
-            ("data-testid", "source-category"),
-            opt("title", category.map(|c| c.label(l))),
-        ],
+        &[("data-testid", "source-category"), opt("title", category.map(|c| c.label(l)))],
         category.map(|c| c.as_str()).unwrap_or(""),
     );
     h.close("span");
@@ -243,29 +230,17 @@ pub fn list_head_html(
     h.el("span", &[("aria-current", "page")], instance);
     h.close("nav");
     h.open("div", &[("class", "page__head")]);
-    h.el(
-        "h1",
-        &[("id", "instance-heading")],
-        &tf(l, Key::InstanceHeading, &[("instance", instance)]),
-    );
+    h.el("h1", &[("id", "instance-heading")], &tf(l, Key::InstanceHeading, &[("instance", instance)]));
     h.el(
         "p",
         &[("class", "page__subtitle"), ("data-testid", "instance-subtitle")],
         &tf(l, Key::InstanceRegion, &[("region", region)]),
     );
     h.close("div");
-    h.open(
-        "nav",
-        &[
-            ("class", "tabs"),
-            ("aria-label", t(l, Key::TabsLabel)),
-            ("data-testid", "tabs"),
-        ],
-    );
-    for (tab, label, testid) in [
-        (Tab::Tasks, Key::TabTasks, "tab-tasks"),
-        (Tab::Prechecks, Key::TabPrechecks, "tab-prechecks"),
-    ] {
+    h.open("nav", &[("class", "tabs"), ("aria-label", t(l, Key::TabsLabel)), ("data-testid", "tabs")]);
+    for (tab, label, testid) in
+        [(Tab::Tasks, Key::TabTasks, "tab-tasks"), (Tab::Prechecks, Key::TabPrechecks, "tab-prechecks")]
+    {
         h.el(
             "a",
             &[
@@ -307,12 +282,7 @@ pub fn filters_html(q: &TaskListQuery, invalid: bool, l: Lang) -> String {
     let mut h = Html::new();
     h.open(
         "form",
-        &[
-            ("class", "filters"),
-            ("data-testid", "filters"),
-            ("data-action", "filters"),
-            ("novalidate", ""),
-        ],
+        &[("class", "filters"), ("data-testid", "filters"), ("data-action", "filters"), ("novalidate", "")],
     );
     h.open("fieldset", &[]);
     h.el("legend", &[], t(l, Key::FiltersHeading));
@@ -320,14 +290,7 @@ pub fn filters_html(q: &TaskListQuery, invalid: bool, l: Lang) -> String {
     input_html(&mut h, "taskId", Key::ColTaskId, true, q.task_id.map(|v| v.to_string()), l);
     input_html(&mut h, "taskName", Key::ColTaskName, false, q.task_name.clone(), l);
     input_html(&mut h, "sourceIp", Key::FilterSourceIp, false, q.source_ip.clone(), l);
-    input_html(
-        &mut h,
-        "sourcePort",
-        Key::FilterSourcePort,
-        true,
-        q.source_port.map(|v| v.to_string()),
-        l,
-    );
+    input_html(&mut h, "sourcePort", Key::FilterSourcePort, true, q.source_port.map(|v| v.to_string()), l);
     h.close("div").open("div", &[("class", "filters__actions")]);
     h.el(
         "button",
@@ -363,11 +326,7 @@ pub fn filters_html(q: &TaskListQuery, invalid: bool, l: Lang) -> String {
 /// when the task ID or the port is not a whole number (the port 1 to 65535).
 pub fn apply_filters(q: &TaskListQuery, fields: &[(String, String)]) -> Option<TaskListQuery> {
     let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty())
     };
     let task_id = match field("taskId") {
         Some(v) => Some(v.parse::<u64>().ok()?),
@@ -389,34 +348,18 @@ pub fn apply_filters(q: &TaskListQuery, fields: &[(String, String)]) -> Option<T
 
 /// Totals, first/previous/next links (other parameters kept) and the page size
 /// (`data-action="page-size"`).
-pub fn pager_html(
-    q: &TaskListQuery,
-    total: u64,
-    href: &dyn Fn(&TaskListQuery) -> String,
-    l: Lang,
-) -> String {
+pub fn pager_html(q: &TaskListQuery, total: u64, href: &dyn Fn(&TaskListQuery) -> String, l: Lang) -> String {
     let pages = page_count(total, q.size);
     let page = u64::from(q.page);
     let mut h = Html::new();
-    h.open(
-        "nav",
-        &[
-            ("class", "pager"),
-            ("aria-label", t(l, Key::Pagination)),
-            ("data-testid", "pager"),
-        ],
-    );
+    h.open("nav", &[("class", "pager"), ("aria-label", t(l, Key::Pagination)), ("data-testid", "pager")]);
     h.el(
         "p",
         &[("class", "pager__summary"), ("data-testid", "total")],
         &tf(
             l,
             Key::TotalTasks,
-            &[
-                ("total", &total.to_string()),
-                ("page", &page.to_string()),
-                ("pages", &pages.to_string()),
-            ],
+            &[("total", &total.to_string()), ("page", &page.to_string()), ("pages", &pages.to_string())],
         ),
     );
     h.open("ul", &[("class", "pager__links")]);
@@ -451,10 +394,7 @@ pub fn pager_html(
     for s in [10, 30, 50, MAX_PAGE_SIZE].into_iter().filter(|s| *s >= min) {
         h.el(
             "option",
-            &[
-                ("value", &s.to_string()),
-                opt("selected", (s == q.size).then_some("")),
-            ],
+            &[("value", &s.to_string()), opt("selected", (s == q.size).then_some(""))],
             &s.to_string(),
         );
     }
@@ -508,7 +448,8 @@ mod tests {
         assert!(html.contains(r#"name="taskId" type="text" inputmode="numeric""#));
         assert!(html.contains(r#"value="7""#));
         let f = |k: &str, v: &str| (k.to_owned(), v.to_owned());
-        let next = apply_filters(&q, &[f("taskId", " 9 "), f("taskName", ""), f("sourcePort", "5432")]).unwrap();
+        let next =
+            apply_filters(&q, &[f("taskId", " 9 "), f("taskName", ""), f("sourcePort", "5432")]).unwrap();
         assert_eq!((next.page, next.task_id, next.source_port), (1, Some(9), Some(5432)));
         assert_eq!(next.sort, q.sort, "sorting is kept");
         assert!(apply_filters(&q, &[f("taskId", "x")]).is_none());

@@ -29,11 +29,7 @@ pub fn opt_html(h: &mut Html, value: Option<&str>, l: Lang) {
 pub fn time_html(h: &mut Html, value: &TimeValue, l: Lang) {
     match value {
         TimeValue::At(ms) => {
-            h.el(
-                "time",
-                &[("datetime", &datetime_attr(*ms)), ("title", &utc_text(*ms))],
-                &local_text(*ms),
-            );
+            h.el("time", &[("datetime", &datetime_attr(*ms)), ("title", &utc_text(*ms))], &local_text(*ms));
         }
         TimeValue::Raw(r) => {
             h.text(r);
@@ -46,11 +42,7 @@ pub fn time_html(h: &mut Html, value: &TimeValue, l: Lang) {
 pub fn bytes_html(h: &mut Html, value: Option<i128>, testid: &str, l: Lang) {
     match value {
         Some(b) => {
-            h.el(
-                "span",
-                &[("data-testid", testid), ("data-bytes", &b.to_string())],
-                &bytes_text(b, l),
-            );
+            h.el("span", &[("data-testid", testid), ("data-bytes", &b.to_string())], &bytes_text(b, l));
         }
         None => {
             h.open("span", &[("data-testid", testid)]);
@@ -92,11 +84,7 @@ pub fn stage_html(h: &mut Html, stage: Option<&MigrateStage>, l: Lang) {
         return not_given(h, l);
     };
     let label = match stage.ordinal() {
-        Some(n) => tf(
-            l,
-            Key::StageProgress,
-            &[("n", &(n + 1).to_string()), ("stage", stage.label(l))],
-        ),
+        Some(n) => tf(l, Key::StageProgress, &[("n", &(n + 1).to_string()), ("stage", stage.label(l))]),
         None => tf(l, Key::UnknownValue, &[("value", stage.as_str())]),
     };
     h.open("span", &[("class", "stage"), ("data-stage", stage.as_str())]);
@@ -134,13 +122,7 @@ pub fn state_html(h: &mut Html, state: Option<&ReplicationState>, l: Lang) {
     };
     h.open("span", &[("class", &class), ("data-state", state.as_str())]);
     let known = state.is_known().then(|| state.label(l));
-    wire_and_label(
-        h,
-        state.as_str(),
-        known,
-        ("replication-state-wire", "replication-state-label"),
-        l,
-    );
+    wire_and_label(h, state.as_str(), known, ("replication-state-wire", "replication-state-label"), l);
     h.close("span");
 }
 

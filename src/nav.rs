@@ -35,10 +35,7 @@ impl Nav {
     /// Reads the address bar and starts listening for link clicks and back/forward.
     pub fn install(base: String) -> Nav {
         let url = RwSignal::new(read_location(&base));
-        let nav = Nav {
-            url,
-            base: StoredValue::new(base),
-        };
+        let nav = Nav { url, base: StoredValue::new(base) };
         let _ = window_event_listener(leptos::ev::popstate, move |_| nav.sync(false));
         let _ = window_event_listener(leptos::ev::click, move |ev| nav.on_click(ev));
         nav
@@ -99,10 +96,7 @@ fn read_location(base: &str) -> Url {
     let loc = window().location();
     let path = loc.pathname().unwrap_or_default();
     let search = loc.search().unwrap_or_default();
-    Url {
-        path: strip_base(base, &path),
-        query: search.trim_start_matches('?').to_owned(),
-    }
+    Url { path: strip_base(base, &path), query: search.trim_start_matches('?').to_owned() }
 }
 
 /// The router, as provided by `App`.

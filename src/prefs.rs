@@ -35,11 +35,7 @@ fn browser_languages() -> Vec<String> {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = nav
-        .languages()
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect();
+    let mut out: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
     if out.is_empty() {
         if let Some(l) = nav.language() {
             out.push(l);
@@ -69,10 +65,7 @@ pub fn apply_lang(lang: Lang) {
 
 /// The remembered theme, or `System`.
 pub fn load_theme() -> ThemePref {
-    load(THEME_KEY)
-        .as_deref()
-        .and_then(ThemePref::parse)
-        .unwrap_or_default()
+    load(THEME_KEY).as_deref().and_then(ThemePref::parse).unwrap_or_default()
 }
 
 /// Remembers the user's theme choice.
@@ -123,18 +116,11 @@ pub fn parse_recent(text: &str) -> Vec<(String, String)> {
 
 /// See [`parse_recent`].
 pub fn format_recent(list: &[(String, String)]) -> String {
-    list.iter()
-        .map(|(r, i)| format!("{r}/{i}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    list.iter().map(|(r, i)| format!("{r}/{i}")).collect::<Vec<_>>().join("\n")
 }
 
 /// `list` with `(region, instance)` moved (or added) to the front, at most [`RECENT_MAX`] long.
-pub fn push_recent(
-    mut list: Vec<(String, String)>,
-    region: &str,
-    instance: &str,
-) -> Vec<(String, String)> {
+pub fn push_recent(mut list: Vec<(String, String)>, region: &str, instance: &str) -> Vec<(String, String)> {
     list.retain(|(r, i)| !(r == region && i == instance));
     list.insert(0, (region.to_owned(), instance.to_owned()));
     list.truncate(RECENT_MAX);
@@ -161,9 +147,7 @@ pub fn remember_refresh(secs: u32) {
 
 /// True while the page is in a background tab (auto-refresh waits then).
 pub fn page_hidden() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden())
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
 }
 
 /// Copies text to the clipboard; resolves to whether it worked.
@@ -190,11 +174,7 @@ fn document_element() -> Option<web_sys::Element> {
 pub fn meta_base() -> String {
     web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("meta[name=\"migration-base\"]")
-                .ok()
-                .flatten()
-        })
+        .and_then(|d| d.query_selector("meta[name=\"migration-base\"]").ok().flatten())
         .and_then(|m| m.get_attribute("content"))
         .unwrap_or_default()
 }

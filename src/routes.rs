@@ -62,9 +62,7 @@ pub fn encode_component(s: &str) -> String {
 }
 
 fn hex_digit(n: u8) -> char {
-    char::from_digit(u32::from(n), 16)
-        .unwrap_or('0')
-        .to_ascii_uppercase()
+    char::from_digit(u32::from(n), 16).unwrap_or('0').to_ascii_uppercase()
 }
 
 /// Decodes `%XX` escapes (the router hands path parameters over still encoded). Invalid escapes
@@ -284,19 +282,10 @@ impl TaskListQuery {
             .filter(|p| !p.is_empty())
             .map(|p| {
                 let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (
-                    decode_component(&k.replace('+', " ")),
-                    decode_component(&v.replace('+', " ")),
-                )
+                (decode_component(&k.replace('+', " ")), decode_component(&v.replace('+', " ")))
             })
             .collect();
-        Self::from_lookup(|key| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        })
+        Self::from_lookup(|key| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
     }
 
     /// True when a filter narrows the list (used to word the empty state).
@@ -309,10 +298,7 @@ impl TaskListQuery {
 
     /// The same query on another page.
     pub fn with_page(&self, page: u32) -> Self {
-        Self {
-            page: page.max(1),
-            ..self.clone()
-        }
+        Self { page: page.max(1), ..self.clone() }
     }
 
     /// The same filters on the other tab, from its first page, in the service's order.
@@ -321,21 +307,12 @@ impl TaskListQuery {
             Tab::Prechecks => self.size.max(PRECHECK_MIN_PAGE_SIZE),
             Tab::Tasks => self.size,
         };
-        Self {
-            tab,
-            page: DEFAULT_PAGE,
-            size,
-            sort: None,
-            ..self.clone()
-        }
+        Self { tab, page: DEFAULT_PAGE, size, sort: None, ..self.clone() }
     }
 
     /// The same query sorted another way.
     pub fn with_sort(&self, sort: Option<Sort>) -> Self {
-        Self {
-            sort,
-            ..self.clone()
-        }
+        Self { sort, ..self.clone() }
     }
 
     /// The query string for the URL, starting with `?`, or `""` when everything is default.
@@ -369,10 +346,8 @@ impl TaskListQuery {
         if pairs.is_empty() {
             return String::new();
         }
-        let body: Vec<String> = pairs
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-            .collect();
+        let body: Vec<String> =
+            pairs.into_iter().map(|(k, v)| format!("{k}={}", encode_component(&v))).collect();
         format!("?{}", body.join("&"))
     }
 }
@@ -406,18 +381,13 @@ pub enum Route {
 impl Route {
     /// Reads a path below the base (`/`, `/regions/...`); a trailing slash is ignored.
     pub fn parse(path: &str) -> Route {
-        let segments: Vec<String> = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(decode_component)
-            .collect();
+        let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(decode_component).collect();
         let s: Vec<&str> = segments.iter().map(String::as_str).collect();
         match s.as_slice() {
             [] => Route::Home,
-            ["regions", region, "instances", instance] => Route::Instance {
-                region: (*region).to_owned(),
-                instance: (*instance).to_owned(),
-            },
+            ["regions", region, "instances", instance] => {
+                Route::Instance { region: (*region).to_owned(), instance: (*instance).to_owned() }
+            }
             ["regions", region, "instances", instance, "tasks", id] => Route::Task {
                 region: (*region).to_owned(),
                 instance: (*instance).to_owned(),
@@ -487,9 +457,7 @@ pub fn clean_identifier(raw: &str) -> Option<String> {
     if s.is_empty() || s.len() > 128 {
         return None;
     }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         Some(s.to_owned())
     } else {
         None
@@ -517,15 +485,7 @@ mod tests {
 
     #[test]
     fn components_round_trip() {
-        for s in [
-            "pgm-bp102g323jd4demo",
-            "a b/c?d&e=f",
-            "ünï",
-            "100%",
-            "%",
-            "%4",
-            "%zz",
-        ] {
+        for s in ["pgm-bp102g323jd4demo", "a b/c?d&e=f", "ünï", "100%", "%", "%4", "%zz"] {
             assert_eq!(decode_component(&encode_component(s)), s, "{s}");
         }
         assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
@@ -587,10 +547,7 @@ mod tests {
             ..TaskListQuery::default()
         };
         let s = q.to_query_string();
-        assert_eq!(
-            s,
-            "?page=2&size=50&taskId=7&taskName=a%26b%20c&sourcePort=5432"
-        );
+        assert_eq!(s, "?page=2&size=50&taskId=7&taskName=a%26b%20c&sourcePort=5432");
         assert_eq!(TaskListQuery::from_query_string(&s), q);
         assert_eq!(q.with_page(0).page, 1);
         assert_eq!(q.with_page(5).task_id, Some(7));
@@ -613,10 +570,7 @@ mod tests {
             task_href("/m", "cn-hangzhou", "pgm-x", 440437220),
             "/m/regions/cn-hangzhou/instances/pgm-x/tasks/440437220"
         );
-        assert_eq!(
-            instance_href("", "r", "a/b", &q),
-            "/regions/r/instances/a%2Fb"
-        );
+        assert_eq!(instance_href("", "r", "a/b", &q), "/regions/r/instances/a%2Fb");
         assert_eq!(api_url("", "session"), "/api/session");
         assert_eq!(
             api_url("/m", "/rds/DescribeCloudMigrationResult"),
@@ -630,18 +584,11 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Home);
         assert_eq!(
             Route::parse("/regions/cn-hangzhou/instances/pgm-x/"),
-            Route::Instance {
-                region: "cn-hangzhou".into(),
-                instance: "pgm-x".into()
-            }
+            Route::Instance { region: "cn-hangzhou".into(), instance: "pgm-x".into() }
         );
         assert_eq!(
             Route::parse("/regions/r/instances/a%2Fb/tasks/42"),
-            Route::Task {
-                region: "r".into(),
-                instance: "a/b".into(),
-                task_id: "42".into()
-            }
+            Route::Task { region: "r".into(), instance: "a/b".into(), task_id: "42".into() }
         );
         assert_eq!(Route::parse("/regions/r"), Route::NotFound);
         assert_eq!(Route::parse("/nope"), Route::NotFound);
@@ -667,17 +614,8 @@ mod tests {
         let q = TaskListQuery::from_query_string("tab=prechecks&size=10&sort=-lag&taskName=x");
         assert_eq!(q.tab, Tab::Prechecks);
         assert_eq!(q.size, 30, "the precheck list starts at 30");
-        assert_eq!(
-            q.sort,
-            Some(Sort {
-                key: SortKey::Lag,
-                desc: true
-            })
-        );
-        assert_eq!(
-            q.to_query_string(),
-            "?tab=prechecks&taskName=x&sort=-lag"
-        );
+        assert_eq!(q.sort, Some(Sort { key: SortKey::Lag, desc: true }));
+        assert_eq!(q.to_query_string(), "?tab=prechecks&taskName=x&sort=-lag");
         let back = q.with_tab(Tab::Tasks);
         assert_eq!(back.to_query_string(), "?taskName=x");
         assert_eq!(TaskListQuery::from_query_string("sort=bogus").sort, None);
@@ -686,10 +624,7 @@ mod tests {
         let s = Sort::cycle(s, SortKey::Stage);
         assert_eq!(s, Some(Sort { key: SortKey::Stage, desc: true }));
         assert_eq!(Sort::cycle(s, SortKey::Stage), None);
-        assert_eq!(
-            Sort::cycle(s, SortKey::Lag),
-            Some(Sort { key: SortKey::Lag, desc: false })
-        );
+        assert_eq!(Sort::cycle(s, SortKey::Lag), Some(Sort { key: SortKey::Lag, desc: false }));
         for k in SortKey::ALL {
             assert_eq!(Sort::parse(k.as_str()), Some(Sort { key: k, desc: false }));
         }
@@ -698,10 +633,7 @@ mod tests {
     #[test]
     fn identifiers_are_checked() {
         assert_eq!(clean_identifier(" pgm-bp1 ").as_deref(), Some("pgm-bp1"));
-        assert_eq!(
-            clean_identifier("cn-hangzhou").as_deref(),
-            Some("cn-hangzhou")
-        );
+        assert_eq!(clean_identifier("cn-hangzhou").as_deref(), Some("cn-hangzhou"));
         assert_eq!(clean_identifier(""), None);
         assert_eq!(clean_identifier("a/b"), None);
         assert_eq!(clean_identifier("a?b"), None);

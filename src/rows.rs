@@ -3,8 +3,7 @@
 
 use crate::routes::{Sort, SortKey};
 use migration_model::{
-    CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState,
-    SourceCategory,
+    CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState, SourceCategory,
 };
 use std::cmp::Ordering;
 
@@ -129,10 +128,7 @@ impl PrecheckRow {
         PrecheckRow {
             id: task.task_id,
             name: task.task_name.clone(),
-            source: crate::display::source_address(
-                task.source_ip_address.as_deref(),
-                task.source_port,
-            ),
+            source: crate::display::source_address(task.source_ip_address.as_deref(), task.source_port),
             category: task.source_category.clone(),
             account: task.source_account.clone(),
             verdict: log.precheck_verdict(),
@@ -254,11 +250,7 @@ pub fn sorted_order(values: &[SortValue], desc: bool) -> Vec<usize> {
 }
 
 /// [`sorted_order`] for rows with a `sort_value`.
-pub fn order_rows<R>(
-    rows: &[R],
-    sort: Option<Sort>,
-    value: fn(&R, SortKey) -> SortValue,
-) -> Vec<usize> {
+pub fn order_rows<R>(rows: &[R], sort: Option<Sort>, value: fn(&R, SortKey) -> SortValue) -> Vec<usize> {
     match sort {
         None => (0..rows.len()).collect(),
         Some(s) => {
@@ -342,13 +334,7 @@ pub fn timeline(task: &MigrationTask, now_ms: i64) -> Vec<TimelineStep> {
                 (StepState::Current, Some(a)) => Some((now_ms - a) / 1000),
                 _ => None,
             };
-            TimelineStep {
-                stage: stage.clone(),
-                state,
-                start_ms,
-                took_secs,
-                running_secs,
-            }
+            TimelineStep { stage: stage.clone(), state, start_ms, took_secs, running_secs }
         })
         .collect()
 }
@@ -389,19 +375,12 @@ mod tests {
         assert_eq!(steps[4].running_secs, None);
         let mut unknown = task.clone();
         unknown.migrate_stage = Some(MigrateStage::from("paused"));
-        assert!(timeline(&unknown, 0)
-            .iter()
-            .all(|s| s.state == StepState::Unknown));
+        assert!(timeline(&unknown, 0).iter().all(|s| s.state == StepState::Unknown));
     }
 
     #[test]
     fn sorting_keeps_missing_last() {
-        let v = vec![
-            SortValue::Num(3.0),
-            SortValue::Missing,
-            SortValue::Num(1.0),
-            SortValue::Num(2.0),
-        ];
+        let v = vec![SortValue::Num(3.0), SortValue::Missing, SortValue::Num(1.0), SortValue::Num(2.0)];
         assert_eq!(sorted_order(&v, false), [2, 3, 0, 1]);
         assert_eq!(sorted_order(&v, true), [0, 3, 2, 1]);
         let t = vec![SortValue::Text("b".into()), SortValue::Text("a".into())];
@@ -419,23 +398,9 @@ mod tests {
             })
             .collect();
         rows[0].id = None;
-        let order = order_rows(
-            &rows,
-            Some(Sort {
-                key: SortKey::Stage,
-                desc: false,
-            }),
-            TaskRow::sort_value,
-        );
+        let order = order_rows(&rows, Some(Sort { key: SortKey::Stage, desc: false }), TaskRow::sort_value);
         assert_eq!(order, [1, 3, 0, 2]);
-        let by_id = order_rows(
-            &rows,
-            Some(Sort {
-                key: SortKey::TaskId,
-                desc: true,
-            }),
-            TaskRow::sort_value,
-        );
+        let by_id = order_rows(&rows, Some(Sort { key: SortKey::TaskId, desc: true }), TaskRow::sort_value);
         assert_eq!(by_id.last(), Some(&0), "the row without an ID goes last");
         assert_eq!(order_rows(&rows, None, TaskRow::sort_value), [0, 1, 2, 3]);
     }

@@ -38,19 +38,14 @@ impl ErrorClass {
 
     /// Whether retrying a read-only call may succeed (every action the proxy allows is a read).
     pub fn should_retry(self) -> bool {
-        matches!(
-            self,
-            ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server
-        )
+        matches!(self, ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server)
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             ErrorClass::Retryable => lang.pick("Temporary problem", "Masalah sementara"),
             ErrorClass::Throttled => lang.pick("Too many requests", "Terlalu banyak permintaan"),
-            ErrorClass::Client => {
-                lang.pick("Request not possible", "Permintaan tidak dapat diproses")
-            }
+            ErrorClass::Client => lang.pick("Request not possible", "Permintaan tidak dapat diproses"),
             ErrorClass::Auth => lang.pick("Access problem", "Masalah akses"),
             ErrorClass::Server => lang.pick("Service error", "Kesalahan layanan"),
         }
@@ -109,13 +104,7 @@ const fn e(
     message_en: &'static str,
     message_id: &'static str,
 ) -> ErrorInfo {
-    ErrorInfo {
-        code,
-        http_status,
-        class,
-        message_en,
-        message_id,
-    }
+    ErrorInfo { code, http_status, class, message_en, message_id }
 }
 
 use ErrorClass::{Auth, Client, Retryable, Server, Throttled};
@@ -367,11 +356,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in catalogue() {
             assert!(seen.insert(i.code), "duplicate {}", i.code);
-            assert!(
-                !i.message_en.is_empty() && !i.message_id.is_empty(),
-                "{}",
-                i.code
-            );
+            assert!(!i.message_en.is_empty() && !i.message_id.is_empty(), "{}", i.code);
             assert_ne!(i.message_en, i.message_id, "{} not translated", i.code);
             assert!((400..600).contains(&i.http_status), "{}", i.code);
         }
@@ -379,18 +364,9 @@ mod tests {
 
     #[test]
     fn lookup_is_exact_first_then_case_insensitive() {
-        assert_eq!(
-            error_info("pay.noCreditCard").map(|i| i.code),
-            Some("pay.noCreditCard")
-        );
-        assert_eq!(
-            error_info("Pay.NoCreditCard").map(|i| i.code),
-            Some("Pay.NoCreditCard")
-        );
-        assert_eq!(
-            error_info("throttling.user").map(|i| i.code),
-            Some("Throttling.User")
-        );
+        assert_eq!(error_info("pay.noCreditCard").map(|i| i.code), Some("pay.noCreditCard"));
+        assert_eq!(error_info("Pay.NoCreditCard").map(|i| i.code), Some("Pay.NoCreditCard"));
+        assert_eq!(error_info("throttling.user").map(|i| i.code), Some("Throttling.User"));
         assert_eq!(error_info("Nope"), None);
     }
 
@@ -427,18 +403,12 @@ mod tests {
             describe_error("MissingDBInstanceName", 400, Lang::En),
             "A required parameter is missing."
         );
-        assert_eq!(
-            describe_error("InvalidPageSize", 400, Lang::Id),
-            "Parameter tidak valid."
-        );
+        assert_eq!(describe_error("InvalidPageSize", 400, Lang::Id), "Parameter tidak valid.");
         assert_eq!(
             describe_error("Unknown.Code", 500, Lang::En),
             ErrorClass::Server.generic_message(Lang::En)
         );
         assert!(ErrorClass::Throttled.should_retry() && !ErrorClass::Auth.should_retry());
-        assert_eq!(
-            serde_json::to_string(&ErrorClass::Throttled).unwrap(),
-            "\"throttled\""
-        );
+        assert_eq!(serde_json::to_string(&ErrorClass::Throttled).unwrap(), "\"throttled\"");
     }
 }

@@ -127,16 +127,10 @@ mod tests {
     fn cases() {
         let cases: &[(&str, &str)] = &[
             (SEED_CONNINFO, SEED_CONNINFO),
-            (
-                "user=a password=secret host=h",
-                "user=a password=******** host=h",
-            ),
+            ("user=a password=secret host=h", "user=a password=******** host=h"),
             ("password=secret", "password=********"),
             ("PASSWORD=secret port=1", "PASSWORD=******** port=1"),
-            (
-                "user=a password = secret host=h",
-                "user=a password = ******** host=h",
-            ),
+            ("user=a password = secret host=h", "user=a password = ******** host=h"),
             ("password='se cret' host=h", "password=******** host=h"),
             (r"password='it\'s here' host=h", "password=******** host=h"),
             (r"password=a\ b host=h", "password=******** host=h"),
@@ -147,10 +141,7 @@ mod tests {
             ("host=h  dbname=d", "host=h  dbname=d"),
             ("garbage password", "garbage password"),
             ("", ""),
-            (
-                "postgresql://u:secret@h:5432/db",
-                "postgresql://u:********@h:5432/db",
-            ),
+            ("postgresql://u:secret@h:5432/db", "postgresql://u:********@h:5432/db"),
             (
                 "postgres://u@h/db?password=x&sslmode=require",
                 "postgres://u@h/db?password=********&sslmode=require",

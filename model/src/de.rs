@@ -122,9 +122,7 @@ where
         },
         other => return Err(D::Error::custom(format!("expected a list, found {other}"))),
     };
-    arr.into_iter()
-        .map(|item| serde_json::from_value(item).map_err(D::Error::custom))
-        .collect()
+    arr.into_iter().map(|item| serde_json::from_value(item).map_err(D::Error::custom)).collect()
 }
 
 /// Undoes one level of JSON string escaping (`\"` to `"`, `\n` to a newline, `\\` to `\`).
@@ -222,10 +220,7 @@ mod tests {
 
     #[test]
     fn unescape() {
-        assert_eq!(
-            unescape_once(r#"{\"a\":\"b\"}"#).as_deref(),
-            Some(r#"{"a":"b"}"#)
-        );
+        assert_eq!(unescape_once(r#"{\"a\":\"b\"}"#).as_deref(), Some(r#"{"a":"b"}"#));
         assert_eq!(unescape_once(r"a\nb").as_deref(), Some("a\nb"));
         assert_eq!(unescape_once(r#"a"b"#), None);
         assert_eq!(unescape_once("\\"), None);

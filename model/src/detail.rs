@@ -30,23 +30,13 @@ pub enum SectionMatch {
 pub const SECTION_STAGES: &[(SectionMatch, MigrateStage)] = &[
     (SectionMatch::Prefix("check "), MigrateStage::Precheck),
     (SectionMatch::Exact("check"), MigrateStage::Precheck),
-    (
-        SectionMatch::Exact("start rds instance"),
-        MigrateStage::Startup,
-    ),
-    (
-        SectionMatch::Exact("synchronize data"),
-        MigrateStage::Increment,
-    ),
+    (SectionMatch::Exact("start rds instance"), MigrateStage::Startup),
+    (SectionMatch::Exact("synchronize data"), MigrateStage::Increment),
 ];
 
 /// The stage a section belongs to, per [`SECTION_STAGES`].
 pub fn stage_for_section(name: &str) -> Option<MigrateStage> {
-    let norm = name
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase();
+    let norm = name.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
     SECTION_STAGES
         .iter()
         .find(|(m, _)| match m {
@@ -116,9 +106,7 @@ impl Check {
     pub fn reason_text(&self) -> Option<&str> {
         let r = self.reason.as_deref()?;
         let lower = r.to_ascii_lowercase();
-        for p in [
-            "warning:", "warn:", "failure:", "failed:", "fail:", "error:",
-        ] {
+        for p in ["warning:", "warn:", "failure:", "failed:", "fail:", "error:"] {
             if lower.starts_with(p) {
                 return r.get(p.len()..).map(str::trim);
             }
@@ -276,10 +264,7 @@ impl DetailLog {
         } else if c.warning > 0 {
             PrecheckVerdict::PassedWithWarnings
         } else if c.success > 0
-            || self
-                .markers
-                .iter()
-                .any(|m| m.text.to_ascii_lowercase().contains("success"))
+            || self.markers.iter().any(|m| m.text.to_ascii_lowercase().contains("success"))
         {
             PrecheckVerdict::Passed
         } else {
@@ -328,18 +313,12 @@ impl DetailLog {
 
     /// When `stage` started, if the log says.
     pub fn stage_start(&self, stage: &MigrateStage) -> Option<LogTime> {
-        self.stage_start_times()
-            .into_iter()
-            .find(|s| &s.stage == stage)
-            .map(|s| s.time)
+        self.stage_start_times().into_iter().find(|s| &s.stage == stage).map(|s| s.time)
     }
 
     /// The furthest stage any section of the log belongs to.
     pub fn last_logged_stage(&self) -> Option<MigrateStage> {
-        self.sections
-            .iter()
-            .filter_map(|s| s.stage.clone())
-            .max_by_key(|s| s.ordinal().unwrap_or(0))
+        self.sections.iter().filter_map(|s| s.stage.clone()).max_by_key(|s| s.ordinal().unwrap_or(0))
     }
 }
 
@@ -399,32 +378,18 @@ fn parse_line(log: &mut DetailLog, raw: &str, line: usize) {
     let section_index = log.sections.len().checked_sub(1);
     if text.len() >= 2 && text.starts_with('*') && text.ends_with('*') {
         let inner = text.trim_matches('*').trim().to_string();
-        log.markers.push(Marker {
-            text: inner,
-            raw: raw.to_string(),
-            line,
-            section: section_index,
-        });
+        log.markers.push(Marker { text: inner, raw: raw.to_string(), line, section: section_index });
         return;
     }
     if let Some((time, body)) = parse_event(text) {
-        current_section(log).events.push(Event {
-            time,
-            text: body,
-            raw: raw.to_string(),
-            line,
-        });
+        current_section(log).events.push(Event { time, text: body, raw: raw.to_string(), line });
         return;
     }
     if let Some(check) = parse_check(text, raw, line) {
         current_section(log).checks.push(check);
         return;
     }
-    log.unparsed.push(UnparsedLine {
-        line,
-        text: text.to_string(),
-        section: section_index,
-    });
+    log.unparsed.push(UnparsedLine { line, text: text.to_string(), section: section_index });
 }
 
 /// `2022-02-25 17:00:29 --- text` (an offset or fraction in the time is accepted).
@@ -433,33 +398,18 @@ fn parse_event(text: &str) -> Option<(LogTime, String)> {
         return None;
     }
     let (head, body) = match text.find("---") {
-        Some(pos) => (
-            text.get(..pos)?,
-            text.get(pos + 3..)?.trim_start_matches('-'),
-        ),
+        Some(pos) => (text.get(..pos)?, text.get(pos + 3..)?.trim_start_matches('-')),
         // No separator: the time is the first 19 characters.
         None => (text.get(..19)?, text.get(19..)?),
     };
     let (at, assumed) = parse_time_assuming(head.trim(), assumed_log_offset())?;
-    let time = LogTime {
-        local: at.naive_local(),
-        at,
-        offset_assumed: assumed,
-    };
+    let time = LogTime { local: at.naive_local(), at, offset_assumed: assumed };
     Some((time, body.trim().to_string()))
 }
 
 /// Outcome words that mark a line as a check even when its name does not start with "Check".
-const OUTCOME_WORDS: &[&str] = &[
-    "success",
-    "succeeded",
-    "successful",
-    "warning",
-    "failed",
-    "failure",
-    "fail",
-    "error",
-];
+const OUTCOME_WORDS: &[&str] =
+    &["success", "succeeded", "successful", "warning", "failed", "failure", "fail", "error"];
 
 fn parse_check(text: &str, raw: &str, line: usize) -> Option<Check> {
     let (name, outcome_text) = text.split_once(':')?;
@@ -468,27 +418,14 @@ fn parse_check(text: &str, raw: &str, line: usize) -> Option<Check> {
     if name.is_empty() {
         return None;
     }
-    let first_word: String = outcome_text
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let named_check = name.len() >= 5
-        && name
-            .get(..5)
-            .is_some_and(|p| p.eq_ignore_ascii_case("check"));
+    let first_word: String =
+        outcome_text.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
+    let named_check = name.len() >= 5 && name.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("check"));
     if !named_check && !OUTCOME_WORDS.contains(&first_word.as_str()) {
         return None;
     }
     let (outcome, reason, assumed) = classify_outcome(outcome_text, &first_word);
-    Some(Check {
-        name: name.to_string(),
-        outcome,
-        reason,
-        assumed,
-        raw: raw.to_string(),
-        line,
-    })
+    Some(Check { name: name.to_string(), outcome, reason, assumed, raw: raw.to_string(), line })
 }
 
 /// Reads `success`, `warning(reason)`, and (ASSUMPTION) anything else by keyword.
@@ -513,9 +450,7 @@ fn classify_outcome(text: &str, first_word: &str) -> (CheckOutcome, Option<Strin
             if lower.contains("fail") || lower.contains("error") {
                 (
                     CheckOutcome::Failure,
-                    reason
-                        .or_else(|| Some(text.to_string()))
-                        .filter(|r| !r.is_empty()),
+                    reason.or_else(|| Some(text.to_string())).filter(|r| !r.is_empty()),
                     true,
                 )
             } else {
@@ -533,10 +468,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn seed_detail_decoded() -> String {
-        seed_example_decoded()["Items"][0]["Detail"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        seed_example_decoded()["Items"][0]["Detail"].as_str().unwrap().to_string()
     }
 
     fn seed_detail_escaped() -> String {
@@ -569,28 +501,14 @@ mod tests {
             ]
         );
         assert_eq!(a.checks().count(), 12);
-        assert_eq!(
-            a.check_counts(),
-            CheckCounts {
-                success: 11,
-                warning: 1,
-                failure: 0,
-                other: 0
-            }
-        );
-        let glibc = a
-            .checks()
-            .find(|c| c.outcome == CheckOutcome::Warning)
-            .unwrap();
+        assert_eq!(a.check_counts(), CheckCounts { success: 11, warning: 1, failure: 0, other: 0 });
+        let glibc = a.checks().find(|c| c.outcome == CheckOutcome::Warning).unwrap();
         assert_eq!(glibc.name, "Check source glibc version compatible");
         assert_eq!(
             glibc.reason.as_deref(),
             Some("warning:source glibc version is not compatible with rds pg")
         );
-        assert_eq!(
-            glibc.reason_text(),
-            Some("source glibc version is not compatible with rds pg")
-        );
+        assert_eq!(glibc.reason_text(), Some("source glibc version is not compatible with rds pg"));
         assert_eq!(glibc.raw, "Check source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)");
         assert_eq!(glibc.line, 13);
         assert!(!glibc.assumed);
@@ -599,14 +517,8 @@ mod tests {
 
         let events: Vec<&Event> = a.events().collect();
         assert_eq!(events.len(), 2);
-        assert_eq!(
-            events[0].text,
-            "Start RDS instance as slave for data replication"
-        );
-        assert_eq!(
-            events[1].text,
-            "Synchronize data from source to RDS by streaming replication"
-        );
+        assert_eq!(events[0].text, "Start RDS instance as slave for data replication");
+        assert_eq!(events[1].text, "Synchronize data from source to RDS by streaming replication");
         assert_eq!(
             events[1].raw,
             "2022-02-25 17:01:05 --- Synchronize data from source to RDS by streaming replication "
@@ -615,27 +527,16 @@ mod tests {
         assert_eq!(first.local.to_string(), "2022-02-25 17:00:29");
         assert_eq!(first.at.to_rfc3339(), "2022-02-25T17:00:29+08:00");
         assert!(first.offset_assumed);
-        assert_eq!(
-            a.last_event_time().unwrap().at.to_rfc3339(),
-            "2022-02-25T17:01:05+08:00"
-        );
+        assert_eq!(a.last_event_time().unwrap().at.to_rfc3339(), "2022-02-25T17:01:05+08:00");
 
         let starts = a.stage_start_times();
-        let got: Vec<(String, String)> = starts
-            .iter()
-            .map(|s| (s.stage.as_str().to_string(), s.time.at.to_rfc3339()))
-            .collect();
+        let got: Vec<(String, String)> =
+            starts.iter().map(|s| (s.stage.as_str().to_string(), s.time.at.to_rfc3339())).collect();
         assert_eq!(
             got,
             [
-                (
-                    "startup".to_string(),
-                    "2022-02-25T17:00:29+08:00".to_string()
-                ),
-                (
-                    "increment".to_string(),
-                    "2022-02-25T17:01:05+08:00".to_string()
-                ),
+                ("startup".to_string(), "2022-02-25T17:00:29+08:00".to_string()),
+                ("increment".to_string(), "2022-02-25T17:01:05+08:00".to_string()),
             ]
         );
         assert_eq!(a.stage_start(&MigrateStage::Precheck), None);
@@ -660,19 +561,9 @@ mod tests {
         let cases: &[(&str, CheckOutcome, Option<&str>, bool)] = &[
             ("Check a: success", CheckOutcome::Success, None, false),
             ("Check a: SUCCESS", CheckOutcome::Success, None, false),
-            (
-                "Check a: warning(warning:x)",
-                CheckOutcome::Warning,
-                Some("warning:x"),
-                false,
-            ),
+            ("Check a: warning(warning:x)", CheckOutcome::Warning, Some("warning:x"), false),
             ("Check a: warning", CheckOutcome::Warning, None, false),
-            (
-                "Check a: warning(unclosed",
-                CheckOutcome::Warning,
-                Some("unclosed"),
-                false,
-            ),
+            ("Check a: warning(unclosed", CheckOutcome::Warning, Some("unclosed"), false),
             (
                 "Check a: failed(error:disk too small)",
                 CheckOutcome::Failure,
@@ -680,50 +571,18 @@ mod tests {
                 true,
             ),
             ("Check a: fail", CheckOutcome::Failure, Some("fail"), true),
-            (
-                "Check a: failure: no route",
-                CheckOutcome::Failure,
-                Some("no route"),
-                true,
-            ),
-            (
-                "Check a: error(timeout)",
-                CheckOutcome::Failure,
-                Some("timeout"),
-                true,
-            ),
-            (
-                "Check a: not ok, see error log",
-                CheckOutcome::Failure,
-                Some("ok, see error log"),
-                true,
-            ),
-            (
-                "Check a: skipped",
-                CheckOutcome::Other,
-                Some("skipped"),
-                true,
-            ),
+            ("Check a: failure: no route", CheckOutcome::Failure, Some("no route"), true),
+            ("Check a: error(timeout)", CheckOutcome::Failure, Some("timeout"), true),
+            ("Check a: not ok, see error log", CheckOutcome::Failure, Some("ok, see error log"), true),
+            ("Check a: skipped", CheckOutcome::Other, Some("skipped"), true),
             ("Check a: ", CheckOutcome::Other, None, true),
             ("Verify b: success", CheckOutcome::Success, None, false),
-            (
-                "Verify b: failed",
-                CheckOutcome::Failure,
-                Some("failed"),
-                true,
-            ),
+            ("Verify b: failed", CheckOutcome::Failure, Some("failed"), true),
         ];
         for (line, outcome, reason, assumed) in cases {
             let log = parse_detail(line);
-            let c = log
-                .checks()
-                .next()
-                .unwrap_or_else(|| panic!("no check in {line:?}"));
-            assert_eq!(
-                (c.outcome, c.reason.as_deref(), c.assumed),
-                (*outcome, *reason, *assumed),
-                "{line}"
-            );
+            let c = log.checks().next().unwrap_or_else(|| panic!("no check in {line:?}"));
+            assert_eq!((c.outcome, c.reason.as_deref(), c.assumed), (*outcome, *reason, *assumed), "{line}");
             assert_eq!(c.raw, *line);
         }
     }
@@ -732,29 +591,14 @@ mod tests {
     fn verdicts() {
         let cases: &[(&str, PrecheckVerdict)] = &[
             ("", PrecheckVerdict::NotRun),
-            (
-                "[Start RDS instance]\n2022-02-25 17:00:29 --- go",
-                PrecheckVerdict::NotRun,
-            ),
-            (
-                "Check a: success\nCheck b: success",
-                PrecheckVerdict::Passed,
-            ),
-            (
-                "Check a: success\nCheck b: warning(x)",
-                PrecheckVerdict::PassedWithWarnings,
-            ),
+            ("[Start RDS instance]\n2022-02-25 17:00:29 --- go", PrecheckVerdict::NotRun),
+            ("Check a: success\nCheck b: success", PrecheckVerdict::Passed),
+            ("Check a: success\nCheck b: warning(x)", PrecheckVerdict::PassedWithWarnings),
             ("Check a: success\nCheck b: failed", PrecheckVerdict::Failed),
-            (
-                "Check a: warning(x)\nCheck b: skipped",
-                PrecheckVerdict::Inconclusive,
-            ),
+            ("Check a: warning(x)\nCheck b: skipped", PrecheckVerdict::Inconclusive),
             ("Check a: skipped\nCheck b: error", PrecheckVerdict::Failed),
             ("*Migrate check success*", PrecheckVerdict::Passed),
-            (
-                "Check a: success\n*Migrate check failed*",
-                PrecheckVerdict::Failed,
-            ),
+            ("Check a: success\n*Migrate check failed*", PrecheckVerdict::Failed),
             ("*Something*", PrecheckVerdict::Inconclusive),
         ];
         for (text, want) in cases {
@@ -767,10 +611,7 @@ mod tests {
         let text = "preamble line\r\nCheck early: success\r\n[Start RDS instance] 2022-02-25 17:00:29 --- inline event\n\n   \n[Synchronize data]\n2022-02-25 17:01:05 --- a\n2022-02-25 16:59:00+00 --- with offset\n2022-02-25 17:02:00 no separator\n2022-13-45 17:00:00 --- bad date\n[unclosed\n[ Custom step ]\nrandom words: here\n";
         let log = parse_detail(text);
         let names: Vec<&str> = log.sections.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["", "Start RDS instance", "Synchronize data", "Custom step"]
-        );
+        assert_eq!(names, ["", "Start RDS instance", "Synchronize data", "Custom step"]);
         assert_eq!(log.sections[0].line, None);
         assert_eq!(log.sections[0].checks.len(), 1);
         assert_eq!(log.sections[1].events[0].text, "inline event");
@@ -778,17 +619,10 @@ mod tests {
         let sync = &log.sections[2];
         assert_eq!(sync.events.len(), 3);
         assert!(!sync.events[1].time.offset_assumed);
-        assert_eq!(
-            sync.events[1].time.at.to_rfc3339(),
-            "2022-02-25T16:59:00+00:00"
-        );
+        assert_eq!(sync.events[1].time.at.to_rfc3339(), "2022-02-25T16:59:00+00:00");
         assert_eq!(sync.events[2].text, "no separator");
         assert_eq!(log.sections[3].stage, None);
-        let unparsed: Vec<(usize, &str)> = log
-            .unparsed
-            .iter()
-            .map(|u| (u.line, u.text.as_str()))
-            .collect();
+        let unparsed: Vec<(usize, &str)> = log.unparsed.iter().map(|u| (u.line, u.text.as_str())).collect();
         assert_eq!(
             unparsed,
             [
@@ -801,14 +635,8 @@ mod tests {
         assert_eq!(log.unparsed[0].section, None);
         assert_eq!(log.unparsed[3].section, Some(3));
         // 16:59:00+00 is 00:59+08 on the 26th: the latest event despite its place in the log.
-        assert_eq!(
-            log.last_event_time().unwrap().at.to_rfc3339(),
-            "2022-02-25T16:59:00+00:00"
-        );
-        assert_eq!(
-            log.first_event_time().unwrap().local.to_string(),
-            "2022-02-25 17:00:29"
-        );
+        assert_eq!(log.last_event_time().unwrap().at.to_rfc3339(), "2022-02-25T16:59:00+00:00");
+        assert_eq!(log.first_event_time().unwrap().local.to_string(), "2022-02-25 17:00:29");
         let starts = log.stage_start_times();
         assert_eq!(starts[0].stage, MigrateStage::Startup);
         assert_eq!(starts[1].stage, MigrateStage::Increment);

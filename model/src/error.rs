@@ -30,32 +30,19 @@ pub struct ApiErrorBody {
 }
 
 impl ApiErrorBody {
-    pub fn new(
-        request_id: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            request_id: request_id.into(),
-            code: code.into(),
-            message: message.into(),
-            recommend: None,
-        }
+    pub fn new(request_id: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { request_id: request_id.into(), code: code.into(), message: message.into(), recommend: None }
     }
 
     /// A body for a catalogued code, with its English message (falls back to the code itself).
     pub fn from_code(request_id: impl Into<String>, code: &str) -> Self {
-        let message = crate::catalogue::error_info(code)
-            .map(|i| i.message_en)
-            .unwrap_or(code);
+        let message = crate::catalogue::error_info(code).map(|i| i.message_en).unwrap_or(code);
         Self::new(request_id, code, message)
     }
 
     /// Reads an error body from JSON text; `None` when it is not one (no `Code`).
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_str::<ApiErrorBody>(text)
-            .ok()
-            .filter(|b| !b.code.is_empty())
+        serde_json::from_str::<ApiErrorBody>(text).ok().filter(|b| !b.code.is_empty())
     }
 
     pub fn class(&self, http_status: u16) -> ErrorClass {
@@ -123,18 +110,11 @@ mod tests {
         let s = serde_json::to_string(&e).unwrap();
         assert!(!s.contains("Recommend"));
         assert!(s.contains("\"RequestId\":\"R1\""));
-        let l =
-            ApiErrorBody::parse(r#"{"code":"Throttling","message":"m","requestId":"x"}"#).unwrap();
-        assert_eq!(
-            (l.code.as_str(), l.request_id.as_str()),
-            ("Throttling", "x")
-        );
+        let l = ApiErrorBody::parse(r#"{"code":"Throttling","message":"m","requestId":"x"}"#).unwrap();
+        assert_eq!((l.code.as_str(), l.request_id.as_str()), ("Throttling", "x"));
         assert_eq!(l.class(400), ErrorClass::Throttled);
         assert_eq!(ApiErrorBody::parse(r#"{"Items":[]}"#), None);
         assert_eq!(ApiErrorBody::parse("not json"), None);
-        assert_eq!(
-            format!("{e}"),
-            "Proxy.Forbidden: You are not allowed to see this. (RequestId R1)"
-        );
+        assert_eq!(format!("{e}"), "Proxy.Forbidden: You are not allowed to see this. (RequestId R1)");
     }
 }

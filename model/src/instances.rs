@@ -8,11 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DbInstance {
-    #[serde(
-        rename = "DBInstanceId",
-        default,
-        deserialize_with = "de::string_lenient"
-    )]
+    #[serde(rename = "DBInstanceId", default, deserialize_with = "de::string_lenient")]
     pub db_instance_id: String,
     #[serde(
         rename = "DBInstanceDescription",
@@ -152,16 +148,12 @@ pub struct DbInstance {
 impl DbInstance {
     /// True for PostgreSQL instances (the only engine cloud migration supports).
     pub fn is_postgresql(&self) -> bool {
-        self.engine
-            .as_deref()
-            .is_some_and(|e| e.eq_ignore_ascii_case("postgresql"))
+        self.engine.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("postgresql"))
     }
 
     /// True for primary instances (migration needs a primary; read-only ones are refused).
     pub fn is_primary(&self) -> bool {
-        self.db_instance_type
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("primary"))
+        self.db_instance_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("primary"))
     }
 
     /// What to show in a picker: the description when there is one, else the ID.
@@ -189,17 +181,9 @@ pub struct DescribeDbInstancesResponse {
     pub items: DbInstanceItems,
     #[serde(rename = "PageNumber", default, deserialize_with = "de::u64_lenient")]
     pub page_number: u64,
-    #[serde(
-        rename = "PageRecordCount",
-        default,
-        deserialize_with = "de::u64_lenient"
-    )]
+    #[serde(rename = "PageRecordCount", default, deserialize_with = "de::u64_lenient")]
     pub page_record_count: u64,
-    #[serde(
-        rename = "TotalRecordCount",
-        default,
-        deserialize_with = "de::u64_lenient"
-    )]
+    #[serde(rename = "TotalRecordCount", default, deserialize_with = "de::u64_lenient")]
     pub total_record_count: u64,
     #[serde(
         rename = "NextToken",
@@ -217,9 +201,7 @@ fn items_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DbInstanceIte
     use serde::de::Error as _;
     let v = serde_json::Value::deserialize(d)?;
     let list = match v {
-        serde_json::Value::Object(mut m) => {
-            m.remove("DBInstance").unwrap_or(serde_json::Value::Null)
-        }
+        serde_json::Value::Object(mut m) => m.remove("DBInstance").unwrap_or(serde_json::Value::Null),
         other => other,
     };
     match list {
@@ -231,9 +213,7 @@ fn items_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DbInstanceIte
             .collect::<Result<Vec<DbInstance>, _>>()
             .map(|db_instance| DbInstanceItems { db_instance })
             .map_err(D::Error::custom),
-        other => Err(D::Error::custom(format!(
-            "expected Items.DBInstance list, found {other}"
-        ))),
+        other => Err(D::Error::custom(format!("expected Items.DBInstance list, found {other}"))),
     }
 }
 
@@ -382,25 +362,14 @@ mod tests {
         assert_eq!(i.display_name(), "pgm-bp102g323jd4demo");
         assert_eq!(i.vswitch_id.as_deref(), Some("vsw-1"));
         assert_eq!(i.expire_time, None);
-        assert_eq!(
-            (r.page_number, r.page_record_count, r.total_record_count),
-            (1, 1, 1)
-        );
+        assert_eq!((r.page_number, r.page_record_count, r.total_record_count), (1, 1, 1));
         let back = serde_json::to_value(&r).unwrap();
-        assert_eq!(
-            back["Items"]["DBInstance"][0]["DBInstanceId"],
-            "pgm-bp102g323jd4demo"
-        );
+        assert_eq!(back["Items"]["DBInstance"][0]["DBInstanceId"], "pgm-bp102g323jd4demo");
     }
 
     #[test]
     fn tolerant_items() {
-        for body in [
-            r#"{}"#,
-            r#"{"Items":null}"#,
-            r#"{"Items":{}}"#,
-            r#"{"Items":{"DBInstance":null}}"#,
-        ] {
+        for body in [r#"{}"#, r#"{"Items":null}"#, r#"{"Items":{}}"#, r#"{"Items":{"DBInstance":null}}"#] {
             let r: DescribeDbInstancesResponse = serde_json::from_str(body).unwrap();
             assert!(r.instances().is_empty(), "{body}");
         }
@@ -413,15 +382,6 @@ mod tests {
     fn request_pairs() {
         let q = DescribeDbInstancesRequest::postgresql_primaries("cn-hangzhou").query_pairs();
         let keys: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "RegionId",
-                "Engine",
-                "DBInstanceType",
-                "PageNumber",
-                "PageSize"
-            ]
-        );
+        assert_eq!(keys, ["RegionId", "Engine", "DBInstanceType", "PageNumber", "PageSize"]);
     }
 }

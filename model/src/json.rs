@@ -65,20 +65,14 @@ fn list(v: &Value) -> Result<&[Value], ()> {
         Value::Null => Ok(&[]),
         Value::String(s) if is_null_text(s) => Ok(&[]),
         Value::Array(a) => Ok(a),
-        Value::Object(m) => Ok(m
-            .iter()
-            .find_map(|(_, v)| v.as_array())
-            .map_or(&[][..], |a| a)),
+        Value::Object(m) => Ok(m.iter().find_map(|(_, v)| v.as_array()).map_or(&[][..], |a| a)),
         _ => Err(()),
     }
 }
 
 /// Reads every element of a list with `read`; `None` if one is not an object.
 fn read_all<T>(items: &[Value], read: fn(&Map<String, Value>) -> T) -> Option<Vec<T>> {
-    items
-        .iter()
-        .map(|item| item.as_object().map(read))
-        .collect()
+    items.iter().map(|item| item.as_object().map(read)).collect()
 }
 
 /// The paging fields shared by the two migration lists.
@@ -315,16 +309,9 @@ mod tests {
 
     #[test]
     fn seed_reads_as_serde_reads_it() {
-        for v in [
-            serde_json::from_str::<Value>(SEED_EXAMPLE_RESPONSE).unwrap(),
-            seed_example_decoded(),
-        ] {
-            let serde: DescribeCloudMigrationResultResponse =
-                serde_json::from_value(v.clone()).unwrap();
-            assert_eq!(
-                DescribeCloudMigrationResultResponse::from_json(&v),
-                Some(serde)
-            );
+        for v in [serde_json::from_str::<Value>(SEED_EXAMPLE_RESPONSE).unwrap(), seed_example_decoded()] {
+            let serde: DescribeCloudMigrationResultResponse = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(DescribeCloudMigrationResultResponse::from_json(&v), Some(serde));
         }
     }
 
@@ -338,10 +325,7 @@ mod tests {
         let r = DescribeDbInstancesResponse::from_json(&v).unwrap();
         assert_eq!(r.instances()[0].db_instance_id, "pgm-a");
         assert_eq!(r.total_record_count, 1);
-        assert_eq!(
-            Some(r),
-            serde_json::from_value::<DescribeDbInstancesResponse>(v).ok()
-        );
+        assert_eq!(Some(r), serde_json::from_value::<DescribeDbInstancesResponse>(v).ok());
 
         let v: Value = serde_json::from_str(r#"{"Items":5}"#).unwrap();
         assert!(DescribeCloudMigrationResultResponse::from_json(&v).is_none());
@@ -351,8 +335,7 @@ mod tests {
         assert!(DescribeCloudMigrationResultResponse::from_json(&Value::Null).is_none());
 
         let e: Value =
-            serde_json::from_str(r#"{"requestId":"R-1","code":"Throttling.User","message":"m"}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"requestId":"R-1","code":"Throttling.User","message":"m"}"#).unwrap();
         let body = ApiErrorBody::from_json(&e).unwrap();
         assert_eq!(body.code, "Throttling.User");
         assert_eq!(Some(body), ApiErrorBody::parse(&e.to_string()));
@@ -371,9 +354,7 @@ mod tests {
             _ => true,
         };
         match v {
-            Value::Object(m) => ["Items", "Regions"]
-                .iter()
-                .all(|k| m.get(*k).is_none_or(ok)),
+            Value::Object(m) => ["Items", "Regions"].iter().all(|k| m.get(*k).is_none_or(ok)),
             _ => true,
         }
     }
@@ -384,9 +365,8 @@ mod tests {
             any::<bool>().prop_map(Value::from),
             any::<i64>().prop_map(Value::from),
             (0u64..100_000).prop_map(Value::from),
-            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
-                .map(Value::Number)
-                .unwrap_or(Value::Null)),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
             ".{0,8}".prop_map(Value::from),
             Just(Value::from("null")),
             Just(Value::from("5432")),

@@ -24,12 +24,7 @@ impl Lang {
 
     /// Reads `en`, `id`, `en-US`, `id-ID`, `in` (the old code for Indonesian), any case.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
             "id" | "in" => Some(Lang::Id),

@@ -31,23 +31,18 @@ pub mod time;
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::mask_conninfo_password;
 pub use detail::{
-    parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime,
-    Marker, PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
+    parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime, Marker,
+    PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
 };
 pub use error::{ApiErrorBody, ParseError};
-pub use instances::{
-    DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse,
-};
+pub use instances::{DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse};
 pub use lang::Lang;
 pub use lsn::Lsn;
 pub use precheck::{
-    DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse,
-    PrecheckTask,
+    DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse, PrecheckTask,
 };
 pub use readiness::{switch_readiness, Missing, SwitchReadiness};
-pub use regions::{
-    dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions,
-};
+pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
 pub use replication::{Health, HealthThresholds, ReplicationInfo};
 pub use secret::SecretString;
 pub use seed::{seed_example_decoded, seed_example_task, SEED_EXAMPLE_RESPONSE};

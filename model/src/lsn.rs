@@ -121,10 +121,7 @@ mod tests {
         assert_eq!(Lsn(u64::MAX).bytes_since(Lsn(0)), i128::from(u64::MAX));
         assert!(start < received && Lsn::ZERO.is_zero());
         assert_eq!(serde_json::to_string(&received).unwrap(), "\"0/3000148\"");
-        assert_eq!(
-            serde_json::from_str::<Lsn>("\"0/3000148\"").unwrap(),
-            received
-        );
+        assert_eq!(serde_json::from_str::<Lsn>("\"0/3000148\"").unwrap(), received);
     }
 
     proptest! {

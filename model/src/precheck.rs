@@ -15,81 +15,33 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PrecheckTask {
     /// The check report, same log format as `MigrationTask::detail`.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub gmt_created: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub gmt_modified: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_account: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_wire",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_wire", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>, example = "ecsOnVpc"))]
     pub source_category: Option<SourceCategory>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_ip_address: Option<String>,
     /// Echoed by the service; never printed; stripped by the proxy.
-    #[serde(
-        default,
-        deserialize_with = "opt_secret",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_secret", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub source_password: Option<SecretString>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u32>,
     /// Reserved, kept verbatim like `MigrationTask::target_eip`.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string_verbatim",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string_verbatim", skip_serializing_if = "Option::is_none")]
     pub target_eip: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub target_instance_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
 }
 
@@ -99,10 +51,7 @@ impl PrecheckTask {
     }
 
     pub fn without_password(&self) -> PrecheckTask {
-        PrecheckTask {
-            source_password: None,
-            ..self.clone()
-        }
+        PrecheckTask { source_password: None, ..self.clone() }
     }
 
     pub fn gmt_created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -110,17 +59,12 @@ impl PrecheckTask {
     }
 
     pub fn gmt_modified_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.gmt_modified
-            .as_deref()
-            .and_then(crate::time::parse_utc)
+        self.gmt_modified.as_deref().and_then(crate::time::parse_utc)
     }
 
     /// `Detail` parsed (an empty log when absent); its `precheck_verdict()` is the outcome.
     pub fn detail_log(&self) -> crate::detail::DetailLog {
-        self.detail
-            .as_deref()
-            .map(crate::detail::parse_detail)
-            .unwrap_or_default()
+        self.detail.as_deref().map(crate::detail::parse_detail).unwrap_or_default()
     }
 }
 
@@ -145,47 +89,19 @@ pub struct DescribeCloudMigrationPrecheckResultResponse {
 #[serde(rename_all = "PascalCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DescribeCloudMigrationPrecheckResultRequest {
-    #[serde(
-        rename = "DBInstanceName",
-        default,
-        deserialize_with = "de::string_lenient"
-    )]
+    #[serde(rename = "DBInstanceName", default, deserialize_with = "de::string_lenient")]
     pub db_instance_name: String,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_ip_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u32>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub page_number: Option<u32>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,
 }
 
@@ -236,14 +152,8 @@ mod tests {
         assert_eq!(t.task_id, Some(439946016));
         assert_eq!(t.source_category, Some(SourceCategory::EcsOnVpc));
         assert_eq!(t.target_eip_value(), None);
-        assert_eq!(
-            t.gmt_created_at().map(|d| d.to_rfc3339()).as_deref(),
-            Some("2022-02-25T06:57:41+00:00")
-        );
-        assert!(serde_json::to_value(t.without_password())
-            .unwrap()
-            .get("SourcePassword")
-            .is_none());
+        assert_eq!(t.gmt_created_at().map(|d| d.to_rfc3339()).as_deref(), Some("2022-02-25T06:57:41+00:00"));
+        assert!(serde_json::to_value(t.without_password()).unwrap().get("SourcePassword").is_none());
     }
 
     #[test]

@@ -148,10 +148,7 @@ pub fn switch_readiness(
         }
         Err(_) => missing.push(Missing::NoReplicationInfo),
     }
-    SwitchReadiness {
-        ready: missing.is_empty(),
-        missing,
-    }
+    SwitchReadiness { ready: missing.is_empty(), missing }
 }
 
 #[cfg(test)]
@@ -167,16 +164,9 @@ mod tests {
 
     #[test]
     fn seed_task_is_in_switch_so_not_ready() {
-        let r = switch_readiness(
-            &seed_example_task(),
-            utc(FRESH),
-            &HealthThresholds::default(),
-        );
+        let r = switch_readiness(&seed_example_task(), utc(FRESH), &HealthThresholds::default());
         assert!(!r.ready);
-        assert_eq!(
-            r.missing,
-            vec![Missing::StageNotIncrement(Some(MigrateStage::Switch))]
-        );
+        assert_eq!(r.missing, vec![Missing::StageNotIncrement(Some(MigrateStage::Switch))]);
         assert_eq!(
             r.missing[0].label(Lang::En),
             "The task is not in incremental sync (stage now: Switchover)."
@@ -188,13 +178,7 @@ mod tests {
         let mut t = seed_example_task();
         t.migrate_stage = Some(MigrateStage::Increment);
         let th = HealthThresholds::default();
-        assert_eq!(
-            switch_readiness(&t, utc(FRESH), &th),
-            SwitchReadiness {
-                ready: true,
-                missing: vec![]
-            }
-        );
+        assert_eq!(switch_readiness(&t, utc(FRESH), &th), SwitchReadiness { ready: true, missing: vec![] });
         let late = switch_readiness(&t, utc("2022-03-01T07:00:00Z"), &th);
         assert_eq!(late.missing, vec![Missing::LastMessageStale(1022)]);
     }
@@ -209,15 +193,12 @@ mod tests {
             ..MigrationTask::default()
         };
         let lagging = r#"{"ReceivedLsn":"0/3000200","LatestEndLsn":"0/3000300","ReplayLsn":"0/3000148","LastMsgReceiptTime":"2022-03-01 14:43:00+08"}"#;
-        let placeholders = r#"{"ReceivedLsn":"0/0","LatestEndLsn":"null","ReplayLsn":"0/0","LastMsgReceiptTime":"null"}"#;
+        let placeholders =
+            r#"{"ReceivedLsn":"0/0","LatestEndLsn":"null","ReplayLsn":"0/0","LastMsgReceiptTime":"null"}"#;
         let cases: Vec<(MigrationTask, Vec<&str>)> = vec![
             (
                 task(None, None, None),
-                vec![
-                    "stage_not_increment",
-                    "state_not_streaming",
-                    "no_replication_info",
-                ],
+                vec!["stage_not_increment", "state_not_streaming", "no_replication_info"],
             ),
             (
                 task(Some("increment"), Some("catchup"), Some("not json")),
@@ -229,19 +210,11 @@ mod tests {
             ),
             (
                 task(Some("increment"), Some("streaming"), Some(placeholders)),
-                vec![
-                    "not_yet_replayed_unknown",
-                    "behind_source_report_unknown",
-                    "last_message_unknown",
-                ],
+                vec!["not_yet_replayed_unknown", "behind_source_report_unknown", "last_message_unknown"],
             ),
             (
                 task(Some("weird"), Some("streaming"), Some(lagging)),
-                vec![
-                    "stage_not_increment",
-                    "not_yet_replayed",
-                    "behind_source_report",
-                ],
+                vec!["stage_not_increment", "not_yet_replayed", "behind_source_report"],
             ),
         ];
         for (t, want) in cases {
@@ -253,20 +226,13 @@ mod tests {
                 assert_ne!(m.label(Lang::En), m.label(Lang::Id));
             }
         }
-        let r = switch_readiness(
-            &task(Some("increment"), Some("streaming"), Some(lagging)),
-            utc(FRESH),
-            &th,
-        );
+        let r = switch_readiness(&task(Some("increment"), Some("streaming"), Some(lagging)), utc(FRESH), &th);
         assert_eq!(r.missing[0], Missing::NotYetReplayed(0xB8));
         assert_eq!(
             r.missing[1].label(Lang::Id),
             "440 byte tertinggal dari laporan terakhir sumber (harus 0)."
         );
         let json = serde_json::to_value(&r).unwrap();
-        assert_eq!(
-            json["missing"][0],
-            serde_json::json!({"kind": "not_yet_replayed", "value": 184})
-        );
+        assert_eq!(json["missing"][0], serde_json::json!({"kind": "not_yet_replayed", "value": 184}));
     }
 }

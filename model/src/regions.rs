@@ -9,30 +9,14 @@ use serde::{Deserialize, Serialize};
 pub struct RdsRegion {
     #[serde(default, deserialize_with = "de::string_lenient")]
     pub region_id: String,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub zone_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub local_name: Option<String>,
     /// The API endpoint for this region (e.g. `rds.aliyuncs.com`).
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub region_endpoint: Option<String>,
 }
 
@@ -58,9 +42,7 @@ fn regions_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<RdsRegions,
     use serde::de::Error as _;
     let v = serde_json::Value::deserialize(d)?;
     let list = match v {
-        serde_json::Value::Object(mut m) => {
-            m.remove("RDSRegion").unwrap_or(serde_json::Value::Null)
-        }
+        serde_json::Value::Object(mut m) => m.remove("RDSRegion").unwrap_or(serde_json::Value::Null),
         other => other,
     };
     match list {
@@ -72,9 +54,7 @@ fn regions_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<RdsRegions,
             .collect::<Result<Vec<RdsRegion>, _>>()
             .map(|rds_region| RdsRegions { rds_region })
             .map_err(D::Error::custom),
-        other => Err(D::Error::custom(format!(
-            "expected Regions.RDSRegion list, found {other}"
-        ))),
+        other => Err(D::Error::custom(format!("expected Regions.RDSRegion list, found {other}"))),
     }
 }
 
@@ -88,11 +68,7 @@ impl DescribeRegionsResponse {
 /// De-duplicates zone entries by `RegionId` (first kept, order preserved, empty IDs dropped).
 pub fn dedup_regions(regions: &[RdsRegion]) -> Vec<RdsRegion> {
     let mut seen = std::collections::HashSet::new();
-    regions
-        .iter()
-        .filter(|r| !r.region_id.is_empty() && seen.insert(r.region_id.clone()))
-        .cloned()
-        .collect()
+    regions.iter().filter(|r| !r.region_id.is_empty() && seen.insert(r.region_id.clone())).cloned().collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -100,11 +76,7 @@ pub fn dedup_regions(regions: &[RdsRegion]) -> Vec<RdsRegion> {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DescribeRegionsRequest {
     /// `zh-CN` or `en-US` (the service's default).
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub accept_language: Option<String>,
 }
 
@@ -151,10 +123,7 @@ mod tests {
             let r: DescribeRegionsResponse = serde_json::from_str(body).unwrap();
             assert!(r.unique_regions().is_empty());
         }
-        let q = DescribeRegionsRequest {
-            accept_language: Some("en-US".into()),
-        }
-        .query_pairs();
+        let q = DescribeRegionsRequest { accept_language: Some("en-US".into()) }.query_pairs();
         assert_eq!(q, vec![("AcceptLanguage".to_string(), "en-US".to_string())]);
     }
 }

@@ -85,18 +85,13 @@ impl ReplicationInfo {
                 Value::Null => "null".to_string(),
                 other => other.to_string(),
             };
-            let text = if key.eq_ignore_ascii_case("Conninfo") {
-                mask_conninfo_password(&text)
-            } else {
-                text
-            };
+            let text =
+                if key.eq_ignore_ascii_case("Conninfo") { mask_conninfo_password(&text) } else { text };
             let present = (!is_null_text(&text)).then_some(text.as_str());
             match key.to_ascii_lowercase().as_str() {
                 "status" => info.status = present.map(str::to_string),
                 "receivestartlsn" => info.receive_start_lsn = present.and_then(|t| t.parse().ok()),
-                "receivestarttli" => {
-                    info.receive_start_tli = present.and_then(|t| t.trim().parse().ok())
-                }
+                "receivestarttli" => info.receive_start_tli = present.and_then(|t| t.trim().parse().ok()),
                 "receivedlsn" => info.received_lsn = present.and_then(|t| t.parse().ok()),
                 "receivedtli" => info.received_tli = present.and_then(|t| t.trim().parse().ok()),
                 "latestendlsn" => info.latest_end_lsn = present.and_then(|t| t.parse().ok()),
@@ -105,9 +100,7 @@ impl ReplicationInfo {
                 "replaylag" => info.replay_lag = present.map(str::to_string),
                 "replaytimestamp" => info.replay_timestamp = present.and_then(parse_offset_time),
                 "lastmsgsendtime" => info.last_msg_send_time = present.and_then(parse_offset_time),
-                "lastmsgreceipttime" => {
-                    info.last_msg_receipt_time = present.and_then(parse_offset_time)
-                }
+                "lastmsgreceipttime" => info.last_msg_receipt_time = present.and_then(parse_offset_time),
                 "synced" => info.synced = present.and_then(parse_bool),
                 "isslave" => info.is_slave = present.and_then(parse_bool),
                 "conninfo" => info.conninfo = present.map(str::to_string),
@@ -136,16 +129,12 @@ impl ReplicationInfo {
 
     /// Whole seconds from `LastMsgReceiptTime` to `now` (negative if the clocks disagree).
     pub fn seconds_since_last_message(&self, now: DateTime<Utc>) -> Option<i64> {
-        self.last_msg_receipt_time
-            .map(|t| (now - t.with_timezone(&Utc)).num_seconds())
+        self.last_msg_receipt_time.map(|t| (now - t.with_timezone(&Utc)).num_seconds())
     }
 
     /// `ReplayLag` as a number, when it is one (unit still unknown).
     pub fn replay_lag_number(&self) -> Option<f64> {
-        self.replay_lag
-            .as_deref()
-            .and_then(|s| s.trim().parse::<f64>().ok())
-            .filter(|f| f.is_finite())
+        self.replay_lag.as_deref().and_then(|s| s.trim().parse::<f64>().ok()).filter(|f| f.is_finite())
     }
 
     /// The health verdict. `state` is the task's `ReplicationState` (when missing, the receiver's
@@ -168,10 +157,7 @@ impl ReplicationInfo {
         let streaming = match state {
             Some(ReplicationState::Streaming) => true,
             Some(_) => false,
-            None => self
-                .status
-                .as_deref()
-                .is_some_and(|s| s.trim().eq_ignore_ascii_case("streaming")),
+            None => self.status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("streaming")),
         };
         let Some(age) = self.seconds_since_last_message(now) else {
             return Health::Unknown;
@@ -179,8 +165,7 @@ impl ReplicationInfo {
         if age > t.stale_after_secs {
             return Health::Stalled;
         }
-        let (Some(a), Some(b)) = (self.lag_not_yet_replayed(), self.lag_behind_source_report())
-        else {
+        let (Some(a), Some(b)) = (self.lag_not_yet_replayed(), self.lag_behind_source_report()) else {
             return Health::Unknown;
         };
         let limit = i128::from(t.lagging_bytes);
@@ -235,10 +220,7 @@ pub struct HealthThresholds {
 
 impl Default for HealthThresholds {
     fn default() -> Self {
-        HealthThresholds {
-            lagging_bytes: 16 * 1024 * 1024,
-            stale_after_secs: 90,
-        }
+        HealthThresholds { lagging_bytes: 16 * 1024 * 1024, stale_after_secs: 90 }
     }
 }
 
@@ -291,10 +273,7 @@ impl Health {
                 "No message from the source for longer than the threshold.",
                 "Tidak ada pesan dari sumber lebih lama dari ambang batas.",
             ),
-            Health::Disconnected => lang.pick(
-                "The replication link is down.",
-                "Tautan replikasi terputus.",
-            ),
+            Health::Disconnected => lang.pick("The replication link is down.", "Tautan replikasi terputus."),
             Health::Finished => lang.pick("Replication has finished.", "Replikasi sudah selesai."),
             Health::Unknown => lang.pick(
                 "Not enough data to judge (missing values or placeholders).",
@@ -313,19 +292,13 @@ mod tests {
 
     /// `ReplicationInfo` of the seed as the service sends it (ordinary JSON in a string).
     fn seed_plain() -> String {
-        seed_example_decoded()["Items"][0]["ReplicationInfo"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        seed_example_decoded()["Items"][0]["ReplicationInfo"].as_str().unwrap().to_string()
     }
 
     /// `ReplicationInfo` as the seed document prints it, one escaping level extra (`{\"Status\"...`).
     fn seed_escaped() -> String {
         let v: Value = serde_json::from_str(SEED_EXAMPLE_RESPONSE).unwrap();
-        v["Items"][0]["ReplicationInfo"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        v["Items"][0]["ReplicationInfo"].as_str().unwrap().to_string()
     }
 
     fn utc(s: &str) -> DateTime<Utc> {
@@ -348,10 +321,7 @@ mod tests {
         assert_eq!((a.receive_start_tli, a.received_tli), (Some(1), Some(1)));
         assert_eq!((a.synced, a.is_slave), (Some(true), Some(true)));
         assert_eq!(a.replay_timestamp, None);
-        assert_eq!(
-            a.raw.get("ReplayTimestamp").map(String::as_str),
-            Some("null")
-        );
+        assert_eq!(a.raw.get("ReplayTimestamp").map(String::as_str), Some("null"));
         assert_eq!(a.replay_lag.as_deref(), Some("0"));
         assert_eq!(a.replay_lag_number(), Some(0.0));
         let off8 = FixedOffset::east_opt(8 * 3600).unwrap();
@@ -390,35 +360,13 @@ mod tests {
         let fresh = utc("2022-03-01T06:43:30Z");
         assert_eq!(a.seconds_since_last_message(fresh), Some(32));
         assert_eq!(a.health(Some(&st), fresh, &t), Health::Healthy);
-        assert_eq!(
-            a.health(None, fresh, &t),
-            Health::Healthy,
-            "Status stands in for the state"
-        );
-        assert_eq!(
-            a.health(Some(&st), utc("2022-03-01T06:50:00Z"), &t),
-            Health::Stalled
-        );
-        assert_eq!(
-            a.health(Some(&ReplicationState::Catchup), fresh, &t),
-            Health::Lagging
-        );
-        assert_eq!(
-            a.health(Some(&ReplicationState::Disconnect), fresh, &t),
-            Health::Disconnected
-        );
-        assert_eq!(
-            a.health(Some(&ReplicationState::Finish), fresh, &t),
-            Health::Finished
-        );
-        assert_eq!(
-            a.health(Some(&ReplicationState::Unstarted), fresh, &t),
-            Health::Unknown
-        );
-        assert_eq!(
-            a.health(Some(&ReplicationState::Other("x".into())), fresh, &t),
-            Health::Unknown
-        );
+        assert_eq!(a.health(None, fresh, &t), Health::Healthy, "Status stands in for the state");
+        assert_eq!(a.health(Some(&st), utc("2022-03-01T06:50:00Z"), &t), Health::Stalled);
+        assert_eq!(a.health(Some(&ReplicationState::Catchup), fresh, &t), Health::Lagging);
+        assert_eq!(a.health(Some(&ReplicationState::Disconnect), fresh, &t), Health::Disconnected);
+        assert_eq!(a.health(Some(&ReplicationState::Finish), fresh, &t), Health::Finished);
+        assert_eq!(a.health(Some(&ReplicationState::Unstarted), fresh, &t), Health::Unknown);
+        assert_eq!(a.health(Some(&ReplicationState::Other("x".into())), fresh, &t), Health::Unknown);
     }
 
     #[test]
@@ -432,96 +380,23 @@ mod tests {
             ReplicationInfo::parse(&json.to_string()).unwrap()
         };
         let st = Some(ReplicationState::Streaming);
-        let t = HealthThresholds {
-            lagging_bytes: 100,
-            stale_after_secs: 60,
-        };
+        let t = HealthThresholds { lagging_bytes: 100, stale_after_secs: 60 };
         let cases: &[(&str, &str, &str, &str, Health)] = &[
-            (
-                "0/3000148",
-                "0/3000148",
-                "0/3000148",
-                "2022-03-01 14:42:50+08",
-                Health::Healthy,
-            ),
-            (
-                "0/3000148",
-                "0/3000148",
-                "0/3000100",
-                "2022-03-01 14:42:50+08",
-                Health::Healthy,
-            ),
-            (
-                "0/3001000",
-                "0/3000148",
-                "0/3000000",
-                "2022-03-01 14:42:50+08",
-                Health::Lagging,
-            ),
-            (
-                "0/3000148",
-                "0/3001000",
-                "0/3000000",
-                "2022-03-01 14:42:50+08",
-                Health::Lagging,
-            ),
-            (
-                "0/3000148",
-                "0/3000148",
-                "0/3000148",
-                "2022-03-01 14:41:50+08",
-                Health::Stalled,
-            ),
-            (
-                "0/3000148",
-                "0/3000148",
-                "0/3000148",
-                "null",
-                Health::Unknown,
-            ),
-            (
-                "0/0",
-                "0/0",
-                "0/0",
-                "2022-03-01 14:42:50+08",
-                Health::Unknown,
-            ),
-            (
-                "0/3000148",
-                "0/0",
-                "0/3000148",
-                "2022-03-01 14:42:50+08",
-                Health::Unknown,
-            ),
-            (
-                "null",
-                "0/3000148",
-                "0/3000148",
-                "2022-03-01 14:42:50+08",
-                Health::Unknown,
-            ),
-            (
-                "bad",
-                "0/3000148",
-                "0/3000148",
-                "2022-03-01 14:42:50+08",
-                Health::Unknown,
-            ),
-            (
-                "0/3000148",
-                "0/3000148",
-                "0/3000148",
-                "2022-03-01 14:43:30+08",
-                Health::Healthy,
-            ),
+            ("0/3000148", "0/3000148", "0/3000148", "2022-03-01 14:42:50+08", Health::Healthy),
+            ("0/3000148", "0/3000148", "0/3000100", "2022-03-01 14:42:50+08", Health::Healthy),
+            ("0/3001000", "0/3000148", "0/3000000", "2022-03-01 14:42:50+08", Health::Lagging),
+            ("0/3000148", "0/3001000", "0/3000000", "2022-03-01 14:42:50+08", Health::Lagging),
+            ("0/3000148", "0/3000148", "0/3000148", "2022-03-01 14:41:50+08", Health::Stalled),
+            ("0/3000148", "0/3000148", "0/3000148", "null", Health::Unknown),
+            ("0/0", "0/0", "0/0", "2022-03-01 14:42:50+08", Health::Unknown),
+            ("0/3000148", "0/0", "0/3000148", "2022-03-01 14:42:50+08", Health::Unknown),
+            ("null", "0/3000148", "0/3000148", "2022-03-01 14:42:50+08", Health::Unknown),
+            ("bad", "0/3000148", "0/3000148", "2022-03-01 14:42:50+08", Health::Unknown),
+            ("0/3000148", "0/3000148", "0/3000148", "2022-03-01 14:43:30+08", Health::Healthy),
         ];
         for (recv, end, replay, receipt, want) in cases {
             let info = base(recv, end, replay, receipt);
-            assert_eq!(
-                info.health(st.as_ref(), now, &t),
-                *want,
-                "{recv} {end} {replay} {receipt}"
-            );
+            assert_eq!(info.health(st.as_ref(), now, &t), *want, "{recv} {end} {replay} {receipt}");
         }
         let not_streaming = ReplicationInfo::parse(r#"{"Status":"waiting","ReceivedLsn":"0/1","LatestEndLsn":"0/1","ReplayLsn":"0/1","LastMsgReceiptTime":"2022-03-01 14:42:50+08"}"#).unwrap();
         assert_eq!(not_streaming.health(None, now, &t), Health::Unknown);
@@ -544,10 +419,7 @@ mod tests {
             assert_eq!(ReplicationInfo::parse(input).map(|_| ()), *want, "{input}");
         }
         for bad in ["[1,2]", "42", "{not json", "\"just text\"", "{\"a\":"] {
-            assert!(
-                matches!(ReplicationInfo::parse(bad), Err(ParseError::Invalid(_))),
-                "{bad}"
-            );
+            assert!(matches!(ReplicationInfo::parse(bad), Err(ParseError::Invalid(_))), "{bad}");
         }
     }
 
@@ -562,16 +434,10 @@ mod tests {
         assert_eq!(info.replay_lag.as_deref(), Some("12.5"));
         assert!(info.replay_timestamp.is_some());
         assert_eq!(info.latest_end_time, None);
-        assert_eq!(
-            info.raw.get("LatestEndTime").map(String::as_str),
-            Some("garbage")
-        );
+        assert_eq!(info.raw.get("LatestEndTime").map(String::as_str), Some("garbage"));
         assert_eq!(info.replay_lsn, None);
         assert_eq!(info.raw.get("Extra").map(String::as_str), Some("kept"));
-        assert_eq!(
-            info.conninfo.as_deref(),
-            Some("user=u password=******** host=h")
-        );
+        assert_eq!(info.conninfo.as_deref(), Some("user=u password=******** host=h"));
         assert!(!format!("{info:?}").contains("hunter2"));
         assert_eq!(info.lag_not_yet_replayed(), None);
     }

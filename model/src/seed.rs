@@ -112,9 +112,6 @@ mod tests {
     fn task_helper() {
         let t = seed_example_task();
         assert_eq!(t.task_id, Some(440437220));
-        assert_eq!(
-            t.source_password.as_ref().map(|p| p.expose()),
-            Some("123456")
-        );
+        assert_eq!(t.source_password.as_ref().map(|p| p.expose()), Some("123456"));
     }
 }

@@ -93,10 +93,7 @@ impl MigrateStage {
 
     /// The stage before; `None` for `precheck` and `Other`.
     pub fn previous(&self) -> Option<MigrateStage> {
-        self.ordinal()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| Self::ALL.get(i))
-            .cloned()
+        self.ordinal().and_then(|i| i.checked_sub(1)).and_then(|i| Self::ALL.get(i)).cloned()
     }
 
     /// True once the migration has finished.
@@ -128,10 +125,9 @@ impl MigrateStage {
                 "Checking the source and the RDS instance before migrating.",
                 "Pra-pemeriksaan sumber dan instance RDS sebelum migrasi.",
             ),
-            MigrateStage::Basebackup => lang.pick(
-                "Copying a full backup of the source.",
-                "Pencadangan penuh dari database sumber.",
-            ),
+            MigrateStage::Basebackup => {
+                lang.pick("Copying a full backup of the source.", "Pencadangan penuh dari database sumber.")
+            }
             MigrateStage::Startup => lang.pick(
                 "Starting RDS as a replica and setting up the replication link.",
                 "Menjalankan RDS sebagai replika dan menyiapkan tautan replikasi.",
@@ -140,14 +136,12 @@ impl MigrateStage {
                 "Streaming changes from the source (incremental sync).",
                 "Mengalirkan perubahan dari sumber (sinkronisasi inkremental).",
             ),
-            MigrateStage::Switch => lang.pick(
-                "Switching the workload over to RDS.",
-                "Peralihan migrasi ke cloud.",
-            ),
-            MigrateStage::Success => lang.pick(
-                "The migration to the cloud is complete.",
-                "Migrasi ke cloud selesai.",
-            ),
+            MigrateStage::Switch => {
+                lang.pick("Switching the workload over to RDS.", "Peralihan migrasi ke cloud.")
+            }
+            MigrateStage::Success => {
+                lang.pick("The migration to the cloud is complete.", "Migrasi ke cloud selesai.")
+            }
             MigrateStage::Other(_) => lang.pick(
                 "A stage this dashboard does not know; shown as the service sent it.",
                 "Tahap yang tidak dikenal dasbor ini; ditampilkan apa adanya dari layanan.",
@@ -309,39 +303,23 @@ mod tests {
 
     #[test]
     fn stage_order_and_next() {
-        let wire = [
-            "precheck",
-            "basebackup",
-            "startup",
-            "increment",
-            "switch",
-            "success",
-        ];
+        let wire = ["precheck", "basebackup", "startup", "increment", "switch", "success"];
         for (i, w) in wire.iter().enumerate() {
             let s = MigrateStage::from(*w);
             assert!(s.is_known());
             assert_eq!(s.as_str(), *w);
             assert_eq!(s.ordinal(), Some(i));
-            assert_eq!(
-                s.next().map(|n| n.as_str().to_string()),
-                wire.get(i + 1).map(|x| x.to_string())
-            );
+            assert_eq!(s.next().map(|n| n.as_str().to_string()), wire.get(i + 1).map(|x| x.to_string()));
         }
         assert_eq!(MigrateStage::Precheck.previous(), None);
-        assert_eq!(
-            MigrateStage::Switch.previous(),
-            Some(MigrateStage::Increment)
-        );
+        assert_eq!(MigrateStage::Switch.previous(), Some(MigrateStage::Increment));
         let other = MigrateStage::from("rollback");
         assert_eq!(other, MigrateStage::Other("rollback".into()));
         assert_eq!(other.ordinal(), None);
         assert_eq!(other.next(), None);
         assert_eq!(other.label(Lang::Id), "rollback");
         assert_eq!(MigrateStage::from(" SWITCH "), MigrateStage::Switch);
-        assert_eq!(
-            MigrateStage::Basebackup.label(Lang::Id),
-            "Pencadangan penuh"
-        );
+        assert_eq!(MigrateStage::Basebackup.label(Lang::Id), "Pencadangan penuh");
     }
 
     #[test]
@@ -387,13 +365,7 @@ mod tests {
             let got: SourceCategory = serde_json::from_value(serde_json::json!(w)).unwrap();
             assert_eq!(got, want, "{w}");
         }
-        assert_eq!(
-            serde_json::to_string(&SourceCategory::EcsOnVpc).unwrap(),
-            "\"ecsOnVpc\""
-        );
-        assert_eq!(
-            serde_json::to_string(&SourceCategory::Other("rdsOnVpc".into())).unwrap(),
-            "\"rdsOnVpc\""
-        );
+        assert_eq!(serde_json::to_string(&SourceCategory::EcsOnVpc).unwrap(), "\"ecsOnVpc\"");
+        assert_eq!(serde_json::to_string(&SourceCategory::Other("rdsOnVpc".into())).unwrap(), "\"rdsOnVpc\"");
     }
 }

@@ -13,121 +13,55 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct MigrationTask {
     /// The migration log (`[Section]`, `Check ...: outcome`, `time --- event`); see `detail`.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Creation time, ISO-8601 UTC.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub gmt_created: Option<String>,
     /// Last change, ISO-8601 UTC.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub gmt_modified: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_wire",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_wire", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>, example = "switch"))]
     pub migrate_stage: Option<MigrateStage>,
     /// A JSON object inside a string; see `ReplicationInfo::parse`.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub replication_info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_wire",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_wire", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>, example = "streaming"))]
     pub replication_state: Option<ReplicationState>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_account: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_wire",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_wire", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>, example = "ecsOnVpc"))]
     pub source_category: Option<SourceCategory>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_ip_address: Option<String>,
     /// Echoed by the service. Never printed by Debug; the proxy removes it from every answer.
-    #[serde(
-        default,
-        deserialize_with = "opt_secret",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_secret", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub source_password: Option<SecretString>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u32>,
     /// Switchover time, ISO-8601 UTC.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub switch_time: Option<String>,
     /// Reserved by the service ("the query result is empty"); the seed shows the string `"null"`.
     /// Kept verbatim (only JSON `null` is `None`) so a task passed through reads as the service
     /// sent it; use [`MigrationTask::target_eip_value`] for a value to display.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string_verbatim",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string_verbatim", skip_serializing_if = "Option::is_none")]
     pub target_eip: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub target_instance_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
 }
 
 /// `Option<SecretString>`; `null` is `None`. An empty or `"null"` password is kept as sent:
 /// it is never shown, and the simulator must echo exactly what it was given.
-pub(crate) fn opt_secret<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<SecretString>, D::Error> {
+pub(crate) fn opt_secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(SecretString::new(s)),
@@ -143,10 +77,7 @@ impl MigrationTask {
 
     /// A copy without `SourcePassword` (what the proxy returns).
     pub fn without_password(&self) -> MigrationTask {
-        MigrationTask {
-            source_password: None,
-            ..self.clone()
-        }
+        MigrationTask { source_password: None, ..self.clone() }
     }
 
     /// `GmtCreated` as UTC.
@@ -156,9 +87,7 @@ impl MigrationTask {
 
     /// `GmtModified` as UTC.
     pub fn gmt_modified_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.gmt_modified
-            .as_deref()
-            .and_then(crate::time::parse_utc)
+        self.gmt_modified.as_deref().and_then(crate::time::parse_utc)
     }
 
     /// `SwitchTime` as UTC.
@@ -167,9 +96,7 @@ impl MigrationTask {
     }
 
     /// `ReplicationInfo` parsed; `Err(Empty)` when the field is absent.
-    pub fn replication(
-        &self,
-    ) -> Result<crate::replication::ReplicationInfo, crate::error::ParseError> {
+    pub fn replication(&self) -> Result<crate::replication::ReplicationInfo, crate::error::ParseError> {
         match self.replication_info.as_deref() {
             Some(text) => crate::replication::ReplicationInfo::parse(text),
             None => Err(crate::error::ParseError::Empty),
@@ -178,10 +105,7 @@ impl MigrationTask {
 
     /// `Detail` parsed (an empty log when the field is absent).
     pub fn detail_log(&self) -> crate::detail::DetailLog {
-        self.detail
-            .as_deref()
-            .map(crate::detail::parse_detail)
-            .unwrap_or_default()
+        self.detail.as_deref().map(crate::detail::parse_detail).unwrap_or_default()
     }
 
     /// The replication health at `now` (`Unknown` without readable `ReplicationInfo`, except
@@ -192,11 +116,7 @@ impl MigrationTask {
         now: chrono::DateTime<chrono::Utc>,
         thresholds: &crate::replication::HealthThresholds,
     ) -> crate::replication::Health {
-        self.replication().unwrap_or_default().health(
-            self.replication_state.as_ref(),
-            now,
-            thresholds,
-        )
+        self.replication().unwrap_or_default().health(self.replication_state.as_ref(), now, thresholds)
     }
 
     /// Switch readiness at `now`; see `crate::readiness::switch_readiness`.
@@ -234,47 +154,19 @@ pub struct DescribeCloudMigrationResultResponse {
 #[serde(rename_all = "PascalCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DescribeCloudMigrationResultRequest {
-    #[serde(
-        rename = "DBInstanceName",
-        default,
-        deserialize_with = "de::string_lenient"
-    )]
+    #[serde(rename = "DBInstanceName", default, deserialize_with = "de::string_lenient")]
     pub db_instance_name: String,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub source_ip_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u32>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub page_number: Option<u32>,
-    #[serde(
-        default,
-        deserialize_with = "de::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_u32", skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,
 }
 
@@ -362,10 +254,7 @@ mod tests {
         assert_eq!(t.detail, None);
         assert_eq!(t.gmt_created, None);
         assert_eq!(t.migrate_stage, Some(MigrateStage::Increment));
-        assert_eq!(
-            t.replication_state,
-            Some(ReplicationState::Other("paused".into()))
-        );
+        assert_eq!(t.replication_state, Some(ReplicationState::Other("paused".into())));
         assert_eq!(t.source_category, Some(SourceCategory::IdcOnVpc));
         assert_eq!(t.source_port, Some(5432));
         assert_eq!(t.task_id, Some(440437220));
@@ -386,10 +275,7 @@ mod tests {
             r#"{"Items":null,"PageNumber":"2","PageSize":"30","TotalSize":"31","RequestId":"R"}"#,
         )
         .unwrap();
-        assert_eq!(
-            (r.items.len(), r.page_number, r.page_size, r.total_size),
-            (0, 2, 30, 31)
-        );
+        assert_eq!((r.items.len(), r.page_number, r.page_size, r.total_size), (0, 2, 30, 31));
         assert_eq!(r.request_id, "R");
     }
 
@@ -413,22 +299,13 @@ mod tests {
             assert_eq!(t.source_account.as_deref(), Some("migratetest"));
             assert_eq!(t.source_category, Some(SourceCategory::EcsOnVpc));
             assert_eq!(t.source_ip_address.as_deref(), Some("172.16.XX.XX"));
-            assert_eq!(
-                t.source_password.as_ref().map(SecretString::expose),
-                Some("123456")
-            );
+            assert_eq!(t.source_password.as_ref().map(SecretString::expose), Some("123456"));
             assert_eq!(t.source_port, Some(5432));
             assert_eq!(t.switch_time.as_deref(), Some("2022-03-01T06:40:51Z"));
             assert_eq!(t.target_eip.as_deref(), Some("null"));
-            assert_eq!(
-                t.target_instance_name.as_deref(),
-                Some("pgm-bp102g323jd4****")
-            );
+            assert_eq!(t.target_instance_name.as_deref(), Some("pgm-bp102g323jd4****"));
             assert_eq!(t.task_id, Some(440437220));
-            assert_eq!(
-                t.task_name.as_deref(),
-                Some("362c6c7a-4d20-4eac-898c-1495ceab374c")
-            );
+            assert_eq!(t.task_name.as_deref(), Some("362c6c7a-4d20-4eac-898c-1495ceab374c"));
             assert_eq!(
                 t.switch_time_at().map(|d| d.to_rfc3339()).as_deref(),
                 Some("2022-03-01T06:40:51+00:00")
@@ -439,10 +316,7 @@ mod tests {
         assert_ne!(v.detail, d.detail, "the escapings differ on the wire");
         assert_eq!(v.detail_log(), d.detail_log());
         assert_eq!(v.replication().unwrap(), d.replication().unwrap());
-        assert_eq!(
-            d.detail_log().precheck_verdict(),
-            crate::detail::PrecheckVerdict::PassedWithWarnings
-        );
+        assert_eq!(d.detail_log().precheck_verdict(), crate::detail::PrecheckVerdict::PassedWithWarnings);
         let now = crate::time::parse_utc("2022-03-01T06:43:00Z").unwrap();
         let th = crate::replication::HealthThresholds::default();
         assert_eq!(d.health(now, &th), crate::replication::Health::Healthy);
@@ -543,16 +417,7 @@ mod tests {
         r.task_name = Some(String::new());
         let q = r.query_pairs();
         let keys: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "DBInstanceName",
-                "TaskId",
-                "SourcePort",
-                "PageNumber",
-                "PageSize"
-            ]
-        );
+        assert_eq!(keys, ["DBInstanceName", "TaskId", "SourcePort", "PageNumber", "PageSize"]);
         assert_eq!(q[1].1, "440437220");
         assert_eq!(q[4].1, "30");
         let v = serde_json::to_value(&r).unwrap();

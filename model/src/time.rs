@@ -54,12 +54,7 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     {
         return None;
     }
-    let part = |i: usize| {
-        digits
-            .get(i..i + 2)
-            .and_then(|p| p.parse::<i32>().ok())
-            .unwrap_or(0)
-    };
+    let part = |i: usize| digits.get(i..i + 2).and_then(|p| p.parse::<i32>().ok()).unwrap_or(0);
     let (h, m, sec) = (part(0), part(2), part(4));
     if h > 15 || m > 59 || sec > 59 {
         return None;
@@ -158,17 +153,12 @@ pub fn parse_offset_time(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// A time with or without an offset; without one, `default_offset` is applied.
 /// Returns the time and whether the offset was assumed.
-pub fn parse_time_assuming(
-    s: &str,
-    default_offset: FixedOffset,
-) -> Option<(DateTime<FixedOffset>, bool)> {
+pub fn parse_time_assuming(s: &str, default_offset: FixedOffset) -> Option<(DateTime<FixedOffset>, bool)> {
     let (head, off) = split_offset(s);
     let naive = parse_naive(head)?;
     let assumed = off.is_none();
     let off = off.unwrap_or(default_offset);
-    off.from_local_datetime(&naive)
-        .single()
-        .map(|t| (t, assumed))
+    off.from_local_datetime(&naive).single().map(|t| (t, assumed))
 }
 
 /// A `Gmt*`/`SwitchTime` value: ISO UTC; a value without an offset is read as UTC, as documented.
@@ -183,27 +173,12 @@ mod tests {
     #[test]
     fn offset_times() {
         let cases: &[(&str, Option<&str>)] = &[
-            (
-                "2022-03-01 14:42:57.967537+08",
-                Some("2022-03-01T14:42:57.967537+08:00"),
-            ),
-            (
-                "2022-02-25 17:03:59.3344+08",
-                Some("2022-02-25T17:03:59.334400+08:00"),
-            ),
+            ("2022-03-01 14:42:57.967537+08", Some("2022-03-01T14:42:57.967537+08:00")),
+            ("2022-02-25 17:03:59.3344+08", Some("2022-02-25T17:03:59.334400+08:00")),
             ("2022-02-25 17:03:59+08", Some("2022-02-25T17:03:59+08:00")),
-            (
-                "2022-02-25 17:03:59+0800",
-                Some("2022-02-25T17:03:59+08:00"),
-            ),
-            (
-                "2022-02-25T17:03:59-03:30",
-                Some("2022-02-25T17:03:59-03:30"),
-            ),
-            (
-                "2022-02-25 17:03:59+05:30:00",
-                Some("2022-02-25T17:03:59+05:30"),
-            ),
+            ("2022-02-25 17:03:59+0800", Some("2022-02-25T17:03:59+08:00")),
+            ("2022-02-25T17:03:59-03:30", Some("2022-02-25T17:03:59-03:30")),
+            ("2022-02-25 17:03:59+05:30:00", Some("2022-02-25T17:03:59+05:30")),
             ("2022-02-25T09:03:59Z", Some("2022-02-25T09:03:59+00:00")),
             ("2022-02-25 17:03:59", None),
             ("null", None),
@@ -213,8 +188,8 @@ mod tests {
             ("2022-02-30 17:03:59+08", None),
         ];
         for (input, want) in cases {
-            let got = parse_offset_time(input)
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false));
+            let got =
+                parse_offset_time(input).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false));
             assert_eq!(got.as_deref(), *want, "{input}");
         }
     }
@@ -250,8 +225,7 @@ mod tests {
             parse_naive(" 2022-02-25 17:00:29.96727 ").map(|t| t.to_string()),
             Some("2022-02-25 17:00:29.967270".to_string())
         );
-        let (t, assumed) =
-            parse_time_assuming("2022-02-25 17:00:29", assumed_log_offset()).unwrap();
+        let (t, assumed) = parse_time_assuming("2022-02-25 17:00:29", assumed_log_offset()).unwrap();
         assert!(assumed);
         assert_eq!(t.to_rfc3339(), "2022-02-25T17:00:29+08:00");
     }

@@ -38,7 +38,9 @@ static OPENED: AtomicUsize = AtomicUsize::new(0);
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.iter().any(|a| a == "--bench" || a == "--help") {
-        println!("loadgen: the load generator of scripts/bench.sh (modes: rate, poll); nothing to benchmark here");
+        println!(
+            "loadgen: the load generator of scripts/bench.sh (modes: rate, poll); nothing to benchmark here"
+        );
         return;
     }
     let opts = Opts::parse(&args[1..]).unwrap_or_else(|e| {
@@ -125,7 +127,11 @@ impl Opts {
         if o.url.is_empty() {
             return Err("--url is required".into());
         }
-        if !(o.rate > 0.0 && o.rate <= 100_000.0) || o.duration > Duration::from_secs(600) || o.clients == 0 || o.clients > 5_000 {
+        if !(o.rate > 0.0 && o.rate <= 100_000.0)
+            || o.duration > Duration::from_secs(600)
+            || o.clients == 0
+            || o.clients > 5_000
+        {
             return Err("out of bounds: rate (0, 100000], duration <= 600 s, clients 1..=5000".into());
         }
         o.unique_every = o.unique_every.max(1);
@@ -191,7 +197,13 @@ impl Conn {
 
     /// Sends a request with no body (`extra_headers`: complete header lines, each ending in CRLF)
     /// and reads the whole answer.
-    async fn send(&mut self, addr: SocketAddr, method: &str, target: &str, extra_headers: &str) -> std::io::Result<(u16, bool)> {
+    async fn send(
+        &mut self,
+        addr: SocketAddr,
+        method: &str,
+        target: &str,
+        extra_headers: &str,
+    ) -> std::io::Result<(u16, bool)> {
         let length = if method == "GET" { "" } else { "Content-Length: 0\r\n" };
         let req = format!(
             "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: migration-bench-loadgen\r\nAccept: application/json\r\n{length}{extra_headers}\r\n"
@@ -202,7 +214,11 @@ impl Conn {
         if self.stream.read_line(&mut line).await? == 0 {
             return Err(bad("connection closed"));
         }
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("bad status line"))?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("bad status line"))?;
         let mut length: Option<usize> = None;
         let mut chunked = false;
         let mut keep = true;
@@ -229,7 +245,8 @@ impl Conn {
             loop {
                 line.clear();
                 self.stream.read_line(&mut line).await?;
-                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16).map_err(|_| bad("bad chunk"))?;
+                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                    .map_err(|_| bad("bad chunk"))?;
                 let mut skip = vec![0u8; size + 2];
                 self.stream.read_exact(&mut skip).await?;
                 if size == 0 {
@@ -337,7 +354,8 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
     }
     let pool = Arc::new(Pool { addr, idle: Mutex::new(Vec::new()) });
     let slots = Arc::new(Semaphore::new(o.max_conns));
-    let stats: Arc<[Mutex<Stats>; 2]> = Arc::new([Mutex::new(Stats::default()), Mutex::new(Stats::default())]);
+    let stats: Arc<[Mutex<Stats>; 2]> =
+        Arc::new([Mutex::new(Stats::default()), Mutex::new(Stats::default())]);
     let total = (o.rate * o.duration.as_secs_f64()).round() as usize;
     let interval = Duration::from_secs_f64(1.0 / o.rate);
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -360,10 +378,13 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
                     late_max = late_max.max(now - due);
                 }
                 let (class, path) = match &unique {
-                    Some((_, u)) if i % every == every - 1 => (1usize, u.replace("{n}", &(1_000_000_000u64 + i as u64).to_string())),
+                    Some((_, u)) if i % every == every - 1 => {
+                        (1usize, u.replace("{n}", &(1_000_000_000u64 + i as u64).to_string()))
+                    }
                     _ => (0usize, target.clone()),
                 };
-                let (pool, slots, stats, in_flight) = (pool.clone(), slots.clone(), stats.clone(), in_flight.clone());
+                let (pool, slots, stats, in_flight) =
+                    (pool.clone(), slots.clone(), stats.clone(), in_flight.clone());
                 in_flight.fetch_add(1, Ordering::Relaxed);
                 handle.spawn(async move {
                     let begun = Instant::now();
@@ -396,9 +417,8 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
             late_max
         })
     };
-    let pacer_late_max = tokio::task::spawn_blocking(move || pacer.join().expect("pacer"))
-        .await
-        .expect("pacer join");
+    let pacer_late_max =
+        tokio::task::spawn_blocking(move || pacer.join().expect("pacer")).await.expect("pacer join");
     let send_window = started.elapsed();
     // Let the last requests finish (bounded by the request timeout).
     let deadline = Instant::now() + REQUEST_TIMEOUT + Duration::from_secs(1);
@@ -443,7 +463,9 @@ async fn poll(o: Opts) -> Value {
             while due < end {
                 tokio::time::sleep_until(due.into()).await;
                 let sent = Instant::now();
-                let result = tokio::time::timeout(REQUEST_TIMEOUT, Conn::send_on(&mut conn, addr, "GET", &target, "")).await;
+                let result =
+                    tokio::time::timeout(REQUEST_TIMEOUT, Conn::send_on(&mut conn, addr, "GET", &target, ""))
+                        .await;
                 let done = Instant::now();
                 {
                     let mut s = stats.lock().unwrap();
@@ -532,7 +554,8 @@ async fn closed(o: Opts) -> Value {
     let run = format!("{:x}", std::process::id() as u64 ^ (chrono::Utc::now().timestamp_micros() as u64));
     let mut tasks = Vec::new();
     for _ in 0..o.conns {
-        let (stats, counter, target, o, run) = (stats.clone(), counter.clone(), target.clone(), o.clone(), run.clone());
+        let (stats, counter, target, o, run) =
+            (stats.clone(), counter.clone(), target.clone(), o.clone(), run.clone());
         tasks.push(tokio::spawn(async move {
             let mut conn: Option<Conn> = None;
             let mut local = Stats::default();
@@ -543,11 +566,21 @@ async fn closed(o: Opts) -> Value {
                         let (p, h) = signed_call(addr, &target, key, &format!("bench-{run}-{n}"));
                         ("POST", p, h)
                     }
-                    (None, Some(u)) => ("GET", split_url(&u.replace("{n}", &(1_000_000_000u64 + n as u64).to_string())).map(|x| x.1).unwrap_or_default(), String::new()),
+                    (None, Some(u)) => (
+                        "GET",
+                        split_url(&u.replace("{n}", &(1_000_000_000u64 + n as u64).to_string()))
+                            .map(|x| x.1)
+                            .unwrap_or_default(),
+                        String::new(),
+                    ),
                     (None, None) => ("GET", target.clone(), String::new()),
                 };
                 let sent = Instant::now();
-                let result = tokio::time::timeout(REQUEST_TIMEOUT, Conn::send_on(&mut conn, addr, method, &path, &headers)).await;
+                let result = tokio::time::timeout(
+                    REQUEST_TIMEOUT,
+                    Conn::send_on(&mut conn, addr, method, &path, &headers),
+                )
+                .await;
                 let done = Instant::now();
                 match result {
                     Ok(Ok((status, _))) => {

@@ -44,7 +44,9 @@ fn signing(c: &mut Criterion) {
         })
     });
     g.bench_function("rpc", |b| {
-        b.iter(|| rpc::sign_params("POST", ACTION, VERSION, black_box(&params), KEY_ID, SECRET, None, DATE, NONCE))
+        b.iter(|| {
+            rpc::sign_params("POST", ACTION, VERSION, black_box(&params), KEY_ID, SECRET, None, DATE, NONCE)
+        })
     });
     g.finish();
 }

@@ -50,7 +50,11 @@ fn world(c: &mut Criterion) {
 
 fn router(c: &mut Criterion) {
     let clock = ManualClock::starting_now();
-    let sim = Arc::new(Simulator::new(SimConfig { bench_instance_tasks: TASKS, clock: clock.clock(), ..SimConfig::default() }));
+    let sim = Arc::new(Simulator::new(SimConfig {
+        bench_instance_tasks: TASKS,
+        clock: clock.clock(),
+        ..SimConfig::default()
+    }));
     let app = simulator::router(sim);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut n: u64 = 0;
@@ -61,10 +65,11 @@ fn router(c: &mut Criterion) {
         if n.is_multiple_of(20_000) {
             clock.advance(chrono::Duration::hours(1));
         }
-        let params: Vec<(String, String)> = [("DBInstanceName", BENCH_INSTANCE), ("PageNumber", "1"), ("PageSize", page_size)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let params: Vec<(String, String)> =
+            [("DBInstanceName", BENCH_INSTANCE), ("PageNumber", "1"), ("PageSize", page_size)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
         let date = clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let nonce = format!("bench-nonce-{n}");
         let signed = v3::sign(&v3::SignRequest {
@@ -82,7 +87,8 @@ fn router(c: &mut Criterion) {
             access_key_secret: simulator::DEMO_ACCESS_KEY_SECRET,
             security_token: None,
         });
-        let mut req = Request::builder().method("POST").uri(format!("/?{}", encode::canonical_query(&params)));
+        let mut req =
+            Request::builder().method("POST").uri(format!("/?{}", encode::canonical_query(&params)));
         for (k, v) in &signed.headers {
             req = req.header(k.as_str(), v.as_str());
         }

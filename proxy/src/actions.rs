@@ -112,12 +112,18 @@ const fn p(name: &'static str, kind: Kind) -> Param {
     Param { name, kind, default: None, required: false }
 }
 
-const INSTANCE: Param = Param { name: "DBInstanceName", kind: Kind::InstanceId, default: None, required: true };
+const INSTANCE: Param =
+    Param { name: "DBInstanceName", kind: Kind::InstanceId, default: None, required: true };
 const TASK_ID: Param = p("TaskId", Kind::Int { min: 1, max: 9_999_999_999_999 });
 const TASK_NAME: Param = p("TaskName", Kind::Text { max_len: 128, extra: "-_." });
 const SOURCE_IP: Param = p("SourceIpAddress", Kind::Ip);
 const SOURCE_PORT: Param = p("SourcePort", Kind::Int { min: 1, max: 65_535 });
-const PAGE_NUMBER: Param = Param { name: "PageNumber", kind: Kind::Int { min: 1, max: 100_000 }, default: Some("1"), required: false };
+const PAGE_NUMBER: Param = Param {
+    name: "PageNumber",
+    kind: Kind::Int { min: 1, max: 100_000 },
+    default: Some("1"),
+    required: false,
+};
 
 /// DescribeCloudMigrationResult: no PageSize range is published (the example uses 10), so 1-100.
 const MIGRATION_LIST_PARAMS: &[Param] = &[
@@ -143,7 +149,12 @@ const PRECHECK_LIST_PARAMS: &[Param] = &[
 
 const DB_INSTANCES_PARAMS: &[Param] = &[
     // The picker lists PostgreSQL only: this proxy is for PostgreSQL migrations.
-    Param { name: "Engine", kind: Kind::OneOf(&["PostgreSQL"]), default: Some("PostgreSQL"), required: false },
+    Param {
+        name: "Engine",
+        kind: Kind::OneOf(&["PostgreSQL"]),
+        default: Some("PostgreSQL"),
+        required: false,
+    },
     p("DBInstanceId", Kind::InstanceId),
     p("DBInstanceStatus", Kind::Text { max_len: 64, extra: "" }),
     p("DBInstanceType", Kind::OneOf(&["Primary", "Readonly", "Guard", "Temp"])),
@@ -176,14 +187,22 @@ impl ValidatedCall {
 }
 
 /// Checks an incoming `/api/rds/{action}?{query}` against the allow-list and the action's parameters.
-pub fn validate(action: &str, query: &[(String, String)], default_region: &str) -> Result<ValidatedCall, ProxyError> {
-    let action = Action::from_name(action).ok_or_else(|| ProxyError::ActionNotAllowed(truncate(action, 64)))?;
+pub fn validate(
+    action: &str,
+    query: &[(String, String)],
+    default_region: &str,
+) -> Result<ValidatedCall, ProxyError> {
+    let action =
+        Action::from_name(action).ok_or_else(|| ProxyError::ActionNotAllowed(truncate(action, 64)))?;
     let specs = action.params();
 
     let mut given: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, value) in query {
         if given.insert(name.as_str(), value.as_str()).is_some() {
-            return Err(ProxyError::InvalidParameter(format!("The parameter {} is given more than once.", truncate(name, 64))));
+            return Err(ProxyError::InvalidParameter(format!(
+                "The parameter {} is given more than once.",
+                truncate(name, 64)
+            )));
         }
     }
 
@@ -213,7 +232,11 @@ pub fn validate(action: &str, query: &[(String, String)], default_region: &str) 
                 params.push((spec.name.to_string(), value.to_string()));
             }
             None if spec.required => {
-                return Err(ProxyError::InvalidParameter(format!("The parameter {} is required by {}.", spec.name, action.name())));
+                return Err(ProxyError::InvalidParameter(format!(
+                    "The parameter {} is required by {}.",
+                    spec.name,
+                    action.name()
+                )));
             }
             None => {
                 if let Some(d) = spec.default {
@@ -269,20 +292,33 @@ fn check_value(spec: &Param, value: &str) -> Result<(), ProxyError> {
             };
             match parsed {
                 Some(n) if (min..=max).contains(&n) => {}
-                _ => return bad(format!("must be a whole number from {min} to {max}, not {:?}.", truncate(value, 32))),
+                _ => {
+                    return bad(format!(
+                        "must be a whole number from {min} to {max}, not {:?}.",
+                        truncate(value, 32)
+                    ))
+                }
             }
         }
         Kind::Text { max_len, extra } => {
-            let ok = value.chars().count() <= max_len && value.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
+            let ok = value.chars().count() <= max_len
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
             if !ok {
                 let allowed = if extra.is_empty() { String::new() } else { format!(" and {extra}") };
-                return bad(format!("may hold at most {max_len} letters, digits{allowed}, not {:?}.", truncate(value, 64)));
+                return bad(format!(
+                    "may hold at most {max_len} letters, digits{allowed}, not {:?}.",
+                    truncate(value, 64)
+                ));
             }
         }
         Kind::Ip => {
-            let ok = value.len() <= IP_MAX_LEN && value.chars().all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == 'X');
+            let ok = value.len() <= IP_MAX_LEN
+                && value.chars().all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == 'X');
             if !ok {
-                return bad(format!("must be an IP address such as 172.16.1.10, not {:?}.", truncate(value, 64)));
+                return bad(format!(
+                    "must be an IP address such as 172.16.1.10, not {:?}.",
+                    truncate(value, 64)
+                ));
             }
         }
         Kind::OneOf(values) => {
@@ -346,7 +382,14 @@ mod tests {
 
     #[test]
     fn only_allow_listed_actions_pass() {
-        for bad in ["DeleteDBInstance", "CreateCloudMigrationTask", "ActivateMigrationTargetInstance", "describeregions", "", "../x"] {
+        for bad in [
+            "DeleteDBInstance",
+            "CreateCloudMigrationTask",
+            "ActivateMigrationTargetInstance",
+            "describeregions",
+            "",
+            "../x",
+        ] {
             let (_, code) = msg(validate(bad, &[], "cn-hangzhou").unwrap_err());
             assert_eq!(code, "Proxy.ActionNotAllowed", "{bad}");
         }
@@ -358,8 +401,11 @@ mod tests {
         assert!(validate("DescribeCloudMigrationResult", &q(&[inst, ("PageSize", "1")]), "r1").is_ok());
         assert!(validate("DescribeCloudMigrationResult", &q(&[inst, ("PageSize", "100")]), "r1").is_ok());
         assert!(validate("DescribeCloudMigrationResult", &q(&[inst, ("PageSize", "101")]), "r1").is_err());
-        assert!(validate("DescribeCloudMigrationPrecheckResult", &q(&[inst, ("PageSize", "29")]), "r1").is_err());
-        let call = validate("DescribeCloudMigrationPrecheckResult", &q(&[inst, ("PageSize", "30")]), "r1").unwrap();
+        assert!(
+            validate("DescribeCloudMigrationPrecheckResult", &q(&[inst, ("PageSize", "29")]), "r1").is_err()
+        );
+        let call =
+            validate("DescribeCloudMigrationPrecheckResult", &q(&[inst, ("PageSize", "30")]), "r1").unwrap();
         assert_eq!(call.param("PageSize"), Some("30"));
     }
 
@@ -373,13 +419,28 @@ mod tests {
             (&[("DBInstanceName", "PGM_X")], "DBInstanceName must be an instance ID"),
             (&[("DBInstanceName", "pgm-x"), ("TaskId", "12a")], "TaskId must be a whole number"),
             (&[("DBInstanceName", "pgm-x"), ("TaskId", "-1")], "TaskId must be a whole number"),
-            (&[("DBInstanceName", "pgm-x"), ("SourcePort", "70000")], "SourcePort must be a whole number from 1 to 65535"),
-            (&[("DBInstanceName", "pgm-x"), ("SourceIpAddress", "1.2.3.4/evil")], "SourceIpAddress must be an IP address"),
+            (
+                &[("DBInstanceName", "pgm-x"), ("SourcePort", "70000")],
+                "SourcePort must be a whole number from 1 to 65535",
+            ),
+            (
+                &[("DBInstanceName", "pgm-x"), ("SourceIpAddress", "1.2.3.4/evil")],
+                "SourceIpAddress must be an IP address",
+            ),
             (&[("DBInstanceName", "pgm-x"), ("TaskName", "a b")], "TaskName may hold"),
             (&[("DBInstanceName", "pgm-x"), ("TaskName", "")], "TaskName is empty"),
-            (&[("DBInstanceName", "pgm-x"), ("DBInstanceName", "pgm-y")], "DBInstanceName is given more than once"),
-            (&[("DBInstanceName", "pgm-x"), ("RegionId", "evil.example.com")], "RegionId must be a region ID"),
-            (&[("DBInstanceName", "pgm-x"), ("RegionId", "cn-hangzhou/../x")], "RegionId must be a region ID"),
+            (
+                &[("DBInstanceName", "pgm-x"), ("DBInstanceName", "pgm-y")],
+                "DBInstanceName is given more than once",
+            ),
+            (
+                &[("DBInstanceName", "pgm-x"), ("RegionId", "evil.example.com")],
+                "RegionId must be a region ID",
+            ),
+            (
+                &[("DBInstanceName", "pgm-x"), ("RegionId", "cn-hangzhou/../x")],
+                "RegionId must be a region ID",
+            ),
         ];
         for (query, want) in cases {
             let e = validate("DescribeCloudMigrationResult", &q(query), "cn-hangzhou").unwrap_err();
@@ -397,8 +458,18 @@ mod tests {
 
     #[test]
     fn equal_calls_validate_equal_whatever_the_order() {
-        let a = validate("DescribeCloudMigrationResult", &q(&[("PageSize", "10"), ("DBInstanceName", "pgm-x")]), "r").unwrap();
-        let b = validate("DescribeCloudMigrationResult", &q(&[("DBInstanceName", "pgm-x"), ("PageSize", "10")]), "r").unwrap();
+        let a = validate(
+            "DescribeCloudMigrationResult",
+            &q(&[("PageSize", "10"), ("DBInstanceName", "pgm-x")]),
+            "r",
+        )
+        .unwrap();
+        let b = validate(
+            "DescribeCloudMigrationResult",
+            &q(&[("DBInstanceName", "pgm-x"), ("PageSize", "10")]),
+            "r",
+        )
+        .unwrap();
         assert_eq!(a, b);
     }
 
@@ -413,9 +484,17 @@ mod tests {
                         && v.starts_with(|c: char| c.is_ascii_lowercase())
                         && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 }
-                Kind::Int { min, max } => v.chars().all(|c| c.is_ascii_digit()) && v.parse::<u128>().is_ok_and(|n| n >= min as u128 && n <= max as u128),
-                Kind::Text { max_len, extra } => v.chars().count() <= max_len && v.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c)),
-                Kind::Ip => v.len() <= IP_MAX_LEN && v.chars().all(|c| c.is_ascii_hexdigit() || ".:X".contains(c)),
+                Kind::Int { min, max } => {
+                    v.chars().all(|c| c.is_ascii_digit())
+                        && v.parse::<u128>().is_ok_and(|n| n >= min as u128 && n <= max as u128)
+                }
+                Kind::Text { max_len, extra } => {
+                    v.chars().count() <= max_len
+                        && v.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+                }
+                Kind::Ip => {
+                    v.len() <= IP_MAX_LEN && v.chars().all(|c| c.is_ascii_hexdigit() || ".:X".contains(c))
+                }
                 Kind::OneOf(values) => values.contains(&v),
             }
     }
@@ -436,7 +515,11 @@ mod tests {
     }
 
     fn param_name() -> impl Strategy<Value = String> {
-        let known: Vec<String> = Action::ALL.iter().flat_map(|a| a.params().iter().map(|p| p.name().to_string())).chain(["RegionId".to_string()]).collect();
+        let known: Vec<String> = Action::ALL
+            .iter()
+            .flat_map(|a| a.params().iter().map(|p| p.name().to_string()))
+            .chain(["RegionId".to_string()])
+            .collect();
         prop_oneof![6 => prop::sample::select(known), 1 => "\\PC{0,12}"]
     }
 
@@ -446,7 +529,8 @@ mod tests {
             "[0-9]{1,22}",
             "[A-Za-z0-9_.-]{0,140}",
             "[0-9A-FX.:]{0,50}",
-            prop::sample::select(vec!["PostgreSQL", "Primary", "zh-CN", "en-US", "cn-hangzhou", "30", "100"]).prop_map(str::to_string),
+            prop::sample::select(vec!["PostgreSQL", "Primary", "zh-CN", "en-US", "cn-hangzhou", "30", "100"])
+                .prop_map(str::to_string),
             "\\PC{0,30}",
             "[ -~]{0,30}",
         ]

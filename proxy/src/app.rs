@@ -103,7 +103,8 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
-    let under_base = Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
+    let under_base =
+        Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
 
     let probes = Router::new()
         .route("/healthz", get(healthz))
@@ -185,7 +186,8 @@ async fn rds_call(
 ) -> Response {
     // A path that does not decode (e.g. %FF) is bad input like any other: the API's error shape.
     let Ok(Path(action)) = action else {
-        return ProxyError::InvalidParameter("The action in the path is not valid UTF-8.".into()).into_response();
+        return ProxyError::InvalidParameter("The action in the path is not valid UTF-8.".into())
+            .into_response();
     };
     crate::forward::forward(&state, &caller, &action, query.as_deref().unwrap_or("")).await
 }
@@ -245,7 +247,8 @@ async fn metrics(State(state): State<Shared>) -> Response {
 }
 
 async fn api_not_found() -> Response {
-    ProxyError::NotFound("There is no such API path. Use /api/rds/{Action} or /api/session.".into()).into_response()
+    ProxyError::NotFound("There is no such API path. Use /api/rds/{Action} or /api/session.".into())
+        .into_response()
 }
 
 async fn method_not_allowed() -> Response {
@@ -270,7 +273,9 @@ async fn strip_base(base: Arc<str>, inner: Router, mut request: Request) -> Resp
     };
     match path_and_query.parse::<axum::http::Uri>() {
         Ok(uri) => *request.uri_mut() = uri,
-        Err(_) => return ProxyError::InvalidParameter("The request path is not valid.".into()).into_response(),
+        Err(_) => {
+            return ProxyError::InvalidParameter("The request path is not valid.".into()).into_response()
+        }
     }
     match tower::ServiceExt::oneshot(inner, request).await {
         Ok(response) => response,

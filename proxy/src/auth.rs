@@ -32,7 +32,10 @@ pub struct TokenEntry {
 
 impl std::fmt::Debug for TokenEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenEntry").field("user", &self.user).field("groups", &self.groups).finish_non_exhaustive()
+        f.debug_struct("TokenEntry")
+            .field("user", &self.user)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
     }
 }
 
@@ -64,7 +67,8 @@ impl Authenticator {
 
     /// Reads a tokens file: one `<user> sha256:<64 hex> [group,group]` per line; `#` comments.
     pub fn load_tokens(path: &Path) -> anyhow::Result<Vec<TokenEntry>> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the tokens file {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the tokens file {}: {e}", path.display()))?;
         let mut tokens = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -75,7 +79,10 @@ impl Authenticator {
             let (Some(user), Some(hash)) = (parts.next(), parts.next()) else {
                 anyhow::bail!("{}:{}: expected `<user> sha256:<hex> [groups]`", path.display(), n + 1);
             };
-            let groups = parts.next().map(|g| g.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+            let groups = parts
+                .next()
+                .map(|g| g.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default();
             let digest = hash
                 .strip_prefix("sha256:")
                 .and_then(|h| hex::decode(h).ok())
@@ -105,7 +112,9 @@ impl Authenticator {
                 let groups = groups_header
                     .as_ref()
                     .and_then(|h| header_text(headers, h))
-                    .map(|g| g.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                    .map(|g| {
+                        g.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+                    })
                     .unwrap_or_default();
                 Ok(Caller { user: Some(user), groups })
             }
@@ -172,7 +181,10 @@ mod tests {
         assert_eq!(caller.groups, vec!["dba", "team-a"]);
         assert!(a.authenticate(Some("192.168.1.77".parse().unwrap()), &h).is_ok());
         // The same headers from anyone else are ignored.
-        assert!(matches!(a.authenticate(Some("10.0.0.6".parse().unwrap()), &h), Err(ProxyError::Unauthorized)));
+        assert!(matches!(
+            a.authenticate(Some("10.0.0.6".parse().unwrap()), &h),
+            Err(ProxyError::Unauthorized)
+        ));
         assert!(matches!(a.authenticate(None, &h), Err(ProxyError::Unauthorized)));
         // From the proxy but without an identity: refused.
         assert!(a.authenticate(Some("10.0.0.5".parse().unwrap()), &HeaderMap::new()).is_err());
@@ -186,7 +198,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("auth-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("tokens");
-        std::fs::write(&file, format!("# ops scripts\nbot {} ops,dba\nci {}\n", hash_token("t0ken-bot"), hash_token("t0ken-ci"))).unwrap();
+        std::fs::write(
+            &file,
+            format!(
+                "# ops scripts\nbot {} ops,dba\nci {}\n",
+                hash_token("t0ken-bot"),
+                hash_token("t0ken-ci")
+            ),
+        )
+        .unwrap();
         let a = Authenticator::Bearer { tokens: Authenticator::load_tokens(&file).unwrap() };
         let caller = a.authenticate(None, &headers(&[("authorization", "Bearer t0ken-bot")])).unwrap();
         assert_eq!(caller.user.as_deref(), Some("bot"));
@@ -206,6 +226,8 @@ mod tests {
     #[test]
     fn networks_parse_or_name_the_bad_entry() {
         assert_eq!(Authenticator::parse_networks("127.0.0.1,::1, 10.0.0.0/8").unwrap().len(), 3);
-        assert!(Authenticator::parse_networks("10.0.0.0/8,portal.example.com").unwrap_err().contains("portal.example.com"));
+        assert!(Authenticator::parse_networks("10.0.0.0/8,portal.example.com")
+            .unwrap_err()
+            .contains("portal.example.com"));
     }
 }

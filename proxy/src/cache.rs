@@ -35,7 +35,10 @@ impl CacheKey {
         use std::fmt::Write;
         // Length-prefixed parts: no two different inputs give the same key.
         let mut k = String::new();
-        for part in [action, region, scope].into_iter().chain(params.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()])) {
+        for part in [action, region, scope]
+            .into_iter()
+            .chain(params.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]))
+        {
             let _ = write!(k, "{}:{part}", part.len());
         }
         CacheKey(k)
@@ -60,7 +63,10 @@ impl Answer {
             status,
             body: Bytes::from(body.to_string()),
             fetched_at: Instant::now(),
-            request_id: body.get("RequestId").and_then(serde_json::Value::as_str).and_then(|id| HeaderValue::from_str(id).ok()),
+            request_id: body
+                .get("RequestId")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|id| HeaderValue::from_str(id).ok()),
         }
     }
 
@@ -151,7 +157,8 @@ impl Cache {
 
     /// The same cache with another wait for fetches of failing entries (see the module docs).
     pub fn with_stale_wait(self, wait: Duration) -> Cache {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| unreachable!("with_stale_wait is called on a new cache"));
+        let inner = Arc::try_unwrap(self.inner)
+            .unwrap_or_else(|_| unreachable!("with_stale_wait is called on a new cache"));
         Cache { inner: Arc::new(Inner { stale_wait: wait, ..inner }) }
     }
 
@@ -173,7 +180,11 @@ impl Cache {
         if inner.ttl > Duration::ZERO {
             if let Some(entry) = lock(&inner.entries).get(key) {
                 if entry.answer.fetched_at.elapsed() < inner.ttl {
-                    return Served { outcome: Outcome::Hit, result: Ok(entry.answer.clone()), stale_age: None };
+                    return Served {
+                        outcome: Outcome::Hit,
+                        result: Ok(entry.answer.clone()),
+                        stale_age: None,
+                    };
                 }
             }
         }
@@ -183,7 +194,9 @@ impl Cache {
         let result = async {
             match slot.wait_for(Option::is_some).await {
                 Ok(fetched) => fetched.clone().unwrap_or_else(|| unreachable!("waited for Some")),
-                Err(_) => Fetched::Failed(ProxyError::Internal("the upstream fetch ended without an answer".into())),
+                Err(_) => {
+                    Fetched::Failed(ProxyError::Internal("the upstream fetch ended without an answer".into()))
+                }
             }
         };
         let fetched = match fallback {
@@ -201,11 +214,15 @@ impl Cache {
                 Served { outcome, result: Ok(answer), stale_age: None }
             }
             Fetched::Transient(answer) => match inner.stale(key) {
-                Some((good, age)) => Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) },
+                Some((good, age)) => {
+                    Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) }
+                }
                 None => Served { outcome: Outcome::Error, result: Ok(answer), stale_age: None },
             },
             Fetched::Failed(e) => match inner.stale(key) {
-                Some((good, age)) => Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) },
+                Some((good, age)) => {
+                    Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) }
+                }
                 None => Served { outcome: Outcome::Error, result: Err(e), stale_age: None },
             },
         }
@@ -229,9 +246,9 @@ impl Cache {
         let key = key.clone();
         tokio::spawn(async move {
             // A panicking fetch must still release its waiters (and its key).
-            let fetched = tokio::spawn(fut)
-                .await
-                .unwrap_or_else(|_| Fetched::Failed(ProxyError::Internal("the upstream fetch failed unexpectedly".into())));
+            let fetched = tokio::spawn(fut).await.unwrap_or_else(|_| {
+                Fetched::Failed(ProxyError::Internal("the upstream fetch failed unexpectedly".into()))
+            });
             inner.finish(&key, &fetched);
             let _ = tx.send(Some(fetched));
         });
@@ -244,7 +261,9 @@ impl Inner {
     /// then the key is free for the next fetch.
     fn finish(&self, key: &CacheKey, fetched: &Fetched) {
         match fetched {
-            Fetched::Final(answer) if answer.is_success() && self.ttl > Duration::ZERO => self.store(key, answer.clone()),
+            Fetched::Final(answer) if answer.is_success() && self.ttl > Duration::ZERO => {
+                self.store(key, answer.clone())
+            }
             Fetched::Final(_) => {}
             Fetched::Transient(_) | Fetched::Failed(_) => {
                 if let Some(entry) = lock(&self.entries).get_mut(key) {
@@ -279,7 +298,9 @@ impl Inner {
             let keep_for = self.ttl.max(self.stale_for);
             entries.retain(|_, e| e.answer.fetched_at.elapsed() <= keep_for);
             if entries.len() >= self.max_entries {
-                if let Some(oldest) = entries.iter().min_by_key(|(_, e)| e.answer.fetched_at).map(|(k, _)| k.clone()) {
+                if let Some(oldest) =
+                    entries.iter().min_by_key(|(_, e)| e.answer.fetched_at).map(|(k, _)| k.clone())
+                {
                     entries.remove(&oldest);
                 }
             }
@@ -299,11 +320,21 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn ok(body: &str) -> Fetched {
-        Fetched::Final(Arc::new(Answer { status: 200, body: Bytes::from(body.to_string()), fetched_at: Instant::now(), request_id: None }))
+        Fetched::Final(Arc::new(Answer {
+            status: 200,
+            body: Bytes::from(body.to_string()),
+            fetched_at: Instant::now(),
+            request_id: None,
+        }))
     }
 
     fn key(n: &str) -> CacheKey {
-        CacheKey::new("DescribeCloudMigrationResult", "cn-hangzhou", &[("DBInstanceName".into(), n.into())], "*")
+        CacheKey::new(
+            "DescribeCloudMigrationResult",
+            "cn-hangzhou",
+            &[("DBInstanceName".into(), n.into())],
+            "*",
+        )
     }
 
     #[test]
@@ -370,7 +401,12 @@ mod tests {
         assert_eq!(served.stale_age, Some(Duration::from_secs(5)));
         assert_eq!(served.result.unwrap().body, "good");
 
-        let throttled = Arc::new(Answer { status: 400, body: Bytes::from_static(b"{\"Code\":\"Throttling\"}"), fetched_at: Instant::now(), request_id: None });
+        let throttled = Arc::new(Answer {
+            status: 400,
+            body: Bytes::from_static(b"{\"Code\":\"Throttling\"}"),
+            fetched_at: Instant::now(),
+            request_id: None,
+        });
         let served = cache.get(&key("i"), || async move { Fetched::Transient(throttled) }).await;
         assert_eq!(served.outcome, Outcome::Stale);
 
@@ -384,13 +420,22 @@ mod tests {
     async fn errors_are_not_stored_and_final_errors_are_not_hidden_by_stale_answers() {
         let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(30), 100);
         cache.get(&key("i"), || async { ok("good") }).await;
-        let not_found = Arc::new(Answer { status: 404, body: Bytes::from_static(b"{}"), fetched_at: Instant::now(), request_id: None });
+        let not_found = Arc::new(Answer {
+            status: 404,
+            body: Bytes::from_static(b"{}"),
+            fetched_at: Instant::now(),
+            request_id: None,
+        });
         let nf = not_found.clone();
         let served = cache.get(&key("j"), || async move { Fetched::Final(nf) }).await;
         assert_eq!(served.outcome, Outcome::Error);
         assert_eq!(served.result.unwrap().status, 404);
         let nf = not_found.clone();
-        assert_eq!(cache.get(&key("j"), || async move { Fetched::Final(nf) }).await.outcome, Outcome::Error, "not cached");
+        assert_eq!(
+            cache.get(&key("j"), || async move { Fetched::Final(nf) }).await.outcome,
+            Outcome::Error,
+            "not cached"
+        );
         assert_eq!(cache.len(), 1);
     }
 
@@ -475,7 +520,10 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(100)).await;
         caller.abort();
         tokio::time::sleep(Duration::from_secs(2)).await;
-        assert_eq!(cache.get(&key("i"), || async { panic!("not fetched again") }).await.outcome, Outcome::Hit);
+        assert_eq!(
+            cache.get(&key("i"), || async { panic!("not fetched again") }).await.outcome,
+            Outcome::Hit
+        );
     }
 
     #[tokio::test]
@@ -484,7 +532,11 @@ mod tests {
         let served = cache.get(&key("i"), || async { panic!("boom") }).await;
         assert_eq!(served.outcome, Outcome::Error);
         assert!(matches!(served.result, Err(ProxyError::Internal(_))));
-        assert_eq!(cache.get(&key("i"), || async { ok("a") }).await.outcome, Outcome::Miss, "a new fetch runs");
+        assert_eq!(
+            cache.get(&key("i"), || async { ok("a") }).await.outcome,
+            Outcome::Miss,
+            "a new fetch runs"
+        );
     }
 
     #[tokio::test]

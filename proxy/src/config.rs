@@ -176,9 +176,7 @@ pub fn parse_base_path(raw: &str) -> Result<String, String> {
             && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
     });
     if !ok {
-        return Err(format!(
-            "base path segments may hold only letters, digits and -_.~: {raw:?}"
-        ));
+        return Err(format!("base path segments may hold only letters, digits and -_.~: {raw:?}"));
     }
     Ok(trimmed.to_string())
 }

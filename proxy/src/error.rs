@@ -111,7 +111,8 @@ mod tests {
             ProxyError::Internal(String::new()),
         ];
         for e in all {
-            let info = migration_model::error_info(e.code()).unwrap_or_else(|| panic!("{} is not in the catalogue", e.code()));
+            let info = migration_model::error_info(e.code())
+                .unwrap_or_else(|| panic!("{} is not in the catalogue", e.code()));
             assert_eq!(info.http_status, e.status().as_u16(), "{}", e.code());
         }
         for (code, status) in [("Proxy.MethodNotAllowed", 405), ("Proxy.AppNotBuilt", 503)] {

@@ -33,7 +33,8 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
             let key = CacheKey::new(call.action.name(), &call.region_id, &call.params, &scope.key());
             // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
             let shared = state.clone();
-            let served = state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await;
+            let served =
+                state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await;
             (respond(&served), served.outcome)
         }
     };
@@ -42,7 +43,8 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
     state.metrics.requests.get_or_create(&ActionStatus { action: action_label, status }).inc();
     state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str() }).inc();
     if let Some(audit) = &state.audit {
-        let request_id = response.headers().get("x-upstream-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let request_id =
+            response.headers().get("x-upstream-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         audit.record(&AuditRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             user: caller.name(),
@@ -57,9 +59,16 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
     response
 }
 
-fn prepare(state: &AppState, caller: &Caller, action: &str, raw_query: &str) -> Result<(ValidatedCall, Scope), ProxyError> {
+fn prepare(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    raw_query: &str,
+) -> Result<(ValidatedCall, Scope), ProxyError> {
     if raw_query.len() > MAX_QUERY_BYTES {
-        return Err(ProxyError::PayloadTooLarge(format!("The query string is longer than {MAX_QUERY_BYTES} bytes.")));
+        return Err(ProxyError::PayloadTooLarge(format!(
+            "The query string is longer than {MAX_QUERY_BYTES} bytes."
+        )));
     }
     let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let call = actions::validate(action, &pairs, &state.default_region)?;
@@ -144,7 +153,9 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
             Err(e) => return Fetched::Failed(e),
         };
         let Some(body) = redacted_json(state, &resp) else {
-            return Fetched::Failed(ProxyError::UpstreamUnavailable("the upstream answered with a body that is not JSON".into()));
+            return Fetched::Failed(ProxyError::UpstreamUnavailable(
+                "the upstream answered with a body that is not JSON".into(),
+            ));
         };
         if !(200..300).contains(&resp.status) {
             return fetched(&resp, &body);
@@ -152,14 +163,19 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
         let items = body.pointer("/Items/DBInstance").and_then(Value::as_array).cloned().unwrap_or_default();
         let total = body.get("TotalRecordCount").and_then(Value::as_u64).unwrap_or(0);
         let got = items.len() as u64;
-        visible.extend(items.into_iter().filter(|i| i.get("DBInstanceId").and_then(Value::as_str).is_some_and(|id| scope.allows(id))));
+        visible.extend(
+            items
+                .into_iter()
+                .filter(|i| i.get("DBInstanceId").and_then(Value::as_str).is_some_and(|id| scope.allows(id))),
+        );
         last_body = body;
         if got < 100 || page * 100 >= total {
             break;
         }
     }
     let total = visible.len();
-    let page_items: Vec<Value> = visible.into_iter().skip((page_number - 1) * page_size).take(page_size).collect();
+    let page_items: Vec<Value> =
+        visible.into_iter().skip((page_number - 1) * page_size).take(page_size).collect();
     let mut body = last_body;
     body["Items"] = serde_json::json!({ "DBInstance": page_items });
     body["PageNumber"] = page_number.into();
@@ -177,7 +193,10 @@ fn respond(served: &crate::cache::Served) -> Response {
             let h = response.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(migration_model::contract::HEADER_CACHE, HeaderValue::from_static(served.outcome.as_str()));
+            h.insert(
+                migration_model::contract::HEADER_CACHE,
+                HeaderValue::from_static(served.outcome.as_str()),
+            );
             if let Some(age) = served.stale_age {
                 h.insert(migration_model::contract::HEADER_STALE, HeaderValue::from(age.as_secs()));
             }
@@ -188,4 +207,3 @@ fn respond(served: &crate::cache::Served) -> Response {
         }
     }
 }
-

@@ -51,10 +51,22 @@ impl Metrics {
         let cache = Family::<OutcomeLabel, Counter>::default();
         let redactions = Counter::default();
         registry.register("api_requests", "API calls answered, by action and HTTP status", requests.clone());
-        registry.register("upstream_duration_seconds", "Time spent on upstream calls, retries included", upstream_seconds.clone());
+        registry.register(
+            "upstream_duration_seconds",
+            "Time spent on upstream calls, retries included",
+            upstream_seconds.clone(),
+        );
         registry.register("upstream_retries", "Upstream attempts retried", retries.clone());
-        registry.register("cache_answers", "Answers by cache outcome (hit, miss, coalesced, stale, error)", cache.clone());
-        registry.register("redactions", "Secrets removed or masked from upstream answers", redactions.clone());
+        registry.register(
+            "cache_answers",
+            "Answers by cache outcome (hit, miss, coalesced, stale, error)",
+            cache.clone(),
+        );
+        registry.register(
+            "redactions",
+            "Secrets removed or masked from upstream answers",
+            redactions.clone(),
+        );
         Metrics { registry, requests, upstream_seconds, retries, cache, redactions }
     }
 
@@ -77,7 +89,10 @@ mod tests {
         m.cache.get_or_create(&OutcomeLabel { outcome: "hit" }).inc_by(3);
         m.upstream_seconds.get_or_create(&ActionLabel { action: "DescribeRegions" }).observe(0.02);
         let text = m.render();
-        assert!(text.contains(r#"migration_proxy_api_requests_total{action="DescribeRegions",status="200"} 1"#), "{text}");
+        assert!(
+            text.contains(r#"migration_proxy_api_requests_total{action="DescribeRegions",status="200"} 1"#),
+            "{text}"
+        );
         assert!(text.contains(r#"migration_proxy_cache_answers_total{outcome="hit"} 3"#), "{text}");
         assert!(text.contains("migration_proxy_upstream_duration_seconds_bucket"), "{text}");
         assert!(text.ends_with("# EOF\n"));

@@ -22,8 +22,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as Document, Ref, RefOr, Required, Response as ApiResponse, ResponseBuilder, ServerBuilder};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, OpenApi as Document, Ref, RefOr, Required, Response as ApiResponse,
+    ResponseBuilder, ServerBuilder,
+};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::actions::{Action, Kind, Param, INSTANCE_ID_MAX_LEN, IP_MAX_LEN, MAX_QUERY_BYTES, REGION_ID_LEN};
@@ -105,9 +110,15 @@ pub fn document_json(base_path: &str, auth: &Authenticator) -> serde_json::Value
     let mut doc = serde_json::to_value(document(base_path, auth)).unwrap_or_default();
     if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for item in paths.values_mut() {
-            let Some(responses) = item.pointer_mut("/get/responses").and_then(serde_json::Value::as_object_mut) else { continue };
+            let Some(responses) =
+                item.pointer_mut("/get/responses").and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
             for (status, response) in responses.iter_mut() {
-                if let Some(h) = response.pointer_mut("/headers/X-Proxy-Cache").and_then(serde_json::Value::as_object_mut) {
+                if let Some(h) =
+                    response.pointer_mut("/headers/X-Proxy-Cache").and_then(serde_json::Value::as_object_mut)
+                {
                     if status.starts_with('2') {
                         h.insert("required".into(), true.into());
                     }
@@ -123,10 +134,15 @@ pub fn document(base_path: &str, auth: &Authenticator) -> Document {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     let base = if base_path.is_empty() { "/" } else { base_path };
-    doc.servers = Some(vec![ServerBuilder::new().url(base).description(Some("this proxy (its base path)")).build()]);
+    doc.servers =
+        Some(vec![ServerBuilder::new().url(base).description(Some("this proxy (its base path)")).build()]);
 
     for action in Action::ALL {
-        doc.paths.add_path_operation(format!("/api/rds/{}", action.name()), vec![HttpMethod::Get], action_operation(action));
+        doc.paths.add_path_operation(
+            format!("/api/rds/{}", action.name()),
+            vec![HttpMethod::Get],
+            action_operation(action),
+        );
     }
 
     let components = doc.components.get_or_insert_with(Default::default);
@@ -185,9 +201,15 @@ pub async fn openapi_json(State(state): State<Arc<AppState>>) -> Response {
 /// The operation of one allow-listed action, from its parameter table.
 fn action_operation(action: Action) -> utoipa::openapi::path::Operation {
     let (response_schema, summary) = match action {
-        Action::DescribeCloudMigrationResult => ("DescribeCloudMigrationResultResponse", "Cloud-migration tasks of an RDS instance"),
-        Action::DescribeCloudMigrationPrecheckResult => ("DescribeCloudMigrationPrecheckResultResponse", "Precheck results of cloud-migration tasks"),
-        Action::DescribeDbInstances => ("DescribeDbInstancesResponse", "RDS instances of a region (PostgreSQL only)"),
+        Action::DescribeCloudMigrationResult => {
+            ("DescribeCloudMigrationResultResponse", "Cloud-migration tasks of an RDS instance")
+        }
+        Action::DescribeCloudMigrationPrecheckResult => {
+            ("DescribeCloudMigrationPrecheckResultResponse", "Precheck results of cloud-migration tasks")
+        }
+        Action::DescribeDbInstances => {
+            ("DescribeDbInstancesResponse", "RDS instances of a region (PostgreSQL only)")
+        }
         Action::DescribeRegions => ("DescribeRegionsResponse", "Regions and zones"),
     };
     let mut op = OperationBuilder::new()
@@ -206,9 +228,11 @@ fn action_operation(action: Action) -> utoipa::openapi::path::Operation {
         op = op.parameter(query_parameter(param));
     }
     op = op.parameter(region_parameter());
-    let ok = ResponseBuilder::new()
-        .description("The upstream's answer for this action, secrets removed")
-        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name(response_schema))).build());
+    let ok =
+        ResponseBuilder::new().description("The upstream's answer for this action, secrets removed").content(
+            "application/json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name(response_schema))).build(),
+        );
     let ok = with_cache_headers(ok, true).build();
     op = op.response("200", ok);
     for (status, response) in error_responses() {
@@ -235,9 +259,10 @@ fn error_responses() -> Vec<(&'static str, ApiResponse)> {
 }
 
 fn error_response(description: &str) -> ApiResponse {
-    let r = ResponseBuilder::new()
-        .description(description)
-        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build());
+    let r = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+    );
     // An upstream error answer carries the cache headers too (X-Proxy-Cache: error).
     with_cache_headers(r, false).build()
 }
@@ -254,7 +279,12 @@ fn with_cache_headers(r: ResponseBuilder, success: bool) -> ResponseBuilder {
         }))
         .build();
     let stale = HeaderBuilder::new()
-        .schema(ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64))).minimum(Some(0)))
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+                .minimum(Some(0)),
+        )
         .description(Some("Only with X-Proxy-Cache: stale: the answer's age in seconds"))
         .build();
     let request_id = HeaderBuilder::new()
@@ -329,14 +359,19 @@ pub const IP_PATTERN: &str = "^[0-9A-Fa-fX.:]+$";
 fn kind_schema(kind: Kind, default: Option<&str>) -> ObjectBuilder {
     let string = || ObjectBuilder::new().schema_type(Type::String).min_length(Some(1));
     match kind {
-        Kind::InstanceId => string().max_length(Some(INSTANCE_ID_MAX_LEN)).pattern(Some(INSTANCE_ID_PATTERN)).examples(["pgm-bp102g323jd4demo"]),
+        Kind::InstanceId => string()
+            .max_length(Some(INSTANCE_ID_MAX_LEN))
+            .pattern(Some(INSTANCE_ID_PATTERN))
+            .examples(["pgm-bp102g323jd4demo"]),
         Kind::Int { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
             .minimum(Some(min as f64))
             .maximum(Some(max as f64))
             .default(default.and_then(|d| d.parse::<u64>().ok()).map(serde_json::Value::from)),
-        Kind::Text { max_len, extra } => string().max_length(Some(max_len)).pattern(Some(text_pattern(extra))),
+        Kind::Text { max_len, extra } => {
+            string().max_length(Some(max_len)).pattern(Some(text_pattern(extra)))
+        }
         Kind::Ip => string().max_length(Some(IP_MAX_LEN)).pattern(Some(IP_PATTERN)).examples(["172.16.1.10"]),
         Kind::OneOf(values) => ObjectBuilder::new()
             .schema_type(Type::String)

@@ -16,7 +16,10 @@ pub fn install() {
 
 /// What the hook prints for one panic.
 pub fn describe(info: &PanicHookInfo<'_>) -> String {
-    let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_else(|| "an unknown place".into());
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}", l.file(), l.line()))
+        .unwrap_or_else(|| "an unknown place".into());
     let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
     format!("thread '{thread}' panicked at {location}: {}", message(info.payload()))
 }
@@ -25,7 +28,9 @@ pub fn describe(info: &PanicHookInfo<'_>) -> String {
 pub fn message(payload: &(dyn std::any::Any + Send)) -> &'static str {
     match payload.downcast_ref::<&'static str>() {
         Some(literal) => literal,
-        None => "(the message is withheld: it was formatted at run time and may hold request data or a secret)",
+        None => {
+            "(the message is withheld: it was formatted at run time and may hold request data or a secret)"
+        }
     }
 }
 
@@ -58,7 +63,8 @@ mod tests {
             }
         }));
         let result = std::panic::catch_unwind(|| {
-            let r: Result<(), String> = std::hint::black_box(Err("password=hunter2 AccessKeySecret=TestSecret-9f8e7d6c5b4a".into()));
+            let r: Result<(), String> =
+                std::hint::black_box(Err("password=hunter2 AccessKeySecret=TestSecret-9f8e7d6c5b4a".into()));
             r.expect("signing");
         });
         std::panic::set_hook(previous);

@@ -26,8 +26,10 @@ pub enum Scope {
 
 impl Policy {
     pub fn load(path: &Path) -> anyhow::Result<Policy> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read the policy file {}: {e}", path.display()))?;
-        let policy: Policy = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("the policy file {} is not valid: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the policy file {}: {e}", path.display()))?;
+        let policy: Policy = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("the policy file {} is not valid: {e}", path.display()))?;
         for pattern in policy.users.values().chain(policy.groups.values()).flatten() {
             let body = pattern.strip_suffix('*').unwrap_or(pattern);
             if body.contains('*') {

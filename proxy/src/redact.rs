@@ -182,7 +182,9 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_strings() {
-        for s in ["password", "password='", "password='\\", "Password=\u{0}", "ñpassword=é", "password=password=x"] {
+        for s in
+            ["password", "password='", "password='\\", "Password=\u{0}", "ñpassword=é", "password=password=x"]
+        {
             let (out, _) = mask_password_assignments(s);
             assert!(!out.is_empty());
         }
@@ -198,7 +200,11 @@ mod tests {
     /// "SourcePassword" in any letter case.
     fn password_key() -> impl Strategy<Value = String> {
         prop::collection::vec(any::<bool>(), 14).prop_map(|upper| {
-            "sourcepassword".chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect()
+            "sourcepassword"
+                .chars()
+                .zip(upper)
+                .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+                .collect()
         })
     }
 
@@ -206,11 +212,16 @@ mod tests {
     fn text_with_passwords() -> impl Strategy<Value = (String, Vec<String>)> {
         let part = prop_oneof![
             "[a-z =]{0,8}".prop_map(|s| (s, None)),
-            (any::<u32>(), prop::sample::select(vec!["password=", "PASSWORD=", "Password="]), any::<bool>()).prop_map(|(n, key, quoted)| {
-                let secret = planted(n);
-                let text = if quoted { format!(" {key}'{secret} with space' ") } else { format!(" {key}{secret} ") };
-                (text, Some(secret))
-            }),
+            (any::<u32>(), prop::sample::select(vec!["password=", "PASSWORD=", "Password="]), any::<bool>())
+                .prop_map(|(n, key, quoted)| {
+                    let secret = planted(n);
+                    let text = if quoted {
+                        format!(" {key}'{secret} with space' ")
+                    } else {
+                        format!(" {key}{secret} ")
+                    };
+                    (text, Some(secret))
+                }),
         ];
         prop::collection::vec(part, 0..4).prop_map(|parts| {
             let secrets = parts.iter().filter_map(|(_, s)| s.clone()).collect();
@@ -234,8 +245,11 @@ mod tests {
                     let secrets = items.iter().flat_map(|(_, s)| s.clone()).collect();
                     (Value::Array(items.into_iter().map(|(v, _)| v).collect()), secrets)
                 }),
-                (prop::collection::vec(("[A-Za-z]{1,8}", inner.clone()), 0..5), prop::option::of((password_key(), any::<u32>()))).prop_map(
-                    |(fields, password)| {
+                (
+                    prop::collection::vec(("[A-Za-z]{1,8}", inner.clone()), 0..5),
+                    prop::option::of((password_key(), any::<u32>()))
+                )
+                    .prop_map(|(fields, password)| {
                         let mut map = serde_json::Map::new();
                         let mut secrets = Vec::new();
                         for (k, (v, s)) in fields {
@@ -247,8 +261,7 @@ mod tests {
                             secrets.push(planted(n));
                         }
                         (Value::Object(map), secrets)
-                    }
-                ),
+                    }),
                 // A JSON document inside a string.
                 inner.prop_map(|(v, s)| (Value::String(v.to_string()), s)),
             ]
@@ -258,9 +271,12 @@ mod tests {
     /// No SourcePassword key (any case) anywhere, also inside strings that hold JSON.
     fn has_password_key(v: &Value) -> bool {
         match v {
-            Value::Object(m) => m.iter().any(|(k, v)| k.eq_ignore_ascii_case("SourcePassword") || has_password_key(v)),
+            Value::Object(m) => {
+                m.iter().any(|(k, v)| k.eq_ignore_ascii_case("SourcePassword") || has_password_key(v))
+            }
             Value::Array(items) => items.iter().any(has_password_key),
-            Value::String(s) => serde_json::from_str::<Value>(s).is_ok_and(|inner| !inner.is_string() && has_password_key(&inner)),
+            Value::String(s) => serde_json::from_str::<Value>(s)
+                .is_ok_and(|inner| !inner.is_string() && has_password_key(&inner)),
             _ => false,
         }
     }
@@ -312,7 +328,8 @@ mod tests {
         leaf.prop_recursive(4, 32, 5, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::btree_map("\\PC{0,8}", inner.clone(), 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+                prop::collection::btree_map("\\PC{0,8}", inner.clone(), 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
                 inner.prop_map(|v| Value::String(v.to_string())),
             ]
         })

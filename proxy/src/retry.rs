@@ -39,7 +39,9 @@ impl Default for RetryPolicy {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decision {
     Done,
-    Retry { wait_at_least: Option<Duration> },
+    Retry {
+        wait_at_least: Option<Duration>,
+    },
     /// The request time was refused: correct the clock from this `Date` and retry.
     CorrectClock(String),
 }
@@ -70,7 +72,9 @@ pub fn decide(resp: &UpstreamResponse) -> Decision {
         None => ErrorClass::Client,
     };
     match class {
-        ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server => Decision::Retry { wait_at_least: resp.retry_after },
+        ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server => {
+            Decision::Retry { wait_at_least: resp.retry_after }
+        }
         ErrorClass::Client | ErrorClass::Auth => Decision::Done,
     }
 }
@@ -95,14 +99,19 @@ pub async fn call_with_retries(upstream: &Upstream, call: &ValidatedCall, policy
     let mut retries = 0;
     let mut clock_corrected = false;
     loop {
-        let attempt = tokio::time::timeout_at(deadline, upstream.call(call)).await.unwrap_or(Err(ProxyError::UpstreamTimeout));
+        let attempt = tokio::time::timeout_at(deadline, upstream.call(call))
+            .await
+            .unwrap_or(Err(ProxyError::UpstreamTimeout));
         let wait_at_least = match &attempt {
             Ok(resp) => match decide(resp) {
                 Decision::Done => return Attempts { result: attempt, retries },
                 Decision::CorrectClock(date) if !clock_corrected => {
                     clock_corrected = true;
                     if let Some(skew) = upstream.correct_skew(&date) {
-                        tracing::warn!(skew_ms = skew.num_milliseconds(), "upstream refused our timestamp; corrected the signing clock");
+                        tracing::warn!(
+                            skew_ms = skew.num_milliseconds(),
+                            "upstream refused our timestamp; corrected the signing clock"
+                        );
                         retries += 1;
                         continue;
                     }
@@ -181,7 +190,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { base_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(300), ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(300),
+            ..RetryPolicy::default()
+        };
         for _ in 0..100 {
             assert!(backoff(&p, 1) <= Duration::from_millis(100));
             assert!(backoff(&p, 2) <= Duration::from_millis(200));

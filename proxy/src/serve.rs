@@ -12,16 +12,19 @@ use crate::app::{app, AppState, Mode};
 use crate::audit::AuditLog;
 use crate::auth::Authenticator;
 use crate::cache::Cache;
-use crate::policy::Policy;
-use crate::retry::RetryPolicy;
 use crate::config::{AuthMode, ServeArgs};
 use crate::credentials::{self, Credentials, Secret, Source};
+use crate::policy::Policy;
+use crate::retry::RetryPolicy;
 use crate::simulator;
 use crate::spa::Spa;
 use crate::upstream::{check_endpoint, Upstream};
 
 /// Everything `serve` decides before it binds, split out so tests can check the refusals.
-pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<(AppState, Option<simulator::Running>)> {
+pub async fn prepare(
+    args: &ServeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<(AppState, Option<simulator::Running>)> {
     if args.auth == AuthMode::None && !args.listen.ip().is_loopback() {
         anyhow::bail!(
             "--auth none is only allowed on a loopback listener, not {}; put the proxy behind the portal's auth proxy",
@@ -36,7 +39,11 @@ pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> 
     let (upstream, mode, sim) = if args.demo {
         let sim = simulator::start(
             "127.0.0.1:0".parse().expect("literal address"),
-            simulator::SimConfig { speed: args.demo_speed, faults: (&args.demo_faults).into(), ..simulator::SimConfig::default() },
+            simulator::SimConfig {
+                speed: args.demo_speed,
+                faults: (&args.demo_faults).into(),
+                ..simulator::SimConfig::default()
+            },
         )
         .await
         .context("starting the embedded RDS simulator")?;
@@ -73,7 +80,11 @@ pub async fn prepare(args: &ServeArgs, env: &dyn Fn(&str) -> Option<String>) -> 
     state.spa = spa;
     state.auth = authenticator(args)?;
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
-    state.cache = Cache::new(Duration::from_millis(args.cache_ttl_ms), Duration::from_secs(args.stale_for_secs), 10_000);
+    state.cache = Cache::new(
+        Duration::from_millis(args.cache_ttl_ms),
+        Duration::from_secs(args.stale_for_secs),
+        10_000,
+    );
     state.retry = RetryPolicy {
         max_attempts: args.retry_attempts.max(1),
         deadline: Duration::from_millis(args.retry_deadline_ms),
@@ -92,17 +103,29 @@ fn authenticator(args: &ServeArgs) -> anyhow::Result<Authenticator> {
         AuthMode::TrustedHeader => {
             let proxies = Authenticator::parse_networks(&args.trusted_proxies).map_err(anyhow::Error::msg)?;
             if proxies.is_empty() {
-                anyhow::bail!("--auth trusted-header needs --trusted-proxies: the addresses of the portal's auth proxy");
+                anyhow::bail!(
+                    "--auth trusted-header needs --trusted-proxies: the addresses of the portal's auth proxy"
+                );
             }
-            let header = |name: &str| HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| anyhow::anyhow!("{name:?} is not a header name"));
+            let header = |name: &str| {
+                HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| anyhow::anyhow!("{name:?} is not a header name"))
+            };
             Authenticator::TrustedHeader {
                 proxies,
                 user_header: header(&args.user_header)?,
-                groups_header: if args.groups_header.trim().is_empty() { None } else { Some(header(&args.groups_header)?) },
+                groups_header: if args.groups_header.trim().is_empty() {
+                    None
+                } else {
+                    Some(header(&args.groups_header)?)
+                },
             }
         }
         AuthMode::Bearer => {
-            let path = args.tokens_file.as_deref().ok_or_else(|| anyhow::anyhow!("--auth bearer needs --tokens-file"))?;
+            let path = args
+                .tokens_file
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("--auth bearer needs --tokens-file"))?;
             Authenticator::Bearer { tokens: Authenticator::load_tokens(path)? }
         }
     })
@@ -112,7 +135,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let env = |k: &str| std::env::var(k).ok();
     let (state, sim) = prepare(&args, &env).await?;
     let mode = state.mode;
-    let listener = TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let listener =
+        TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(mode = mode.as_str(), %addr, base_path = %args.base_path, "serving");
     // The one line a person starting `make run` needs.

@@ -30,15 +30,22 @@ impl Spa {
     /// Loads and rewrites `dist/index.html`. `base_path` is already validated ("" or "/a/b").
     pub fn load(dist: &Path, base_path: &str, frame_ancestors: &str) -> anyhow::Result<Spa> {
         let index_path = dist.join("index.html");
-        let raw = std::fs::read_to_string(&index_path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e} (build the app first: make run)", index_path.display()))?;
+        let raw = std::fs::read_to_string(&index_path).map_err(|e| {
+            anyhow::anyhow!("cannot read {}: {e} (build the app first: make run)", index_path.display())
+        })?;
         let html = raw.replace(BASE_PLACEHOLDER, base_path);
         let hashes: Vec<String> = inline_scripts(&html)
             .iter()
-            .map(|s| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
+            .map(|s| {
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
+                )
+            })
             .collect();
         let csp = content_security_policy(&hashes, frame_ancestors);
-        let csp = HeaderValue::from_str(&csp).map_err(|_| anyhow::anyhow!("--frame-ancestors holds characters not allowed in a header"))?;
+        let csp = HeaderValue::from_str(&csp)
+            .map_err(|_| anyhow::anyhow!("--frame-ancestors holds characters not allowed in a header"))?;
         Ok(Spa { dist: dist.to_path_buf(), index_html: bytes::Bytes::from(html), csp })
     }
 
@@ -93,14 +100,19 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or(file);
     // wasm-bindgen's module is `name-<hash>_bg.wasm`.
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| (12..=20).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| (12..=20).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Fallback for everything under the base path that is not the API.
 pub async fn serve_app(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
-        return crate::error::error_response(StatusCode::METHOD_NOT_ALLOWED, "Proxy.MethodNotAllowed", "Only GET and HEAD are served here.");
+        return crate::error::error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Proxy.MethodNotAllowed",
+            "Only GET and HEAD are served here.",
+        );
     }
     let Some(spa) = &state.spa else {
         return crate::error::error_response(
@@ -119,7 +131,10 @@ pub async fn serve_app(State(state): State<Arc<AppState>>, request: Request) -> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
 
-    let serve_dir = ServeDir::new(&spa.dist).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+    let serve_dir = ServeDir::new(&spa.dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false);
     let mut response = match serve_dir.oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(never) => match never {},
@@ -139,9 +154,13 @@ pub async fn serve_app(State(state): State<Arc<AppState>>, request: Request) -> 
 }
 
 /// Headers every response carries.
-pub fn security_headers_layer() -> tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>> {
+pub fn security_headers_layer(
+) -> tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>> {
     tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
     )
 }

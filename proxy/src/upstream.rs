@@ -56,7 +56,10 @@ pub fn check_endpoint(raw: &str, allow_insecure: bool) -> Result<Url, String> {
         "https" => {}
         "http" => {
             let loopback = host == "localhost"
-                || host.trim_matches(|c| c == '[' || c == ']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                || host
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
             if !loopback && !allow_insecure {
                 return Err(format!(
                     "--rds-endpoint {raw:?} is plain http to a non-loopback host; use https or pass --allow-insecure-endpoint"
@@ -88,7 +91,9 @@ pub struct UpstreamResponse {
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let time_left = |name: &str| -> Option<u64> {
         let v = headers.get(name)?.to_str().ok()?;
-        v.split(',').find_map(|part| part.trim().strip_prefix("TimeLeft:")).and_then(|n| n.trim().parse().ok())
+        v.split(',')
+            .find_map(|part| part.trim().strip_prefix("TimeLeft:"))
+            .and_then(|n| n.trim().parse().ok())
     };
     let ms = [time_left("x-ratelimit-user-api"), time_left("x-ratelimit-user")].into_iter().flatten().max();
     ms.map(Duration::from_millis).or_else(|| {
@@ -123,7 +128,14 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Upstream { client, endpoint_override, credentials: credentials.into(), signature, timeout, skew_ms: Arc::new(AtomicI64::new(0)) })
+        Ok(Upstream {
+            client,
+            endpoint_override,
+            credentials: credentials.into(),
+            signature,
+            timeout,
+            skew_ms: Arc::new(AtomicI64::new(0)),
+        })
     }
 
     /// The signing clock: the system clock, corrected by the skew learnt from the upstream.
@@ -148,8 +160,9 @@ impl Upstream {
     pub fn endpoint(&self, region_id: &str) -> Result<Url, ProxyError> {
         match &self.endpoint_override {
             Some(url) => Ok(url.clone()),
-            None => Url::parse(&endpoint_for_region(region_id))
-                .map_err(|_| ProxyError::InvalidParameter(format!("The region {region_id:?} has no valid endpoint."))),
+            None => Url::parse(&endpoint_for_region(region_id)).map_err(|_| {
+                ProxyError::InvalidParameter(format!("The region {region_id:?} has no valid endpoint."))
+            }),
         }
     }
 
@@ -160,7 +173,9 @@ impl Upstream {
         // Every attempt asks afresh, so a retry picks up refreshed temporary credentials.
         let creds = self.credentials.current().await.map_err(|e| {
             tracing::error!(error = %e, "no usable Alibaba Cloud credentials");
-            ProxyError::UpstreamUnavailable("the proxy's Alibaba Cloud credentials have expired and could not be refreshed".into())
+            ProxyError::UpstreamUnavailable(
+                "the proxy's Alibaba Cloud credentials have expired and could not be refreshed".into(),
+            )
         })?;
         let creds = &creds;
         let nonce = uuid::Uuid::new_v4().simple().to_string();
@@ -184,7 +199,8 @@ impl Upstream {
                     access_key_secret: creds.access_key_secret.expose(),
                     security_token: creds.security_token.as_ref().map(|t| t.expose()),
                 });
-                let headers = signed.headers.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).collect();
+                let headers =
+                    signed.headers.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).collect();
                 (signing::encode::canonical_query(&call.params), headers)
             }
             SignatureStyle::Rpc => {
@@ -216,7 +232,9 @@ impl Upstream {
         let date = response.headers().get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
         let retry_after = retry_after(response.headers());
         let body = read_limited(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
-            ReadError::TooLarge => ProxyError::UpstreamUnavailable("the upstream answer is larger than the proxy accepts".into()),
+            ReadError::TooLarge => {
+                ProxyError::UpstreamUnavailable("the upstream answer is larger than the proxy accepts".into())
+            }
             ReadError::Send(e) => self.map_send_error(&e),
         })?;
         Ok(UpstreamResponse { status, body, date, retry_after })
@@ -230,7 +248,9 @@ impl Upstream {
             ProxyError::UpstreamUnavailable("the connection to the RDS endpoint failed".into())
         } else {
             let _ = self.timeout;
-            ProxyError::UpstreamUnavailable("the RDS endpoint closed the connection or answered unreadably".into())
+            ProxyError::UpstreamUnavailable(
+                "the RDS endpoint closed the connection or answered unreadably".into(),
+            )
         }
     }
 }

@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 use credentials_support::*;
 use migration_proxy::credentials::{CredentialProvider, Method, NoCredentials, Source};
 
-async fn resolve(cfg: &migration_proxy::credentials::ChainConfig) -> Result<CredentialProvider, NoCredentials> {
+async fn resolve(
+    cfg: &migration_proxy::credentials::ChainConfig,
+) -> Result<CredentialProvider, NoCredentials> {
     CredentialProvider::resolve(cfg).await
 }
 
@@ -26,7 +28,10 @@ fn ak_profile(name: &str) -> serde_json::Value {
 async fn environment_access_key_wins_over_the_files() {
     let home = TempHome::new();
     home.write(".aliyun/config.json", &config_json("default", serde_json::json!([ak_profile("default")])));
-    let cfg = config(&[("ALIBABA_CLOUD_ACCESS_KEY_ID", "env-id"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-s3cr3t")], &home.path);
+    let cfg = config(
+        &[("ALIBABA_CLOUD_ACCESS_KEY_ID", "env-id"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-s3cr3t")],
+        &home.path,
+    );
     let p = resolve(&cfg).await.unwrap();
     assert_eq!(p.source(), Source::Environment);
     let c = p.current().await.unwrap();
@@ -120,7 +125,10 @@ async fn incomplete_oidc_settings_stop_the_chain() {
     let e = resolve(&cfg).await.unwrap_err();
     assert_eq!(e.failed.as_ref().unwrap().source, Source::OidcRole);
     let text = e.to_string();
-    assert!(text.contains("ALIBABA_CLOUD_ROLE_ARN") && text.contains("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"), "{text}");
+    assert!(
+        text.contains("ALIBABA_CLOUD_ROLE_ARN") && text.contains("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"),
+        "{text}"
+    );
 
     // The role ARN alone is not an OIDC configuration: the link is skipped.
     let e = resolve(&config(
@@ -151,7 +159,11 @@ async fn a_missing_oidc_token_file_is_named_and_sts_rejections_do_not_echo_the_t
     let token_file = home.write("token", OIDC_TOKEN);
     let path = token_file.to_string_lossy().to_string();
     let mut cfg = config(
-        &[("ALIBABA_CLOUD_ROLE_ARN", ROLE_ARN), ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER_ARN), ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &path)],
+        &[
+            ("ALIBABA_CLOUD_ROLE_ARN", ROLE_ARN),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER_ARN),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &path),
+        ],
         &home.path,
     );
     cfg.sts_endpoint = Some(mock.url());
@@ -306,7 +318,11 @@ async fn cli_profile_ecs_ram_role_and_oidc_modes() {
     let c = p.current().await.unwrap();
     assert_eq!(c.access_key_id, "STS.ecs-1");
     assert_eq!(c.security_token.as_ref().unwrap().expose(), "ecs-t0ken-1");
-    assert_eq!(mock.state.count("/latest/meta-data/ram/security-credentials/"), 0, "the named role is not looked up");
+    assert_eq!(
+        mock.state.count("/latest/meta-data/ram/security-credentials/"),
+        0,
+        "the named role is not looked up"
+    );
 
     cfg.profile = Some("oidc".into());
     let p = resolve(&cfg).await.unwrap();
@@ -322,7 +338,14 @@ async fn the_profile_is_the_flag_then_alibaba_cloud_profile_then_current() {
     let profile = |name: &str, id: &str| serde_json::json!({"name": name, "mode": "AK", "access_key_id": id, "access_key_secret": AK_SECRET});
     home.write(
         ".aliyun/config.json",
-        &config_json("cur", serde_json::json!([profile("cur", "id-cur"), profile("env", "id-env"), profile("flag", "id-flag")])),
+        &config_json(
+            "cur",
+            serde_json::json!([
+                profile("cur", "id-cur"),
+                profile("env", "id-env"),
+                profile("flag", "id-flag")
+            ]),
+        ),
     );
     let id = |p: CredentialProvider| async move { p.current().await.unwrap().access_key_id };
     assert_eq!(id(resolve(&config(&[], &home.path)).await.unwrap()).await, "id-cur");
@@ -341,22 +364,37 @@ async fn the_profile_is_the_flag_then_alibaba_cloud_profile_then_current() {
 #[tokio::test]
 async fn broken_or_unsupported_cli_profiles_are_errors_without_file_contents() {
     let home = TempHome::new();
-    home.write(".aliyun/config.json", &format!("{{\"current\": \"x\", \"profiles\": [{{\"access_key_secret\": \"{AK_SECRET}\" oops"));
+    home.write(
+        ".aliyun/config.json",
+        &format!("{{\"current\": \"x\", \"profiles\": [{{\"access_key_secret\": \"{AK_SECRET}\" oops"),
+    );
     let e = resolve(&config(&[], &home.path)).await.unwrap_err();
     assert_eq!(e.failed.as_ref().unwrap().source, Source::CliProfile);
     assert!(e.to_string().contains("line 1"), "{e}");
     assert_no_secrets(&format!("{e} {e:?}"));
 
-    home.write(".aliyun/config.json", &config_json("sso", serde_json::json!([{"name": "sso", "mode": "CloudSSO"}])));
+    home.write(
+        ".aliyun/config.json",
+        &config_json("sso", serde_json::json!([{"name": "sso", "mode": "CloudSSO"}])),
+    );
     let e = resolve(&config(&[], &home.path)).await.unwrap_err();
     assert!(e.to_string().contains("CloudSSO"), "{e}");
 
-    home.write(".aliyun/config.json", &config_json("k", serde_json::json!([{"name": "k", "mode": "AK", "access_key_id": "", "access_key_secret": ""}])));
+    home.write(
+        ".aliyun/config.json",
+        &config_json(
+            "k",
+            serde_json::json!([{"name": "k", "mode": "AK", "access_key_id": "", "access_key_secret": ""}]),
+        ),
+    );
     let e = resolve(&config(&[], &home.path)).await.unwrap_err();
     assert!(e.to_string().contains("access_key_id"), "{e}");
 
     // Disabled: skipped, so the credentials file is used.
-    home.write(".alibabacloud/credentials", &format!("[default]\ntype = access_key\naccess_key_id = ini-id\naccess_key_secret = {AK_SECRET}\n"));
+    home.write(
+        ".alibabacloud/credentials",
+        &format!("[default]\ntype = access_key\naccess_key_id = ini-id\naccess_key_secret = {AK_SECRET}\n"),
+    );
     let p = resolve(&config(&[("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")], &home.path)).await.unwrap();
     assert_eq!(p.source(), Source::CredentialsFile);
 }
@@ -364,11 +402,14 @@ async fn broken_or_unsupported_cli_profiles_are_errors_without_file_contents() {
 #[tokio::test]
 async fn alibaba_cloud_config_file_moves_the_cli_config() {
     let home = TempHome::new();
-    let elsewhere = home.write("etc/aliyun.json", &config_json("default", serde_json::json!([ak_profile("default")])));
+    let elsewhere =
+        home.write("etc/aliyun.json", &config_json("default", serde_json::json!([ak_profile("default")])));
     let path = elsewhere.to_string_lossy().to_string();
     let p = resolve(&config(&[("ALIBABA_CLOUD_CONFIG_FILE", &path)], &home.path)).await.unwrap();
     assert_eq!(p.source(), Source::CliProfile);
-    let e = resolve(&config(&[("ALIBABA_CLOUD_CONFIG_FILE", "/nowhere/config.json")], &home.path)).await.unwrap_err();
+    let e = resolve(&config(&[("ALIBABA_CLOUD_CONFIG_FILE", "/nowhere/config.json")], &home.path))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("ALIBABA_CLOUD_CONFIG_FILE"), "{e}");
 }
 
@@ -390,16 +431,22 @@ async fn credentials_file_access_key_with_comments_and_sections() {
     assert_eq!((c.access_key_id.as_str(), c.access_key_secret.expose()), ("ini-id", AK_SECRET));
 
     // enable = false skips the section (and then the chain goes on, here to nothing).
-    let e = resolve(&config(&[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true"), ("ALIBABA_CLOUD_PROFILE", "off")], &home.path))
-        .await
-        .unwrap_err();
+    let e = resolve(&config(
+        &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true"), ("ALIBABA_CLOUD_PROFILE", "off")],
+        &home.path,
+    ))
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("enable = false"), "{e}");
 }
 
 #[tokio::test]
 async fn credentials_ini_is_read_when_credentials_is_absent() {
     let home = TempHome::new();
-    home.write(".alibabacloud/credentials.ini", &format!("[default]\ntype = access_key\naccess_key_id = py-id\naccess_key_secret = {AK_SECRET}\n"));
+    home.write(
+        ".alibabacloud/credentials.ini",
+        &format!("[default]\ntype = access_key\naccess_key_id = py-id\naccess_key_secret = {AK_SECRET}\n"),
+    );
     let p = resolve(&config(&[], &home.path)).await.unwrap();
     assert_eq!(p.current().await.unwrap().access_key_id, "py-id");
     assert!(p.describe().contains("credentials.ini"), "{}", p.describe());
@@ -417,7 +464,8 @@ async fn credentials_file_ram_role_arn_and_ecs_ram_role() {
         ),
     );
     let path = file.to_string_lossy().to_string();
-    let mut cfg = config(&[("ALIBABA_CLOUD_CREDENTIALS_FILE", &path), ("ALIBABA_CLOUD_PROFILE", "ram")], &home.path);
+    let mut cfg =
+        config(&[("ALIBABA_CLOUD_CREDENTIALS_FILE", &path), ("ALIBABA_CLOUD_PROFILE", "ram")], &home.path);
     cfg.sts_endpoint = Some(mock.url());
     cfg.ecs_metadata_endpoint = mock.url();
     let p = resolve(&cfg).await.unwrap();
@@ -519,7 +567,13 @@ async fn no_credentials_names_every_source_in_order() {
     assert!(e.failed.is_none());
     assert_eq!(e.tried.len(), 5, "{:?}", e.tried);
     let text = e.to_string();
-    let order = ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", ".aliyun/config.json", ".alibabacloud/credentials", "ECS RAM role"];
+    let order = [
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+        ".aliyun/config.json",
+        ".alibabacloud/credentials",
+        "ECS RAM role",
+    ];
     let mut at = 0;
     for item in order {
         at += text[at..].find(item).unwrap_or_else(|| panic!("{item} missing or out of order in: {text}"));
@@ -541,7 +595,10 @@ async fn a_configured_source_that_fails_is_named_and_not_fallen_through() {
         ),
     );
     // A credentials file that would work comes later in the chain: it is not used.
-    home.write(".alibabacloud/credentials", "[default]\ntype = access_key\naccess_key_id = a\naccess_key_secret = b\n");
+    home.write(
+        ".alibabacloud/credentials",
+        "[default]\ntype = access_key\naccess_key_id = a\naccess_key_secret = b\n",
+    );
     let mut cfg = config(&[], &home.path);
     cfg.sts_endpoint = Some(mock.url());
     cfg.ecs_metadata_endpoint = mock.url();
@@ -549,7 +606,10 @@ async fn a_configured_source_that_fails_is_named_and_not_fallen_through() {
     let failed = e.failed.as_ref().unwrap();
     assert_eq!(failed.source, Source::CliProfile);
     let text = e.to_string();
-    assert!(text.contains("\"role\"") && text.contains("NoPermission") && text.contains("HTTP 403"), "{text}");
+    assert!(
+        text.contains("\"role\"") && text.contains("NoPermission") && text.contains("HTTP 403"),
+        "{text}"
+    );
     assert!(!text.contains("server string to sign"), "{text}");
     assert!(!text.contains("Signature="), "{text}");
     assert_no_secrets(&format!("{text} {e:?}"));

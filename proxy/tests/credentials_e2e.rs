@@ -13,14 +13,21 @@ use chrono::{DateTime, Duration as Span, Utc};
 use credentials_support::{config, TempHome};
 use migration_proxy::credentials::{ChainConfig, CredentialProvider, Credentials, Method, Source};
 use migration_proxy::signing::{encode::canonical_query, rpc, timestamp, v3};
-use migration_proxy::simulator::{self, ManualClock, SimConfig, StsConfig, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
+use migration_proxy::simulator::{
+    self, ManualClock, SimConfig, StsConfig, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET,
+};
 use serde_json::Value;
 
 const ROLE_ARN: &str = "acs:ram::5123456789012345:role/migration-reader";
 const OIDC_PROVIDER_ARN: &str = "acs:ram::5123456789012345:oidc-provider/ack-rrsa-demo";
 
 /// One RDS call (`DescribeRegions`), signed at `now` with `creds`, in either scheme.
-async fn describe_regions(sim: &simulator::Running, creds: &Credentials, now: DateTime<Utc>, rpc_style: bool) -> (u16, Value) {
+async fn describe_regions(
+    sim: &simulator::Running,
+    creds: &Credentials,
+    now: DateTime<Utc>,
+    rpc_style: bool,
+) -> (u16, Value) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let base = format!("http://{}", sim.addr);
@@ -78,7 +85,12 @@ async fn assert_accepted(sim: &simulator::Running, creds: &Credentials, now: Dat
 }
 
 async fn start_sim(clock: &ManualClock, sts: StsConfig) -> simulator::Running {
-    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { clock: clock.clock(), sts, ..SimConfig::default() }).await.unwrap()
+    simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), sts, ..SimConfig::default() },
+    )
+    .await
+    .unwrap()
 }
 
 fn sim_url(sim: &simulator::Running) -> url::Url {
@@ -144,8 +156,10 @@ fn fake_jwt(exp: DateTime<Utc>) -> String {
     format!(
         "{}.{}.{}",
         part(serde_json::json!({"alg": "RS256", "typ": "JWT"})),
-        part(serde_json::json!({"iss": "https://oidc-ack.cn-hangzhou.aliyuncs.com/demo", "sub": "system:serviceaccount:ops:migration-proxy",
-            "aud": ["sts.aliyuncs.com"], "iat": (exp - Span::hours(1)).timestamp(), "exp": exp.timestamp()})),
+        part(
+            serde_json::json!({"iss": "https://oidc-ack.cn-hangzhou.aliyuncs.com/demo", "sub": "system:serviceaccount:ops:migration-proxy",
+            "aud": ["sts.aliyuncs.com"], "iat": (exp - Span::hours(1)).timestamp(), "exp": exp.timestamp()})
+        ),
         URL_SAFE_NO_PAD.encode(b"not-a-real-signature")
     )
 }
@@ -155,7 +169,10 @@ async fn rrsa_oidc_credentials_sign_rds_calls_and_are_refreshed() {
     let clock = ManualClock::starting_now();
     let sim = start_sim(&clock, StsConfig::default()).await;
     let home = TempHome::new();
-    let token_file = home.write("var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token", &fake_jwt(clock.now() + Span::hours(2)));
+    let token_file = home.write(
+        "var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token",
+        &fake_jwt(clock.now() + Span::hours(2)),
+    );
     let token_path = token_file.to_string_lossy().to_string();
     let mut cfg = on_clock(
         config(
@@ -176,14 +193,20 @@ async fn rrsa_oidc_credentials_sign_rds_calls_and_are_refreshed() {
 
     // The kubelet writes a fresh token; the refresh uses it (the old one would have expired).
     clock.advance(Span::minutes(50));
-    home.write("var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token", &fake_jwt(clock.now() + Span::hours(2)));
+    home.write(
+        "var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token",
+        &fake_jwt(clock.now() + Span::hours(2)),
+    );
     let second = provider.current().await.unwrap();
     assert_ne!(second.access_key_id, first.access_key_id);
     assert_accepted(&sim, &second, clock.now()).await;
 
     // An expired OIDC token is refused by STS: the refresh fails, the valid credentials stay.
     clock.advance(Span::minutes(46));
-    home.write("var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token", &fake_jwt(clock.now() - Span::minutes(1)));
+    home.write(
+        "var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token",
+        &fake_jwt(clock.now() - Span::minutes(1)),
+    );
     let kept = provider.current().await.unwrap();
     assert_eq!(kept.access_key_id, second.access_key_id);
     let st = provider.status();
@@ -222,7 +245,10 @@ async fn an_idle_provider_keeps_ecs_credentials_fresh_in_real_time() {
     // Real clock; credentials live 4 s, so they are refreshed after 2 s by the background task.
     let sim = simulator::start(
         "127.0.0.1:0".parse().unwrap(),
-        SimConfig { sts: StsConfig { ecs_credential_ttl_secs: 4, ..StsConfig::default() }, ..SimConfig::default() },
+        SimConfig {
+            sts: StsConfig { ecs_credential_ttl_secs: 4, ..StsConfig::default() },
+            ..SimConfig::default()
+        },
     )
     .await
     .unwrap();
@@ -234,11 +260,18 @@ async fn an_idle_provider_keeps_ecs_credentials_fresh_in_real_time() {
     let first_expiry = provider.status().expiration.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while provider.status().expiration == Some(first_expiry) {
-        assert!(tokio::time::Instant::now() < deadline, "not refreshed in the background: {:?}", provider.status());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not refreshed in the background: {:?}",
+            provider.status()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Past the first set's expiry, calls still work with what the background task fetched.
-    tokio::time::sleep_until(tokio::time::Instant::now() + (first_expiry - Utc::now()).to_std().unwrap_or_default()).await;
+    tokio::time::sleep_until(
+        tokio::time::Instant::now() + (first_expiry - Utc::now()).to_std().unwrap_or_default(),
+    )
+    .await;
     let creds = provider.current().await.unwrap();
     assert_accepted(&sim, &creds, Utc::now()).await;
     sim.stop().await;

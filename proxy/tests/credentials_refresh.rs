@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use chrono::Duration as Span;
 use credentials_support::*;
-use migration_proxy::credentials::{ChainConfig, CredentialProvider, CredentialState, Credentials, Secret, Source};
+use migration_proxy::credentials::{
+    ChainConfig, CredentialProvider, CredentialState, Credentials, Secret, Source,
+};
 
 /// A RamRoleArn profile in `home`, against the stand-in.
 fn role_config(mock: &MockServer, home: &TempHome) -> ChainConfig {
@@ -24,7 +26,11 @@ fn role_config(mock: &MockServer, home: &TempHome) -> ChainConfig {
 }
 
 /// [`role_config`] on the fake clock, 15-minute margin.
-async fn role_provider(mock: &MockServer, clock: &ManualClock, home: &TempHome) -> (ChainConfig, CredentialProvider) {
+async fn role_provider(
+    mock: &MockServer,
+    clock: &ManualClock,
+    home: &TempHome,
+) -> (ChainConfig, CredentialProvider) {
     let mut cfg = role_config(mock, home);
     cfg.clock = clock.clock();
     cfg.refresh_margin = Duration::from_secs(15 * 60);

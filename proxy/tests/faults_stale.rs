@@ -24,7 +24,9 @@ use migration_proxy::app::{app, AppState, Mode};
 use migration_proxy::cache::Cache;
 use migration_proxy::config::SignatureStyle;
 use migration_proxy::credentials::CredentialProvider;
-use migration_proxy::simulator::{self, ManualClock, SimConfig, StsConfig, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
+use migration_proxy::simulator::{
+    self, ManualClock, SimConfig, StsConfig, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET,
+};
 use migration_proxy::upstream::{check_endpoint, Upstream};
 use serde_json::Value;
 
@@ -39,7 +41,8 @@ enum Fault {
     Malformed,
 }
 
-const FAULTS: [Fault; 5] = [Fault::Down, Fault::Slow, Fault::Throttling, Fault::ServerError, Fault::Malformed];
+const FAULTS: [Fault; 5] =
+    [Fault::Down, Fault::Slow, Fault::Throttling, Fault::ServerError, Fault::Malformed];
 
 async fn apply(up: &mut MockUpstream, fault: Fault) {
     let answer = match fault {
@@ -47,7 +50,12 @@ async fn apply(up: &mut MockUpstream, fault: Fault) {
         Fault::Slow => Scripted { delay: Duration::from_secs(5), ..ok(&task_list_with_secrets()) },
         Fault::Throttling => err(400, "Throttling.User"),
         Fault::ServerError => err(503, "ServiceUnavailable"),
-        Fault::Malformed => Scripted { status: 200, body: "<html>502 Bad Gateway</html>".into(), headers: vec![], delay: Duration::ZERO },
+        Fault::Malformed => Scripted {
+            status: 200,
+            body: "<html>502 Bad Gateway</html>".into(),
+            headers: vec![],
+            delay: Duration::ZERO,
+        },
     };
     up.answer_with(vec![], Some(answer));
 }
@@ -73,7 +81,9 @@ struct Got {
 }
 
 async fn get(router: &axum::Router, uri: &str) -> Got {
-    let resp = tower::ServiceExt::oneshot(router.clone(), Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let resp = tower::ServiceExt::oneshot(router.clone(), Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -119,7 +129,12 @@ async fn every_fault_serves_the_last_answer_stale_and_recovers_by_itself() {
             tokio::time::sleep(Duration::from_millis(100)).await;
             recovered = get(&router, TASKS).await;
         }
-        assert_eq!((recovered.status, recovered.cache.as_deref()), (StatusCode::OK, Some("miss")), "{fault:?}: {}", recovered.body);
+        assert_eq!(
+            (recovered.status, recovered.cache.as_deref()),
+            (StatusCode::OK, Some("miss")),
+            "{fault:?}: {}",
+            recovered.body
+        );
         assert_eq!(recovered.stale, None, "{fault:?}");
         assert_no_secrets();
     }
@@ -139,8 +154,17 @@ async fn without_a_last_answer_each_fault_is_an_error_in_the_api_shape() {
         let router = proxy(&up);
         apply(&mut up, fault).await;
         let got = get(&router, TASKS).await;
-        assert_eq!((got.status.as_u16(), got.body["Code"].as_str()), (status, Some(code)), "{fault:?}: {}", got.body);
-        assert!(got.body["RequestId"].is_string() && got.body["Message"].is_string(), "{fault:?}: {}", got.body);
+        assert_eq!(
+            (got.status.as_u16(), got.body["Code"].as_str()),
+            (status, Some(code)),
+            "{fault:?}: {}",
+            got.body
+        );
+        assert!(
+            got.body["RequestId"].is_string() && got.body["Message"].is_string(),
+            "{fault:?}: {}",
+            got.body
+        );
         assert_ne!(got.cache.as_deref(), Some("stale"));
         // And it recovers by itself, with no restart.
         clear(&mut up).await;
@@ -154,9 +178,12 @@ async fn without_a_last_answer_each_fault_is_an_error_in_the_api_shape() {
 async fn sts_credentials_expiring_mid_run_are_refreshed_and_the_proxy_keeps_answering() {
     for style in [SignatureStyle::V3, SignatureStyle::Rpc] {
         let clock = ManualClock::starting_now();
-        let sim = simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { clock: clock.clock(), sts: StsConfig::default(), ..SimConfig::default() })
-            .await
-            .unwrap();
+        let sim = simulator::start(
+            "127.0.0.1:0".parse().unwrap(),
+            SimConfig { clock: clock.clock(), sts: StsConfig::default(), ..SimConfig::default() },
+        )
+        .await
+        .unwrap();
         let home = credentials_support::TempHome::new();
         home.write(
             ".aliyun/config.json",
@@ -175,7 +202,11 @@ async fn sts_credentials_expiring_mid_run_are_refreshed_and_the_proxy_keeps_answ
         // Clones share one cache: this one shows which key the proxy signs with.
         let watch = provider.clone();
         let key = || async { watch.current().await.unwrap().access_key_id };
-        let mut state = AppState::new(Upstream::new(Some(endpoint), provider, style, Duration::from_secs(5)).unwrap(), Mode::Live, "cn-hangzhou");
+        let mut state = AppState::new(
+            Upstream::new(Some(endpoint), provider, style, Duration::from_secs(5)).unwrap(),
+            Mode::Live,
+            "cn-hangzhou",
+        );
         state.cache = Cache::new(Duration::ZERO, Duration::ZERO, 10);
         state.retry.base_backoff = Duration::from_millis(5);
         let router = app(state);

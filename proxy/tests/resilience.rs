@@ -68,7 +68,12 @@ async fn success_is_signed_redacted_and_cached_in_both_styles() {
 
 #[tokio::test]
 async fn client_and_auth_errors_pass_through_and_are_never_retried() {
-    for (status, code) in [(404, "InvalidDBInstanceName.NotFound"), (400, "SignatureDoesNotMatch"), (403, "Forbidden.RAM"), (400, "MissingPageSize")] {
+    for (status, code) in [
+        (404, "InvalidDBInstanceName.NotFound"),
+        (400, "SignatureDoesNotMatch"),
+        (403, "Forbidden.RAM"),
+        (400, "MissingPageSize"),
+    ] {
         let up = MockUpstream::start(vec![err(status, code)], Some(ok(&task_list_with_secrets()))).await;
         let router = app(up.app_state(SignatureStyle::V3));
         let got = get(&router, TASKS).await;
@@ -84,7 +89,11 @@ async fn client_and_auth_errors_pass_through_and_are_never_retried() {
 async fn throttling_and_server_errors_are_retried_then_succeed() {
     for code in ["Throttling.User", "ServiceUnavailable", "InternalError"] {
         let status = if code == "Throttling.User" { 400 } else { 503 };
-        let up = MockUpstream::start(vec![err(status, code), err(status, code), ok(&task_list_with_secrets())], None).await;
+        let up = MockUpstream::start(
+            vec![err(status, code), err(status, code), ok(&task_list_with_secrets())],
+            None,
+        )
+        .await;
         let router = app(up.app_state(SignatureStyle::V3));
         let got = get(&router, TASKS).await;
         assert_eq!(got.status, StatusCode::OK, "{code}: {}", got.body);
@@ -159,7 +168,8 @@ async fn fifty_concurrent_identical_requests_make_one_upstream_call() {
 
 #[tokio::test]
 async fn the_last_good_answer_is_served_stale_when_the_upstream_fails() {
-    let up = MockUpstream::start(vec![ok(&task_list_with_secrets())], Some(err(503, "ServiceUnavailable"))).await;
+    let up =
+        MockUpstream::start(vec![ok(&task_list_with_secrets())], Some(err(503, "ServiceUnavailable"))).await;
     let mut state = up.app_state(SignatureStyle::V3);
     state.cache = migration_proxy::cache::Cache::new(Duration::from_millis(50), Duration::from_secs(60), 100);
     let router = app(state);
@@ -196,7 +206,11 @@ async fn trusted_headers_count_only_from_the_portal_proxy() {
     assert_eq!(forged.json()["Code"], "Proxy.Unauthorized");
     let none = send(&make("10.9.0.1:5000"), Request::get(TASKS).body(Body::empty()).unwrap()).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
-    let session = send(&make("10.9.0.1:5000"), Request::get("/api/session").header("x-forwarded-user", "alice").body(Body::empty()).unwrap()).await;
+    let session = send(
+        &make("10.9.0.1:5000"),
+        Request::get("/api/session").header("x-forwarded-user", "alice").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(session.json()["user"], "alice");
     assert_no_secrets();
 }
@@ -211,9 +225,17 @@ async fn bearer_tokens_are_required_in_bearer_mode() {
     state.auth = Authenticator::Bearer { tokens: Authenticator::load_tokens(&dir.join("tokens")).unwrap() };
     let router = app(state);
     assert_eq!(get(&router, TASKS).await.status, StatusCode::UNAUTHORIZED);
-    let bad = send(&router, Request::get(TASKS).header("authorization", "Bearer nope").body(Body::empty()).unwrap()).await;
+    let bad = send(
+        &router,
+        Request::get(TASKS).header("authorization", "Bearer nope").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    let good = send(&router, Request::get(TASKS).header("authorization", "Bearer s3cret-t0ken").body(Body::empty()).unwrap()).await;
+    let good = send(
+        &router,
+        Request::get(TASKS).header("authorization", "Bearer s3cret-t0ken").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(good.status, StatusCode::OK);
     // Health probes stay open for the orchestrator.
     assert_eq!(get(&router, "/healthz").await.status, StatusCode::OK);
@@ -239,21 +261,35 @@ async fn a_policy_refuses_forbidden_instances_and_filters_lists() {
     };
     state.policy = Some(migration_proxy::policy::Policy::load(&dir.join("p.json")).unwrap());
     let router = with_peer(state, "127.0.0.1:1");
-    let as_alice = |uri: &str| Request::get(uri).header("x-forwarded-user", "alice").body(Body::empty()).unwrap();
+    let as_alice =
+        |uri: &str| Request::get(uri).header("x-forwarded-user", "alice").body(Body::empty()).unwrap();
 
-    let denied = send(&router, as_alice("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-other1")).await;
+    let denied =
+        send(&router, as_alice("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-other1")).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert_eq!(denied.json()["Code"], "Proxy.Forbidden");
 
     let list = send(&router, as_alice("/api/rds/DescribeDBInstances?RegionId=cn-hangzhou")).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     let v = list.json();
-    let ids: Vec<&str> = v["Items"]["DBInstance"].as_array().unwrap().iter().map(|i| i["DBInstanceId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["Items"]["DBInstance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["DBInstanceId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec!["pgm-team0", "pgm-team2", "pgm-team4"]);
     assert_eq!(v["TotalRecordCount"], 3);
     assert_eq!(v["PageRecordCount"], 3);
 
-    let nobody = send(&router, Request::get("/api/rds/DescribeDBInstances").header("x-forwarded-user", "eve").body(Body::empty()).unwrap()).await;
+    let nobody = send(
+        &router,
+        Request::get("/api/rds/DescribeDBInstances")
+            .header("x-forwarded-user", "eve")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(nobody.json()["TotalRecordCount"], 0);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_no_secrets();
@@ -263,11 +299,20 @@ async fn a_policy_refuses_forbidden_instances_and_filters_lists() {
 async fn oversize_or_invalid_input_is_refused_before_the_upstream() {
     let up = MockUpstream::start(vec![], Some(ok(&task_list_with_secrets()))).await;
     let router = app(up.app_state(SignatureStyle::V3));
-    let long = format!("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&TaskName={}", "a".repeat(5000));
+    let long =
+        format!("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&TaskName={}", "a".repeat(5000));
     let cases = [
         (long.as_str(), 413, "Proxy.PayloadTooLarge"),
-        ("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&PageSize=1000", 400, "Proxy.InvalidParameter"),
-        ("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&RegionId=evil.com%2F", 400, "Proxy.InvalidParameter"),
+        (
+            "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&PageSize=1000",
+            400,
+            "Proxy.InvalidParameter",
+        ),
+        (
+            "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a&RegionId=evil.com%2F",
+            400,
+            "Proxy.InvalidParameter",
+        ),
         ("/api/rds/DescribeCloudMigrationResult?DBInstanceName=%00", 400, "Proxy.InvalidParameter"),
         ("/api/rds/CreateCloudMigrationTask?DBInstanceName=pgm-a", 403, "Proxy.ActionNotAllowed"),
     ];

@@ -67,12 +67,19 @@ async fn raw(addr: SocketAddr, request_line: &str, headers: &[(&str, &str)]) -> 
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(text.as_bytes()).await.unwrap();
     let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf)).await.expect("the proxy answers").unwrap();
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf))
+        .await
+        .expect("the proxy answers")
+        .unwrap();
     let answer = String::from_utf8_lossy(&buf).to_string();
     record(&format!("{request_line} -> {answer}\n"));
     let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
     Raw { status, head: head.to_string(), body }
 }
 
@@ -89,7 +96,12 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
-const ALLOWED: [&str; 4] = ["DescribeCloudMigrationResult", "DescribeCloudMigrationPrecheckResult", "DescribeDBInstances", "DescribeRegions"];
+const ALLOWED: [&str; 4] = [
+    "DescribeCloudMigrationResult",
+    "DescribeCloudMigrationPrecheckResult",
+    "DescribeDBInstances",
+    "DescribeRegions",
+];
 
 /// Every upstream call went to the configured host, on "/", as a signed POST of an allow-listed
 /// action, and carried none of the client's headers.
@@ -103,7 +115,17 @@ fn assert_no_relay(up: &MockUpstream) {
         assert!(r.query.iter().filter(|(k, _)| k == "Action").count() <= 1, "{r:?}");
         for (name, value) in &r.headers {
             assert!(
-                !name.starts_with("x-forwarded") && !["forwarded", "x-original-url", "x-rewrite-url", "x-real-ip", "x-http-method-override", "cookie", "x-evil"].contains(&name.as_str()),
+                !name.starts_with("x-forwarded")
+                    && ![
+                        "forwarded",
+                        "x-original-url",
+                        "x-rewrite-url",
+                        "x-real-ip",
+                        "x-http-method-override",
+                        "cookie",
+                        "x-evil"
+                    ]
+                    .contains(&name.as_str()),
                 "a client header reached the upstream: {name}: {value}"
             );
             assert!(!value.contains("evil"), "{name}: {value}");
@@ -124,18 +146,30 @@ fn relay_attempts() -> Vec<Attempt> {
     for headers in [
         vec![("Host", "evil.example.com")],
         vec![("Host", "evil.example.com:443")],
-        vec![("X-Forwarded-Host", "evil.example.com"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Port", "8443")],
+        vec![
+            ("X-Forwarded-Host", "evil.example.com"),
+            ("X-Forwarded-Proto", "https"),
+            ("X-Forwarded-Port", "8443"),
+        ],
         vec![("Forwarded", "host=evil.example.com;proto=https;for=10.0.0.1")],
         vec![("X-Original-URL", "/api/rds/DeleteDBInstance"), ("X-Rewrite-URL", "//evil.example.com/")],
         vec![("X-HTTP-Method-Override", "DELETE"), ("X-Evil", "1")],
-        vec![("X-Acs-Action", "DeleteDBInstance"), ("x-acs-version", "evil"), ("x-acs-security-token", "evil")],
+        vec![
+            ("X-Acs-Action", "DeleteDBInstance"),
+            ("x-acs-version", "evil"),
+            ("x-acs-security-token", "evil"),
+        ],
         vec![("Authorization", "ACS3-HMAC-SHA256 Credential=evil,SignedHeaders=host,Signature=evil")],
         vec![("Cookie", "endpoint=evil.example.com")],
     ] {
         v.push((format!("GET {regions} HTTP/1.1"), headers, true));
     }
     // Absolute-form request targets: the authority in them is not where the call goes.
-    v.push(("GET http://evil.example.com/api/rds/DescribeRegions HTTP/1.1".into(), vec![("Host", "evil.example.com")], true));
+    v.push((
+        "GET http://evil.example.com/api/rds/DescribeRegions HTTP/1.1".into(),
+        vec![("Host", "evil.example.com")],
+        true,
+    ));
     v.push(("GET https://evil.example.com:8443/api/rds/DescribeRegions HTTP/1.1".into(), vec![], true));
     // A percent-encoded letter still names the same allow-listed action.
     v.push(("GET /api/rds/Describe%52egions HTTP/1.1".into(), vec![], true));
@@ -248,7 +282,13 @@ async fn undecodable_paths_are_refused_in_the_api_shape() {
     for target in ["/api/rds/%FF", "/api/rds/%C0%AE%C0%AE", "/api/rds/Describe%E2%82Regions"] {
         let got = raw(addr, &format!("GET {target} HTTP/1.1"), &[]).await;
         assert!((400..500).contains(&got.status), "{target}: {}", got.status);
-        assert_eq!(got.json()["Code"].as_str().map(|c| c.starts_with("Proxy.")), Some(true), "{target}: {}\n{}", got.head, got.body);
+        assert_eq!(
+            got.json()["Code"].as_str().map(|c| c.starts_with("Proxy.")),
+            Some(true),
+            "{target}: {}\n{}",
+            got.head,
+            got.body
+        );
     }
     assert_eq!(up.calls(), 0);
     assert_no_secrets();
@@ -256,7 +296,9 @@ async fn undecodable_paths_are_refused_in_the_api_shape() {
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    })
 }
 
 fn mock_for_properties() -> &'static (MockUpstream, axum::Router) {
@@ -290,15 +332,31 @@ fn action_name() -> impl Strategy<Value = String> {
 fn param_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "DBInstanceName", "RegionId", "TaskId", "TaskName", "SourceIpAddress", "SourcePort", "PageNumber", "PageSize",
-            "Engine", "DBInstanceId", "SearchKey", "AcceptLanguage", "Action", "Version", "AccessKeyId", "Signature", "Endpoint",
+            "DBInstanceName",
+            "RegionId",
+            "TaskId",
+            "TaskName",
+            "SourceIpAddress",
+            "SourcePort",
+            "PageNumber",
+            "PageSize",
+            "Engine",
+            "DBInstanceId",
+            "SearchKey",
+            "AcceptLanguage",
+            "Action",
+            "Version",
+            "AccessKeyId",
+            "Signature",
+            "Endpoint",
         ])
         .prop_map(str::to_string),
         nasty(),
     ]
 }
 
-const ENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const ENCODE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
@@ -372,10 +430,15 @@ proptest! {
 
 /// A dist/ with a file beside it that must never be served, and one inside that must.
 fn dist_with_a_neighbour() -> (PathBuf, PathBuf) {
-    let root = std::env::temp_dir().join(format!("security-dist-{}-{}", std::process::id(), rand::random::<u32>()));
+    let root =
+        std::env::temp_dir().join(format!("security-dist-{}-{}", std::process::id(), rand::random::<u32>()));
     let dist = root.join("dist");
     std::fs::create_dir_all(dist.join("sub")).unwrap();
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>app</title><script type=module>boot()</script>INDEX-MARKER").unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>app</title><script type=module>boot()</script>INDEX-MARKER",
+    )
+    .unwrap();
     std::fs::write(dist.join("sub").join("inside.txt"), "INSIDE-MARKER").unwrap();
     std::fs::write(root.join("outside.txt"), "OUTSIDE-MARKER").unwrap();
     (root, dist)
@@ -431,9 +494,18 @@ async fn static_files_outside_dist_cannot_be_reached() {
             for accept in ["*/*", "text/html"] {
                 let line = format!("GET {base}{path} HTTP/1.1");
                 let got = raw(addr, &line, &[("Accept", accept)]).await;
-                assert!(!got.body.contains("OUTSIDE-MARKER") && !got.body.contains("root:x:0:0"), "{line}: {}", got.body);
+                assert!(
+                    !got.body.contains("OUTSIDE-MARKER") && !got.body.contains("root:x:0:0"),
+                    "{line}: {}",
+                    got.body
+                );
                 // Refused, or (for a browser navigation) the app's own index.html.
-                assert!(got.status >= 400 || got.body.contains("INDEX-MARKER"), "{line} {accept}: {} {}", got.status, got.body);
+                assert!(
+                    got.status >= 400 || got.body.contains("INDEX-MARKER"),
+                    "{line} {accept}: {} {}",
+                    got.status,
+                    got.body
+                );
                 assert!(got.status < 500, "{line}: {}", got.status);
             }
         }
@@ -461,7 +533,11 @@ fn every_api_route() -> Vec<String> {
 }
 
 fn tokens_file() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("security-tokens-{}-{}", std::process::id(), rand::random::<u32>()));
+    let dir = std::env::temp_dir().join(format!(
+        "security-tokens-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("tokens");
     std::fs::write(&file, format!("script {} ops\n", hash_token(BEARER_TOKEN))).unwrap();
@@ -492,7 +568,12 @@ async fn unauthenticated_calls_are_refused_on_every_api_route() {
     let file = tokens_file();
     // (mode, the caller's address, whether identity headers would count from there)
     let modes: Vec<(&str, Authenticator, &str, bool)> = vec![
-        ("bearer", Authenticator::Bearer { tokens: Authenticator::load_tokens(&file).unwrap() }, "127.0.0.1:5000", false),
+        (
+            "bearer",
+            Authenticator::Bearer { tokens: Authenticator::load_tokens(&file).unwrap() },
+            "127.0.0.1:5000",
+            false,
+        ),
         ("trusted-header", trusted_header("10.9.0.1"), "10.9.0.7:5000", false),
         ("trusted-header", trusted_header("10.9.0.1"), "10.9.0.1:5000", true),
     ];
@@ -506,18 +587,46 @@ async fn unauthenticated_calls_are_refused_on_every_api_route() {
             let mut anonymous: Vec<Request<Body>> = vec![
                 Request::get(route.as_str()).body(Body::empty()).unwrap(),
                 Request::get(route.as_str()).header("authorization", "Bearer ").body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("authorization", "Bearer wrong-token").body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("authorization", format!("bearer {BEARER_TOKEN}x")).body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("authorization", "Basic c2NyaXB0OnNjcmlwdA==").body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("authorization", hash_token(BEARER_TOKEN)).body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("x-forwarded-user", "admin").header("x-forwarded-groups", "dba").body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("x-forwarded-user", "admin").header("x-forwarded-for", "10.9.0.1").header("x-real-ip", "10.9.0.1").body(Body::empty()).unwrap(),
+                Request::get(route.as_str())
+                    .header("authorization", "Bearer wrong-token")
+                    .body(Body::empty())
+                    .unwrap(),
+                Request::get(route.as_str())
+                    .header("authorization", format!("bearer {BEARER_TOKEN}x"))
+                    .body(Body::empty())
+                    .unwrap(),
+                Request::get(route.as_str())
+                    .header("authorization", "Basic c2NyaXB0OnNjcmlwdA==")
+                    .body(Body::empty())
+                    .unwrap(),
+                Request::get(route.as_str())
+                    .header("authorization", hash_token(BEARER_TOKEN))
+                    .body(Body::empty())
+                    .unwrap(),
+                Request::get(route.as_str())
+                    .header("x-forwarded-user", "admin")
+                    .header("x-forwarded-groups", "dba")
+                    .body(Body::empty())
+                    .unwrap(),
+                Request::get(route.as_str())
+                    .header("x-forwarded-user", "admin")
+                    .header("x-forwarded-for", "10.9.0.1")
+                    .header("x-real-ip", "10.9.0.1")
+                    .body(Body::empty())
+                    .unwrap(),
                 Request::get(route.as_str()).header("x-forwarded-user", "").body(Body::empty()).unwrap(),
-                Request::get(route.as_str()).header("x-forwarded-user", "a").header("x-forwarded-user", "b").body(Body::empty()).unwrap(),
+                Request::get(route.as_str())
+                    .header("x-forwarded-user", "a")
+                    .header("x-forwarded-user", "b")
+                    .body(Body::empty())
+                    .unwrap(),
             ];
             if from_portal {
                 // From the portal's proxy an identity header is a login: keep only the ones without one.
-                anonymous.retain(|r| r.headers().get_all("x-forwarded-user").iter().count() != 1 || r.headers()["x-forwarded-user"].is_empty());
+                anonymous.retain(|r| {
+                    r.headers().get_all("x-forwarded-user").iter().count() != 1
+                        || r.headers()["x-forwarded-user"].is_empty()
+                });
             }
             for request in anonymous {
                 let what = format!("{mode} {} {:?}", request.uri(), request.headers());
@@ -526,14 +635,28 @@ async fn unauthenticated_calls_are_refused_on_every_api_route() {
                 assert_eq!(body["Code"], "Proxy.Unauthorized", "{what}");
             }
             for method in ["POST", "PUT", "DELETE"] {
-                let (status, _) = oneshot(&router, Request::builder().method(method).uri(route.as_str()).body(Body::from("x")).unwrap()).await;
-                assert!(status == StatusCode::UNAUTHORIZED || status == StatusCode::METHOD_NOT_ALLOWED, "{mode} {method} {route}: {status}");
+                let (status, _) = oneshot(
+                    &router,
+                    Request::builder().method(method).uri(route.as_str()).body(Body::from("x")).unwrap(),
+                )
+                .await;
+                assert!(
+                    status == StatusCode::UNAUTHORIZED || status == StatusCode::METHOD_NOT_ALLOWED,
+                    "{mode} {method} {route}: {status}"
+                );
             }
         }
         assert_eq!(up.calls(), 0, "{mode}: an unauthenticated call reached the upstream");
         // The control: with credentials the same proxy answers.
         let (status, body) = if mode == "bearer" {
-            oneshot(&router, Request::get("/api/session").header("authorization", format!("Bearer {BEARER_TOKEN}")).body(Body::empty()).unwrap()).await
+            oneshot(
+                &router,
+                Request::get("/api/session")
+                    .header("authorization", format!("Bearer {BEARER_TOKEN}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
         } else {
             let trusted = app({
                 let mut s = up.app_state(SignatureStyle::V3);
@@ -541,7 +664,11 @@ async fn unauthenticated_calls_are_refused_on_every_api_route() {
                 s
             })
             .layer(MockConnectInfo("10.9.0.1:5000".parse::<SocketAddr>().unwrap()));
-            oneshot(&trusted, Request::get("/api/session").header("x-forwarded-user", "alice").body(Body::empty()).unwrap()).await
+            oneshot(
+                &trusted,
+                Request::get("/api/session").header("x-forwarded-user", "alice").body(Body::empty()).unwrap(),
+            )
+            .await
         };
         assert_eq!(status, StatusCode::OK, "{mode}: {body}");
         assert!(body["user"].is_string(), "{mode}: {body}");
@@ -560,7 +687,12 @@ async fn forged_identity_headers_are_ignored() {
     let forged = [
         vec![("x-forwarded-user", "admin")],
         vec![("X-Forwarded-User", "admin"), ("X-Forwarded-Groups", "dba,admins")],
-        vec![("x-forwarded-user", "admin"), ("x-forwarded-for", "10.9.0.1"), ("x-real-ip", "10.9.0.1"), ("forwarded", "for=10.9.0.1")],
+        vec![
+            ("x-forwarded-user", "admin"),
+            ("x-forwarded-for", "10.9.0.1"),
+            ("x-real-ip", "10.9.0.1"),
+            ("forwarded", "for=10.9.0.1"),
+        ],
         vec![("x-forwarded-user", "admin"), ("x-forwarded-user", "alice")],
     ];
     // Trusted-header mode, from an address that is not the portal's proxy: on a real socket.
@@ -592,7 +724,12 @@ async fn forged_identity_headers_are_ignored() {
     let got = raw(addr, "GET /api/session HTTP/1.1", &forged[1]).await;
     assert_eq!(got.status, 401);
     let token = format!("Bearer {BEARER_TOKEN}");
-    let got = raw(addr, "GET /api/session HTTP/1.1", &[("authorization", token.as_str()), ("x-forwarded-user", "admin"), ("x-forwarded-groups", "dba")]).await;
+    let got = raw(
+        addr,
+        "GET /api/session HTTP/1.1",
+        &[("authorization", token.as_str()), ("x-forwarded-user", "admin"), ("x-forwarded-groups", "dba")],
+    )
+    .await;
     assert_eq!(got.status, 200, "{}", got.body);
     assert_eq!(got.json()["user"], "script");
     assert_eq!(got.json()["groups"], serde_json::json!(["ops"]));
@@ -619,7 +756,9 @@ async fn secrets_in_upstream_answers_never_reach_the_caller() {
         let up = MockUpstream::start(vec![], Some(ok(&nasty_answer))).await;
         let addr = serve(up.app_state(style)).await;
         for _ in 0..2 {
-            let got = raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-x HTTP/1.1", &[]).await;
+            let got =
+                raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-x HTTP/1.1", &[])
+                    .await;
             assert_eq!(got.status, 200, "{}", got.body);
             assert!(got.json()["Items"][0]["TaskId"] == 7);
             assert!(secrets_in(&got.body).is_empty() && secrets_in(&got.head).is_empty(), "{style:?}");
@@ -627,13 +766,16 @@ async fn secrets_in_upstream_answers_never_reach_the_caller() {
         // An upstream error whose message echoes a secret is redacted too.
         let leaky = Scripted {
             status: 400,
-            body: format!(r#"{{"RequestId":"UP-E","Code":"InvalidParameter","Message":"bad conninfo password={CONNINFO_PASSWORD}","SourcePassword":"{SOURCE_PASSWORD}"}}"#),
+            body: format!(
+                r#"{{"RequestId":"UP-E","Code":"InvalidParameter","Message":"bad conninfo password={CONNINFO_PASSWORD}","SourcePassword":"{SOURCE_PASSWORD}"}}"#
+            ),
             headers: vec![],
             delay: Duration::ZERO,
         };
         let up = MockUpstream::start(vec![leaky], None).await;
         let addr = serve(up.app_state(style)).await;
-        let got = raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-y HTTP/1.1", &[]).await;
+        let got =
+            raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-y HTTP/1.1", &[]).await;
         assert_eq!(got.status, 400, "{}", got.body);
         assert_eq!(got.json()["Code"], "InvalidParameter");
         assert!(secrets_in(&got.body).is_empty(), "{style:?}");
@@ -648,13 +790,16 @@ async fn secrets_in_upstream_answers_never_reach_the_caller() {
 #[test]
 #[ignore = "run by scripts/secret-scan.sh after the whole suite"]
 fn suite_wide_secret_scan() {
-    let dir = std::env::var_os(TRANSCRIPTS_ENV).map(PathBuf::from).unwrap_or_else(|| panic!("{TRANSCRIPTS_ENV} is not set: run scripts/secret-scan.sh"));
+    let dir = std::env::var_os(TRANSCRIPTS_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{TRANSCRIPTS_ENV} is not set: run scripts/secret-scan.sh"));
     let files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("no transcripts in {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
         .collect();
-    let names: BTreeSet<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()).collect();
+    let names: BTreeSet<String> =
+        files.iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()).collect();
 
     // What must be there: a transcript of every test binary that uses tests/common, and the
     // files the script expects (MIGRATION_PROXY_TEST_TRANSCRIPTS_EXPECT, space-separated).
@@ -666,7 +811,12 @@ fn suite_wide_secret_scan() {
         .filter(|p| std::fs::read_to_string(p).unwrap().lines().any(|l| l.trim() == "mod common;"))
         .map(|p| format!("{}.transcript", p.file_stem().unwrap().to_string_lossy()))
         .collect();
-    expected.extend(std::env::var("MIGRATION_PROXY_TEST_TRANSCRIPTS_EXPECT").unwrap_or_default().split_whitespace().map(str::to_string));
+    expected.extend(
+        std::env::var("MIGRATION_PROXY_TEST_TRANSCRIPTS_EXPECT")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string),
+    );
     assert!(expected.iter().any(|e| e == "security.transcript"), "{expected:?}");
     let mut total = 0usize;
     for name in &expected {
@@ -684,5 +834,11 @@ fn suite_wide_secret_scan() {
         }
     }
     assert!(report.is_empty(), "secrets found:\n{}", report.join("\n"));
-    println!("secret scan: {} files ({} bytes) in {}: no secret; files: {}", files.len(), total, dir.display(), names.into_iter().collect::<Vec<_>>().join(" "));
+    println!(
+        "secret scan: {} files ({} bytes) in {}: no secret; files: {}",
+        files.len(),
+        total,
+        dir.display(),
+        names.into_iter().collect::<Vec<_>>().join(" ")
+    );
 }

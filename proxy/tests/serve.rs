@@ -30,8 +30,15 @@ fn fake_dist() -> PathBuf {
         r#"<!doctype html><meta content=/__MIGRATION_BASE__ name=migration-base><script type=module>import init from '/__MIGRATION_BASE__/app-0123456789abcdef.js';await init();</script><body></body>"#,
     )
     .unwrap();
-    std::fs::write(dir.join("app-0123456789abcdef.js"), "export default async function init() {}\n".repeat(20)).unwrap();
-    let gz = std::process::Command::new("gzip").args(["-k", "-f"]).arg(dir.join("app-0123456789abcdef.js")).status();
+    std::fs::write(
+        dir.join("app-0123456789abcdef.js"),
+        "export default async function init() {}\n".repeat(20),
+    )
+    .unwrap();
+    let gz = std::process::Command::new("gzip")
+        .args(["-k", "-f"])
+        .arg(dir.join("app-0123456789abcdef.js"))
+        .status();
     assert!(gz.unwrap().success());
     dir
 }
@@ -52,9 +59,17 @@ async fn without_demo_or_credentials_serve_refuses_and_names_the_sources() {
 
 #[tokio::test]
 async fn auth_none_is_refused_off_loopback() {
-    let err = prepare(&serve_args(&["--demo", "--listen", "0.0.0.0:0"]), &no_env).await.err().expect("must refuse").to_string();
+    let err = prepare(&serve_args(&["--demo", "--listen", "0.0.0.0:0"]), &no_env)
+        .await
+        .err()
+        .expect("must refuse")
+        .to_string();
     assert!(err.contains("loopback"), "{err}");
-    let err = prepare(&serve_args(&["--demo", "--auth", "trusted-header"]), &no_env).await.err().unwrap().to_string();
+    let err = prepare(&serve_args(&["--demo", "--auth", "trusted-header"]), &no_env)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("--trusted-proxies"), "{err}");
     let err = prepare(&serve_args(&["--demo", "--auth", "bearer"]), &no_env).await.err().unwrap().to_string();
     assert!(err.contains("--tokens-file"), "{err}");
@@ -68,7 +83,11 @@ async fn plain_http_endpoints_off_loopback_are_refused() {
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some("secret".to_string()),
         _ => None,
     };
-    let err = prepare(&serve_args(&["--rds-endpoint", "http://10.1.2.3:80"]), &env).await.err().unwrap().to_string();
+    let err = prepare(&serve_args(&["--rds-endpoint", "http://10.1.2.3:80"]), &env)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("plain http"), "{err}");
     assert!(prepare(&serve_args(&["--rds-endpoint", "https://rds.aliyuncs.com"]), &env).await.is_ok());
 }
@@ -92,12 +111,15 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, migration_proxy::app(state).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            migration_proxy::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        })
+        .await
+        .unwrap();
     });
     let client = reqwest::Client::builder().build().unwrap();
     let base = format!("http://{addr}/migrations");
@@ -111,17 +133,32 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
     let html = index.text().await.unwrap();
     assert!(html.contains("content=/migrations "), "{html}");
     assert!(html.contains("'/migrations/app-0123456789abcdef.js'"));
-    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-") && csp.contains("frame-ancestors https://portal.example.com"), "{csp}");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'")
+            && csp.contains("'sha256-")
+            && csp.contains("frame-ancestors https://portal.example.com"),
+        "{csp}"
+    );
 
     // A deep link navigated to by a browser gets the app; an unknown asset gets a 404.
-    let deep = client.get(format!("{base}/regions/cn-hangzhou/instances/pgm-x")).header("accept", "text/html").send().await.unwrap();
+    let deep = client
+        .get(format!("{base}/regions/cn-hangzhou/instances/pgm-x"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deep.status(), 200);
     assert!(deep.text().await.unwrap().contains("migration-base"));
     let missing = client.get(format!("{base}/nope-0123456789abcdef.js")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 
     // Hashed assets: precompressed, immutable.
-    let js = client.get(format!("{base}/app-0123456789abcdef.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    let js = client
+        .get(format!("{base}/app-0123456789abcdef.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(js.status(), 200);
     assert_eq!(js.headers()["content-encoding"], "gzip");
     assert_eq!(js.headers()["cache-control"], "public, max-age=31536000, immutable");
@@ -157,12 +194,19 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
 
 #[tokio::test]
 async fn the_sts_unavailable_fault_reaches_the_demo_simulator_and_needs_demo() {
-    let (_, sim) = prepare(&serve_args(&["--demo", "--audit-log", "off", "--fault-sts-unavailable"]), &no_env).await.unwrap();
+    let (_, sim) =
+        prepare(&serve_args(&["--demo", "--audit-log", "off", "--fault-sts-unavailable"]), &no_env)
+            .await
+            .unwrap();
     let sim = sim.expect("--demo starts the simulator");
     let faults = sim.simulator().faults();
     assert_eq!(faults, migration_proxy::simulator::Faults { sts_unavailable: true, ..Default::default() });
     sim.stop().await;
-    let err = prepare(&serve_args(&["--fault-sts-unavailable"]), &no_env).await.err().expect("must refuse").to_string();
+    let err = prepare(&serve_args(&["--fault-sts-unavailable"]), &no_env)
+        .await
+        .err()
+        .expect("must refuse")
+        .to_string();
     assert!(err.contains("need --demo"), "{err}");
 }
 

@@ -19,10 +19,13 @@ use migration_proxy::upstream::{check_endpoint, Upstream};
 use serde_json::Value;
 use tower::ServiceExt;
 
-const TASKS: &str = "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-bp102g323jd4demo&RegionId=cn-hangzhou";
+const TASKS: &str =
+    "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-bp102g323jd4demo&RegionId=cn-hangzhou";
 
 async fn sim_with(faults: Faults) -> simulator::Running {
-    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { faults, ..SimConfig::default() }).await.unwrap()
+    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { faults, ..SimConfig::default() })
+        .await
+        .unwrap()
 }
 
 /// The proxy against `sim`, with a quick retry policy so the tests stay short.
@@ -34,7 +37,11 @@ fn proxy(sim: &simulator::Running, style: SignatureStyle, timeout: Duration) -> 
         security_token: None,
         source: Source::Demo,
     };
-    let mut state = AppState::new(Upstream::new(Some(endpoint), creds, style, timeout).unwrap(), Mode::Demo, "cn-hangzhou");
+    let mut state = AppState::new(
+        Upstream::new(Some(endpoint), creds, style, timeout).unwrap(),
+        Mode::Demo,
+        "cn-hangzhou",
+    );
     state.retry = RetryPolicy {
         max_attempts: 4,
         base_backoff: Duration::from_millis(20),
@@ -65,7 +72,11 @@ impl Answer {
         assert!(!self.body.contains("123456") && !self.body.contains("Demo-"), "a password leaked");
         if self.status != 200 {
             let v = self.json();
-            assert!(v["RequestId"].is_string() && v["Code"].is_string() && v["Message"].is_string(), "{}", self.body);
+            assert!(
+                v["RequestId"].is_string() && v["Code"].is_string() && v["Message"].is_string(),
+                "{}",
+                self.body
+            );
         }
     }
 
@@ -97,7 +108,11 @@ async fn throttling_is_retried_then_passed_through_with_the_services_code() {
         let a = get(proxy(&sim, style, Duration::from_secs(5)), TASKS).await;
         assert_eq!((a.status, a.code().as_str()), (400, "Throttling.User"), "{style:?}: {}", a.body);
         assert_eq!(sim.simulator().rds_calls() - before, 4, "{style:?}: four attempts in all");
-        assert!(a.took >= Duration::from_millis(150), "each retry waited the TimeLeft asked for: {:?}", a.took);
+        assert!(
+            a.took >= Duration::from_millis(150),
+            "each retry waited the TimeLeft asked for: {:?}",
+            a.took
+        );
     }
     sim.stop().await;
 }
@@ -115,7 +130,11 @@ async fn a_qps_limit_throttles_and_the_retry_after_the_asked_wait_succeeds() {
         answers.push(resp.status().as_u16());
     }
     assert_eq!(answers, [200, 200, 200], "throttled calls were retried after the wait and succeeded");
-    assert!(sim.simulator().rds_calls() > 3, "at least one call was throttled: {}", sim.simulator().rds_calls());
+    assert!(
+        sim.simulator().rds_calls() > 3,
+        "at least one call was throttled: {}",
+        sim.simulator().rds_calls()
+    );
     sim.stop().await;
 }
 
@@ -138,7 +157,11 @@ async fn server_errors_are_retried_then_passed_through_with_their_status() {
     let app = app(state);
     let mut ok = 0;
     for page in 1..=6 {
-        let resp = app.clone().oneshot(Request::get(format!("{TASKS}&PageNumber={page}")).body(Body::empty()).unwrap()).await.unwrap();
+        let resp = app
+            .clone()
+            .oneshot(Request::get(format!("{TASKS}&PageNumber={page}")).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         ok += usize::from(resp.status().as_u16() == 200);
     }
     assert!(ok >= 5, "{ok} of 6 got through");
@@ -173,7 +196,12 @@ async fn a_malformed_body_becomes_the_proxys_upstream_error() {
     let sim = sim_with(Faults { malformed_rate: 1.0, ..Faults::default() }).await;
     for style in [SignatureStyle::V3, SignatureStyle::Rpc] {
         let a = get(proxy(&sim, style, Duration::from_secs(5)), TASKS).await;
-        assert_eq!((a.status, a.code().as_str()), (502, "Proxy.UpstreamUnavailable"), "{style:?}: {}", a.body);
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (502, "Proxy.UpstreamUnavailable"),
+            "{style:?}: {}",
+            a.body
+        );
     }
     sim.stop().await;
 }
@@ -200,14 +228,15 @@ async fn server_clock_skew_is_corrected_from_the_date_header() {
 // ---- Faults changed while running (`--control`) ----
 
 async fn sim_with_control(control: bool) -> simulator::Running {
-    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { control, ..SimConfig::default() }).await.unwrap()
+    simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig { control, ..SimConfig::default() })
+        .await
+        .unwrap()
 }
 
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
 }
-
 
 /// The simulator's own answer (not through the proxy), its shape unchecked.
 async fn raw(req: reqwest::RequestBuilder) -> Answer {
@@ -223,7 +252,11 @@ async fn get_faults(sim: &simulator::Running) -> Answer {
 }
 
 async fn put_faults(sim: &simulator::Running, body: &str) -> Answer {
-    raw(http().put(format!("{}/-/faults", sim.url())).header("content-type", "application/json").body(body.to_string())).await
+    raw(http()
+        .put(format!("{}/-/faults", sim.url()))
+        .header("content-type", "application/json")
+        .body(body.to_string()))
+    .await
 }
 
 /// One attempt only, so a throttled answer comes straight back.
@@ -271,7 +304,12 @@ async fn faults_are_read_and_replaced_over_http_while_running() {
 
     // `{}`: everything off again.
     let p = put_faults(&sim, "{}").await;
-    assert_eq!((p.status, serde_json::from_str::<Faults>(&p.body).unwrap()), (200, Faults::default()), "{}", p.body);
+    assert_eq!(
+        (p.status, serde_json::from_str::<Faults>(&p.body).unwrap()),
+        (200, Faults::default()),
+        "{}",
+        p.body
+    );
     let a = get(proxy_once(&sim), TASKS).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["Items"][0]["TaskId"], 440437220);
@@ -334,7 +372,10 @@ async fn assume_role(sim: &simulator::Running) -> Answer {
 }
 
 async fn metadata_token(sim: &simulator::Running) -> Answer {
-    raw(http().put(format!("{}/latest/api/token", sim.url())).header("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")).await
+    raw(http()
+        .put(format!("{}/latest/api/token", sim.url()))
+        .header("X-aliyun-ecs-metadata-token-ttl-seconds", "21600"))
+    .await
 }
 
 async fn metadata_credentials(sim: &simulator::Running, token: &str) -> Answer {
@@ -379,4 +420,3 @@ async fn sts_unavailable_turns_sts_and_the_metadata_service_off_and_on_again() {
     assert_eq!((c.status, c.json()["Code"].as_str()), (200, Some("Success")), "{}", c.body);
     sim.stop().await;
 }
-

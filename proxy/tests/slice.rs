@@ -21,7 +21,11 @@ async fn state_for(sim: &simulator::Running, secret: &str, style: SignatureStyle
         security_token: None,
         source: Source::Demo,
     };
-    AppState::new(Upstream::new(Some(endpoint), creds, style, Duration::from_secs(5)).unwrap(), Mode::Demo, "cn-hangzhou")
+    AppState::new(
+        Upstream::new(Some(endpoint), creds, style, Duration::from_secs(5)).unwrap(),
+        Mode::Demo,
+        "cn-hangzhou",
+    )
 }
 
 async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
@@ -31,7 +35,8 @@ async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
-const TASKS: &str = "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-bp102g323jd4demo&RegionId=cn-hangzhou";
+const TASKS: &str =
+    "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-bp102g323jd4demo&RegionId=cn-hangzhou";
 
 fn assert_no_password(body: &str) {
     assert!(!body.contains("SourcePassword"), "SourcePassword leaked: {body}");
@@ -43,7 +48,8 @@ fn assert_no_password(body: &str) {
 async fn the_seed_task_comes_through_signed_and_redacted() {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig::default()).await.unwrap();
     for style in [SignatureStyle::V3, SignatureStyle::Rpc] {
-        let (status, body) = get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, style).await, TASKS).await;
+        let (status, body) =
+            get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, style).await, TASKS).await;
         assert_eq!(status, StatusCode::OK, "{style:?}: {body}");
         assert_no_password(&body);
         let v: Value = serde_json::from_str(&body).unwrap();
@@ -57,7 +63,8 @@ async fn the_seed_task_comes_through_signed_and_redacted() {
         assert!(v["TotalSize"].as_u64().unwrap() > 30);
         assert_eq!(v["RequestId"].as_str().unwrap().len(), 36, "the upstream RequestId is kept");
         // The typed model reads what the proxy returns.
-        let typed: migration_model::DescribeCloudMigrationResultResponse = serde_json::from_str(&body).unwrap();
+        let typed: migration_model::DescribeCloudMigrationResultResponse =
+            serde_json::from_str(&body).unwrap();
         assert_eq!(typed.items[0].task_id, Some(440437220));
         assert!(typed.items.iter().all(|t| t.source_password.is_none()));
     }
@@ -79,14 +86,23 @@ async fn a_wrong_secret_gets_the_services_error_with_its_status() {
 async fn unknown_instances_and_actions_are_refused_in_the_api_shape() {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig::default()).await.unwrap();
     let cases = [
-        ("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-nosuchinstance", 404, "InvalidDBInstanceName.NotFound"),
+        (
+            "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-nosuchinstance",
+            404,
+            "InvalidDBInstanceName.NotFound",
+        ),
         ("/api/rds/DeleteDBInstance?DBInstanceId=pgm-x", 403, "Proxy.ActionNotAllowed"),
-        ("/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-x&Signature=forged", 400, "Proxy.InvalidParameter"),
+        (
+            "/api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-x&Signature=forged",
+            400,
+            "Proxy.InvalidParameter",
+        ),
         ("/api/rds/DescribeCloudMigrationResult", 400, "Proxy.InvalidParameter"),
         ("/api/nothing", 404, "Proxy.NotFound"),
     ];
     for (uri, want_status, want_code) in cases {
-        let (status, body) = get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, SignatureStyle::V3).await, uri).await;
+        let (status, body) =
+            get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, SignatureStyle::V3).await, uri).await;
         assert_eq!(status.as_u16(), want_status, "{uri}: {body}");
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["Code"], want_code, "{uri}");
@@ -98,7 +114,9 @@ async fn unknown_instances_and_actions_are_refused_in_the_api_shape() {
 #[tokio::test]
 async fn the_session_says_demo() {
     let sim = simulator::start("127.0.0.1:0".parse().unwrap(), SimConfig::default()).await.unwrap();
-    let (status, body) = get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, SignatureStyle::V3).await, "/api/session").await;
+    let (status, body) =
+        get(state_for(&sim, simulator::DEMO_ACCESS_KEY_SECRET, SignatureStyle::V3).await, "/api/session")
+            .await;
     assert_eq!(status, StatusCode::OK);
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["mode"], "demo");

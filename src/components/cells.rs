@@ -42,14 +42,11 @@ where
 /// Replaces `el`'s content, keeping focus as [`html_block`] describes.
 pub fn set_html_keeping_focus(el: &web_sys::Element, html: &str) {
     let doc = document();
-    let focused = doc
-        .active_element()
-        .filter(|a| el.contains(Some(a)))
-        .and_then(|a| {
-            a.get_attribute("data-testid")
-                .map(|t| format!("[data-testid=\"{t}\"]"))
-                .or_else(|| Some(a.id()).filter(|i| !i.is_empty()).map(|i| format!("#{i}")))
-        });
+    let focused = doc.active_element().filter(|a| el.contains(Some(a))).and_then(|a| {
+        a.get_attribute("data-testid")
+            .map(|t| format!("[data-testid=\"{t}\"]"))
+            .or_else(|| Some(a.id()).filter(|i| !i.is_empty()).map(|i| format!("#{i}")))
+    });
     el.set_inner_html(html);
     if let Some(selector) = focused {
         if let Some(target) = el
@@ -66,12 +63,7 @@ pub fn set_html_keeping_focus(el: &web_sys::Element, html: &str) {
 /// The control an event came from, when it (or an ancestor) has `data-action`: the action, its
 /// `data-arg` and the element.
 pub fn action_of(ev: &web_sys::Event) -> Option<(String, String, web_sys::Element)> {
-    let el = ev
-        .target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest("[data-action]")
-        .ok()??;
+    let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("[data-action]").ok()??;
     let action = el.get_attribute("data-action")?;
     let arg = el.get_attribute("data-arg").unwrap_or_default();
     Some((action, arg, el))
@@ -115,4 +107,3 @@ fn html_memo_dyn(f: std::sync::Arc<dyn Fn(Lang) -> String + Send + Sync>) -> Mem
     let lang = use_app().lang;
     Memo::new(move |_| f(lang.get()))
 }
-

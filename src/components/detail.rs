@@ -6,14 +6,14 @@
 use crate::chart::{lag_chart_svg, Sample};
 use crate::clock::{local_time_of_day, now_utc};
 use crate::components::cells::{html_block, html_memo};
-use crate::markup::{
-    age_html, bytes_html, fact_html, not_given, opt_html, stage_html, state_html, time_html,
-};
 use crate::context::{derive, text, tr, use_app};
 use crate::display::{bytes_text, duration_text, group_digits, task_source};
 use crate::hints::check_hint;
 use crate::html::{opt, Html};
 use crate::i18n::{t, tf, Key, Lang};
+use crate::markup::{
+    age_html, bytes_html, fact_html, not_given, opt_html, stage_html, state_html, time_html,
+};
 use crate::prefs::copy_text;
 use crate::rows::{timeline, StepState, TimeValue};
 use leptos::prelude::*;
@@ -39,26 +39,15 @@ fn panel(
 
 fn summary_html(h: &mut Html, t_: &MigrationTask, l: Lang) {
     h.open("dl", &[("class", "facts")]);
-    fact_html(h, t(l, Key::ColTaskName), "task-name", |h| {
-        opt_html(h, t_.task_name.as_deref(), l)
-    });
-    fact_html(h, t(l, Key::ColStage), "stage", |h| {
-        stage_html(h, t_.migrate_stage.as_ref(), l)
-    });
+    fact_html(h, t(l, Key::ColTaskName), "task-name", |h| opt_html(h, t_.task_name.as_deref(), l));
+    fact_html(h, t(l, Key::ColStage), "stage", |h| stage_html(h, t_.migrate_stage.as_ref(), l));
     fact_html(h, t(l, Key::ColReplicationState), "replication-state", |h| {
         state_html(h, t_.replication_state.as_ref(), l)
     });
     let source = task_source(t_);
-    fact_html(h, t(l, Key::FieldSourceAddress), "source-address", |h| {
-        opt_html(h, source.as_deref(), l)
-    });
-    let category = t_
-        .source_category
-        .as_ref()
-        .map(|c| format!("{} ({})", c.label(l), c.as_str()));
-    fact_html(h, t(l, Key::FieldSourceCategory), "source-category", |h| {
-        opt_html(h, category.as_deref(), l)
-    });
+    fact_html(h, t(l, Key::FieldSourceAddress), "source-address", |h| opt_html(h, source.as_deref(), l));
+    let category = t_.source_category.as_ref().map(|c| format!("{} ({})", c.label(l), c.as_str()));
+    fact_html(h, t(l, Key::FieldSourceCategory), "source-category", |h| opt_html(h, category.as_deref(), l));
     fact_html(h, t(l, Key::FieldSourceAccount), "source-account", |h| {
         opt_html(h, t_.source_account.as_deref(), l)
     });
@@ -70,9 +59,7 @@ fn summary_html(h: &mut Html, t_: &MigrationTask, l: Lang) {
         (Key::ColModified, "modified", &t_.gmt_modified),
         (Key::ColSwitch, "switch-time", &t_.switch_time),
     ] {
-        fact_html(h, t(l, key), testid, |h| {
-            time_html(h, &TimeValue::of(raw.as_deref()), l)
-        });
+        fact_html(h, t(l, key), testid, |h| time_html(h, &TimeValue::of(raw.as_deref()), l));
     }
     h.close("dl");
 }
@@ -123,19 +110,12 @@ fn timeline_html(h: &mut Html, task: &MigrationTask, now_ms: f64, l: Lang) {
             }
         }
         h.close("span");
-        let span = s
-            .took_secs
-            .map(|d| tf(l, Key::TookDuration, &[("duration", &duration_text(d, l))]))
-            .or_else(|| {
-                s.running_secs
-                    .map(|d| tf(l, Key::RunningFor, &[("duration", &duration_text(d, l))]))
-            });
-        if let Some(d) = span {
-            h.el(
-                "span",
-                &[("class", "timeline__span"), ("data-testid", "timeline-duration")],
-                &d,
+        let span =
+            s.took_secs.map(|d| tf(l, Key::TookDuration, &[("duration", &duration_text(d, l))])).or_else(
+                || s.running_secs.map(|d| tf(l, Key::RunningFor, &[("duration", &duration_text(d, l))])),
             );
+        if let Some(d) = span {
+            h.el("span", &[("class", "timeline__span"), ("data-testid", "timeline-duration")], &d);
         }
         h.close("li");
     }
@@ -273,9 +253,7 @@ fn replication_html(h: &mut Html, task: &MigrationTask, now_ms: f64, l: Lang) {
         }
     };
     h.open("dl", &[("class", "facts facts--wide")]);
-    fact_html(h, t(l, Key::ReceiverStatus), "receiver-status", |h| {
-        opt_html(h, info.status.as_deref(), l)
-    });
+    fact_html(h, t(l, Key::ReceiverStatus), "receiver-status", |h| opt_html(h, info.status.as_deref(), l));
     for (key, testid, lsn) in [
         (Key::LsnReceiveStart, "lsn-receive-start", info.receive_start_lsn),
         (Key::LsnReceived, "lsn-received", info.received_lsn),
@@ -295,9 +273,7 @@ fn replication_html(h: &mut Html, task: &MigrationTask, now_ms: f64, l: Lang) {
     fact_html(h, t(l, Key::LagBehindSource), "lag-b", |h| {
         bytes_html(h, info.lag_behind_source_report(), "lag-behind-source", l)
     });
-    fact_html(h, t(l, Key::ReplayLagService), "replay-lag", |h| {
-        opt_html(h, info.replay_lag.as_deref(), l)
-    });
+    fact_html(h, t(l, Key::ReplayLagService), "replay-lag", |h| opt_html(h, info.replay_lag.as_deref(), l));
     let last = info.last_msg_receipt_time.map(|t| t.timestamp_millis());
     fact_html(h, t(l, Key::SinceLastMessage), "since-last-message", |h| {
         age_html(h, last, now_ms, l);
@@ -334,9 +310,7 @@ pub fn replication_view(task: Memo<MigrationTask>, samples: RwSignal<Vec<Sample>
     });
     let chart = html_memo(move |l| {
         samples.with(|s| {
-            let label = |x: Option<&Sample>| {
-                x.map(|s| local_time_of_day(s.at_ms as i64)).unwrap_or_default()
-            };
+            let label = |x: Option<&Sample>| x.map(|s| local_time_of_day(s.at_ms as i64)).unwrap_or_default();
             let mut h = Html::new();
             h.el("h3", &[("class", "chart__title")], t(l, Key::ChartHeading));
             h.raw(&lag_chart_svg(s, &label(s.first()), &label(s.last())));
@@ -348,10 +322,7 @@ pub fn replication_view(task: Memo<MigrationTask>, samples: RwSignal<Vec<Sample>
                 None => t(l, Key::ChartEmpty).to_owned(),
                 Some(last) => {
                     let fmt = |v: Option<f64>| {
-                        v.map_or_else(
-                            || t(l, Key::NotGiven).to_owned(),
-                            |b| bytes_text(b as i128, l),
-                        )
+                        v.map_or_else(|| t(l, Key::NotGiven).to_owned(), |b| bytes_text(b as i128, l))
                     };
                     tf(
                         l,
@@ -405,11 +376,7 @@ pub fn readiness_view(task: Memo<MigrationTask>) -> impl IntoView {
             h.el("p", &[], t(l, Key::StillMissing));
             h.open("ul", &[("class", "missing")]);
             for m in &v.missing {
-                h.el(
-                    "li",
-                    &[("data-testid", "missing"), ("data-missing", m.code())],
-                    &m.label(l),
-                );
+                h.el("li", &[("data-testid", "missing"), ("data-missing", m.code())], &m.label(l));
             }
             h.close("ul");
         }

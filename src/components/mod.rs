@@ -6,4 +6,3 @@ pub mod detail;
 pub mod shell;
 pub mod status;
 pub mod tables;
-

@@ -20,11 +20,7 @@ fn language_options(current: Lang) -> String {
     for l in Lang::ALL {
         h.el(
             "option",
-            &[
-                ("value", l.as_str()),
-                ("lang", l.as_str()),
-                opt("selected", (l == current).then_some("")),
-            ],
+            &[("value", l.as_str()), ("lang", l.as_str()), opt("selected", (l == current).then_some(""))],
             language_name(l),
         );
     }
@@ -66,9 +62,7 @@ pub fn header(
         ev.prevent_default();
         focus_by_id(MAIN_ID);
     };
-    let theme_text = text(move |l| {
-        tf(l, Key::ThemeToggle, &[("theme", t(l, theme.get().label_key()))])
-    });
+    let theme_text = text(move |l| tf(l, Key::ThemeToggle, &[("theme", t(l, theme.get().label_key()))]));
     view! {
         <header class="app-header">
             <a class="skip-link" href="#main" on:click=skip>{tr(Key::SkipToContent)}</a>
@@ -118,11 +112,7 @@ pub fn banners(demo: Signal<bool>, session_failed: Signal<bool>) -> impl IntoVie
         if session_failed.get() {
             h.el(
                 "p",
-                &[
-                    ("class", "notice notice--warning"),
-                    ("role", "status"),
-                    ("data-testid", "session-error"),
-                ],
+                &[("class", "notice notice--warning"), ("role", "status"), ("data-testid", "session-error")],
                 t(l, Key::SessionError),
             );
         }
@@ -141,11 +131,7 @@ pub fn footer(version: Signal<Option<String>>) -> impl IntoView {
             &tf(l, Key::FooterTimeZone, &[("zone", &offset_text(local_offset_minutes()))]),
         );
         if let Some(v) = version.get() {
-            h.el(
-                "span",
-                &[("data-testid", "proxy-version")],
-                &tf(l, Key::FooterVersion, &[("version", &v)]),
-            );
+            h.el("span", &[("data-testid", "proxy-version")], &tf(l, Key::FooterVersion, &[("version", &v)]));
         }
         h.finish()
     });

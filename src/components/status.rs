@@ -2,11 +2,11 @@
 
 use crate::api::ApiError;
 use crate::clock::local_time_of_day;
-use crate::context::{derive, effect, flag, text, tr, tr_pick, use_app, LoadStatus};
 use crate::components::cells::{html_block, html_memo};
-use crate::markup::fact_html;
+use crate::context::{derive, effect, flag, text, tr, tr_pick, use_app, LoadStatus};
 use crate::html::{opt, Html};
 use crate::i18n::{t, tf, Key, Lang};
+use crate::markup::fact_html;
 use crate::prefs::{load_refresh, page_hidden, remember_refresh, REFRESH_CHOICES};
 use leptos::prelude::*;
 
@@ -24,11 +24,7 @@ pub fn loading_view() -> AnyView {
 /// What stands in for data that has not arrived: the error panel once the load has `failed`
 /// (nothing to show and an error), else the loading state.
 pub fn pending_view(status: LoadStatus, failed: bool) -> AnyView {
-    let error = if failed {
-        status.error.get_untracked()
-    } else {
-        None
-    };
+    let error = if failed { status.error.get_untracked() } else { None };
     error.map_or_else(loading_view, |e| error_view(e, status, None))
 }
 
@@ -76,11 +72,7 @@ pub fn error_view(error: ApiError, status: LoadStatus, kept_since: Option<f64>) 
 fn error_html(error: &ApiError, kept_since: Option<f64>, l: Lang) -> String {
     let mut h = Html::new();
     let heading = match kept_since {
-        Some(ms) => tf(
-            l,
-            Key::RefreshFailedHeading,
-            &[("time", &local_time_of_day(ms as i64))],
-        ),
+        Some(ms) => tf(l, Key::RefreshFailedHeading, &[("time", &local_time_of_day(ms as i64))]),
         None => t(l, Key::ErrorHeading).to_owned(),
     };
     h.el("h2", &[("class", "error-panel__title")], &heading);
@@ -140,12 +132,8 @@ pub fn stale_notices(status: LoadStatus) -> impl IntoView {
         }
         h.finish()
     });
-    let failed = move || {
-        status
-            .error
-            .get()
-            .map(|e| error_view(e, status, Some(status.updated.get_untracked())))
-    };
+    let failed =
+        move || status.error.get().map(|e| error_view(e, status, Some(status.updated.get_untracked())));
     view! { {html_block("", "", stale)} {failed} }
 }
 
@@ -176,11 +164,7 @@ pub fn refresh_bar(status: LoadStatus) -> impl IntoView {
     };
     let updated = text(move |l| match status.updated.get() {
         0.0 => t(l, Key::Loading).to_owned(),
-        ms => tf(
-            l,
-            Key::LastUpdated,
-            &[("time", &local_time_of_day(ms as i64))],
-        ),
+        ms => tf(l, Key::LastUpdated, &[("time", &local_time_of_day(ms as i64))]),
     });
     // Announced after each finished fetch (`done` changes), not on language changes.
     let announcement = Signal::derive(move || {
@@ -192,10 +176,7 @@ pub fn refresh_bar(status: LoadStatus) -> impl IntoView {
                 Key::AnnounceFailed,
                 &[
                     ("message", &e.plain_message(l)),
-                    (
-                        "time",
-                        &local_time_of_day(status.updated.get_untracked() as i64),
-                    ),
+                    ("time", &local_time_of_day(status.updated.get_untracked() as i64)),
                 ],
             ),
             Some(e) => tf(l, Key::AnnounceLoadFailed, &[("message", &e.plain_message(l))]),
@@ -204,10 +185,7 @@ pub fn refresh_bar(status: LoadStatus) -> impl IntoView {
                 let mut s = tf(
                     l,
                     Key::AnnounceUpdated,
-                    &[(
-                        "time",
-                        &local_time_of_day(status.updated.get_untracked() as i64),
-                    )],
+                    &[("time", &local_time_of_day(status.updated.get_untracked() as i64))],
                 );
                 if let Some(age) = status.stale.get_untracked() {
                     s.push(' ');
@@ -229,10 +207,7 @@ pub fn refresh_bar(status: LoadStatus) -> impl IntoView {
             };
             h.el(
                 "option",
-                &[
-                    ("value", &secs.to_string()),
-                    opt("selected", (secs == current).then_some("")),
-                ],
+                &[("value", &secs.to_string()), opt("selected", (secs == current).then_some(""))],
                 &label,
             );
         }

@@ -69,17 +69,19 @@ pub fn list_table(kind: TableKind, rows: Memo<Vec<ListRow>>, list: ListRef) -> i
         list.query.with(|q| thead_html(kind.columns, q.sort, l))
     });
     let caption_id = format!("{}-caption", kind.testid);
-    let empty = tr_pick(move || {
-        if list.query.with(TaskListQuery::has_filters) {
-            Key::EmptyFiltered
-        } else {
-            kind.empty
-        }
-    });
+    let empty =
+        tr_pick(
+            move || {
+                if list.query.with(TaskListQuery::has_filters) {
+                    Key::EmptyFiltered
+                } else {
+                    kind.empty
+                }
+            },
+        );
     move || {
         if is_empty.get() {
-            return view! { <p class="state state--empty" data-testid="tasks-empty">{empty}</p> }
-                .into_any();
+            return view! { <p class="state state--empty" data-testid="tasks-empty">{empty}</p> }.into_any();
         }
         let thead_ref = NodeRef::<leptos::html::Thead>::new();
         fill_html(thead_ref, thead);
@@ -109,9 +111,9 @@ fn table_row(kind: TableKind, row: Memo<Option<ListRow>>, list: ListRef) -> impl
     let id = row.with_untracked(|r| r.as_ref().and_then(|r| r.id));
     let id_view = match (kind.links, id) {
         (true, Some(id)) => {
-            let href = list.base.with_value(|b| {
-                task_href(b, &list.region.get_value(), &list.instance.get_value(), id)
-            });
+            let href = list
+                .base
+                .with_value(|b| task_href(b, &list.region.get_value(), &list.instance.get_value(), id));
             view! { <a href=href data-testid="task-link">{id}</a> }.into_any()
         }
         _ => view! { <span>{id}</span> }.into_any(),
@@ -127,9 +129,7 @@ fn table_row(kind: TableKind, row: Memo<Option<ListRow>>, list: ListRef) -> impl
             html_cell(c.class, c.testid, html)
         })
         .collect_view();
-    let (toggle, panel) = (!kind.links)
-        .then(|| checks_toggle(row, kind.columns.len(), id))
-        .unzip();
+    let (toggle, panel) = (!kind.links).then(|| checks_toggle(row, kind.columns.len(), id)).unzip();
     view! {
         <tr data-testid=kind.row_testid data-task-id=id.map(|i| i.to_string())>
             <th scope="row" class="num">{id_view}</th>
@@ -141,11 +141,7 @@ fn table_row(kind: TableKind, row: Memo<Option<ListRow>>, list: ListRef) -> impl
 }
 
 /// The "Show checks" cell of a precheck report, and the row with its checklist.
-fn checks_toggle(
-    row: Memo<Option<ListRow>>,
-    span: usize,
-    id: Option<u64>,
-) -> (impl IntoView, impl IntoView) {
+fn checks_toggle(row: Memo<Option<ListRow>>, span: usize, id: Option<u64>) -> (impl IntoView, impl IntoView) {
     let lang = use_app().lang;
     let open = RwSignal::new(false);
     let panel_id = format!("checks-{}", id.unwrap_or_default());
@@ -155,11 +151,7 @@ fn checks_toggle(
         }
         let l = lang.get();
         row.with(|r| {
-            let log = r
-                .as_ref()
-                .and_then(|r| r.detail.as_deref())
-                .map(parse_detail)
-                .unwrap_or_default();
+            let log = r.as_ref().and_then(|r| r.detail.as_deref()).map(parse_detail).unwrap_or_default();
             crate::components::detail::checklist_html(&log, l)
         })
     });

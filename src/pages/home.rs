@@ -96,15 +96,7 @@ pub struct FormState {
     pub region_error: bool,
 }
 
-fn field_html(
-    h: &mut Html,
-    id: &str,
-    label: Key,
-    hint: Key,
-    error: Option<Key>,
-    value: &str,
-    l: Lang,
-) {
+fn field_html(h: &mut Html, id: &str, label: Key, hint: Key, error: Option<Key>, value: &str, l: Lang) {
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     h.open("div", &[("class", "field")]);
     h.el("label", &[("for", id)], t(l, label));
@@ -128,12 +120,7 @@ fn field_html(
     h.el("p", &[("id", &hint_id), ("class", "hint")], t(l, hint));
     h.el(
         "p",
-        &[
-            ("id", &error_id),
-            ("class", "field-error"),
-            ("data-testid", &error_id),
-            ("aria-live", "polite"),
-        ],
+        &[("id", &error_id), ("class", "field-error"), ("data-testid", &error_id), ("aria-live", "polite")],
         error.map_or("", |e| t(l, e)),
     );
     h.close("div");
@@ -173,11 +160,7 @@ pub fn form_html(base: &str, state: &FormState, region_default: &str, l: Lang) -
     );
     h.el(
         "button",
-        &[
-            ("type", "submit"),
-            ("class", "button button--primary"),
-            ("data-testid", "open-instance"),
-        ],
+        &[("type", "submit"), ("class", "button button--primary"), ("data-testid", "open-instance")],
         t(l, Key::OpenInstance),
     );
     h.close("form");
@@ -198,10 +181,8 @@ pub fn form_html(base: &str, state: &FormState, region_default: &str, l: Lang) -
 /// The region picker: the service's regions (de-duplicated), the current one kept even when
 /// the list failed or does not name it.
 pub fn region_select_html(regions: &[RdsRegion], current: &str, l: Lang) -> String {
-    let mut list: Vec<(&str, &str)> = regions
-        .iter()
-        .map(|r| (r.region_id.as_str(), r.local_name.as_deref().unwrap_or("")))
-        .collect();
+    let mut list: Vec<(&str, &str)> =
+        regions.iter().map(|r| (r.region_id.as_str(), r.local_name.as_deref().unwrap_or(""))).collect();
     if !list.iter().any(|(id, _)| *id == current) {
         list.insert(0, (current, ""));
     }
@@ -211,11 +192,7 @@ pub fn region_select_html(regions: &[RdsRegion], current: &str, l: Lang) -> Stri
     h.open("select", &[("data-testid", "region-select"), ("data-action", "region")]);
     for (id, name) in list {
         let label = if name.is_empty() { id.to_owned() } else { format!("{name} ({id})") };
-        h.el(
-            "option",
-            &[("value", id), opt("selected", (id == current).then_some(""))],
-            &label,
-        );
+        h.el("option", &[("value", id), opt("selected", (id == current).then_some(""))], &label);
     }
     h.close("select").close("label");
     h.finish()
@@ -256,21 +233,12 @@ pub fn instances_html(
         t(l, Key::InstancesCaption),
     );
     h.open("thead", &[]).open("tr", &[]);
-    for k in [
-        Key::ColInstance,
-        Key::ColDescription,
-        Key::ColVersion,
-        Key::ColInstanceStatus,
-        Key::ColZone,
-    ] {
+    for k in [Key::ColInstance, Key::ColDescription, Key::ColVersion, Key::ColInstanceStatus, Key::ColZone] {
         h.el("th", &[("scope", "col")], t(l, k));
     }
     h.close("tr").close("thead").open("tbody", &[]);
     for d in instances {
-        h.open(
-            "tr",
-            &[("data-testid", "instance-row"), ("data-instance", &d.db_instance_id)],
-        );
+        h.open("tr", &[("data-testid", "instance-row"), ("data-instance", &d.db_instance_id)]);
         h.open("th", &[("scope", "row")]);
         h.el(
             "a",
@@ -281,11 +249,8 @@ pub fn instances_html(
             &d.db_instance_id,
         );
         h.close("th");
-        let version = format!(
-            "{} {}",
-            d.engine.as_deref().unwrap_or(""),
-            d.engine_version.as_deref().unwrap_or("")
-        );
+        let version =
+            format!("{} {}", d.engine.as_deref().unwrap_or(""), d.engine_version.as_deref().unwrap_or(""));
         for v in [
             d.db_instance_description.as_deref().unwrap_or(""),
             version.trim(),
@@ -305,11 +270,7 @@ pub fn instances_html(
         &tf(
             l,
             Key::TotalInstances,
-            &[
-                ("total", &total.to_string()),
-                ("page", &page.to_string()),
-                ("pages", &pages.to_string()),
-            ],
+            &[("total", &total.to_string()), ("page", &page.to_string()), ("pages", &pages.to_string())],
         ),
     );
     h.open("ul", &[("class", "pager__links")]);
@@ -361,11 +322,14 @@ pub fn home_page() -> impl IntoView {
         let api = api.get_value();
         async move { api.regions().await }
     });
-    let instances = Loader::new(move || region.get(), move || {
-        let api = api.get_value();
-        let (region, page) = (region.get(), page.get());
-        async move { api.instances(&region, page).await }
-    });
+    let instances = Loader::new(
+        move || region.get(),
+        move || {
+            let api = api.get_value();
+            let (region, page) = (region.get(), page.get());
+            async move { api.instances(&region, page).await }
+        },
+    );
     let status = instances.status;
     let select_html = html_memo(move |l| {
         let list = regions.data.with(|d| d.as_ref().map(|d| d.unique_regions()).unwrap_or_default());
@@ -425,13 +389,8 @@ pub fn home_page() -> impl IntoView {
         }
         ev.prevent_default();
         let fields = form_fields(&el);
-        let get = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let get =
+            |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
         let (inst, reg) = (get("instance-input"), get("region-input"));
         let (ci, cr) = (clean_identifier(&inst), clean_identifier(&reg));
         form.set(FormState {
@@ -486,11 +445,7 @@ mod tests {
         let recent = recent_html("", &[("cn-hangzhou".into(), "pgm-a".into())], Lang::En);
         assert!(recent.contains(r#"href="/regions/cn-hangzhou/instances/pgm-a""#));
         assert!(recent_html("", &[], Lang::En).is_empty());
-        let state = FormState {
-            instance_error: true,
-            instance: "a/b".into(),
-            ..FormState::default()
-        };
+        let state = FormState { instance_error: true, instance: "a/b".into(), ..FormState::default() };
         let form = form_html("", &state, "cn-hangzhou", Lang::Id);
         assert!(form.contains(r#"aria-invalid="true" value="a/b""#), "{form}");
         assert!(form.contains(r#"value="cn-hangzhou""#));

@@ -224,9 +224,9 @@ fn tasks_panel(list: ListRef, busy: RwSignal<bool>) -> AnyView {
     });
     let status = loader.status;
     let typed = Memo::new(move |_| {
-        loader
-            .data
-            .with(|d| d.as_ref().map(|d| d.items.iter().map(TaskRow::of).collect::<Vec<_>>()).unwrap_or_default())
+        loader.data.with(|d| {
+            d.as_ref().map(|d| d.items.iter().map(TaskRow::of).collect::<Vec<_>>()).unwrap_or_default()
+        })
     });
     let rows = Memo::new(move |_| {
         let (l, now, sort) = (lang.get(), now.get(), list.query.with(|q| q.sort));
@@ -264,9 +264,7 @@ fn prechecks_panel(list: ListRef, busy: RwSignal<bool>) -> AnyView {
     });
     let typed = Memo::new(move |_| {
         loader.data.with(|d| {
-            d.as_ref()
-                .map(|d| d.items.iter().map(PrecheckRow::of).collect::<Vec<_>>())
-                .unwrap_or_default()
+            d.as_ref().map(|d| d.items.iter().map(PrecheckRow::of).collect::<Vec<_>>()).unwrap_or_default()
         })
     });
     let rows = Memo::new(move |_| {

@@ -1,11 +1,11 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
 use crate::chart::{push_sample, Sample};
+use crate::components::cells::{html_block, html_memo};
 use crate::components::detail::{
     checklist_view, raw_json_view, readiness_view, replication_view, summary_view, timeline_view,
 };
 use crate::components::status::{pending_view, refresh_bar, stale_notices};
-use crate::components::cells::{html_block, html_memo};
 use crate::context::{effect, flag, tr, use_app, Loader};
 use crate::html::Html;
 use crate::i18n::{t, tf, Key};
@@ -26,11 +26,7 @@ pub fn task_page(region: String, instance: String, task_id_raw: String) -> impl 
         let id = task_id_raw.clone();
         effect(move || {
             let l = lang.get();
-            set_title(&format!(
-                "{} · {}",
-                tf(l, Key::TaskHeading, &[("id", &id)]),
-                t(l, Key::AppTitle)
-            ));
+            set_title(&format!("{} · {}", tf(l, Key::TaskHeading, &[("id", &id)]), t(l, Key::AppTitle)));
         });
     }
     let head = {
@@ -72,12 +68,7 @@ pub fn task_page(region: String, instance: String, task_id_raw: String) -> impl 
     }
 }
 
-fn task_body(
-    region: String,
-    instance: String,
-    id: u64,
-    api: StoredValue<crate::api::Api>,
-) -> AnyView {
+fn task_body(region: String, instance: String, id: u64, api: StoredValue<crate::api::Api>) -> AnyView {
     let loader = Loader::new(String::new, move || {
         let api = api.get_value();
         let (region, instance) = (region.clone(), instance.clone());
@@ -87,17 +78,10 @@ fn task_body(
     let found = Memo::new(move |_| loader.data.with(|d| d.as_ref().map(Option::is_some)));
     let failed = Memo::new(move |_| found.get().is_none() && status.error.with(Option::is_some));
     let task = Memo::new(move |_| {
-        loader.data.with(|d| {
-            d.as_ref()
-                .and_then(|a| a.as_ref())
-                .map(|a| a.task.clone())
-                .unwrap_or_default()
-        })
+        loader.data.with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.task.clone()).unwrap_or_default())
     });
     let raw = Signal::derive(move || {
-        loader
-            .data
-            .with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.raw.clone()).unwrap_or_default())
+        loader.data.with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.raw.clone()).unwrap_or_default())
     });
     let log = Memo::new(move |_| task.with(MigrationTask::detail_log));
 
@@ -109,9 +93,7 @@ fn task_body(
             return;
         }
         let info = task.with_untracked(|t| t.replication().ok());
-        let lag = |f: fn(&ReplicationInfo) -> Option<i128>| {
-            info.as_ref().and_then(f).map(|v| v as f64)
-        };
+        let lag = |f: fn(&ReplicationInfo) -> Option<i128>| info.as_ref().and_then(f).map(|v| v as f64);
         let sample = Sample {
             at_ms: status.updated.get_untracked(),
             not_replayed: lag(ReplicationInfo::lag_not_yet_replayed),

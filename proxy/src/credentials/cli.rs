@@ -106,7 +106,8 @@ impl CredentialArgs {
             cfg.sts_endpoint = Some(url);
         }
         let raw = self.ecs_metadata_endpoint.trim();
-        let url = Url::parse(raw).map_err(|e| format!("--ecs-metadata-endpoint {raw:?} is not a URL: {e}"))?;
+        let url =
+            Url::parse(raw).map_err(|e| format!("--ecs-metadata-endpoint {raw:?} is not a URL: {e}"))?;
         check_metadata_endpoint(&url).map_err(|e| format!("--ecs-metadata-endpoint: {e}"))?;
         cfg.ecs_metadata_endpoint = url;
         cfg.refresh_margin = Duration::from_secs(self.credentials_refresh_margin_secs);
@@ -139,8 +140,14 @@ mod tests {
             }
             seen += 1;
             let env = arg.get_env().map(|e| e.to_string_lossy().to_string());
-            assert!(env.as_deref().is_some_and(|e| e.starts_with("MIGRATION_PROXY_")), "--{id} has no MIGRATION_PROXY_* variable");
-            assert!(arg.get_help().is_some_and(|h| !h.to_string().trim().is_empty()), "--{id} has no help text");
+            assert!(
+                env.as_deref().is_some_and(|e| e.starts_with("MIGRATION_PROXY_")),
+                "--{id} has no MIGRATION_PROXY_* variable"
+            );
+            assert!(
+                arg.get_help().is_some_and(|h| !h.to_string().trim().is_empty()),
+                "--{id} has no help text"
+            );
         }
         assert_eq!(seen, 6);
     }
@@ -171,9 +178,13 @@ mod tests {
         assert_eq!(cfg.ecs_metadata_endpoint.as_str(), "http://100.100.100.200/");
         assert_eq!(cfg.refresh_margin, Duration::from_secs(900));
 
-        let args = CredentialArgs { sts_endpoint: Some("http://sts.example.com".into()), ..CredentialArgs::default() };
+        let args = CredentialArgs {
+            sts_endpoint: Some("http://sts.example.com".into()),
+            ..CredentialArgs::default()
+        };
         assert!(args.chain_config(&env).unwrap_err().contains("plain http"));
-        let args = CredentialArgs { sts_endpoint: Some("http://127.0.0.1:9".into()), ..CredentialArgs::default() };
+        let args =
+            CredentialArgs { sts_endpoint: Some("http://127.0.0.1:9".into()), ..CredentialArgs::default() };
         assert_eq!(args.chain_config(&env).unwrap().sts_endpoint.unwrap().as_str(), "http://127.0.0.1:9/");
         let args = CredentialArgs { ecs_metadata_endpoint: "not a url".into(), ..CredentialArgs::default() };
         assert!(args.chain_config(&env).is_err());
@@ -181,7 +192,8 @@ mod tests {
 
     #[test]
     fn the_help_lists_the_sources_in_order() {
-        let order = ["1. environment", "2. OIDC role", "3. CLI profile", "4. credentials file", "5. ECS RAM role"];
+        let order =
+            ["1. environment", "2. OIDC role", "3. CLI profile", "4. credentials file", "5. ECS RAM role"];
         let mut at = 0;
         for item in order {
             let pos = CHAIN_HELP[at..].find(item).unwrap_or_else(|| panic!("{item} missing or out of order"));

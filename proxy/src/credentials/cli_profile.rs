@@ -74,9 +74,13 @@ fn text(v: &Option<String>) -> Option<String> {
 fn number(v: &Option<Value>, field: &str) -> Result<Option<u64>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| format!("{field} must be a whole number of seconds")),
+        Some(Value::Number(n)) => {
+            n.as_u64().map(Some).ok_or_else(|| format!("{field} must be a whole number of seconds"))
+        }
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| format!("{field} must be a whole number of seconds")),
+        Some(Value::String(s)) => {
+            s.trim().parse().map(Some).map_err(|_| format!("{field} must be a whole number of seconds"))
+        }
         Some(_) => Err(format!("{field} must be a whole number of seconds")),
     }
 }
@@ -114,7 +118,10 @@ pub(crate) async fn read_small(path: &std::path::Path) -> Result<Option<String>,
 pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError> {
     let env = cfg.env.as_ref();
     let Some((path, explicit)) = path(cfg) else {
-        return Ok(("CLI profile (~/.aliyun/config.json)".to_string(), Link::Skip("no home directory".to_string())));
+        return Ok((
+            "CLI profile (~/.aliyun/config.json)".to_string(),
+            Link::Skip("no home directory".to_string()),
+        ));
     };
     let label = format!("CLI profile ({})", path.display());
     if is_true(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED") {
@@ -123,15 +130,20 @@ pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError
     let err = |reason: String| LinkError { what: label.clone(), reason };
     let raw = match read_small(&path).await.map_err(err)? {
         Some(raw) => raw,
-        None if explicit => return Err(err("ALIBABA_CLOUD_CONFIG_FILE names a file that does not exist".to_string())),
+        None if explicit => {
+            return Err(err("ALIBABA_CLOUD_CONFIG_FILE names a file that does not exist".to_string()))
+        }
         None => return Ok((label, Link::Skip("no such file".to_string()))),
     };
-    let conf: ConfigFile = serde_json::from_str(&raw)
-        .map_err(|e| err(format!("it is not valid JSON of the CLI's format (line {}, column {})", e.line(), e.column())))?;
+    let conf: ConfigFile = serde_json::from_str(&raw).map_err(|e| {
+        err(format!("it is not valid JSON of the CLI's format (line {}, column {})", e.line(), e.column()))
+    })?;
     let requested = cfg.requested_profile();
     let name = match requested.clone().or_else(|| text(&conf.current)) {
         Some(n) => n,
-        None => return Ok((label, Link::Skip("no profile is selected (no \"current\" in the file)".to_string()))),
+        None => {
+            return Ok((label, Link::Skip("no profile is selected (no \"current\" in the file)".to_string())))
+        }
     };
     let profiles = conf.profiles.as_deref().unwrap_or_default();
     let Some(profile) = find(profiles, &name) else {
@@ -142,8 +154,12 @@ pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError
     };
     let mode = text(&profile.mode).unwrap_or_default();
     let what = format!("CLI profile {name:?} (mode {mode}) in {}", path.display());
-    let plan = plan_for(cfg, profiles, profile, &name, 0).map_err(|reason| LinkError { what: what.clone(), reason })?;
-    Ok((label, Link::Use(Box::new(Candidate { source: Source::CliProfile, what, profile: Some(name), plan }))))
+    let plan = plan_for(cfg, profiles, profile, &name, 0)
+        .map_err(|reason| LinkError { what: what.clone(), reason })?;
+    Ok((
+        label,
+        Link::Use(Box::new(Candidate { source: Source::CliProfile, what, profile: Some(name), plan })),
+    ))
 }
 
 fn find<'a>(profiles: &'a [Profile], name: &str) -> Option<&'a Profile> {
@@ -169,7 +185,13 @@ fn role_request(cfg: &ChainConfig, p: &Profile, name: &str) -> Result<RoleReques
     })
 }
 
-fn plan_for(cfg: &ChainConfig, all: &[Profile], p: &Profile, name: &str, depth: usize) -> Result<Plan, String> {
+fn plan_for(
+    cfg: &ChainConfig,
+    all: &[Profile],
+    p: &Profile,
+    name: &str,
+    depth: usize,
+) -> Result<Plan, String> {
     let mode = text(&p.mode).unwrap_or_default();
     let sts_endpoint = || cfg.sts_endpoint_for(text(&p.sts_region).as_deref(), flag(&p.enable_vpc));
     match mode.as_str() {

@@ -63,13 +63,16 @@ impl Imds {
 
     async fn token(&self, http: &reqwest::Client) -> Result<Option<Secret>, TokenError> {
         let at = origin(&self.endpoint);
-        let response = match http.put(self.url(TOKEN_PATH)).header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS).send().await {
-            Ok(r) => r,
-            Err(e) => return Err(TokenError::Unreachable(describe_send_error(&e))),
-        };
+        let response =
+            match http.put(self.url(TOKEN_PATH)).header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS).send().await {
+                Ok(r) => r,
+                Err(e) => return Err(TokenError::Unreachable(describe_send_error(&e))),
+            };
         let status = response.status().as_u16();
         if status == 200 {
-            let body = read_body(response).await.map_err(|e| TokenError::Refused(format!("metadata token from {at}: {e}")))?;
+            let body = read_body(response)
+                .await
+                .map_err(|e| TokenError::Refused(format!("metadata token from {at}: {e}")))?;
             let token = String::from_utf8_lossy(&body).trim().to_string();
             if !token.is_empty() {
                 return Ok(Some(Secret::new(token)));
@@ -86,7 +89,12 @@ impl Imds {
 
     /// GET with the token; when that fails or the token is refused (401/403), again without it
     /// unless IMDSv1 is disabled (as the SDKs do; a 404 is an answer, not a token problem).
-    async fn get(&self, http: &reqwest::Client, path: &str, token: Option<&Secret>) -> Result<(u16, Vec<u8>), reqwest::Error> {
+    async fn get(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        token: Option<&Secret>,
+    ) -> Result<(u16, Vec<u8>), reqwest::Error> {
         let attempt = |with: Option<&Secret>| {
             let mut req = http.get(self.url(path));
             if let Some(t) = with {
@@ -120,15 +128,26 @@ impl Imds {
             Err(e) => Ok(Discovery::Unreachable(describe_send_error(&e))),
             Ok((200, body)) => match first_line(&body) {
                 Some(role) => Ok(Discovery::Role(role)),
-                None => Ok(Discovery::NoRole(format!("the metadata service at {at} lists no RAM role for this instance"))),
+                None => Ok(Discovery::NoRole(format!(
+                    "the metadata service at {at} lists no RAM role for this instance"
+                ))),
             },
-            Ok((404, _)) => Ok(Discovery::NoRole(format!("the metadata service at {at} lists no RAM role for this instance"))),
-            Ok((status, _)) => Err(format!("the metadata service at {at} answered HTTP {status} when asked for the instance's RAM role")),
+            Ok((404, _)) => Ok(Discovery::NoRole(format!(
+                "the metadata service at {at} lists no RAM role for this instance"
+            ))),
+            Ok((status, _)) => Err(format!(
+                "the metadata service at {at} answered HTTP {status} when asked for the instance's RAM role"
+            )),
         }
     }
 
     /// The role's current credentials (`role`, or the one the instance has).
-    pub(crate) async fn fetch(&self, http: &reqwest::Client, role: Option<&str>, source: Source) -> Result<Fetched, String> {
+    pub(crate) async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        role: Option<&str>,
+        source: Source,
+    ) -> Result<Fetched, String> {
         let at = origin(&self.endpoint);
         let token = match self.token(http).await {
             Ok(t) => t,
@@ -180,8 +199,11 @@ struct RoleCredentials {
 fn parse_credentials(at: &str, role: &str, body: &[u8], source: Source) -> Result<Fetched, String> {
     let parsed: RoleCredentials = serde_json::from_slice(body)
         .map_err(|_| format!("the metadata service at {at} answered for RAM role {role:?} with a body that is not the expected JSON"))?;
-    let secrets: Vec<&str> =
-        [&parsed.access_key_secret, &parsed.security_token].into_iter().flatten().map(String::as_str).collect();
+    let secrets: Vec<&str> = [&parsed.access_key_secret, &parsed.security_token]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
     match parsed.code.as_deref() {
         Some("Success") => {}
         other => {
@@ -191,17 +213,21 @@ fn parse_credentials(at: &str, role: &str, body: &[u8], source: Source) -> Resul
             ))
         }
     }
-    let (Some(id), Some(secret), Some(token)) = (parsed.access_key_id, parsed.access_key_secret, parsed.security_token) else {
-        return Err(format!("the metadata service at {at} answered for RAM role {role:?} with incomplete credentials"));
+    let (Some(id), Some(secret), Some(token)) =
+        (parsed.access_key_id, parsed.access_key_secret, parsed.security_token)
+    else {
+        return Err(format!(
+            "the metadata service at {at} answered for RAM role {role:?} with incomplete credentials"
+        ));
     };
     if id.is_empty() || secret.is_empty() || token.is_empty() {
-        return Err(format!("the metadata service at {at} answered for RAM role {role:?} with empty credentials"));
+        return Err(format!(
+            "the metadata service at {at} answered for RAM role {role:?} with empty credentials"
+        ));
     }
-    let expiration = parsed
-        .expiration
-        .as_deref()
-        .and_then(parse_expiration)
-        .ok_or_else(|| format!("the metadata service at {at} answered for RAM role {role:?} without a readable Expiration"))?;
+    let expiration = parsed.expiration.as_deref().and_then(parse_expiration).ok_or_else(|| {
+        format!("the metadata service at {at} answered for RAM role {role:?} without a readable Expiration")
+    })?;
     Ok(Fetched::temporary(id, secret, token, source, expiration))
 }
 

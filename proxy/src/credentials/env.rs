@@ -53,7 +53,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
@@ -61,7 +62,8 @@ mod tests {
     fn environment_credentials_need_both_values() {
         assert!(from_environment(&env(&[(ID, "id")])).is_none());
         assert!(from_environment(&env(&[(ID, "id"), (SECRET, " ")])).is_none());
-        let c = from_environment(&env(&[(ID, "id"), (SECRET, "s3cr3t-value"), (TOKEN, "tok3n-value")])).unwrap();
+        let c =
+            from_environment(&env(&[(ID, "id"), (SECRET, "s3cr3t-value"), (TOKEN, "tok3n-value")])).unwrap();
         assert_eq!(c.access_key_id, "id");
         assert_eq!(c.access_key_secret.expose(), "s3cr3t-value");
         assert_eq!(c.security_token.as_ref().map(Secret::expose), Some("tok3n-value"));

@@ -40,7 +40,9 @@ use serde::Serialize;
 
 pub use cli::{CredentialArgs, CHAIN_HELP};
 pub use env::from_environment;
-pub use provider::{ChainConfig, Clock, CredentialProvider, CredentialState, CredentialStatus, EnvLookup, RefreshOutcome};
+pub use provider::{
+    ChainConfig, Clock, CredentialProvider, CredentialState, CredentialStatus, EnvLookup, RefreshOutcome,
+};
 
 /// A secret string (AccessKey secret, STS token). `Debug` and `Display` print `***`; it is not
 /// `Serialize`, so it cannot end up in a response by accident.
@@ -237,7 +239,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 

@@ -37,13 +37,19 @@ pub(crate) fn probe(cfg: &ChainConfig) -> Result<Link, LinkError> {
             "not set".to_string()
         }));
     }
-    let (Some(role_arn), Some(provider_arn), Some(token_file)) = (role_arn.clone(), provider_arn.clone(), token_file.clone()) else {
-        let missing: Vec<&str> = [(ROLE_ARN, &role_arn), (PROVIDER_ARN, &provider_arn), (TOKEN_FILE, &token_file)]
-            .into_iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| n)
-            .collect();
-        return Err(LinkError { what: LABEL.to_string(), reason: format!("incomplete: {} not set", missing.join(" and ")) });
+    let (Some(role_arn), Some(provider_arn), Some(token_file)) =
+        (role_arn.clone(), provider_arn.clone(), token_file.clone())
+    else {
+        let missing: Vec<&str> =
+            [(ROLE_ARN, &role_arn), (PROVIDER_ARN, &provider_arn), (TOKEN_FILE, &token_file)]
+                .into_iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| n)
+                .collect();
+        return Err(LinkError {
+            what: LABEL.to_string(),
+            reason: format!("incomplete: {} not set", missing.join(" and ")),
+        });
     };
     let now = (cfg.clock)();
     let sts_endpoint = cfg.sts_endpoint_for(None, None);
@@ -69,12 +75,17 @@ pub(crate) fn probe(cfg: &ChainConfig) -> Result<Link, LinkError> {
 /// Reads the OIDC token (trimmed). Errors name the file and the failure, never the contents.
 pub(crate) async fn read_token(path: &Path) -> Result<Secret, String> {
     let shown = path.display();
-    let meta = tokio::fs::metadata(path).await.map_err(|e| format!("cannot read the OIDC token file {shown}: {}", io_reason(&e)))?;
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| format!("cannot read the OIDC token file {shown}: {}", io_reason(&e)))?;
     if meta.len() > MAX_TOKEN_BYTES {
         return Err(format!("the OIDC token file {shown} is larger than {MAX_TOKEN_BYTES} bytes"));
     }
-    let bytes = tokio::fs::read(path).await.map_err(|e| format!("cannot read the OIDC token file {shown}: {}", io_reason(&e)))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("the OIDC token file {shown} is not UTF-8 text"))?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| format!("cannot read the OIDC token file {shown}: {}", io_reason(&e)))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("the OIDC token file {shown} is not UTF-8 text"))?;
     let token = text.trim();
     if token.is_empty() {
         return Err(format!("the OIDC token file {shown} is empty"));

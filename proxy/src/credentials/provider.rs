@@ -146,14 +146,20 @@ impl ChainConfig {
             return u.clone();
         }
         let env = self.env.as_ref();
-        let region = profile_region.map(str::to_string).filter(|r| !r.trim().is_empty()).or_else(|| non_empty(env, "ALIBABA_CLOUD_STS_REGION"));
+        let region = profile_region
+            .map(str::to_string)
+            .filter(|r| !r.trim().is_empty())
+            .or_else(|| non_empty(env, "ALIBABA_CLOUD_STS_REGION"));
         let vpc = profile_vpc.unwrap_or(false) || is_true(env, "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED");
         sts::default_endpoint(region.as_deref(), vpc)
     }
 
     /// The profile asked for by name, if any: `--credentials-profile`, else `ALIBABA_CLOUD_PROFILE`.
     pub(crate) fn requested_profile(&self) -> Option<String> {
-        self.profile.clone().filter(|p| !p.trim().is_empty()).or_else(|| non_empty(self.env.as_ref(), "ALIBABA_CLOUD_PROFILE"))
+        self.profile
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| non_empty(self.env.as_ref(), "ALIBABA_CLOUD_PROFILE"))
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -166,11 +172,22 @@ pub fn check_sts_endpoint(url: &Url) -> Result<(), String> {
     match url.scheme() {
         "https" => {}
         "http" if transport::is_loopback(url) => {}
-        "http" => return Err(format!("the STS endpoint {} is plain http to a non-loopback host; use https", transport::origin(url))),
+        "http" => {
+            return Err(format!(
+                "the STS endpoint {} is plain http to a non-loopback host; use https",
+                transport::origin(url)
+            ))
+        }
         other => return Err(format!("the STS endpoint's scheme must be https, not {other:?}")),
     }
-    if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err("the STS endpoint must be scheme://host[:port] without a query, fragment or user info".to_string());
+    if url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err("the STS endpoint must be scheme://host[:port] without a query, fragment or user info"
+            .to_string());
     }
     Ok(())
 }
@@ -180,7 +197,11 @@ pub fn check_metadata_endpoint(url: &Url) -> Result<(), String> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err("the ECS metadata endpoint must be an http(s) URL with a host".to_string());
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
         return Err("the ECS metadata endpoint must not carry a query, fragment or user info".to_string());
     }
     Ok(())
@@ -198,7 +219,13 @@ pub(crate) struct Fetched {
 
 impl Fetched {
     /// Temporary credentials as STS and the metadata service hand them out.
-    pub(crate) fn temporary(id: String, secret: String, token: String, source: Source, expiration: DateTime<Utc>) -> Fetched {
+    pub(crate) fn temporary(
+        id: String,
+        secret: String,
+        token: String,
+        source: Source,
+        expiration: DateTime<Utc>,
+    ) -> Fetched {
         Fetched {
             credentials: Credentials {
                 access_key_id: id,
@@ -234,7 +261,11 @@ impl Plan {
         }
     }
 
-    fn fetch<'a>(&'a self, io: &'a Io, source: Source) -> Pin<Box<dyn Future<Output = Result<Fetched, String>> + Send + 'a>> {
+    fn fetch<'a>(
+        &'a self,
+        io: &'a Io,
+        source: Source,
+    ) -> Pin<Box<dyn Future<Output = Result<Fetched, String>> + Send + 'a>> {
         Box::pin(async move {
             match self {
                 Plan::Static { credentials, expiration, .. } => {
@@ -244,16 +275,36 @@ impl Plan {
                 }
                 Plan::AssumeRole { base, role, sts_endpoint } => {
                     check_sts_endpoint(sts_endpoint)?;
-                    let base = base.fetch(io, source).await.map_err(|e| format!("the credentials AssumeRole is signed with: {e}"))?;
+                    let base = base
+                        .fetch(io, source)
+                        .await
+                        .map_err(|e| format!("the credentials AssumeRole is signed with: {e}"))?;
                     if base.expiration.is_some_and(|e| e <= (io.clock)()) {
                         return Err("the credentials AssumeRole is signed with have expired".to_string());
                     }
-                    sts::assume_role(&io.sts_http, sts_endpoint, &base.credentials, role, (io.clock)(), source).await
+                    sts::assume_role(
+                        &io.sts_http,
+                        sts_endpoint,
+                        &base.credentials,
+                        role,
+                        (io.clock)(),
+                        source,
+                    )
+                    .await
                 }
                 Plan::Oidc { provider_arn, token_file, role, sts_endpoint } => {
                     check_sts_endpoint(sts_endpoint)?;
                     let token = oidc::read_token(token_file).await?;
-                    sts::assume_role_with_oidc(&io.sts_http, sts_endpoint, provider_arn, &token, role, (io.clock)(), source).await
+                    sts::assume_role_with_oidc(
+                        &io.sts_http,
+                        sts_endpoint,
+                        provider_arn,
+                        &token,
+                        role,
+                        (io.clock)(),
+                        source,
+                    )
+                    .await
                 }
                 Plan::Ecs { imds, role } => imds.fetch(&io.metadata_http, role.as_deref(), source).await,
             }
@@ -411,7 +462,11 @@ fn fixed_method(credentials: &Credentials) -> Method {
 }
 
 /// When temporary credentials obtained at `obtained` and expiring at `expiration` are refreshed.
-pub(crate) fn refresh_time(obtained: DateTime<Utc>, expiration: DateTime<Utc>, margin: chrono::Duration) -> DateTime<Utc> {
+pub(crate) fn refresh_time(
+    obtained: DateTime<Utc>,
+    expiration: DateTime<Utc>,
+    margin: chrono::Duration,
+) -> DateTime<Utc> {
     if expiration <= obtained {
         return obtained;
     }
@@ -430,7 +485,12 @@ impl CredentialProvider {
             Ok(Some(credentials)) => {
                 let method = fixed_method(&credentials);
                 let what = "environment variables (ALIBABA_CLOUD_ACCESS_KEY_ID)".to_string();
-                let candidate = Candidate { source: Source::Environment, what, profile: None, plan: Plan::Static { credentials, method, expiration: None } };
+                let candidate = Candidate {
+                    source: Source::Environment,
+                    what,
+                    profile: None,
+                    plan: Plan::Static { credentials, method, expiration: None },
+                };
                 return Self::start(cfg, candidate, tried).await;
             }
             Ok(None) => tried.push(format!("{}: not set", env::LABEL)),
@@ -440,14 +500,20 @@ impl CredentialProvider {
         // 2. OIDC role (RRSA).
         match oidc::probe(cfg) {
             Ok(Link::Use(candidate)) => return Self::start(cfg, *candidate, tried).await,
-            Ok(Link::Skip(note) | Link::NoSuchProfile(note)) => tried.push(format!("{}: {note}", oidc::LABEL)),
+            Ok(Link::Skip(note) | Link::NoSuchProfile(note)) => {
+                tried.push(format!("{}: {note}", oidc::LABEL))
+            }
             Err(e) => return Err(fail(tried, Source::OidcRole, e.what, e.reason)),
         }
 
         // 3. and 4. The CLI's config.json, then the shared credentials file.
         let mut missing_profile = Vec::new();
         for source in [Source::CliProfile, Source::CredentialsFile] {
-            let probed = if source == Source::CliProfile { cli_profile::probe(cfg).await } else { shared_file::probe(cfg).await };
+            let probed = if source == Source::CliProfile {
+                cli_profile::probe(cfg).await
+            } else {
+                shared_file::probe(cfg).await
+            };
             match probed {
                 Ok((_, Link::Use(candidate))) => return Self::start(cfg, *candidate, tried).await,
                 Ok((label, Link::Skip(note))) => tried.push(format!("{label}: {note}")),
@@ -471,7 +537,9 @@ impl CredentialProvider {
         // 5. The ECS instance's RAM role.
         match ecs_link(cfg).await {
             Ok(Link::Use(candidate)) => return Self::start(cfg, *candidate, tried).await,
-            Ok(Link::Skip(note) | Link::NoSuchProfile(note)) => tried.push(format!("{}: {note}", ecs_label(cfg))),
+            Ok(Link::Skip(note) | Link::NoSuchProfile(note)) => {
+                tried.push(format!("{}: {note}", ecs_label(cfg)))
+            }
             Err(e) => return Err(fail(tried, Source::EcsRamRole, e.what, e.reason)),
         }
 
@@ -479,7 +547,11 @@ impl CredentialProvider {
     }
 
     /// First fetch of a configured link; its failure stops the chain.
-    async fn start(cfg: &ChainConfig, candidate: Candidate, tried: Vec<String>) -> Result<CredentialProvider, NoCredentials> {
+    async fn start(
+        cfg: &ChainConfig,
+        candidate: Candidate,
+        tried: Vec<String>,
+    ) -> Result<CredentialProvider, NoCredentials> {
         let io = Io::new(cfg);
         let Candidate { source, what, profile, plan } = candidate;
         let fetched = plan.fetch(&io, source).await;
@@ -675,8 +747,12 @@ impl Inner {
             let due = self.refresher.is_some() && st.refresh_at.is_some_and(|r| now >= r) && !backing_off;
             return Check::Usable { credentials: st.current.credentials.clone(), due };
         }
-        let blocked = (self.refresher.is_some() && backing_off)
-            .then(|| st.last_refresh.as_ref().and_then(|o| o.error.clone()).unwrap_or_else(|| "the last refresh failed".to_string()));
+        let blocked = (self.refresher.is_some() && backing_off).then(|| {
+            st.last_refresh
+                .as_ref()
+                .and_then(|o| o.error.clone())
+                .unwrap_or_else(|| "the last refresh failed".to_string())
+        });
         Check::Expired { blocked }
     }
 
@@ -733,7 +809,9 @@ impl Inner {
             }
             Err(reason) => {
                 st.failures = st.failures.saturating_add(1);
-                let mut backoff = chrono::Duration::seconds(5 * (1i64 << st.failures.saturating_sub(1).min(4))).min(chrono::Duration::seconds(60));
+                let mut backoff =
+                    chrono::Duration::seconds(5 * (1i64 << st.failures.saturating_sub(1).min(4)))
+                        .min(chrono::Duration::seconds(60));
                 if let Some(exp) = st.current.expiration.filter(|e| *e > now) {
                     backoff = backoff.min((exp - now) / 4).max(chrono::Duration::seconds(1));
                 }
@@ -762,7 +840,8 @@ impl Inner {
             (Some(r), _) => Some(r),
             (None, r) => r,
         };
-        let wait = next.map(|t| (t - now).to_std().unwrap_or(Duration::ZERO)).unwrap_or(Duration::from_secs(60));
+        let wait =
+            next.map(|t| (t - now).to_std().unwrap_or(Duration::ZERO)).unwrap_or(Duration::from_secs(60));
         wait.clamp(Duration::from_millis(250), Duration::from_secs(60))
     }
 }
@@ -789,7 +868,10 @@ fn ecs_label(cfg: &ChainConfig) -> String {
 }
 
 fn imds_for(cfg: &ChainConfig) -> Imds {
-    Imds { endpoint: cfg.ecs_metadata_endpoint.clone(), v1_disabled: is_true(cfg.env.as_ref(), "ALIBABA_CLOUD_IMDSV1_DISABLED") }
+    Imds {
+        endpoint: cfg.ecs_metadata_endpoint.clone(),
+        v1_disabled: is_true(cfg.env.as_ref(), "ALIBABA_CLOUD_IMDSV1_DISABLED"),
+    }
 }
 
 /// Link 5. `ALIBABA_CLOUD_ECS_METADATA` names the role (then the link is configured and must
@@ -800,12 +882,16 @@ async fn ecs_link(cfg: &ChainConfig) -> Result<Link, LinkError> {
         return Ok(Link::Skip("disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED".to_string()));
     }
     let label = ecs_label(cfg);
-    check_metadata_endpoint(&cfg.ecs_metadata_endpoint).map_err(|reason| LinkError { what: label.clone(), reason })?;
+    check_metadata_endpoint(&cfg.ecs_metadata_endpoint)
+        .map_err(|reason| LinkError { what: label.clone(), reason })?;
     let imds = imds_for(cfg);
     if let Some(role) = non_empty(env, "ALIBABA_CLOUD_ECS_METADATA") {
         return Ok(Link::Use(Box::new(Candidate {
             source: Source::EcsRamRole,
-            what: format!("ECS RAM role {role:?} (ALIBABA_CLOUD_ECS_METADATA, metadata service {})", transport::origin(&imds.endpoint)),
+            what: format!(
+                "ECS RAM role {role:?} (ALIBABA_CLOUD_ECS_METADATA, metadata service {})",
+                transport::origin(&imds.endpoint)
+            ),
             profile: None,
             plan: Plan::Ecs { imds, role: Some(role) },
         })));
@@ -843,11 +929,20 @@ mod tests {
     fn refresh_time_uses_the_margin_but_never_the_first_half() {
         let m = chrono::Duration::minutes(15);
         // One hour: 15 minutes before expiry.
-        assert_eq!(refresh_time(t("2030-01-01T00:00:00Z"), t("2030-01-01T01:00:00Z"), m), t("2030-01-01T00:45:00Z"));
+        assert_eq!(
+            refresh_time(t("2030-01-01T00:00:00Z"), t("2030-01-01T01:00:00Z"), m),
+            t("2030-01-01T00:45:00Z")
+        );
         // Twenty minutes: halfway, not 5 minutes in.
-        assert_eq!(refresh_time(t("2030-01-01T00:00:00Z"), t("2030-01-01T00:20:00Z"), m), t("2030-01-01T00:10:00Z"));
+        assert_eq!(
+            refresh_time(t("2030-01-01T00:00:00Z"), t("2030-01-01T00:20:00Z"), m),
+            t("2030-01-01T00:10:00Z")
+        );
         // Already expired: now.
-        assert_eq!(refresh_time(t("2030-01-01T00:00:00Z"), t("2029-01-01T00:00:00Z"), m), t("2030-01-01T00:00:00Z"));
+        assert_eq!(
+            refresh_time(t("2030-01-01T00:00:00Z"), t("2029-01-01T00:00:00Z"), m),
+            t("2030-01-01T00:00:00Z")
+        );
     }
 
     #[test]
@@ -871,7 +966,10 @@ mod tests {
             None,
         );
         assert_eq!(cfg.sts_endpoint_for(None, None).as_str(), "https://sts.cn-shanghai.aliyuncs.com/");
-        assert_eq!(cfg.sts_endpoint_for(Some("cn-beijing"), Some(true)).as_str(), "https://sts-vpc.cn-beijing.aliyuncs.com/");
+        assert_eq!(
+            cfg.sts_endpoint_for(Some("cn-beijing"), Some(true)).as_str(),
+            "https://sts-vpc.cn-beijing.aliyuncs.com/"
+        );
         cfg.sts_endpoint = Some(Url::parse("http://127.0.0.1:1").unwrap());
         assert_eq!(cfg.sts_endpoint_for(Some("cn-beijing"), None).as_str(), "http://127.0.0.1:1/");
         let plain = ChainConfig::new(|_: &str| None, None);
@@ -917,7 +1015,13 @@ mod tests {
         let printed = format!("{p:?} {plan:?} {:?}", p.status());
         assert!(!printed.contains("s3cr3t-value") && !printed.contains("tok3n-value"), "{printed}");
         let json = serde_json::to_string(&p.status()).unwrap();
-        assert!(json.contains("\"consecutiveFailures\":0") && json.contains("\"source\":\"environment\""), "{json}");
-        assert!(!json.contains("s3cr3t-value") && !json.contains("tok3n-value") && !json.contains("\"id\""), "{json}");
+        assert!(
+            json.contains("\"consecutiveFailures\":0") && json.contains("\"source\":\"environment\""),
+            "{json}"
+        );
+        assert!(
+            !json.contains("s3cr3t-value") && !json.contains("tok3n-value") && !json.contains("\"id\""),
+            "{json}"
+        );
     }
 }

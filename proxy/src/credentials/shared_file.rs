@@ -49,7 +49,10 @@ fn get(section: &Properties, key: &str) -> Option<String> {
 pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError> {
     let (candidates, explicit) = paths(cfg);
     if candidates.is_empty() {
-        return Ok(("credentials file (~/.alibabacloud/credentials)".to_string(), Link::Skip("no home directory".to_string())));
+        return Ok((
+            "credentials file (~/.alibabacloud/credentials)".to_string(),
+            Link::Skip("no home directory".to_string()),
+        ));
     }
     let shown = candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or ");
     let mut found = None;
@@ -67,14 +70,18 @@ pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError
     let Some((path, raw)) = found else {
         let label = format!("credentials file ({shown})");
         if explicit {
-            return Err(LinkError { what: label, reason: "ALIBABA_CLOUD_CREDENTIALS_FILE names a file that does not exist".to_string() });
+            return Err(LinkError {
+                what: label,
+                reason: "ALIBABA_CLOUD_CREDENTIALS_FILE names a file that does not exist".to_string(),
+            });
         }
         return Ok((label, Link::Skip("no such file".to_string())));
     };
     let label = format!("credentials file ({})", path.display());
     let err = |reason: String| LinkError { what: label.clone(), reason };
     let opt = ParseOption { enabled_quote: true, enabled_escape: false, ..ParseOption::default() };
-    let ini = Ini::load_from_str_opt(&raw, opt).map_err(|e| err(format!("it is not a valid INI file (line {})", e.line)))?;
+    let ini = Ini::load_from_str_opt(&raw, opt)
+        .map_err(|e| err(format!("it is not a valid INI file (line {})", e.line)))?;
 
     let requested = cfg.requested_profile();
     let name = requested.clone().unwrap_or_else(|| "default".to_string());
@@ -89,8 +96,12 @@ pub(crate) async fn probe(cfg: &ChainConfig) -> Result<(String, Link), LinkError
     }
     let kind = get(section, "type").unwrap_or_default();
     let what = format!("section [{name}] (type {kind}) of {}", path.display());
-    let plan = plan_for(cfg, section, &name, &kind).map_err(|reason| LinkError { what: what.clone(), reason })?;
-    Ok((label, Link::Use(Box::new(Candidate { source: Source::CredentialsFile, what, profile: Some(name), plan }))))
+    let plan =
+        plan_for(cfg, section, &name, &kind).map_err(|reason| LinkError { what: what.clone(), reason })?;
+    Ok((
+        label,
+        Link::Use(Box::new(Candidate { source: Source::CredentialsFile, what, profile: Some(name), plan })),
+    ))
 }
 
 fn access_key(section: &Properties, name: &str) -> Result<Credentials, String> {
@@ -108,7 +119,10 @@ fn access_key(section: &Properties, name: &str) -> Result<Credentials, String> {
 fn role_request(cfg: &ChainConfig, section: &Properties, name: &str) -> Result<RoleRequest, String> {
     let role_arn = get(section, "role_arn").ok_or_else(|| format!("section [{name}] needs role_arn"))?;
     let duration = match get(section, "duration_seconds") {
-        Some(d) => Some(d.parse::<u64>().map_err(|_| format!("section [{name}]: duration_seconds must be a whole number"))?),
+        Some(d) => Some(
+            d.parse::<u64>()
+                .map_err(|_| format!("section [{name}]: duration_seconds must be a whole number"))?,
+        ),
         None => None,
     };
     Ok(RoleRequest {

@@ -103,7 +103,8 @@ pub(crate) async fn assume_role(
         &timestamp::format(now),
         &nonce,
     );
-    let (body, query): (Vec<_>, Vec<_>) = signed.into_iter().partition(|(k, _)| form.iter().any(|(f, _)| f == k));
+    let (body, query): (Vec<_>, Vec<_>) =
+        signed.into_iter().partition(|(k, _)| form.iter().any(|(f, _)| f == k));
     let mut secrets = vec![base.access_key_secret.expose()];
     if let Some(t) = &base.security_token {
         secrets.push(t.expose());
@@ -189,7 +190,14 @@ pub(crate) fn parse_expiration(raw: &str) -> Option<DateTime<Utc>> {
         .or_else(|| DateTime::parse_from_rfc3339(raw.trim()).ok().map(|t| t.with_timezone(&Utc)))
 }
 
-fn parse_answer(action: &str, at: &str, status: u16, bytes: &[u8], secrets: &[&str], source: Source) -> Result<Fetched, String> {
+fn parse_answer(
+    action: &str,
+    at: &str,
+    status: u16,
+    bytes: &[u8],
+    secrets: &[&str],
+    source: Source,
+) -> Result<Fetched, String> {
     let answer: Option<Answer> = serde_json::from_slice(bytes).ok();
     if !(200..300).contains(&status) {
         let mut msg = format!("STS {action} at {at} answered HTTP {status}");
@@ -206,17 +214,24 @@ fn parse_answer(action: &str, at: &str, status: u16, bytes: &[u8], secrets: &[&s
         }
         return Err(msg);
     }
-    let answer = answer.ok_or_else(|| format!("STS {action} at {at} answered HTTP {status} with a body that is not the expected JSON"))?;
-    let issued = answer.credentials.ok_or_else(|| format!("STS {action} at {at} answered without Credentials"))?;
-    let (Some(id), Some(secret), Some(token)) = (issued.access_key_id, issued.access_key_secret, issued.security_token) else {
+    let answer = answer.ok_or_else(|| {
+        format!("STS {action} at {at} answered HTTP {status} with a body that is not the expected JSON")
+    })?;
+    let issued =
+        answer.credentials.ok_or_else(|| format!("STS {action} at {at} answered without Credentials"))?;
+    let (Some(id), Some(secret), Some(token)) =
+        (issued.access_key_id, issued.access_key_secret, issued.security_token)
+    else {
         return Err(format!("STS {action} at {at} answered with incomplete Credentials"));
     };
     if id.is_empty() || secret.is_empty() || token.is_empty() {
         return Err(format!("STS {action} at {at} answered with empty Credentials"));
     }
-    let expiration = issued.expiration.as_deref().and_then(parse_expiration).ok_or_else(|| {
-        format!("STS {action} at {at} answered without a readable Expiration")
-    })?;
+    let expiration = issued
+        .expiration
+        .as_deref()
+        .and_then(parse_expiration)
+        .ok_or_else(|| format!("STS {action} at {at} answered without a readable Expiration"))?;
     Ok(Fetched::temporary(id, secret, token, source, expiration))
 }
 
@@ -228,8 +243,14 @@ mod tests {
     fn default_endpoints_follow_the_sdk_rule() {
         assert_eq!(default_endpoint(None, false).as_str(), "https://sts.aliyuncs.com/");
         assert_eq!(default_endpoint(Some(""), true).as_str(), "https://sts.aliyuncs.com/");
-        assert_eq!(default_endpoint(Some("cn-hangzhou"), false).as_str(), "https://sts.cn-hangzhou.aliyuncs.com/");
-        assert_eq!(default_endpoint(Some("cn-hangzhou"), true).as_str(), "https://sts-vpc.cn-hangzhou.aliyuncs.com/");
+        assert_eq!(
+            default_endpoint(Some("cn-hangzhou"), false).as_str(),
+            "https://sts.cn-hangzhou.aliyuncs.com/"
+        );
+        assert_eq!(
+            default_endpoint(Some("cn-hangzhou"), true).as_str(),
+            "https://sts-vpc.cn-hangzhou.aliyuncs.com/"
+        );
     }
 
     #[test]
@@ -243,20 +264,30 @@ mod tests {
     #[test]
     fn answers_are_parsed_and_errors_carry_no_secrets() {
         let ok = br#"{"RequestId":"r","AssumedRoleUser":{"Arn":"a","AssumedRoleId":"b"},"Credentials":{"AccessKeyId":"STS.id","AccessKeySecret":"sk","SecurityToken":"tok","Expiration":"2030-01-01T00:00:00Z"}}"#;
-        let f = parse_answer("AssumeRole", "https://sts.aliyuncs.com", 200, ok, &[], Source::CliProfile).unwrap();
+        let f =
+            parse_answer("AssumeRole", "https://sts.aliyuncs.com", 200, ok, &[], Source::CliProfile).unwrap();
         assert_eq!(f.credentials.access_key_id, "STS.id");
         assert_eq!(f.credentials.security_token.as_ref().map(Secret::expose), Some("tok"));
         assert_eq!(f.expiration, parse_expiration("2030-01-01T00:00:00Z"));
         assert_eq!(f.credentials.source, Source::CliProfile);
 
         let err = br#"{"RequestId":"R-1","Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3Dak%26SecurityToken%3Dbase-t0ken"}"#;
-        let e = parse_answer("AssumeRole", "https://sts.aliyuncs.com", 400, err, &["base-t0ken"], Source::CliProfile).unwrap_err();
+        let e = parse_answer(
+            "AssumeRole",
+            "https://sts.aliyuncs.com",
+            400,
+            err,
+            &["base-t0ken"],
+            Source::CliProfile,
+        )
+        .unwrap_err();
         assert!(e.contains("HTTP 400 SignatureDoesNotMatch"), "{e}");
         assert!(e.contains("R-1"), "{e}");
         assert!(!e.contains("base-t0ken"), "{e}");
 
         let echo = br#"{"Code":"InvalidParameter.OIDCToken","Message":"token my-oidc-jwt is invalid"}"#;
-        let e = parse_answer("AssumeRoleWithOIDC", "x", 400, echo, &["my-oidc-jwt"], Source::OidcRole).unwrap_err();
+        let e = parse_answer("AssumeRoleWithOIDC", "x", 400, echo, &["my-oidc-jwt"], Source::OidcRole)
+            .unwrap_err();
         assert!(!e.contains("my-oidc-jwt"), "{e}");
 
         assert!(parse_answer("AssumeRole", "x", 200, b"not json", &[], Source::CliProfile).is_err());

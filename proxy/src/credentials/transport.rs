@@ -90,7 +90,8 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
         s.truncate(at);
         s.push_str("[the echoed string to sign is omitted]");
     }
-    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
+    let mut out: String =
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
     if s.chars().count() > MAX_MESSAGE_CHARS {
         out.push('…');
     }

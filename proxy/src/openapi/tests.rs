@@ -48,7 +48,10 @@ fn doc_accepts(schema: &Value, value: &str) -> bool {
     }
     match schema["type"].as_str() {
         Some("integer") => {
-            let canonical = value == "0" || (!value.is_empty() && !value.starts_with('0') && value.bytes().all(|b| b.is_ascii_digit()));
+            let canonical = value == "0"
+                || (!value.is_empty()
+                    && !value.starts_with('0')
+                    && value.bytes().all(|b| b.is_ascii_digit()));
             let Some(n) = canonical.then(|| value.parse::<u128>().ok()).flatten() else { return false };
             let min = schema["minimum"].as_f64().map(|m| m as u128).unwrap_or(0);
             let max = schema["maximum"].as_f64().map(|m| m as u128).unwrap_or(u128::MAX);
@@ -93,11 +96,71 @@ fn validate_accepts(action: Action, name: &str, value: &str) -> bool {
 /// Values worth trying on every parameter: boundaries, lookalikes and injection attempts.
 fn probes(schema: &Value) -> Vec<String> {
     let mut v: Vec<String> = [
-        "", "a", "A", "z", "0", "1", "9", "-", "_", ".", " ", "/", "?", "#", "%", "%2F", "&", "=", "\n", "\r\n", "\0", "é", "X", ":",
-        "pgm-x", "pgm_x", "-pgm", "pgm-", "1pgm", "PGM", "172.16.1.10", "172.16.XX.XX", "::1", "fe80::1", "1.2.3.4/evil",
-        "cn-hangzhou", "cn-hangzhou-", "evil.com", "zh-CN", "en-US", "PostgreSQL", "postgresql", "Primary", "Readonly", "Guard",
-        "Temp", "Running", "a b", "a.b_c-d", "29", "30", "100", "101", "65535", "65536", "9999999999999", "10000000000000",
-        "-1", "+1", "1.0", "1e3", " 1", "1 ", "0x10", "18446744073709551616",
+        "",
+        "a",
+        "A",
+        "z",
+        "0",
+        "1",
+        "9",
+        "-",
+        "_",
+        ".",
+        " ",
+        "/",
+        "?",
+        "#",
+        "%",
+        "%2F",
+        "&",
+        "=",
+        "\n",
+        "\r\n",
+        "\0",
+        "é",
+        "X",
+        ":",
+        "pgm-x",
+        "pgm_x",
+        "-pgm",
+        "pgm-",
+        "1pgm",
+        "PGM",
+        "172.16.1.10",
+        "172.16.XX.XX",
+        "::1",
+        "fe80::1",
+        "1.2.3.4/evil",
+        "cn-hangzhou",
+        "cn-hangzhou-",
+        "evil.com",
+        "zh-CN",
+        "en-US",
+        "PostgreSQL",
+        "postgresql",
+        "Primary",
+        "Readonly",
+        "Guard",
+        "Temp",
+        "Running",
+        "a b",
+        "a.b_c-d",
+        "29",
+        "30",
+        "100",
+        "101",
+        "65535",
+        "65536",
+        "9999999999999",
+        "10000000000000",
+        "-1",
+        "+1",
+        "1.0",
+        "1e3",
+        " 1",
+        "1 ",
+        "0x10",
+        "18446744073709551616",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -120,7 +183,13 @@ fn probes(schema: &Value) -> Vec<String> {
 #[test]
 fn every_allow_listed_action_has_its_own_path() {
     let doc = doc();
-    let paths: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().filter(|p| p.starts_with("/api/rds/") && !p.contains('{')).cloned().collect();
+    let paths: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|p| p.starts_with("/api/rds/") && !p.contains('{'))
+        .cloned()
+        .collect();
     let actions: BTreeSet<String> = Action::ALL.iter().map(|a| format!("/api/rds/{}", a.name())).collect();
     assert_eq!(paths, actions);
     for p in ["/api/rds/{Action}", "/api/session", "/api/openapi.json"] {
@@ -136,7 +205,8 @@ fn every_allow_listed_action_has_its_own_path() {
 #[test]
 fn documented_parameters_are_exactly_the_validated_ones() {
     let doc = doc();
-    let all_names: BTreeSet<&str> = Action::ALL.iter().flat_map(|a| a.params().iter().map(|p| p.name())).collect();
+    let all_names: BTreeSet<&str> =
+        Action::ALL.iter().flat_map(|a| a.params().iter().map(|p| p.name())).collect();
     for action in Action::ALL {
         let documented = documented_params(&doc, action);
         let names: Vec<&str> = documented.iter().map(|(n, _)| n.as_str()).collect();
@@ -147,7 +217,15 @@ fn documented_parameters_are_exactly_the_validated_ones() {
         assert_eq!(unique, want, "{}", action.name());
 
         // Anything not documented is refused: other actions' parameters, lookalikes, signing ones.
-        for other in all_names.iter().copied().chain(["Foo", "regionid", "dbinstancename", "Action", "Signature", "AccessKeyId", "SecurityToken"]) {
+        for other in all_names.iter().copied().chain([
+            "Foo",
+            "regionid",
+            "dbinstancename",
+            "Action",
+            "Signature",
+            "AccessKeyId",
+            "SecurityToken",
+        ]) {
             if unique.contains(other) {
                 continue;
             }
@@ -159,16 +237,29 @@ fn documented_parameters_are_exactly_the_validated_ones() {
             let schema = &p["schema"];
             // Required: exactly when leaving it out is refused.
             let required = p["required"] == true;
-            let without: Vec<(String, String)> = query_with(action, name, "x").into_iter().filter(|(k, _)| k != name).collect();
+            let without: Vec<(String, String)> =
+                query_with(action, name, "x").into_iter().filter(|(k, _)| k != name).collect();
             let result = validate(action.name(), &without, "cn-hangzhou");
             assert_eq!(result.is_err(), required, "{} {name}: documented required={required}", action.name());
             // Defaults: what is forwarded when it is left out.
             if let (Ok(call), Some(default)) = (&result, schema.get("default")) {
-                let forwarded = call.param(name).unwrap_or_else(|| panic!("{} {name}: default {default} not forwarded", action.name()));
-                assert_eq!(&Value::from(forwarded), &Value::from(default.to_string().trim_matches('"')), "{} {name}", action.name());
+                let forwarded = call
+                    .param(name)
+                    .unwrap_or_else(|| panic!("{} {name}: default {default} not forwarded", action.name()));
+                assert_eq!(
+                    &Value::from(forwarded),
+                    &Value::from(default.to_string().trim_matches('"')),
+                    "{} {name}",
+                    action.name()
+                );
             } else if let Ok(call) = &result {
                 if name != "RegionId" {
-                    assert_eq!(call.param(name), None, "{} {name}: forwarded without a documented default", action.name());
+                    assert_eq!(
+                        call.param(name),
+                        None,
+                        "{} {name}: forwarded without a documented default",
+                        action.name()
+                    );
                 }
             }
             // Values: the document and validate agree on every probe.
@@ -230,11 +321,15 @@ fn every_action_documents_the_statuses_and_headers() {
         let name = schema_ref.rsplit('/').next().unwrap();
         assert!(doc["components"]["schemas"][name].is_object(), "{schema_ref} is not in the components");
         for status in ["400", "401", "403", "404", "413", "502", "504", "default"] {
-            assert_eq!(responses[status]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+            assert_eq!(
+                responses[status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody"
+            );
         }
     }
     let error = &doc["components"]["schemas"]["ErrorBody"];
-    let required: BTreeSet<&str> = error["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let required: BTreeSet<&str> =
+        error["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(required, BTreeSet::from(["RequestId", "Code", "Message"]));
 }
 
@@ -246,7 +341,10 @@ fn no_secret_field_is_documented() {
     assert!(schemas["PrecheckTask"]["properties"]["TaskId"].is_object());
     for (name, schema) in schemas {
         if let Some(properties) = schema["properties"].as_object() {
-            assert!(!properties.keys().any(|k| k.eq_ignore_ascii_case("SourcePassword")), "{name}: the proxy never returns SourcePassword");
+            assert!(
+                !properties.keys().any(|k| k.eq_ignore_ascii_case("SourcePassword")),
+                "{name}: the proxy never returns SourcePassword"
+            );
         }
     }
 }
@@ -319,12 +417,18 @@ async fn the_session_body_matches_its_schema() {
     let (status, _, body) = get(app(state("")), "/api/session").await;
     assert_eq!(status, StatusCode::OK);
     let doc = doc();
-    assert_eq!(doc["paths"]["/api/session"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/SessionInfo");
+    assert_eq!(
+        doc["paths"]["/api/session"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["$ref"],
+        "#/components/schemas/SessionInfo"
+    );
     let schema = &doc["components"]["schemas"]["SessionInfo"];
-    let properties: BTreeSet<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let properties: BTreeSet<&str> =
+        schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
     let sent: BTreeSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(properties, sent);
-    let required: BTreeSet<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let required: BTreeSet<&str> =
+        schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(required, sent, "every key is always sent");
     assert_eq!(body["user"], Value::Null);
     let mode = &schema["properties"]["mode"];

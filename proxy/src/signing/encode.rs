@@ -8,11 +8,7 @@
 use percent_encoding::{percent_decode_str, percent_encode as pe, AsciiSet, NON_ALPHANUMERIC};
 
 /// Every byte except the RFC 3986 unreserved characters gets encoded.
-const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes `s` (UTF-8) the way Alibaba Cloud signs it: unreserved
 /// `A-Z a-z 0-9 - _ . ~` kept, everything else `%XY` in uppercase hex, space → `%20`.
@@ -30,10 +26,7 @@ pub fn percent_encode_bytes(bytes: &[u8]) -> String {
 /// value percent-encoded, written `name=value` (an empty value gives `name=`) and joined by `&`.
 /// Duplicate names are kept. No pairs gives the empty string.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
-    let mut sorted: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut sorted: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     // `str` ordering is byte-wise, which is what the SDKs (Go `sort.Strings`, Python `sort`) use.
     sorted.sort_unstable();
     let mut out = String::new();
@@ -54,10 +47,7 @@ pub fn canonical_uri(path: &str) -> String {
     if path.is_empty() {
         return "/".to_owned();
     }
-    path.split('/')
-        .map(percent_encode)
-        .collect::<Vec<_>>()
-        .join("/")
+    path.split('/').map(percent_encode).collect::<Vec<_>>().join("/")
 }
 
 /// The V3 canonical URI of a path as it arrives on the request line (possibly
@@ -67,11 +57,7 @@ pub(crate) fn canonical_uri_from_wire(raw_path: &str) -> String {
         return "/".to_owned();
     }
     let decoded: Vec<u8> = percent_decode_str(raw_path).collect();
-    decoded
-        .split(|b| *b == b'/')
-        .map(percent_encode_bytes)
-        .collect::<Vec<_>>()
-        .join("/")
+    decoded.split(|b| *b == b'/').map(percent_encode_bytes).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
@@ -79,18 +65,13 @@ mod tests {
     use super::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     /// darabonba-openapi-util `test_get_canonical_query_string` (reference §1.1).
     #[test]
     fn encoding_vector_space_tilde_slash_star_dash_plus() {
-        assert_eq!(
-            canonical_query(&pairs(&[("test", " ~/*-+")])),
-            "test=%20~%2F%2A-%2B"
-        );
+        assert_eq!(canonical_query(&pairs(&[("test", " ~/*-+")])), "test=%20~%2F%2A-%2B");
     }
 
     #[test]
@@ -109,13 +90,7 @@ mod tests {
 
     #[test]
     fn canonical_query_sorts_by_name_then_value_and_keeps_empty_values() {
-        let q = pairs(&[
-            ("b", "2"),
-            ("a", "z"),
-            ("a", "y"),
-            ("empty", ""),
-            ("A", "1"),
-        ]);
+        let q = pairs(&[("b", "2"), ("a", "z"), ("a", "y"), ("empty", ""), ("A", "1")]);
         assert_eq!(canonical_query(&q), "A=1&a=y&a=z&b=2&empty=");
         assert_eq!(canonical_query(&[]), "");
     }

@@ -133,17 +133,11 @@ mod tests {
     use super::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     fn get<'a>(params: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-        params
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
     /// R1: the current official doc example (rpc-mechanism, "Fixed parameter values").
@@ -172,18 +166,12 @@ mod tests {
             string_to_sign("GET", &p),
             "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeDedicatedHosts%26Format%3DJSON%26RegionId%3Dcn-beijing%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dedb2b34af0af9a6d14deaf7c1a5315eb%26SignatureVersion%3D1.0%26Timestamp%3D2023-03-13T08%253A34%253A30Z%26Version%3D2014-05-26"
         );
-        assert_eq!(
-            signature("GET", &p, "testsecret"),
-            "9NaGiOspFP5UPcwX8Iwt2YJXXuk="
-        );
+        assert_eq!(signature("GET", &p, "testsecret"), "9NaGiOspFP5UPcwX8Iwt2YJXXuk=");
     }
 
     #[test]
     fn r1_doc_example_post_variant() {
-        assert_eq!(
-            signature("POST", &r1_params(), "testsecret"),
-            "ZvQ9xGiFnquSJRvj+WE6kdSpTwU="
-        );
+        assert_eq!(signature("POST", &r1_params(), "testsecret"), "ZvQ9xGiFnquSJRvj+WE6kdSpTwU=");
     }
 
     #[test]
@@ -205,10 +193,7 @@ mod tests {
         assert_eq!(out.len(), 10);
         // Sent as a query string, it encodes to the doc's final URL parameters.
         let qs = canonical_query(&out);
-        assert!(
-            qs.contains("Signature=9NaGiOspFP5UPcwX8Iwt2YJXXuk%3D"),
-            "{qs}"
-        );
+        assert!(qs.contains("Signature=9NaGiOspFP5UPcwX8Iwt2YJXXuk%3D"), "{qs}");
     }
 
     /// R2: classic ECS DescribeRegions example (Format=XML, via the caller's override).
@@ -228,10 +213,7 @@ mod tests {
             string_to_sign("GET", &p),
             "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"
         );
-        assert_eq!(
-            signature("GET", &p, "testsecret"),
-            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
-        );
+        assert_eq!(signature("GET", &p, "testsecret"), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
 
         let out = sign_params(
             "GET",
@@ -261,24 +243,15 @@ mod tests {
             ("SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"),
             ("TimeStamp", "2016-02-23T12:46:24Z"),
         ]);
-        assert_eq!(
-            signature("GET", &p, "testsecret"),
-            "CT9X0VtwR86fNWSnsc6v8YGOjuE="
-        );
+        assert_eq!(signature("GET", &p, "testsecret"), "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
     }
 
     /// R3: darabonba-openapi-util `test_get_rpc_signature` (Python and Java).
     #[test]
     fn r3_openapi_util() {
         let p = pairs(&[("query", "test"), ("body", "test")]);
-        assert_eq!(
-            string_to_sign("GET", &p),
-            "GET&%2F&body%3Dtest%26query%3Dtest"
-        );
-        assert_eq!(
-            signature("GET", &p, "secret"),
-            "XlUyV4sXjOuX5FnjUz9IF9tm5rU="
-        );
+        assert_eq!(string_to_sign("GET", &p), "GET&%2F&body%3Dtest%26query%3Dtest");
+        assert_eq!(signature("GET", &p, "secret"), "XlUyV4sXjOuX5FnjUz9IF9tm5rU=");
     }
 
     /// R4: darabonba-openapi-util Go `Test_GetRPCSignature` (empty method).
@@ -286,10 +259,7 @@ mod tests {
     fn r4_openapi_util_go_empty_method() {
         let p = pairs(&[("test", "ok")]);
         assert_eq!(string_to_sign("", &p), "&%2F&test%3Dok");
-        assert_eq!(
-            signature("", &p, "accessKeySecret"),
-            "jHx/oHoHNrbVfhncHEvPdHXZwHU="
-        );
+        assert_eq!(signature("", &p, "accessKeySecret"), "jHx/oHoHNrbVfhncHEvPdHXZwHU=");
     }
 
     fn r5_extra() -> Vec<(String, String)> {
@@ -310,11 +280,7 @@ mod tests {
             "mock date",
             "MOCK_UUID",
         );
-        let signed: Vec<_> = out
-            .iter()
-            .filter(|(k, _)| k != "Signature")
-            .cloned()
-            .collect();
+        let signed: Vec<_> = out.iter().filter(|(k, _)| k != "Signature").cloned().collect();
         assert_eq!(
             string_to_sign("GET", &signed),
             "GET&%2F&AccessKeyId%3DaccessKeyId%26Action%3D%26Format%3DJSON%26RegionId%3DregionId%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3DMOCK_UUID%26SignatureType%3D%26SignatureVersion%3D1.0%26Timestamp%3Dmock%2520date%26Version%3D"
@@ -336,11 +302,7 @@ mod tests {
             "mock date",
             "MOCK_UUID",
         );
-        let signed: Vec<_> = out
-            .iter()
-            .filter(|(k, _)| k != "Signature")
-            .cloned()
-            .collect();
+        let signed: Vec<_> = out.iter().filter(|(k, _)| k != "Signature").cloned().collect();
         assert_eq!(
             string_to_sign("GET", &signed),
             "GET&%2F&AccessKeyId%3DaccessKeyId%26Action%3D%26Format%3DJSON%26RegionId%3DregionId%26SecurityToken%3DaccessKeyStsToken%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3DMOCK_UUID%26SignatureType%3D%26SignatureVersion%3D1.0%26Timestamp%3Dmock%2520date%26Version%3D"
@@ -352,14 +314,8 @@ mod tests {
     /// Raw HMAC-SHA1 primitives (Python core `test_sha_hmac1.py`, Go `signer_access_key_test.go`).
     #[test]
     fn raw_hmac_sha1_vectors() {
-        assert_eq!(
-            hmac_sha1_base64(b"secret", b"source"),
-            "Jv4yi8SobFhg5t1C7nWLbhBSFZQ="
-        );
-        assert_eq!(
-            hmac_sha1_base64(b"secret", "中文unicode".as_bytes()),
-            "szlfHs3WVaO/HgY3Cg7/uyXDaRw="
-        );
+        assert_eq!(hmac_sha1_base64(b"secret", b"source"), "Jv4yi8SobFhg5t1C7nWLbhBSFZQ=");
+        assert_eq!(hmac_sha1_base64(b"secret", "中文unicode".as_bytes()), "szlfHs3WVaO/HgY3Cg7/uyXDaRw=");
         assert_eq!(
             hmac_sha1_base64(b"accessKeySecretsuffix", b"string to sign"),
             "Dqy7QZhP4TyQUDa3SBSFXopJaIo="

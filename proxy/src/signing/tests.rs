@@ -18,10 +18,7 @@ fn now() -> DateTime<Utc> {
 
 fn key_lookup(token: Option<&str>) -> impl Fn(&str) -> Option<KeyEntry> + '_ {
     move |ak| {
-        (ak == AK).then(|| KeyEntry {
-            secret: SECRET.to_owned(),
-            security_token: token.map(str::to_owned),
-        })
+        (ak == AK).then(|| KeyEntry { secret: SECRET.to_owned(), security_token: token.map(str::to_owned) })
     }
 }
 
@@ -36,10 +33,7 @@ fn name() -> impl Strategy<Value = String> {
 
 /// Parameter values: printable ASCII (with `%`, `&`, `=`, `+`, space...) or arbitrary Unicode.
 fn value() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[ -~]{0,16}",
-        any::<String>().prop_map(|s| s.chars().take(16).collect()),
-    ]
+    prop_oneof!["[ -~]{0,16}", any::<String>().prop_map(|s| s.chars().take(16).collect()),]
 }
 
 fn params(min: usize) -> impl Strategy<Value = Vec<(String, String)>> {
@@ -49,12 +43,7 @@ fn params(min: usize) -> impl Strategy<Value = Vec<(String, String)>> {
 /// Names `sign_params` would drop or set itself are left out, so the caller's list is sent intact.
 fn rpc_params(min: usize) -> impl Strategy<Value = Vec<(String, String)>> {
     prop::collection::vec(
-        (
-            name().prop_filter("reserved RPC name", |n| {
-                !rpc::COMMON_PARAMS.contains(&n.as_str())
-            }),
-            value(),
-        ),
+        (name().prop_filter("reserved RPC name", |n| !rpc::COMMON_PARAMS.contains(&n.as_str())), value()),
         min..8,
     )
 }
@@ -131,26 +120,12 @@ fn v3_case(
         access_key_secret: SECRET,
         security_token: token,
     });
-    V3Case {
-        query,
-        headers: signed.headers,
-        body,
-    }
+    V3Case { query, headers: signed.headers, body }
 }
 
-fn check_v3(
-    method: &str,
-    c: &V3Case,
-    token: Option<&str>,
-) -> Result<super::verify::Verified, VerifyError> {
-    let req = IncomingRequest {
-        method,
-        path: "/",
-        query: &c.query,
-        form: &[],
-        headers: &c.headers,
-        body: &c.body,
-    };
+fn check_v3(method: &str, c: &V3Case, token: Option<&str>) -> Result<super::verify::Verified, VerifyError> {
+    let req =
+        IncomingRequest { method, path: "/", query: &c.query, form: &[], headers: &c.headers, body: &c.body };
     verify(&req, &key_lookup(token), now())
 }
 
@@ -161,14 +136,7 @@ fn check_rpc(
     token: Option<&str>,
 ) -> Result<super::verify::Verified, VerifyError> {
     let (query, form) = all.split_at(split.index(all.len() + 1));
-    let req = IncomingRequest {
-        method,
-        path: "/",
-        query,
-        form,
-        headers: &[],
-        body: b"",
-    };
+    let req = IncomingRequest { method, path: "/", query, form, headers: &[], body: b"" };
     verify(&req, &key_lookup(token), now())
 }
 
@@ -282,10 +250,7 @@ fn garbage_string() -> impl Strategy<Value = String> {
 }
 
 fn garbage_param_name() -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::sample::select(rpc::COMMON_PARAMS.to_vec()).prop_map(str::to_owned),
-        any::<String>(),
-    ]
+    prop_oneof![prop::sample::select(rpc::COMMON_PARAMS.to_vec()).prop_map(str::to_owned), any::<String>(),]
 }
 
 /// Authorization-like values: random, ACS3 with random fields, or well-formed but wrong.
@@ -309,14 +274,9 @@ fn garbage_authorization() -> impl Strategy<Value = String> {
         any::<String>(),
         any::<String>().prop_map(|s| format!("ACS3-HMAC-SHA256 {s}")),
         any::<String>().prop_map(|s| format!("ACS3-{s}")),
-        (
-            headers,
-            "[0-9a-fA-Fz]{0,70}",
-            prop_oneof![Just(AK.to_owned()), any::<String>()]
-        )
-            .prop_map(|(h, sig, ak)| format!(
-                "ACS3-HMAC-SHA256 Credential={ak},SignedHeaders={h},Signature={sig}"
-            )),
+        (headers, "[0-9a-fA-Fz]{0,70}", prop_oneof![Just(AK.to_owned()), any::<String>()]).prop_map(
+            |(h, sig, ak)| format!("ACS3-HMAC-SHA256 Credential={ak},SignedHeaders={h},Signature={sig}")
+        ),
     ]
 }
 

@@ -21,8 +21,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// `HexEncode(SHA256(""))`, the `x-acs-content-sha256` of an empty body.
-pub const EMPTY_PAYLOAD_SHA256: &str =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_PAYLOAD_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// One call to sign. `path` is unencoded (`"/"` for RPC-style APIs such as RDS; `""` also
 /// means `"/"`); `query` holds unencoded pairs; `headers` are extra headers to sign and send,
@@ -113,10 +112,7 @@ impl fmt::Debug for Signed {
             .collect();
         f.debug_struct("Signed")
             .field("headers", &headers)
-            .field(
-                "canonical_request",
-                &redact_canonical_request(&self.canonical_request),
-            )
+            .field("canonical_request", &redact_canonical_request(&self.canonical_request))
             .field("string_to_sign", &self.string_to_sign)
             .field("signature", &self.signature)
             .finish()
@@ -155,10 +151,8 @@ pub fn hash_payload(body: &[u8]) -> String {
 /// lowercased; the values of a name that repeats (in any case) trimmed, sorted and joined by
 /// `,`; entries sorted by name, each `name:value\n`; `SignedHeaders` the names joined by `;`.
 pub fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
-    let mut entries: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
-        .collect();
+    let mut entries: Vec<(String, &str)> =
+        headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.trim())).collect();
     // Sorting by (name, value) groups each name with its values already in order.
     entries.sort_unstable();
     let mut canonical = String::new();
@@ -213,10 +207,7 @@ pub(crate) fn build_canonical_request(
 
 /// `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{}",
-        hash_payload(canonical_request.as_bytes())
-    )
+    format!("{ALGORITHM}\n{}", hash_payload(canonical_request.as_bytes()))
 }
 
 /// Lowercase hex HMAC-SHA256 of `string_to_sign` keyed with the raw secret.
@@ -225,8 +216,7 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
 }
 
 fn mac(secret: &str, string_to_sign: &str) -> HmacSha256 {
-    let mut mac =
-        HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(string_to_sign.as_bytes());
     mac
 }
@@ -272,16 +262,12 @@ pub fn sign(req: &SignRequest<'_>) -> Signed {
     ];
     if let Some(token) = req.security_token {
         // As the official SDK does (darabonba-openapi `doRequest`).
-        headers.push((
-            "x-acs-accesskey-id".to_owned(),
-            req.access_key_id.to_owned(),
-        ));
+        headers.push(("x-acs-accesskey-id".to_owned(), req.access_key_id.to_owned()));
         headers.push(("x-acs-security-token".to_owned(), token.to_owned()));
     }
     headers.extend(req.headers.iter().cloned());
 
-    let canonical_request =
-        canonical_request(req.method, req.path, req.query, &headers, &hashed_payload);
+    let canonical_request = canonical_request(req.method, req.path, req.query, &headers, &hashed_payload);
     let (_, signed_headers) = canonical_headers(&headers);
     let string_to_sign = string_to_sign(&canonical_request);
     let signature = signature(req.access_key_secret, &string_to_sign);
@@ -289,12 +275,7 @@ pub fn sign(req: &SignRequest<'_>) -> Signed {
         "Authorization".to_owned(),
         format_authorization(req.access_key_id, &signed_headers, &signature),
     ));
-    Signed {
-        headers,
-        canonical_request,
-        string_to_sign,
-        signature,
-    }
+    Signed { headers, canonical_request, string_to_sign, signature }
 }
 
 #[cfg(test)]
@@ -302,17 +283,12 @@ mod tests {
     use super::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     fn v1_query() -> Vec<(String, String)> {
         pairs(&[
-            (
-                "ImageId",
-                "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
-            ),
+            ("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"),
             ("RegionId", "cn-shanghai"),
         ])
     }
@@ -358,10 +334,7 @@ mod tests {
             s.string_to_sign,
             "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
         );
-        assert_eq!(
-            s.signature,
-            "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
-        );
+        assert_eq!(s.signature, "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
         assert_eq!(
             s.authorization(),
             "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
@@ -384,10 +357,7 @@ mod tests {
     type Pairs = Vec<(String, String)>;
 
     fn v2_v3_inputs() -> (Pairs, Pairs) {
-        (
-            pairs(&[("test", "ok"), ("empty", "")]),
-            pairs(&[("x-acs-test", "http"), ("x-acs-TEST", "https")]),
-        )
+        (pairs(&[("test", "ok"), ("empty", "")]), pairs(&[("x-acs-test", "http"), ("x-acs-TEST", "https")]))
     }
 
     const V2_V3_PAYLOAD: &str = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23";
@@ -425,10 +395,7 @@ mod tests {
 
     #[test]
     fn sha256_primitives() {
-        assert_eq!(
-            hash_payload(b"test"),
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-        );
+        assert_eq!(hash_payload(b"test"), "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
         assert_eq!(hash_payload(b""), EMPTY_PAYLOAD_SHA256);
     }
 
@@ -454,22 +421,11 @@ mod tests {
         r.body = b"a=1";
         r.security_token = Some("tok");
         let s = sign(&r);
-        let get = |n: &str| {
-            s.headers
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |n: &str| s.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         assert_eq!(get("x-acs-accesskey-id"), Some("YourAccessKeyId"));
         assert_eq!(get("x-acs-security-token"), Some("tok"));
-        assert_eq!(
-            get("content-type"),
-            Some("application/x-www-form-urlencoded")
-        );
-        assert_eq!(
-            get("x-acs-content-sha256"),
-            Some(hash_payload(b"a=1").as_str())
-        );
+        assert_eq!(get("content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(get("x-acs-content-sha256"), Some(hash_payload(b"a=1").as_str()));
         assert!(s.authorization().contains(
             "SignedHeaders=content-type;host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version,"
         ));

@@ -73,10 +73,7 @@ impl fmt::Debug for KeyEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyEntry")
             .field("secret", &"***")
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "***"),
-            )
+            .field("security_token", &self.security_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -226,32 +223,23 @@ pub fn verify(
     lookup: &dyn Fn(&str) -> Option<KeyEntry>,
     now: DateTime<Utc>,
 ) -> Result<Verified, VerifyError> {
-    let acs3 = req.headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("authorization") && v.trim_start().starts_with("ACS3-")
-    });
+    let acs3 = req
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.trim_start().starts_with("ACS3-"));
     if acs3 {
         return verify_v3(req, lookup, now);
     }
-    let has_signature = req
-        .query
-        .iter()
-        .chain(req.form.iter())
-        .any(|(k, _)| k == "Signature");
+    let has_signature = req.query.iter().chain(req.form.iter()).any(|(k, _)| k == "Signature");
     if has_signature {
         return verify_rpc(req, lookup, now);
     }
-    Err(incomplete(
-        "neither an ACS3 Authorization header nor a Signature parameter",
-    ))
+    Err(incomplete("neither an ACS3 Authorization header nor a Signature parameter"))
 }
 
 /// The values of every header named `name` (any case).
 fn header_values<'a>(req: &IncomingRequest<'a>, name: &str) -> Vec<&'a str> {
-    req.headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-        .collect()
+    req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
 }
 
 /// The single value of header `name` (trimmed), `None` if absent; repeated is an error.
@@ -288,9 +276,7 @@ struct Authorization<'a> {
 
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
     let value = value.trim();
-    let (algorithm, rest) = value
-        .split_once(|c: char| c.is_ascii_whitespace())
-        .unwrap_or((value, ""));
+    let (algorithm, rest) = value.split_once(|c: char| c.is_ascii_whitespace()).unwrap_or((value, ""));
     if algorithm != v3::ALGORITHM {
         return Err(if algorithm.starts_with("ACS3-") {
             VerifyError::InvalidSignatureMethod
@@ -300,10 +286,7 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
     }
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for part in rest.split(',') {
-        let (k, v) = part
-            .trim()
-            .split_once('=')
-            .ok_or(incomplete("malformed Authorization header"))?;
+        let (k, v) = part.trim().split_once('=').ok_or(incomplete("malformed Authorization header"))?;
         let slot = match k.trim() {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed_headers,
@@ -311,65 +294,37 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
             _ => return Err(incomplete("unknown field in the Authorization header")),
         };
         if slot.is_some() {
-            return Err(incomplete(
-                "a field of the Authorization header is repeated",
-            ));
+            return Err(incomplete("a field of the Authorization header is repeated"));
         }
         *slot = Some(v.trim());
     }
     let credential = match credential {
         Some(c) if !c.is_empty() && !c.contains(|ch: char| ch.is_whitespace()) => c,
-        _ => {
-            return Err(incomplete(
-                "Credential missing from the Authorization header",
-            ))
-        }
+        _ => return Err(incomplete("Credential missing from the Authorization header")),
     };
     let signed_headers: Vec<&str> = match signed_headers {
         Some(s) if !s.is_empty() => s.split(';').collect(),
-        _ => {
-            return Err(incomplete(
-                "SignedHeaders missing from the Authorization header",
-            ))
-        }
+        _ => return Err(incomplete("SignedHeaders missing from the Authorization header")),
     };
-    let well_formed = signed_headers.iter().all(|h| {
-        !h.is_empty()
-            && !h
-                .bytes()
-                .any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace())
-    }) && signed_headers.windows(2).all(|w| w[0] < w[1]);
+    let well_formed = signed_headers
+        .iter()
+        .all(|h| !h.is_empty() && !h.bytes().any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace()))
+        && signed_headers.windows(2).all(|w| w[0] < w[1]);
     if !well_formed {
-        return Err(incomplete(
-            "SignedHeaders must be lowercase header names, sorted, without repeats",
-        ));
+        return Err(incomplete("SignedHeaders must be lowercase header names, sorted, without repeats"));
     }
     let signature = match signature {
         Some(s) if !s.is_empty() => s,
-        _ => {
-            return Err(incomplete(
-                "Signature missing from the Authorization header",
-            ))
-        }
+        _ => return Err(incomplete("Signature missing from the Authorization header")),
     };
     // Alibaba's signature is lowercase hex; anything else cannot match its calculation.
-    let lower_hex = signature.len() == 64
-        && signature
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let lower_hex =
+        signature.len() == 64 && signature.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     let signature = match hex::decode(signature) {
         Ok(bytes) if lower_hex => bytes,
-        _ => {
-            return Err(VerifyError::SignatureDoesNotMatch(
-                "signature is not 64 lowercase hex digits",
-            ))
-        }
+        _ => return Err(VerifyError::SignatureDoesNotMatch("signature is not 64 lowercase hex digits")),
     };
-    Ok(Authorization {
-        credential,
-        signed_headers,
-        signature,
-    })
+    Ok(Authorization { credential, signed_headers, signature })
 }
 
 fn check_clock(ts: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), VerifyError> {
@@ -423,12 +378,7 @@ pub fn verify_v3(
         .ok_or(incomplete("the Authorization header is missing"))?;
     let auth = parse_authorization(auth)?;
 
-    required_header(
-        req,
-        "host",
-        "the host header is missing",
-        "the host header is repeated",
-    )?;
+    required_header(req, "host", "the host header is missing", "the host header is repeated")?;
     let date = required_header(
         req,
         "x-acs-date",
@@ -449,47 +399,27 @@ pub fn verify_v3(
     )?;
     let action = one_header(req, "x-acs-action", "the x-acs-action header is repeated")?;
     let version = one_header(req, "x-acs-version", "the x-acs-version header is repeated")?;
-    let token = one_header(
-        req,
-        "x-acs-security-token",
-        "the x-acs-security-token header is repeated",
-    )?;
-    let key_id_header = one_header(
-        req,
-        "x-acs-accesskey-id",
-        "the x-acs-accesskey-id header is repeated",
-    )?;
+    let token = one_header(req, "x-acs-security-token", "the x-acs-security-token header is repeated")?;
+    let key_id_header = one_header(req, "x-acs-accesskey-id", "the x-acs-accesskey-id header is repeated")?;
 
-    let is_signed = |name: &str| {
-        auth.signed_headers
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(name))
-    };
+    let is_signed = |name: &str| auth.signed_headers.iter().any(|s| s.eq_ignore_ascii_case(name));
     if is_signed("authorization") {
         return Err(incomplete("SignedHeaders names the Authorization header"));
     }
     for (name, _) in req.headers {
         let must_sign = name.eq_ignore_ascii_case("host")
-            || name
-                .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"));
+            || name.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"));
         if must_sign && !is_signed(name) {
             return Err(incomplete("host and every x-acs-* header must be signed"));
         }
     }
     for signed in &auth.signed_headers {
-        if !req
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(signed))
-        {
+        if !req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(signed)) {
             return Err(incomplete("a header named in SignedHeaders is missing"));
         }
     }
     if key_id_header.is_some_and(|k| k != auth.credential) {
-        return Err(incomplete(
-            "x-acs-accesskey-id differs from the Credential of the Authorization header",
-        ));
+        return Err(incomplete("x-acs-accesskey-id differs from the Credential of the Authorization header"));
     }
 
     let ts = timestamp::parse(date).ok_or(VerifyError::InvalidTimeStampFormat)?;
@@ -498,17 +428,11 @@ pub fn verify_v3(
     let key = lookup(auth.credential).ok_or(VerifyError::InvalidAccessKeyIdNotFound)?;
 
     if !content_sha256.eq_ignore_ascii_case(&v3::hash_payload(req.body)) {
-        return Err(VerifyError::SignatureDoesNotMatch(
-            "x-acs-content-sha256 does not match the body",
-        ));
+        return Err(VerifyError::SignatureDoesNotMatch("x-acs-content-sha256 does not match the body"));
     }
 
-    let signed_headers: Vec<(String, String)> = req
-        .headers
-        .iter()
-        .filter(|(k, _)| is_signed(k))
-        .cloned()
-        .collect();
+    let signed_headers: Vec<(String, String)> =
+        req.headers.iter().filter(|(k, _)| is_signed(k)).cloned().collect();
     let canonical_request = v3::build_canonical_request(
         req.method,
         &canonical_uri_from_wire(req.path),
@@ -580,15 +504,9 @@ pub fn verify_rpc(
         Some(v) if v != rpc::SIGNATURE_VERSION => return Err(VerifyError::InvalidSignatureVersion),
         Some(_) => {}
     }
-    let access_key_id = access_key_id
-        .filter(|a| !a.is_empty())
-        .ok_or(VerifyError::MissingAccessKeyId)?;
-    let nonce = nonce
-        .filter(|n| !n.is_empty())
-        .ok_or(VerifyError::MissingSignatureNonce)?;
-    let ts = ts
-        .filter(|t| !t.is_empty())
-        .ok_or(VerifyError::IllegalTimestamp)?;
+    let access_key_id = access_key_id.filter(|a| !a.is_empty()).ok_or(VerifyError::MissingAccessKeyId)?;
+    let nonce = nonce.filter(|n| !n.is_empty()).ok_or(VerifyError::MissingSignatureNonce)?;
+    let ts = ts.filter(|t| !t.is_empty()).ok_or(VerifyError::IllegalTimestamp)?;
 
     let ts = timestamp::parse(ts).ok_or(VerifyError::InvalidTimeStampFormat)?;
     check_clock(ts, now)?;
@@ -599,19 +517,10 @@ pub fn verify_rpc(
     // 20-byte MAC cannot match.
     let provided = match BASE64.decode(signature) {
         Ok(bytes) if bytes.len() == 20 => bytes,
-        _ => {
-            return Err(VerifyError::SignatureDoesNotMatch(
-                "signature is not Base64 of 20 bytes",
-            ))
-        }
+        _ => return Err(VerifyError::SignatureDoesNotMatch("signature is not Base64 of 20 bytes")),
     };
-    let params: Vec<(String, String)> = req
-        .query
-        .iter()
-        .chain(req.form.iter())
-        .filter(|(k, _)| k != "Signature")
-        .cloned()
-        .collect();
+    let params: Vec<(String, String)> =
+        req.query.iter().chain(req.form.iter()).filter(|(k, _)| k != "Signature").cloned().collect();
     let string_to_sign = rpc::string_to_sign(req.method, &params);
     if !rpc::verify_mac(&key.secret, &string_to_sign, &provided) {
         return Err(VerifyError::SignatureDoesNotMatch("signature"));

@@ -137,7 +137,12 @@ pub struct FaultArgs {
     /// Seconds the simulator's clock is ahead of the real one (negative: behind). Moves the
     /// timestamp check (15-minute window), STS expirations and the Date header; the demo
     /// world's timestamps stay wall-clock time.
-    #[arg(long, env = "MIGRATION_PROXY_SIM_FAULT_CLOCK_SKEW_SECS", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        env = "MIGRATION_PROXY_SIM_FAULT_CLOCK_SKEW_SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub fault_clock_skew_secs: i64,
 
     /// Make the STS stand-in (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity on /) and the
@@ -283,7 +288,16 @@ mod tests {
         .unwrap();
         let f = cli.args.to_config().faults;
         assert_eq!(
-            (f.throttle_rate, f.qps_limit, f.server_error_rate, f.latency_ms, f.timeout_rate, f.malformed_rate, f.clock_skew_secs, f.seed),
+            (
+                f.throttle_rate,
+                f.qps_limit,
+                f.server_error_rate,
+                f.latency_ms,
+                f.timeout_rate,
+                f.malformed_rate,
+                f.clock_skew_secs,
+                f.seed
+            ),
             (0.25, 5, 1.0, 20, 0.5, 0.1, -1200, 9)
         );
         assert_eq!(cli.args.to_config().sts.min_duration_secs, 2);
@@ -311,7 +325,11 @@ mod tests {
                 continue;
             }
             let env = arg.get_env().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
-            assert!(env.starts_with("MIGRATION_PROXY_SIM_"), "--{} has no MIGRATION_PROXY_SIM_* variable", arg.get_id());
+            assert!(
+                env.starts_with("MIGRATION_PROXY_SIM_"),
+                "--{} has no MIGRATION_PROXY_SIM_* variable",
+                arg.get_id()
+            );
             assert!(arg.get_help().is_some(), "--{} has no help", arg.get_id());
         }
     }

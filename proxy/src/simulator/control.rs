@@ -39,22 +39,42 @@ async fn read(State(sim): State<Arc<Simulator>>) -> Response {
 
 async fn replace(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
     let Ok(body) = to_bytes(body, MAX_BODY).await else {
-        return error(StatusCode::BAD_REQUEST, "InvalidParameter", "The request body is larger than 64 KiB or could not be read.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameter",
+            "The request body is larger than 64 KiB or could not be read.",
+        );
     };
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidParameter", format!("The body is not JSON: {e}.")),
+        Err(e) => {
+            return error(StatusCode::BAD_REQUEST, "InvalidParameter", format!("The body is not JSON: {e}."))
+        }
     };
     // An object only: serde would also read a struct from an array, field by field.
     if !value.is_object() {
-        return error(StatusCode::BAD_REQUEST, "InvalidParameter", "The body must be a JSON object of faults, e.g. {\"throttle_rate\":1}.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameter",
+            "The body must be a JSON object of faults, e.g. {\"throttle_rate\":1}.",
+        );
     }
     let faults: Faults = match serde_json::from_value(value) {
         Ok(f) => f,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidParameter", format!("The body is not a set of faults: {e}.")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameter",
+                format!("The body is not a set of faults: {e}."),
+            )
+        }
     };
     if let Err(e) = faults.validate() {
-        return error(StatusCode::BAD_REQUEST, "InvalidParameter", format!("The faults are out of range: {e}."));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameter",
+            format!("The faults are out of range: {e}."),
+        );
     }
     sim.faults.set(faults.clone());
     tracing::info!(faults = ?faults, "simulator faults changed");
@@ -62,7 +82,8 @@ async fn replace(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "UnsupportedHTTPMethod", "Use GET or PUT on /-/faults.");
+    let mut response =
+        error(StatusCode::METHOD_NOT_ALLOWED, "UnsupportedHTTPMethod", "Use GET or PUT on /-/faults.");
     response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, PUT"));
     response
 }

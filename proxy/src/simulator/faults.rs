@@ -252,7 +252,8 @@ mod tests {
 
     #[test]
     fn rates_are_seeded_and_roughly_honoured() {
-        let f = Faults { throttle_rate: 0.2, server_error_rate: 0.1, malformed_rate: 0.1, ..Faults::default() };
+        let f =
+            Faults { throttle_rate: 0.2, server_error_rate: 0.1, malformed_rate: 0.1, ..Faults::default() };
         let run = |seed| {
             let s = FaultState::new(Faults { seed, ..f.clone() });
             (0..2_000).map(|i| s.decide("k", at(i))).collect::<Vec<_>>()
@@ -274,7 +275,8 @@ mod tests {
     fn rate_one_always_and_timeouts_first() {
         let s = FaultState::new(Faults { timeout_rate: 1.0, throttle_rate: 1.0, ..Faults::default() });
         assert_eq!(s.decide("k", at(0)), Injected::Timeout);
-        let s = FaultState::new(Faults { throttle_rate: 1.0, throttle_time_left_ms: 2_000, ..Faults::default() });
+        let s =
+            FaultState::new(Faults { throttle_rate: 1.0, throttle_time_left_ms: 2_000, ..Faults::default() });
         assert_eq!(s.decide("k", at(0)), Injected::Throttle { limit: 100, time_left_ms: 2_000 });
     }
 
@@ -348,17 +350,44 @@ mod tests {
         };
         assert_eq!(edges.validate(), Ok(()));
         let cases = [
-            (Faults { malformed_rate: 2.0, ..Faults::default() }, "malformed_rate must be a number from 0 to 1, not 2"),
-            (Faults { throttle_rate: -0.1, ..Faults::default() }, "throttle_rate must be a number from 0 to 1"),
-            (Faults { server_error_rate: f64::NAN, ..Faults::default() }, "server_error_rate must be a number from 0 to 1"),
-            (Faults { timeout_rate: f64::INFINITY, ..Faults::default() }, "timeout_rate must be a number from 0 to 1"),
+            (
+                Faults { malformed_rate: 2.0, ..Faults::default() },
+                "malformed_rate must be a number from 0 to 1, not 2",
+            ),
+            (
+                Faults { throttle_rate: -0.1, ..Faults::default() },
+                "throttle_rate must be a number from 0 to 1",
+            ),
+            (
+                Faults { server_error_rate: f64::NAN, ..Faults::default() },
+                "server_error_rate must be a number from 0 to 1",
+            ),
+            (
+                Faults { timeout_rate: f64::INFINITY, ..Faults::default() },
+                "timeout_rate must be a number from 0 to 1",
+            ),
             (Faults { timeout_ms: 0, ..Faults::default() }, "timeout_ms must be at least 1"),
-            (Faults { latency_ms: 600_001, ..Faults::default() }, "latency_ms must be from 0 to 600000 (ms), not 600001"),
-            (Faults { latency_jitter_ms: u64::MAX, ..Faults::default() }, "latency_jitter_ms must be from 0 to 600000"),
+            (
+                Faults { latency_ms: 600_001, ..Faults::default() },
+                "latency_ms must be from 0 to 600000 (ms), not 600001",
+            ),
+            (
+                Faults { latency_jitter_ms: u64::MAX, ..Faults::default() },
+                "latency_jitter_ms must be from 0 to 600000",
+            ),
             (Faults { timeout_ms: u64::MAX, ..Faults::default() }, "timeout_ms must be from 0 to 600000"),
-            (Faults { throttle_time_left_ms: u64::MAX, ..Faults::default() }, "throttle_time_left_ms must be from 0 to 600000"),
-            (Faults { clock_skew_secs: 86_400 * 365 + 1, ..Faults::default() }, "clock_skew_secs must be from -31536000 to 31536000"),
-            (Faults { clock_skew_secs: i64::MIN, ..Faults::default() }, "clock_skew_secs must be from -31536000 to 31536000"),
+            (
+                Faults { throttle_time_left_ms: u64::MAX, ..Faults::default() },
+                "throttle_time_left_ms must be from 0 to 600000",
+            ),
+            (
+                Faults { clock_skew_secs: 86_400 * 365 + 1, ..Faults::default() },
+                "clock_skew_secs must be from -31536000 to 31536000",
+            ),
+            (
+                Faults { clock_skew_secs: i64::MIN, ..Faults::default() },
+                "clock_skew_secs must be from -31536000 to 31536000",
+            ),
         ];
         for (f, want) in cases {
             let e = f.validate().unwrap_err();

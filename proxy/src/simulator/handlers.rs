@@ -37,10 +37,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         // Its own route: the added-latency fault (applied in `handle`) does not reach it.
         routes = routes.route(control::PATH, control::route());
     }
-    routes
-        .fallback(not_found)
-        .layer(map_response_with_state(sim.clone(), date_header))
-        .with_state(sim)
+    routes.fallback(not_found).layer(map_response_with_state(sim.clone(), date_header)).with_state(sim)
 }
 
 /// Every answer carries the server clock's `Date` (skewed with `--fault-clock-skew-secs`).
@@ -76,11 +73,19 @@ impl SimError {
     }
 
     pub fn invalid(param: &str) -> SimError {
-        SimError::new(400, format!("Invalid{param}"), format!("The specified parameter {param} is not valid."))
+        SimError::new(
+            400,
+            format!("Invalid{param}"),
+            format!("The specified parameter {param} is not valid."),
+        )
     }
 
     fn not_found_api() -> SimError {
-        SimError::new(404, "InvalidApi.NotFound", "Specified api is not found, please check your url and method.")
+        SimError::new(
+            404,
+            "InvalidApi.NotFound",
+            "Specified api is not found, please check your url and method.",
+        )
     }
 
     fn render(self, format: Format, host: &str) -> Response {
@@ -159,7 +164,11 @@ fn xml(name: &str, v: &Value, out: &mut String) {
 }
 
 fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// One request on `/`, decoded.
@@ -210,7 +219,9 @@ impl<'a> Incoming<'a> {
         match self.param("Format").map(str::to_ascii_lowercase).as_deref() {
             Some("xml") => Format::Xml,
             Some(_) => Format::Json,
-            None if self.header("x-acs-action").is_some() || self.header("authorization").is_some() => Format::Json,
+            None if self.header("x-acs-action").is_some() || self.header("authorization").is_some() => {
+                Format::Json
+            }
             None => Format::Xml,
         }
     }
@@ -226,12 +237,21 @@ impl<'a> Incoming<'a> {
 
 /// What a request on `/` produced.
 enum Answer {
-    Body { root: String, body: Value },
+    Body {
+        root: String,
+        body: Value,
+    },
     /// 200 with a truncated body (`--fault-malformed-rate`).
     Malformed(Value),
 }
 
-async fn handle(State(sim): State<Arc<Simulator>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(sim): State<Arc<Simulator>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let latency = sim.faults.latency_ms();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -252,7 +272,12 @@ async fn handle(State(sim): State<Arc<Simulator>>, method: Method, uri: Uri, hea
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], text[..cut].to_string()).into_response()
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
+                text[..cut].to_string(),
+            )
+                .into_response()
         }
         Err(e) => e.render(format, req.host_id()),
     }
@@ -260,7 +285,11 @@ async fn handle(State(sim): State<Arc<Simulator>>, method: Method, uri: Uri, hea
 
 async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, SimError> {
     if req.method != Method::GET && req.method != Method::POST {
-        return Err(SimError::new(400, "UnsupportedHTTPMethod", "The specified HTTP method is not supported."));
+        return Err(SimError::new(
+            400,
+            "UnsupportedHTTPMethod",
+            "The specified HTTP method is not supported.",
+        ));
     }
     if req.body.len() > MAX_BODY {
         return Err(SimError::new(400, "InvalidParameter", "The request body is too large."));
@@ -290,14 +319,28 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
     let verified = verify::verify(&incoming, &|id: &str| sim.key(id), now)
         .map_err(|e| SimError::new(e.http_status(), e.code(), e.message()))?;
     if sim.sts.expiry(&verified.access_key_id).is_some_and(|exp| exp <= now) {
-        return Err(SimError::new(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."));
+        return Err(SimError::new(
+            400,
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        ));
     }
     if !sim.fresh_nonce(&verified.nonce, now) {
         return Err(SimError::new(400, "SignatureNonceUsed", "Specified signature nonce was used already."));
     }
-    let action = verified.action.as_deref().or_else(|| req.param("Action")).filter(|a| !a.is_empty()).ok_or_else(|| SimError::missing("Action"))?;
+    let action = verified
+        .action
+        .as_deref()
+        .or_else(|| req.param("Action"))
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| SimError::missing("Action"))?;
     tracing::debug!(action, style = ?verified.style, method = %req.method, form = !req.form.is_empty(), sts = verified.access_key_id.starts_with("STS."), "simulator call");
-    let version = verified.version.as_deref().or_else(|| req.param("Version")).filter(|v| !v.is_empty()).ok_or_else(|| SimError::missing("Version"))?;
+    let version = verified
+        .version
+        .as_deref()
+        .or_else(|| req.param("Version"))
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| SimError::missing("Version"))?;
     let root = format!("{action}Response");
     match version {
         RDS_API_VERSION => rds(sim, req, &verified.access_key_id, action, root, now).await,
@@ -316,7 +359,14 @@ async fn dispatch(sim: &Arc<Simulator>, req: &Incoming<'_>) -> Result<Answer, Si
 
 /// An authenticated RDS call, checked at server time `now`: faults first (as a gateway would),
 /// then the action.
-async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, action: &str, root: String, now: DateTime<Utc>) -> Result<Answer, SimError> {
+async fn rds(
+    sim: &Arc<Simulator>,
+    req: &Incoming<'_>,
+    access_key_id: &str,
+    action: &str,
+    root: String,
+    now: DateTime<Utc>,
+) -> Result<Answer, SimError> {
     sim.rds_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let injected = sim.faults.decide(access_key_id, now);
     match injected {
@@ -334,7 +384,11 @@ async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, acti
             return Err(e);
         }
         Injected::ServerError(500) => {
-            return Err(SimError::new(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure."));
+            return Err(SimError::new(
+                500,
+                "InternalError",
+                "The request processing has failed due to some unknown error, exception or failure.",
+            ));
         }
         Injected::ServerError(_) => return Err(service_unavailable()),
         Injected::Malformed | Injected::None => {}
@@ -342,8 +396,18 @@ async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, acti
 
     // Operation parameters: query and form, without the common (signing) parameters.
     const COMMON: &[&str] = &[
-        "AccessKeyId", "Action", "Version", "Format", "Signature", "SignatureMethod", "SignatureVersion",
-        "SignatureNonce", "SignatureType", "Timestamp", "SecurityToken", "RegionId",
+        "AccessKeyId",
+        "Action",
+        "Version",
+        "Format",
+        "Signature",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureNonce",
+        "SignatureType",
+        "Timestamp",
+        "SecurityToken",
+        "RegionId",
     ];
     let mut map: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in req.query.iter().chain(req.form.iter()) {
@@ -367,7 +431,11 @@ async fn rds(sim: &Arc<Simulator>, req: &Incoming<'_>, access_key_id: &str, acti
 }
 
 fn service_unavailable() -> SimError {
-    SimError::new(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+    SimError::new(
+        503,
+        "ServiceUnavailable",
+        "The request has failed due to a temporary failure of the server.",
+    )
 }
 
 struct Params {
@@ -403,7 +471,12 @@ impl Params {
 /// `TaskName`, `SourceIpAddress`, `SourcePort`) are exact matches applied before paging, and
 /// `TotalSize` counts what matched. PageSize is 30–100 for prechecks (documented), 1–100 for
 /// tasks (no range published).
-fn describe_migration(world: &World, p: &Params, now: DateTime<Utc>, precheck: bool) -> Result<Value, SimError> {
+fn describe_migration(
+    world: &World,
+    p: &Params,
+    now: DateTime<Utc>,
+    precheck: bool,
+) -> Result<Value, SimError> {
     let instance = p.required("DBInstanceName")?;
     let page_number = p.required_int("PageNumber")?;
     let page_size = p.required_int("PageSize")?;
@@ -421,7 +494,11 @@ fn describe_migration(world: &World, p: &Params, now: DateTime<Utc>, precheck: b
         source_port: p.int("SourcePort")?,
     };
     if world.instance(instance).is_none() {
-        return Err(SimError::new(404, "InvalidDBInstanceName.NotFound", "The database instance does not exist."));
+        return Err(SimError::new(
+            404,
+            "InvalidDBInstanceName.NotFound",
+            "The database instance does not exist.",
+        ));
     }
     let page = if precheck {
         world.list_prechecks(instance, now, &filter, page_number, page_size)
@@ -441,7 +518,8 @@ fn describe_migration(world: &World, p: &Params, now: DateTime<Utc>, precheck: b
 /// MaxResults/NextToken (then PageNumber is 1 and TotalRecordCount the page's count, as
 /// documented).
 fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
-    let region = p.region.as_deref().filter(|r| !r.is_empty()).ok_or_else(|| SimError::missing("RegionId"))?;
+    let region =
+        p.region.as_deref().filter(|r| !r.is_empty()).ok_or_else(|| SimError::missing("RegionId"))?;
     if let Some(engine) = p.get("Engine") {
         if !["MySQL", "SQLServer", "PostgreSQL", "MariaDB"].contains(&engine) {
             return Err(SimError::invalid("Engine"));
@@ -455,7 +533,10 @@ fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
         }
         let skip = match p.get("NextToken") {
             None => 0,
-            Some(t) => t.strip_prefix("nt").and_then(|n| u64::from_str_radix(n, 16).ok()).ok_or_else(|| SimError::invalid("NextToken"))?,
+            Some(t) => t
+                .strip_prefix("nt")
+                .and_then(|n| u64::from_str_radix(n, 16).ok())
+                .ok_or_else(|| SimError::invalid("NextToken"))?,
         };
         (skip, size, 1)
     } else {
@@ -507,7 +588,11 @@ fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
     let skip = usize::try_from(skip).unwrap_or(usize::MAX);
     let items: Vec<Value> = matching.into_iter().skip(skip).take(size as usize).collect();
     let shown = items.len();
-    let next_token = if token_paging && skip.saturating_add(shown) < total { format!("nt{:x}", skip + shown) } else { String::new() };
+    let next_token = if token_paging && skip.saturating_add(shown) < total {
+        format!("nt{:x}", skip + shown)
+    } else {
+        String::new()
+    };
     Ok(json!({
         "Items": {"DBInstance": items},
         "PageNumber": page_number,

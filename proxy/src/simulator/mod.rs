@@ -170,8 +170,15 @@ impl Simulator {
     pub fn new(config: SimConfig) -> Simulator {
         let now = (config.clock)();
         let mut keys = HashMap::new();
-        keys.insert(config.access_key_id.clone(), KeyEntry { secret: config.access_key_secret.clone(), security_token: None });
-        let options = world::WorldOptions { seed: config.seed, speed: config.speed, bench_instance_tasks: config.bench_instance_tasks };
+        keys.insert(
+            config.access_key_id.clone(),
+            KeyEntry { secret: config.access_key_secret.clone(), security_token: None },
+        );
+        let options = world::WorldOptions {
+            seed: config.seed,
+            speed: config.speed,
+            bench_instance_tasks: config.bench_instance_tasks,
+        };
         Simulator {
             keys,
             nonces: Mutex::new(HashMap::new()),
@@ -340,7 +347,10 @@ mod tests {
         for listen in ["0.0.0.0:0", "0.0.0.0:9090", "[::]:9090", "192.168.1.5:9090"] {
             let e = check_control(at(listen), true).unwrap_err().to_string();
             assert!(e.contains("--control") && e.contains("loopback") && e.contains(listen), "{e}");
-            assert!(check_control(at(listen), false).is_ok(), "without --control any address is fine: {listen}");
+            assert!(
+                check_control(at(listen), false).is_ok(),
+                "without --control any address is fine: {listen}"
+            );
         }
     }
 

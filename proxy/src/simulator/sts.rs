@@ -103,7 +103,11 @@ impl StsState {
         }
         issued.insert(
             creds.access_key_id.clone(),
-            Issued { secret: creds.access_key_secret.clone(), token: creds.security_token.clone(), expires: creds.expiration },
+            Issued {
+                secret: creds.access_key_secret.clone(),
+                token: creds.security_token.clone(),
+                expires: creds.expiration,
+            },
         );
         creds
     }
@@ -132,29 +136,42 @@ fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("acs:ram::")?;
     let (account, role) = rest.split_once(":role/")?;
     let ok_account = !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit());
-    let ok_role = !role.is_empty() && role.len() <= 64 && role.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.@+=,".contains(&b));
+    let ok_role = !role.is_empty()
+        && role.len() <= 64
+        && role.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.@+=,".contains(&b));
     (ok_account && ok_role).then_some((account, role))
 }
 
 fn check_session_name(p: Params<'_>) -> Result<String, SimError> {
-    let name = p("RoleSessionName").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("RoleSessionName"))?;
-    let ok = (2..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
+    let name =
+        p("RoleSessionName").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("RoleSessionName"))?;
+    let ok = (2..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
     if !ok {
-        return Err(SimError::new(400, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed."));
+        return Err(SimError::new(
+            400,
+            "InvalidParameter.RoleSessionName",
+            "The parameter RoleSessionName is wrongly formed.",
+        ));
     }
     Ok(name)
 }
 
 fn check_duration(p: Params<'_>, config: &StsConfig) -> Result<Duration, SimError> {
     let secs = match p("DurationSeconds").filter(|s| !s.is_empty()) {
-        None => 3_600u64.clamp(config.min_duration_secs, config.max_duration_secs.max(config.min_duration_secs)),
+        None => {
+            3_600u64.clamp(config.min_duration_secs, config.max_duration_secs.max(config.min_duration_secs))
+        }
         Some(v) => v.trim().parse::<u64>().map_err(|_| SimError::invalid("DurationSeconds"))?,
     };
     if secs < config.min_duration_secs || secs > config.max_duration_secs {
         let message = if (config.min_duration_secs, config.max_duration_secs) == (900, 3_600) {
             "The Min/Max value of DurationSeconds is 15min/1hr.".to_string()
         } else {
-            format!("The Min/Max value of DurationSeconds is {}s/{}s.", config.min_duration_secs, config.max_duration_secs)
+            format!(
+                "The Min/Max value of DurationSeconds is {}s/{}s.",
+                config.min_duration_secs, config.max_duration_secs
+            )
         };
         return Err(SimError::new(400, "InvalidParameter.DurationSeconds", message));
     }
@@ -163,7 +180,13 @@ fn check_duration(p: Params<'_>, config: &StsConfig) -> Result<Duration, SimErro
 
 fn check_policy(p: Params<'_>) -> Result<(), SimError> {
     let Some(policy) = p("Policy").filter(|s| !s.is_empty()) else { return Ok(()) };
-    let grammar = || SimError::new(400, "InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check.");
+    let grammar = || {
+        SimError::new(
+            400,
+            "InvalidParameter.PolicyGrammar",
+            "The parameter Policy has not passed grammar check.",
+        )
+    };
     if policy.len() > 2_048 {
         return Err(grammar());
     }
@@ -176,7 +199,10 @@ fn check_policy(p: Params<'_>) -> Result<(), SimError> {
 
 fn role_user(account: &str, role: &str, session: &str) -> Value {
     // A stable role id per role ARN, digits like the service's.
-    let id: u64 = role.bytes().chain(account.bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let id: u64 = role
+        .bytes()
+        .chain(account.bytes())
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     json!({
         "Arn": format!("acs:ram::{account}:role/{}/{session}", role.to_ascii_lowercase()),
         "AssumedRoleId": format!("3{:016}:{session}", id % 10_000_000_000_000_000),
@@ -195,8 +221,9 @@ fn credentials_json(c: &TempCredentials) -> Value {
 /// `AssumeRole` for an authenticated caller.
 pub(super) fn assume_role(sim: &Simulator, p: Params<'_>) -> Result<Value, SimError> {
     let arn = p("RoleArn").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("RoleArn"))?;
-    let (account, role) = parse_role_arn(&arn)
-        .ok_or_else(|| SimError::new(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed."))?;
+    let (account, role) = parse_role_arn(&arn).ok_or_else(|| {
+        SimError::new(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed.")
+    })?;
     let session = check_session_name(p)?;
     let lifetime = check_duration(p, &sim.sts_config)?;
     check_policy(p)?;
@@ -204,7 +231,11 @@ pub(super) fn assume_role(sim: &Simulator, p: Params<'_>) -> Result<Value, SimEr
         let ok = (2..=1_224).contains(&external_id.len())
             && external_id.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-_".contains(&b));
         if !ok {
-            return Err(SimError::new(400, "InvalidParameter.ExternalId", "The parameter ExternalId is wrongly formed."));
+            return Err(SimError::new(
+                400,
+                "InvalidParameter.ExternalId",
+                "The parameter ExternalId is wrongly formed.",
+            ));
         }
     }
     let creds = sim.sts.issue(sim.server_now(), lifetime);
@@ -218,25 +249,36 @@ pub(super) fn assume_role(sim: &Simulator, p: Params<'_>) -> Result<Value, SimEr
 /// `AssumeRoleWithOIDC` (unsigned).
 pub(super) fn assume_role_with_oidc(sim: &Simulator, p: Params<'_>) -> Result<Value, SimError> {
     let arn = p("RoleArn").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("RoleArn"))?;
-    let (account, role) = parse_role_arn(&arn)
-        .ok_or_else(|| SimError::new(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed."))?;
-    let provider = p("OIDCProviderArn").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("OIDCProviderArn"))?;
-    let provider_ok = provider
-        .strip_prefix("acs:ram::")
-        .and_then(|r| r.split_once(":oidc-provider/"))
-        .is_some_and(|(acct, name)| !acct.is_empty() && acct.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty());
+    let (account, role) = parse_role_arn(&arn).ok_or_else(|| {
+        SimError::new(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed.")
+    })?;
+    let provider =
+        p("OIDCProviderArn").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("OIDCProviderArn"))?;
+    let provider_ok =
+        provider.strip_prefix("acs:ram::").and_then(|r| r.split_once(":oidc-provider/")).is_some_and(
+            |(acct, name)| !acct.is_empty() && acct.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty(),
+        );
     if !provider_ok {
-        return Err(SimError::new(400, "InvalidParameter.OIDCProviderArn", "The parameter OIDCProviderArn is wrongly formed."));
+        return Err(SimError::new(
+            400,
+            "InvalidParameter.OIDCProviderArn",
+            "The parameter OIDCProviderArn is wrongly formed.",
+        ));
     }
     let token = p("OIDCToken").filter(|s| !s.is_empty()).ok_or_else(|| SimError::missing("OIDCToken"))?;
-    let claims = jwt_claims(&token)
-        .filter(|_| (4..=20_000).contains(&token.len()))
-        .ok_or_else(|| SimError::new(400, "InvalidParameter.OIDCToken", "The parameter OIDCToken is wrongly formed."))?;
+    let claims = jwt_claims(&token).filter(|_| (4..=20_000).contains(&token.len())).ok_or_else(|| {
+        SimError::new(400, "InvalidParameter.OIDCToken", "The parameter OIDCToken is wrongly formed.")
+    })?;
     let now = sim.server_now();
-    let time_claim = |name: &str| claims.get(name).and_then(Value::as_i64).and_then(|s| DateTime::from_timestamp(s, 0));
+    let time_claim =
+        |name: &str| claims.get(name).and_then(Value::as_i64).and_then(|s| DateTime::from_timestamp(s, 0));
     // ASSUMED code: the documented examples name no OIDC-token error.
     if time_claim("exp").is_some_and(|exp| exp <= now) {
-        return Err(SimError::new(400, "AuthenticationFail.OIDCToken.Expired", "The OIDC token has expired."));
+        return Err(SimError::new(
+            400,
+            "AuthenticationFail.OIDCToken.Expired",
+            "The OIDC token has expired.",
+        ));
     }
     let session = check_session_name(p)?;
     let lifetime = check_duration(p, &sim.sts_config)?;
@@ -331,7 +373,10 @@ pub(super) async fn metadata_token(State(sim): State<Arc<Simulator>>, headers: H
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|t| (1..=MAX_METADATA_TOKEN_TTL_SECS).contains(t));
     let Some(ttl) = ttl else {
-        return text(StatusCode::BAD_REQUEST, "X-aliyun-ecs-metadata-token-ttl-seconds must be between 1 and 21600");
+        return text(
+            StatusCode::BAD_REQUEST,
+            "X-aliyun-ecs-metadata-token-ttl-seconds must be between 1 and 21600",
+        );
     };
     let now = sim.server_now();
     let token = URL_SAFE_NO_PAD.encode(random_bytes(36));
@@ -362,7 +407,11 @@ pub(super) async fn metadata_roles(State(sim): State<Arc<Simulator>>, headers: H
 }
 
 /// `GET /latest/meta-data/ram/security-credentials/{role}`.
-pub(super) async fn metadata_credentials(State(sim): State<Arc<Simulator>>, Path(role): Path<String>, headers: HeaderMap) -> Response {
+pub(super) async fn metadata_credentials(
+    State(sim): State<Arc<Simulator>>,
+    Path(role): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(down) = metadata_unavailable(&sim) {
         return down;
     }
@@ -416,8 +465,18 @@ mod tests {
 
     #[test]
     fn role_arns_are_checked() {
-        assert_eq!(parse_role_arn("acs:ram::5123456789012345:role/demo-role"), Some(("5123456789012345", "demo-role")));
-        for bad in ["", "acs:ram::x:role/r", "acs:ram::1:role/", "arn:aws:iam::1:role/r", "acs:ram::1:user/r", "acs:ram::1:role/a b"] {
+        assert_eq!(
+            parse_role_arn("acs:ram::5123456789012345:role/demo-role"),
+            Some(("5123456789012345", "demo-role"))
+        );
+        for bad in [
+            "",
+            "acs:ram::x:role/r",
+            "acs:ram::1:role/",
+            "arn:aws:iam::1:role/r",
+            "acs:ram::1:user/r",
+            "acs:ram::1:role/a b",
+        ] {
             assert_eq!(parse_role_arn(bad), None, "{bad}");
         }
     }

@@ -53,10 +53,20 @@ const SWITCH_DELAY_SECS: i64 = 60;
 
 /// Regions: (RegionId, LocalName in English, in Chinese, zones).
 const REGIONS: &[(&str, &str, &str, &[&str])] = &[
-    ("cn-hangzhou", "China (Hangzhou)", "华东1（杭州）", &["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"]),
+    (
+        "cn-hangzhou",
+        "China (Hangzhou)",
+        "华东1（杭州）",
+        &["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"],
+    ),
     ("cn-shanghai", "China (Shanghai)", "华东2（上海）", &["cn-shanghai-b", "cn-shanghai-l"]),
     ("ap-southeast-1", "Singapore", "新加坡", &["ap-southeast-1a", "ap-southeast-1c"]),
-    ("ap-southeast-5", "Indonesia (Jakarta)", "印度尼西亚（雅加达）", &["ap-southeast-5a", "ap-southeast-5b"]),
+    (
+        "ap-southeast-5",
+        "Indonesia (Jakarta)",
+        "印度尼西亚（雅加达）",
+        &["ap-southeast-5a", "ap-southeast-5b"],
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -252,7 +262,11 @@ impl World {
             for i in 0..2 {
                 let id = format!("pgm-{}{}", region_code(region), rng.alnum(12));
                 instances.push(Instance {
-                    description: format!("Demo: {} {}", ["billing", "catalog", "analytics", "payments"][rng.below(4) as usize], i + 1),
+                    description: format!(
+                        "Demo: {} {}",
+                        ["billing", "catalog", "analytics", "payments"][rng.below(4) as usize],
+                        i + 1
+                    ),
                     id,
                     region,
                     zone: zones[rng.below(zones.len() as u64) as usize],
@@ -285,7 +299,12 @@ impl World {
             }
             // Prechecks that never became a task: failures, and one still running.
             let standalone: &[Option<PrecheckOutcome>] = if demo {
-                &[Some(PrecheckOutcome::Fails(0)), Some(PrecheckOutcome::Fails(1)), Some(PrecheckOutcome::Fails(2)), None]
+                &[
+                    Some(PrecheckOutcome::Fails(0)),
+                    Some(PrecheckOutcome::Fails(1)),
+                    Some(PrecheckOutcome::Fails(2)),
+                    None,
+                ]
             } else if rng.below(2) == 0 {
                 &[Some(PrecheckOutcome::Fails(3))]
             } else {
@@ -312,7 +331,14 @@ impl World {
             let list = tasks.entry(BENCH_INSTANCE.to_string()).or_default();
             let reports = prechecks.entry(BENCH_INSTANCE.to_string()).or_default();
             for i in 0..options.bench_instance_tasks as u64 {
-                let task = plan_task(&mut bench_rng, BENCH_ID_BASE + 2 + 2 * i, BENCH_INSTANCE, start, speed, Start::Backdated(None));
+                let task = plan_task(
+                    &mut bench_rng,
+                    BENCH_ID_BASE + 2 + 2 * i,
+                    BENCH_INSTANCE,
+                    start,
+                    speed,
+                    Start::Backdated(None),
+                );
                 reports.push(precheck_for(&mut bench_rng, &task, speed));
                 list.push(task);
             }
@@ -339,7 +365,8 @@ impl World {
     }
 
     /// (RegionId, English name, Chinese name, zones).
-    pub fn regions() -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static [&'static str])> {
+    pub fn regions(
+    ) -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static [&'static str])> {
         REGIONS.iter().copied()
     }
 
@@ -353,7 +380,14 @@ impl World {
 
     /// One page of `DescribeCloudMigrationResult` at `now`: the seed example first on the demo
     /// instance (when it matches), then the rest newest first. Filters apply before paging.
-    pub fn list_tasks(&self, instance: &str, now: DateTime<Utc>, filter: &TaskFilter<'_>, page_number: u64, page_size: u64) -> Page {
+    pub fn list_tasks(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+        filter: &TaskFilter<'_>,
+        page_number: u64,
+        page_size: u64,
+    ) -> Page {
         self.with_spawned(instance, now, |spawned| {
             let mut pinned: Vec<Value> = Vec::new();
             if instance == DEMO_INSTANCE && filter.matches_json(&self.seed_task) {
@@ -371,7 +405,14 @@ impl World {
     }
 
     /// One page of `DescribeCloudMigrationPrecheckResult` at `now`, newest first.
-    pub fn list_prechecks(&self, instance: &str, now: DateTime<Utc>, filter: &TaskFilter<'_>, page_number: u64, page_size: u64) -> Page {
+    pub fn list_prechecks(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+        filter: &TaskFilter<'_>,
+        page_number: u64,
+        page_size: u64,
+    ) -> Page {
         self.with_spawned(instance, now, |spawned| {
             let statics = self.prechecks.get(instance).map(Vec::as_slice).unwrap_or(&[]);
             let matching = spawned
@@ -396,7 +437,12 @@ impl World {
 
     /// Runs `f` on the self-started tasks born by `now` (only the demo instance starts any),
     /// generated once and cached.
-    fn with_spawned<R>(&self, instance: &str, now: DateTime<Utc>, f: impl FnOnce(&[(TaskPlan, PrecheckPlan)]) -> R) -> R {
+    fn with_spawned<R>(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&[(TaskPlan, PrecheckPlan)]) -> R,
+    ) -> R {
         if instance != DEMO_INSTANCE {
             return f(&[]);
         }
@@ -407,7 +453,8 @@ impl World {
             let k = cache.len() as u64 + 1;
             let mut rng = Rng::new(self.seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let born = self.start + sim_to_wall(k as i64 * NEW_TASK_EVERY_SIM_SECS, self.speed);
-            let mut task = plan_task(&mut rng, SPAWN_ID_BASE + 2 * k, DEMO_INSTANCE, born, self.speed, Start::BornAt);
+            let mut task =
+                plan_task(&mut rng, SPAWN_ID_BASE + 2 * k, DEMO_INSTANCE, born, self.speed, Start::BornAt);
             let mut report = precheck_for(&mut rng, &task, self.speed);
             // The precheck starts at the spawn time; the task is created once it has passed.
             let shift = task.born - report.born;
@@ -504,7 +551,14 @@ enum Start {
 }
 
 /// Plans one task.
-fn plan_task(rng: &mut Rng, task_id: u64, instance: &str, start: DateTime<Utc>, speed: f64, how: Start) -> TaskPlan {
+fn plan_task(
+    rng: &mut Rng,
+    task_id: u64,
+    instance: &str,
+    start: DateTime<Utc>,
+    speed: f64,
+    how: Start,
+) -> TaskPlan {
     let mut fate = match rng.below(10) {
         0 => Fate::FailsPrecheck,
         1 | 2 => Fate::Disconnects,
@@ -593,7 +647,14 @@ fn precheck_for(rng: &mut Rng, task: &TaskPlan, speed: f64) -> PrecheckPlan {
 }
 
 /// A precheck report with no task after it: failed (`Some`), or still running at world start.
-fn standalone_precheck(rng: &mut Rng, task_id: u64, instance: &str, start: DateTime<Utc>, speed: f64, outcome: Option<PrecheckOutcome>) -> PrecheckPlan {
+fn standalone_precheck(
+    rng: &mut Rng,
+    task_id: u64,
+    instance: &str,
+    start: DateTime<Utc>,
+    speed: f64,
+    outcome: Option<PrecheckOutcome>,
+) -> PrecheckPlan {
     let duration = 120 + rng.below(240) as i64;
     let into = match outcome {
         Some(_) => duration + 600 + rng.below(86_400) as i64,
@@ -606,7 +667,11 @@ fn standalone_precheck(rng: &mut Rng, task_id: u64, instance: &str, start: DateT
         source: plan_source(rng),
         born: start - sim_to_wall(into, speed),
         duration,
-        outcome: outcome.unwrap_or(if rng.below(2) == 0 { PrecheckOutcome::Success } else { PrecheckOutcome::Warning }),
+        outcome: outcome.unwrap_or(if rng.below(2) == 0 {
+            PrecheckOutcome::Success
+        } else {
+            PrecheckOutcome::Warning
+        }),
         frozen: OnceLock::new(),
     }
 }
@@ -619,8 +684,13 @@ enum Phase {
     Basebackup,
     Startup,
     /// `x` simulated seconds into increment, in this replication state.
-    Increment { x: i64, state: Repl },
-    Switch { x: i64 },
+    Increment {
+        x: i64,
+        state: Repl,
+    },
+    Switch {
+        x: i64,
+    },
     Success,
 }
 
@@ -735,7 +805,11 @@ fn detail_until_increment(p: &TaskPlan, t: i64, wall: &dyn Fn(i64) -> DateTime<U
     }
     if t >= pl.increment_at() {
         detail.push_str("[Synchronize data]\n");
-        event(&mut detail, wall(pl.increment_at()), "Synchronize data from source to RDS by streaming replication ");
+        event(
+            &mut detail,
+            wall(pl.increment_at()),
+            "Synchronize data from source to RDS by streaming replication ",
+        );
     }
     detail
 }
@@ -747,7 +821,15 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
     let mut checks_done = 0;
     let mut detail = if ph == Phase::Precheck {
         let mut d = String::with_capacity(800);
-        checks_done = precheck_log(&mut d, &CHECKS, t, pl.precheck, p.fate == Fate::FailsPrecheck, p.glibc_warning, FAILED_DISK);
+        checks_done = precheck_log(
+            &mut d,
+            &CHECKS,
+            t,
+            pl.precheck,
+            p.fate == Fate::FailsPrecheck,
+            p.glibc_warning,
+            FAILED_DISK,
+        );
         d
     } else if t >= pl.increment_at() {
         p.cache.prefix.get_or_init(|| detail_until_increment(p, t, &wall)).clone()
@@ -759,9 +841,17 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
         let mut d = DISCONNECT_FIRST;
         while d <= x {
             // ASSUMED wording: no disconnect sample has been published.
-            event(&mut detail, wall(pl.increment_at() + d), "Replication connection to source lost, reconnecting");
+            event(
+                &mut detail,
+                wall(pl.increment_at() + d),
+                "Replication connection to source lost, reconnecting",
+            );
             if d + DISCONNECT_LASTS <= x {
-                event(&mut detail, wall(pl.increment_at() + d + DISCONNECT_LASTS), "Replication connection to source restored");
+                event(
+                    &mut detail,
+                    wall(pl.increment_at() + d + DISCONNECT_LASTS),
+                    "Replication connection to source restored",
+                );
             }
             d += DISCONNECT_EVERY;
         }
@@ -771,7 +861,8 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
     // GmtModified is when the switch began and SwitchTime a minute later).
     let (stage, state, modified_sim) = match ph {
         Phase::Precheck => {
-            let last_check = if checks_done == 0 { 0 } else { checks_at(checks_done, CHECKS_TOTAL, pl.precheck) };
+            let last_check =
+                if checks_done == 0 { 0 } else { checks_at(checks_done, CHECKS_TOTAL, pl.precheck) };
             ("precheck", "unstarted", last_check)
         }
         Phase::Basebackup => ("basebackup", "unstarted", backup_milestone(p, t).1),
@@ -782,7 +873,9 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
                 (Repl::Streaming, None) => CATCHUP_SECS,
                 (Repl::Disconnect, Some(d)) => d,
                 (Repl::Catchup, Some(d)) => d + DISCONNECT_LASTS,
-                (Repl::Streaming, Some(d)) if x >= d + DISCONNECT_LASTS + CATCHUP_SECS => d + DISCONNECT_LASTS + CATCHUP_SECS,
+                (Repl::Streaming, Some(d)) if x >= d + DISCONNECT_LASTS + CATCHUP_SECS => {
+                    d + DISCONNECT_LASTS + CATCHUP_SECS
+                }
                 _ => CATCHUP_SECS,
             };
             let state = match state {
@@ -798,7 +891,13 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
 
     let replication_info = match ph {
         Phase::Precheck | Phase::Basebackup => String::new(),
-        Phase::Startup => replication_info(p, &Wal { received: p.start_lsn, replay: p.start_lsn, last_msg_x: 0 }, "starting", wall(pl.increment_at().min(t)), false),
+        Phase::Startup => replication_info(
+            p,
+            &Wal { received: p.start_lsn, replay: p.start_lsn, last_msg_x: 0 },
+            "starting",
+            wall(pl.increment_at().min(t)),
+            false,
+        ),
         Phase::Increment { x, state } => {
             let w = wal_at(p, x);
             let last = wall(pl.increment_at() + w.last_msg_x);
@@ -854,7 +953,15 @@ fn render_precheck_at(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64, t: i64) 
         _ => (false, FAILED_DISK),
     };
     let mut detail = String::with_capacity(1_000);
-    let done = precheck_log(&mut detail, &REPORT_CHECKS, t, p.duration, fails, p.outcome == PrecheckOutcome::Warning, failure);
+    let done = precheck_log(
+        &mut detail,
+        &REPORT_CHECKS,
+        t,
+        p.duration,
+        fails,
+        p.outcome == PrecheckOutcome::Warning,
+        failure,
+    );
     let finished = done == REPORT_CHECKS_TOTAL || (fails && t >= p.duration);
     if finished && !fails {
         detail.push_str("*Migrate check success*\n");
@@ -932,7 +1039,8 @@ const FAILURES: [(&str, &str); 4] = [
     ("Check major version consistent", "failed(error:source major version is not consistent with rds pg)"),
     ("Check ip connectable", "failed(error:source ip is not connectable from rds)"),
 ];
-const FAILED_DISK: (&str, &str) = ("Check disk size enough", "failed(error:rds disk size is smaller than source data size)");
+const FAILED_DISK: (&str, &str) =
+    ("Check disk size enough", "failed(error:rds disk size is smaller than source data size)");
 const GLIBC_WARNING: &str = "warning(warning:source glibc version is not compatible with rds pg)";
 
 /// Simulated second at which the `n`-th of `total` checks completes, over `duration`.
@@ -943,9 +1051,21 @@ fn checks_at(n: usize, total: usize, duration: i64) -> i64 {
 /// Appends the check part of a log as far as it has got at simulated time `t` (checks complete
 /// evenly over `duration`; a failing run stops at its failed check). Returns how many checks
 /// are written.
-fn precheck_log(out: &mut String, checks: &Checks, t: i64, duration: i64, fails: bool, glibc_warning: bool, failure: (&str, &str)) -> usize {
+fn precheck_log(
+    out: &mut String,
+    checks: &Checks,
+    t: i64,
+    duration: i64,
+    fails: bool,
+    glibc_warning: bool,
+    failure: (&str, &str),
+) -> usize {
     let total: usize = checks.iter().map(|(_, c)| c.len()).sum();
-    let done = if t >= duration { total } else { ((t.max(0) as usize) * total / duration.max(1) as usize).min(total) };
+    let done = if t >= duration {
+        total
+    } else {
+        ((t.max(0) as usize) * total / duration.max(1) as usize).min(total)
+    };
     let mut n = 0;
     for (section, names) in checks {
         if n >= done {
@@ -1025,7 +1145,11 @@ fn replication_info(p: &TaskPlan, w: &Wal, status: &str, last_msg: DateTime<Utc>
     use std::fmt::Write as _;
     let lag = w.received - w.replay;
     let mut s = String::with_capacity(900);
-    let _ = write!(s, r#"{{"Status":"{status}","ReceiveStartLsn":"{}","ReceivedTli":"1","LatestEndTime":""#, Lsn(p.start_lsn));
+    let _ = write!(
+        s,
+        r#"{{"Status":"{status}","ReceiveStartLsn":"{}","ReceivedTli":"1","LatestEndTime":""#,
+        Lsn(p.start_lsn)
+    );
     push_pg_time(&mut s, last_msg - Duration::milliseconds(300));
     let _ = write!(
         s,

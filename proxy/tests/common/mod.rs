@@ -104,7 +104,11 @@ pub struct MockUpstream {
 
 impl MockUpstream {
     pub async fn start(script: Vec<Scripted>, fallback: Option<Scripted>) -> MockUpstream {
-        let state = Arc::new(MockState { script: Mutex::new(script.into()), fallback: Mutex::new(fallback), ..Default::default() });
+        let state = Arc::new(MockState {
+            script: Mutex::new(script.into()),
+            fallback: Mutex::new(fallback),
+            ..Default::default()
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         transcript();
@@ -112,7 +116,10 @@ impl MockUpstream {
         MockUpstream { addr, state, server }
     }
 
-    fn serve(listener: tokio::net::TcpListener, state: Arc<MockState>) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    fn serve(
+        listener: tokio::net::TcpListener,
+        state: Arc<MockState>,
+    ) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
         let app = axum::Router::new()
             .route("/", axum::routing::any(handle))
             .fallback(wrong_path)
@@ -141,7 +148,8 @@ impl MockUpstream {
     /// The upstream is back on the same address.
     pub async fn come_back(&mut self) {
         if self.server.is_none() {
-            let listener = tokio::net::TcpListener::bind(self.addr).await.expect("the mock's port is free again");
+            let listener =
+                tokio::net::TcpListener::bind(self.addr).await.expect("the mock's port is free again");
             self.server = Some(Self::serve(listener, self.state.clone()));
         }
     }
@@ -173,7 +181,11 @@ impl MockUpstream {
             security_token: None,
             source: Source::Environment,
         };
-        let mut state = AppState::new(Upstream::new(Some(endpoint), creds, style, Duration::from_secs(2)).unwrap(), Mode::Live, "cn-hangzhou");
+        let mut state = AppState::new(
+            Upstream::new(Some(endpoint), creds, style, Duration::from_secs(2)).unwrap(),
+            Mode::Live,
+            "cn-hangzhou",
+        );
         state.retry.base_backoff = Duration::from_millis(5);
         state.retry.max_backoff = Duration::from_millis(20);
         state
@@ -181,12 +193,18 @@ impl MockUpstream {
 }
 
 /// Notes every request before routing, whatever its path.
-async fn note_request(State(state): State<Arc<MockState>>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn note_request(
+    State(state): State<Arc<MockState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let received = {
         let uri = request.uri();
-        let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
         let header = |n: &str| request.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let action = header("x-acs-action").or_else(|| query.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone()));
+        let action = header("x-acs-action")
+            .or_else(|| query.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone()));
         Received {
             method: request.method().to_string(),
             path: uri.path().to_string(),
@@ -194,7 +212,11 @@ async fn note_request(State(state): State<Arc<MockState>>, request: axum::extrac
             host: header("host"),
             action,
             query,
-            headers: request.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).to_string())).collect(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).to_string()))
+                .collect(),
         }
     };
     state.received.lock().unwrap().push(received);
@@ -203,12 +225,20 @@ async fn note_request(State(state): State<Arc<MockState>>, request: axum::extrac
 
 /// The RDS OpenAPI is RPC-style: everything is on "/". Anything else is a relay attempt.
 async fn wrong_path() -> Response {
-    (StatusCode::NOT_FOUND, r#"{"RequestId":"X","Code":"NotFound","Message":"the mock answers only on /"}"#).into_response()
+    (StatusCode::NOT_FOUND, r#"{"RequestId":"X","Code":"NotFound","Message":"the mock answers only on /"}"#)
+        .into_response()
 }
 
-async fn handle(State(state): State<Arc<MockState>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(state): State<Arc<MockState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     state.calls.fetch_add(1, Ordering::SeqCst);
-    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
     let verdict = if headers.contains_key("authorization") {
         verify_v3(method.as_str(), &query, &headers, &body)
     } else {
@@ -218,25 +248,38 @@ async fn handle(State(state): State<Arc<MockState>>, method: Method, uri: Uri, h
         Ok(nonce) => {
             let mut nonces = state.nonces.lock().unwrap();
             if nonces.contains(&nonce) {
-                return (StatusCode::BAD_REQUEST, r#"{"RequestId":"X","Code":"SignatureNonceUsed","Message":"reused"}"#).into_response();
+                return (
+                    StatusCode::BAD_REQUEST,
+                    r#"{"RequestId":"X","Code":"SignatureNonceUsed","Message":"reused"}"#,
+                )
+                    .into_response();
             }
             nonces.push(nonce);
         }
         Err(why) => {
             state.bad_signatures.fetch_add(1, Ordering::SeqCst);
-            return (StatusCode::BAD_REQUEST, format!(r#"{{"RequestId":"X","Code":"SignatureDoesNotMatch","Message":"{why}"}}"#)).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(r#"{{"RequestId":"X","Code":"SignatureDoesNotMatch","Message":"{why}"}}"#),
+            )
+                .into_response();
         }
     }
     let next = state.script.lock().unwrap().pop_front().or_else(|| state.fallback.lock().unwrap().clone());
     let Some(s) = next else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, r#"{"RequestId":"X","Code":"InternalError","Message":"script exhausted"}"#).into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"RequestId":"X","Code":"InternalError","Message":"script exhausted"}"#,
+        )
+            .into_response();
     };
     if !s.delay.is_zero() {
         tokio::time::sleep(s.delay).await;
     }
     let mut resp = (StatusCode::from_u16(s.status).unwrap(), s.body).into_response();
     for (k, v) in s.headers {
-        resp.headers_mut().insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        resp.headers_mut()
+            .insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
     }
     resp
 }
@@ -255,7 +298,12 @@ fn canonical_query(pairs: &[(String, String)]) -> String {
 }
 
 /// Independent V3 check: rebuild the canonical request from the signed headers.
-fn verify_v3(method: &str, query: &[(String, String)], headers: &HeaderMap, body: &[u8]) -> Result<String, String> {
+fn verify_v3(
+    method: &str,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, String> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or("no authorization")?;
     let rest = auth.strip_prefix("ACS3-HMAC-SHA256 ").ok_or("not ACS3")?;
     let mut credential = "";
@@ -279,7 +327,8 @@ fn verify_v3(method: &str, query: &[(String, String)], headers: &HeaderMap, body
         return Err("content hash".into());
     }
     let canonical_headers: String = signed.split(';').map(|h| format!("{h}:{}\n", header(h))).collect();
-    let canonical = format!("{method}\n/\n{}\n{canonical_headers}\n{signed}\n{body_hash}", canonical_query(query));
+    let canonical =
+        format!("{method}\n/\n{}\n{canonical_headers}\n{signed}\n{body_hash}", canonical_query(query));
     let sts = format!("ACS3-HMAC-SHA256\n{}", hex::encode(Sha256::digest(canonical.as_bytes())));
     let mut mac = Hmac::<Sha256>::new_from_slice(KEY_SECRET.as_bytes()).unwrap();
     mac.update(sts.as_bytes());
@@ -318,7 +367,11 @@ pub fn transcript() -> &'static Mutex<String> {
     static T: OnceLock<Mutex<String>> = OnceLock::new();
     T.get_or_init(|| {
         let writer = || LogWriter;
-        let _ = tracing_subscriber::fmt().with_writer(writer).with_max_level(tracing::Level::DEBUG).with_ansi(false).try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .try_init();
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let message = info
@@ -346,10 +399,16 @@ fn transcript_file() -> Option<&'static Mutex<std::fs::File>> {
         let stem = exe.file_stem()?.to_string_lossy().to_string();
         // Cargo names test binaries `<name>-<16 hex>`.
         let name = match stem.rsplit_once('-') {
-            Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => name.to_string(),
+            Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                name.to_string()
+            }
             _ => stem,
         };
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{name}.transcript"))).ok()?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(format!("{name}.transcript")))
+            .ok()?;
         Some(Mutex::new(file))
     })
     .as_ref()

@@ -35,7 +35,8 @@ pub struct TempHome {
 
 impl TempHome {
     pub fn new() -> TempHome {
-        let path = std::env::temp_dir().join(format!("migration-proxy-creds-{}", uuid::Uuid::new_v4().simple()));
+        let path =
+            std::env::temp_dir().join(format!("migration-proxy-creds-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&path).unwrap();
         TempHome { path }
     }
@@ -116,11 +117,19 @@ impl Mock {
             .lock()
             .unwrap()
             .iter()
-            .filter(|s| s.params.get("Action").map(String::as_str) == Some(action_or_path) || s.path == action_or_path)
+            .filter(|s| {
+                s.params.get("Action").map(String::as_str) == Some(action_or_path) || s.path == action_or_path
+            })
             .count()
     }
     pub fn last(&self, action: &str) -> Option<Seen> {
-        self.seen.lock().unwrap().iter().rev().find(|s| s.params.get("Action").map(String::as_str) == Some(action)).cloned()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|s| s.params.get("Action").map(String::as_str) == Some(action))
+            .cloned()
     }
 }
 
@@ -169,15 +178,25 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, axum::Json(json!({"RequestId": "MOCK-REQ", "Code": code, "Message": message}))).into_response()
 }
 
-async fn handle(State(mock): State<Arc<Mock>>, method: Method, uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
-    let query: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
+async fn handle(
+    State(mock): State<Arc<Mock>>,
+    method: Method,
+    uri: Uri,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let mut params: HashMap<String, String> = HashMap::new();
     for (k, v) in query.iter().chain(form.iter()) {
         params.insert(k.clone(), v.clone());
     }
-    let header_map: HashMap<String, String> =
-        headers.iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_string())).collect();
+    let header_map: HashMap<String, String> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
     mock.seen.lock().unwrap().push(Seen {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -202,21 +221,40 @@ async fn handle(State(mock): State<Arc<Mock>>, method: Method, uri: Uri, RawQuer
     match params.get("Action").map(String::as_str) {
         Some("AssumeRole") => {
             // The signature covers query and form together; recompute it.
-            let Some(id) = params.get("AccessKeyId") else { return error(StatusCode::BAD_REQUEST, "MissingAccessKeyId", "") };
-            let Some((secret, token)) = mock.keys.lock().unwrap().get(id).cloned() else {
-                return error(StatusCode::NOT_FOUND, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+            let Some(id) = params.get("AccessKeyId") else {
+                return error(StatusCode::BAD_REQUEST, "MissingAccessKeyId", "");
             };
-            let signed: Vec<(String, String)> = query.iter().chain(form.iter()).filter(|(k, _)| k != "Signature").cloned().collect();
+            let Some((secret, token)) = mock.keys.lock().unwrap().get(id).cloned() else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "InvalidAccessKeyId.NotFound",
+                    "Specified access key is not found.",
+                );
+            };
+            let signed: Vec<(String, String)> =
+                query.iter().chain(form.iter()).filter(|(k, _)| k != "Signature").cloned().collect();
             let expected = rpc::signature("POST", &signed, &secret);
             if params.get("Signature") != Some(&expected) {
-                return error(StatusCode::BAD_REQUEST, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "SignatureDoesNotMatch",
+                    "Specified signature is not matched with our calculation.",
+                );
             }
             if params.get("SecurityToken") != token.as_ref() {
-                return error(StatusCode::BAD_REQUEST, "InvalidSecurityToken.MismatchWithAccessKey", "token mismatch");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidSecurityToken.MismatchWithAccessKey",
+                    "token mismatch",
+                );
             }
             for required in ["RoleArn", "RoleSessionName", "DurationSeconds"] {
                 if !form.iter().any(|(k, _)| k == required) {
-                    return error(StatusCode::BAD_REQUEST, &format!("Missing{required}"), "missing in the form body");
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("Missing{required}"),
+                        "missing in the form body",
+                    );
                 }
             }
             if mock.sts_fail.load(Ordering::SeqCst) {
@@ -230,14 +268,26 @@ async fn handle(State(mock): State<Arc<Mock>>, method: Method, uri: Uri, RawQuer
         }
         Some("AssumeRoleWithOIDC") => {
             if params.contains_key("Signature") || params.contains_key("AccessKeyId") {
-                return error(StatusCode::BAD_REQUEST, "InvalidParameter", "AssumeRoleWithOIDC is not signed");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidParameter",
+                    "AssumeRoleWithOIDC is not signed",
+                );
             }
             if query.iter().any(|(k, _)| k == "OIDCToken") {
-                return error(StatusCode::BAD_REQUEST, "InvalidParameter", "the token must travel in the body");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidParameter",
+                    "the token must travel in the body",
+                );
             }
             let token = params.get("OIDCToken").cloned().unwrap_or_default();
             if mock.sts_fail.load(Ordering::SeqCst) {
-                return error(StatusCode::BAD_REQUEST, "AuthenticationFail.OIDCToken.Invalid", &format!("The token {token} is invalid."));
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "AuthenticationFail.OIDCToken.Invalid",
+                    &format!("The token {token} is invalid."),
+                );
             }
             if !token.starts_with("eyJ") {
                 return error(StatusCode::BAD_REQUEST, "AuthenticationFail.OIDCToken.Invalid", "bad token");
@@ -311,7 +361,17 @@ fn imds(mock: &Mock, method: &Method, path: &str, headers: &HashMap<String, Stri
 
 /// Asserts none of the secrets the tests use appears in `text`.
 pub fn assert_no_secrets(text: &str) {
-    for s in [AK_SECRET, OIDC_TOKEN, IMDS_TOKEN, "sts-s3cr3t-", "sts-t0ken-", "ecs-s3cr3t-", "ecs-t0ken-", "env-s3cr3t", "env-t0ken"] {
+    for s in [
+        AK_SECRET,
+        OIDC_TOKEN,
+        IMDS_TOKEN,
+        "sts-s3cr3t-",
+        "sts-t0ken-",
+        "ecs-s3cr3t-",
+        "ecs-t0ken-",
+        "env-s3cr3t",
+        "env-t0ken",
+    ] {
         assert!(!text.contains(s), "{s:?} leaked into: {text}");
     }
 }

@@ -17,14 +17,10 @@ const SENSITIVE: [&str; 4] = [PLAIN_SECRET, STS_SECRET, STS_TOKEN, "p@ss"];
 
 fn lookup(ak: &str) -> Option<KeyEntry> {
     match ak {
-        PLAIN_AK => Some(KeyEntry {
-            secret: PLAIN_SECRET.to_owned(),
-            security_token: None,
-        }),
-        STS_AK => Some(KeyEntry {
-            secret: STS_SECRET.to_owned(),
-            security_token: Some(STS_TOKEN.to_owned()),
-        }),
+        PLAIN_AK => Some(KeyEntry { secret: PLAIN_SECRET.to_owned(), security_token: None }),
+        STS_AK => {
+            Some(KeyEntry { secret: STS_SECRET.to_owned(), security_token: Some(STS_TOKEN.to_owned()) })
+        }
         _ => None,
     }
 }
@@ -38,9 +34,7 @@ fn date_at(offset_secs: i64) -> String {
 }
 
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-    p.iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+    p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// An owned request, so tests can tamper with it.
@@ -135,11 +129,7 @@ fn assert_code(result: Result<Verified, VerifyError>, code: &str) -> VerifyError
 // V3 fixtures
 
 fn v3_query() -> Vec<(String, String)> {
-    pairs(&[
-        ("DBInstanceName", "pgm-bp102g323jd4****"),
-        ("PageNumber", "1"),
-        ("PageSize", "30"),
-    ])
+    pairs(&[("DBInstanceName", "pgm-bp102g323jd4****"), ("PageNumber", "1"), ("PageSize", "30")])
 }
 
 fn v3_req(ak: &str, secret: &str, token: Option<&str>, date: &str) -> Req {
@@ -162,14 +152,7 @@ fn v3_req(ak: &str, secret: &str, token: Option<&str>, date: &str) -> Req {
         access_key_secret: secret,
         security_token: token,
     });
-    Req {
-        method: "POST".to_owned(),
-        path: "/".to_owned(),
-        query,
-        form,
-        headers: signed.headers,
-        body,
-    }
+    Req { method: "POST".to_owned(), path: "/".to_owned(), query, form, headers: signed.headers, body }
 }
 
 fn v3_plain() -> Req {
@@ -184,29 +167,15 @@ fn v3_sts() -> Req {
 /// SDK) and sets the Authorization header.
 fn v3_resign_all_headers(r: &mut Req, ak: &str, secret: &str) {
     r.remove_header("authorization");
-    let auth = v3::authorization(
-        &r.method,
-        &r.path,
-        &r.query,
-        &r.headers,
-        &v3::hash_payload(&r.body),
-        ak,
-        secret,
-    );
+    let auth =
+        v3::authorization(&r.method, &r.path, &r.query, &r.headers, &v3::hash_payload(&r.body), ak, secret);
     r.headers.push(("Authorization".to_owned(), auth));
 }
 
 // ---------------------------------------------------------------------------------------------
 // RPC fixtures
 
-fn rpc_req(
-    method: &str,
-    ak: &str,
-    secret: &str,
-    token: Option<&str>,
-    ts: &str,
-    split: bool,
-) -> Req {
+fn rpc_req(method: &str, ak: &str, secret: &str, token: Option<&str>, ts: &str, split: bool) -> Req {
     let business = pairs(&[
         ("DBInstanceName", "pgm-bp102g323jd4****"),
         ("SourcePassword", "p@ss w*rd"),
@@ -225,9 +194,8 @@ fn rpc_req(
     );
     let (form, query) = if split {
         // Business parameters in a form body, the common ones in the query (as STS AssumeRole).
-        let (f, q): (Vec<_>, Vec<_>) = all
-            .into_iter()
-            .partition(|(k, _)| business.iter().any(|(b, _)| b == k));
+        let (f, q): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|(k, _)| business.iter().any(|(b, _)| b == k));
         (f, q)
     } else {
         (Vec::new(), all)
@@ -247,14 +215,7 @@ fn rpc_plain() -> Req {
 }
 
 fn rpc_sts() -> Req {
-    rpc_req(
-        "GET",
-        STS_AK,
-        STS_SECRET,
-        Some(STS_TOKEN),
-        &date_at(0),
-        false,
-    )
+    rpc_req("GET", STS_AK, STS_SECRET, Some(STS_TOKEN), &date_at(0), false)
 }
 
 /// Re-signs `r`'s parameters (after a test changed a signature parameter) with `secret`.
@@ -302,20 +263,15 @@ fn v3_header_names_in_any_case_and_any_order() {
         *k = k.to_ascii_uppercase();
     }
     r.headers.reverse();
-    r.headers
-        .push(("Accept-Encoding".to_owned(), "gzip".to_owned())); // unsigned, not x-acs-*
+    r.headers.push(("Accept-Encoding".to_owned(), "gzip".to_owned())); // unsigned, not x-acs-*
     assert!(r.verify().is_ok());
 }
 
 #[test]
 fn v3_python_sdk_style_signs_every_header() {
     let mut r = v3_plain();
-    r.headers
-        .push(("accept".to_owned(), "application/json".to_owned()));
-    r.headers.push((
-        "user-agent".to_owned(),
-        "AlibabaCloud (Linux) Python/3.12".to_owned(),
-    ));
+    r.headers.push(("accept".to_owned(), "application/json".to_owned()));
+    r.headers.push(("user-agent".to_owned(), "AlibabaCloud (Linux) Python/3.12".to_owned()));
     v3_resign_all_headers(&mut r, PLAIN_AK, PLAIN_SECRET);
     assert!(r
         .header("authorization")
@@ -337,8 +293,7 @@ fn v3_minimal_node_style_without_content_type() {
 #[test]
 fn v3_repeated_signed_header_is_merged() {
     let mut r = v3_plain();
-    r.headers
-        .push(("x-acs-test".to_owned(), "https".to_owned()));
+    r.headers.push(("x-acs-test".to_owned(), "https".to_owned()));
     r.headers.push(("X-ACS-TEST".to_owned(), "http".to_owned()));
     v3_resign_all_headers(&mut r, PLAIN_AK, PLAIN_SECRET);
     assert!(r.verify().is_ok());
@@ -347,10 +302,7 @@ fn v3_repeated_signed_header_is_merged() {
 #[test]
 fn v3_doc_vector_v1_verifies() {
     let query = pairs(&[
-        (
-            "ImageId",
-            "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
-        ),
+        ("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"),
         ("RegionId", "cn-shanghai"),
     ]);
     let signed = v3::sign(&v3::SignRequest {
@@ -377,10 +329,8 @@ fn v3_doc_vector_v1_verifies() {
         body: b"",
     };
     let keys = |ak: &str| {
-        (ak == "YourAccessKeyId").then(|| KeyEntry {
-            secret: "YourAccessKeySecret".to_owned(),
-            security_token: None,
-        })
+        (ak == "YourAccessKeyId")
+            .then(|| KeyEntry { secret: "YourAccessKeySecret".to_owned(), security_token: None })
     };
     let at = Utc.with_ymd_and_hms(2023, 10, 26, 10, 22, 32).unwrap();
     let v = verify(&req, &keys, at).unwrap();
@@ -415,14 +365,7 @@ fn rpc_round_trip_with_sts_token() {
 
 #[test]
 fn rpc_round_trip_post_with_form_body() {
-    let r = rpc_req(
-        "POST",
-        STS_AK,
-        STS_SECRET,
-        Some(STS_TOKEN),
-        &date_at(0),
-        true,
-    );
+    let r = rpc_req("POST", STS_AK, STS_SECRET, Some(STS_TOKEN), &date_at(0), true);
     assert!(!r.form.is_empty() && !r.query.is_empty());
     assert!(r.verify().is_ok());
     let r = rpc_req("POST", PLAIN_AK, PLAIN_SECRET, None, &date_at(0), true);
@@ -445,20 +388,11 @@ fn rpc_doc_vector_r1_verifies() {
         ("RegionId", "cn-beijing"),
     ]);
     let keys = |ak: &str| {
-        (ak == "testid").then(|| KeyEntry {
-            secret: "testsecret".to_owned(),
-            security_token: None,
-        })
+        (ak == "testid").then(|| KeyEntry { secret: "testsecret".to_owned(), security_token: None })
     };
     let at = Utc.with_ymd_and_hms(2023, 3, 13, 8, 40, 0).unwrap();
-    let req = |method| IncomingRequest {
-        method,
-        path: "/",
-        query: &query,
-        form: &[],
-        headers: &[],
-        body: b"",
-    };
+    let req =
+        |method| IncomingRequest { method, path: "/", query: &query, form: &[], headers: &[], body: b"" };
     let v = verify(&req("GET"), &keys, at).unwrap();
     assert_eq!(v.action.as_deref(), Some("DescribeDedicatedHosts"));
     // The method is signed: the same parameters sent with POST do not verify.
@@ -509,10 +443,7 @@ fn v3_tampered_body() {
     let mut r = v3_plain();
     r.body.push(b'x');
     let e = assert_code(r.verify(), "SignatureDoesNotMatch");
-    assert_eq!(
-        e.detail(),
-        Some("x-acs-content-sha256 does not match the body")
-    );
+    assert_eq!(e.detail(), Some("x-acs-content-sha256 does not match the body"));
     // Body changed and the hash header recomputed: the signature catches it.
     let mut r = v3_plain();
     r.body.push(b'x');
@@ -537,40 +468,19 @@ fn v3_unknown_access_key() {
 
 #[test]
 fn v3_expired_and_future_timestamps() {
-    assert_code(
-        v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(-901)).verify(),
-        "InvalidTimeStamp.Expired",
-    );
-    assert_code(
-        v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(901)).verify(),
-        "InvalidTimeStamp.Expired",
-    );
-    assert!(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(-900))
-        .verify()
-        .is_ok());
-    assert!(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(900))
-        .verify()
-        .is_ok());
+    assert_code(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(-901)).verify(), "InvalidTimeStamp.Expired");
+    assert_code(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(901)).verify(), "InvalidTimeStamp.Expired");
+    assert!(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(-900)).verify().is_ok());
+    assert!(v3_req(PLAIN_AK, PLAIN_SECRET, None, &date_at(900)).verify().is_ok());
     // Same request, judged at different times.
     let r = v3_plain();
-    assert_code(
-        r.verify_at(now() + TimeDelta::minutes(16)),
-        "InvalidTimeStamp.Expired",
-    );
-    assert_code(
-        r.verify_at(now() - TimeDelta::minutes(16)),
-        "InvalidTimeStamp.Expired",
-    );
+    assert_code(r.verify_at(now() + TimeDelta::minutes(16)), "InvalidTimeStamp.Expired");
+    assert_code(r.verify_at(now() - TimeDelta::minutes(16)), "InvalidTimeStamp.Expired");
 }
 
 #[test]
 fn v3_malformed_timestamp() {
-    for bad in [
-        "2024-05-01 12:00:00",
-        "2024-05-01T12:00:00.000Z",
-        "Wed, 01 May 2024 12:00:00 GMT",
-        "x",
-    ] {
+    for bad in ["2024-05-01 12:00:00", "2024-05-01T12:00:00.000Z", "Wed, 01 May 2024 12:00:00 GMT", "x"] {
         let r = v3_req(PLAIN_AK, PLAIN_SECRET, None, bad);
         assert_code(r.verify(), "InvalidTimeStamp.Format");
     }
@@ -583,10 +493,7 @@ fn v3_missing_or_repeated_authorization() {
     // No Authorization and no Signature parameter: verify() cannot pick a scheme.
     let e = assert_code(r.verify(), "IncompleteSignature");
     assert_eq!(e.detail(), Some(NEITHER));
-    let e = assert_code(
-        verify_v3(&r.incoming(), &lookup, now()),
-        "IncompleteSignature",
-    );
+    let e = assert_code(verify_v3(&r.incoming(), &lookup, now()), "IncompleteSignature");
     assert_eq!(e.detail(), Some("the Authorization header is missing"));
 
     let mut r = v3_plain();
@@ -600,7 +507,8 @@ fn v3_missing_or_repeated_authorization() {
 fn v3_malformed_authorization() {
     let good = v3_plain().header("authorization");
     let sig = good.rsplit("Signature=").next().unwrap().to_owned();
-    let sh = "content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version";
+    let sh =
+        "content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version";
     let cases = [
         "ACS3-HMAC-SHA256".to_owned(),
         "ACS3-HMAC-SHA256 ".to_owned(),
@@ -630,12 +538,7 @@ fn v3_malformed_authorization() {
 fn v3_signature_that_is_not_lowercase_hex() {
     let good = v3_plain().header("authorization");
     let (head, sig) = good.rsplit_once("Signature=").unwrap();
-    for bad_sig in [
-        sig.to_ascii_uppercase(),
-        sig[..62].to_owned(),
-        format!("{sig}00"),
-        "zz".repeat(32),
-    ] {
+    for bad_sig in [sig.to_ascii_uppercase(), sig[..62].to_owned(), format!("{sig}00"), "zz".repeat(32)] {
         let mut r = v3_plain();
         r.set_header("Authorization", &format!("{head}Signature={bad_sig}"));
         assert_code(r.verify(), "SignatureDoesNotMatch");
@@ -645,9 +548,7 @@ fn v3_signature_that_is_not_lowercase_hex() {
 #[test]
 fn v3_other_algorithm() {
     let mut r = v3_plain();
-    let auth = r
-        .header("authorization")
-        .replace("ACS3-HMAC-SHA256", "ACS3-HMAC-SM3");
+    let auth = r.header("authorization").replace("ACS3-HMAC-SHA256", "ACS3-HMAC-SM3");
     r.set_header("Authorization", &auth);
     assert_code(r.verify(), "InvalidSignatureMethod");
     let auth = auth.replace("ACS3-HMAC-SM3", "ACS3-RSA-SHA256");
@@ -655,20 +556,12 @@ fn v3_other_algorithm() {
     assert_code(r.verify(), "InvalidSignatureMethod");
     // Not ACS3 at all, called directly.
     r.set_header("Authorization", "Bearer abc");
-    assert_code(
-        verify_v3(&r.incoming(), &lookup, now()),
-        "IncompleteSignature",
-    );
+    assert_code(verify_v3(&r.incoming(), &lookup, now()), "IncompleteSignature");
 }
 
 #[test]
 fn v3_missing_required_headers() {
-    for name in [
-        "host",
-        "x-acs-date",
-        "x-acs-signature-nonce",
-        "x-acs-content-sha256",
-    ] {
+    for name in ["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] {
         let missing = format!("the {name} header is missing");
         let mut r = v3_plain();
         r.remove_header(name);
@@ -706,19 +599,12 @@ fn v3_repeated_x_acs_headers() {
         let v = r.header(name);
         r.headers.push((name.to_ascii_uppercase(), v));
         let e = assert_code(r.verify(), "IncompleteSignature");
-        assert_eq!(
-            e.detail(),
-            Some(format!("the {name} header is repeated").as_str())
-        );
+        assert_eq!(e.detail(), Some(format!("the {name} header is repeated").as_str()));
     }
     let mut r = v3_sts();
-    r.headers
-        .push(("X-Acs-Security-Token".to_owned(), STS_TOKEN.to_owned()));
+    r.headers.push(("X-Acs-Security-Token".to_owned(), STS_TOKEN.to_owned()));
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("the x-acs-security-token header is repeated")
-    );
+    assert_eq!(e.detail(), Some("the x-acs-security-token header is repeated"));
 }
 
 #[test]
@@ -726,20 +612,12 @@ fn v3_unsigned_x_acs_header_or_unsigned_host() {
     let mut r = v3_plain();
     r.headers.push(("x-acs-extra".to_owned(), "1".to_owned()));
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("host and every x-acs-* header must be signed")
-    );
+    assert_eq!(e.detail(), Some("host and every x-acs-* header must be signed"));
 
     // Signed without host: build the Authorization over everything but host.
     let mut r = v3_plain();
     r.remove_header("authorization");
-    let without_host: Vec<_> = r
-        .headers
-        .iter()
-        .filter(|(k, _)| k != "host")
-        .cloned()
-        .collect();
+    let without_host: Vec<_> = r.headers.iter().filter(|(k, _)| k != "host").cloned().collect();
     let auth = v3::authorization(
         &r.method,
         &r.path,
@@ -751,10 +629,7 @@ fn v3_unsigned_x_acs_header_or_unsigned_host() {
     );
     r.headers.push(("Authorization".to_owned(), auth));
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("host and every x-acs-* header must be signed")
-    );
+    assert_eq!(e.detail(), Some("host and every x-acs-* header must be signed"));
 }
 
 #[test]
@@ -762,24 +637,16 @@ fn v3_signed_header_missing_from_request() {
     let mut r = v3_plain();
     r.remove_header("content-type");
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("a header named in SignedHeaders is missing")
-    );
+    assert_eq!(e.detail(), Some("a header named in SignedHeaders is missing"));
 }
 
 #[test]
 fn v3_authorization_named_in_signed_headers() {
     let mut r = v3_plain();
-    let auth = r
-        .header("authorization")
-        .replace("SignedHeaders=", "SignedHeaders=authorization;");
+    let auth = r.header("authorization").replace("SignedHeaders=", "SignedHeaders=authorization;");
     r.set_header("Authorization", &auth);
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("SignedHeaders names the Authorization header")
-    );
+    assert_eq!(e.detail(), Some("SignedHeaders names the Authorization header"));
 }
 
 #[test]
@@ -814,10 +681,7 @@ fn v3_security_token_branches() {
     let mut r = v3_sts();
     r.remove_header("x-acs-security-token");
     let e = assert_code(r.verify(), "IncompleteSignature");
-    assert_eq!(
-        e.detail(),
-        Some("a header named in SignedHeaders is missing")
-    );
+    assert_eq!(e.detail(), Some("a header named in SignedHeaders is missing"));
 }
 
 // =============================================================================================
@@ -825,13 +689,7 @@ fn v3_security_token_branches() {
 
 #[test]
 fn rpc_tampered_param() {
-    for name in [
-        "DBInstanceName",
-        "SourcePassword",
-        "Action",
-        "Version",
-        "Format",
-    ] {
+    for name in ["DBInstanceName", "SourcePassword", "Action", "Version", "Format"] {
         let mut r = rpc_plain();
         let v = r.param(name) + "x";
         r.set_param(name, &v);
@@ -872,12 +730,7 @@ fn rpc_wrong_secret() {
 
 #[test]
 fn rpc_signature_not_base64() {
-    for bad in [
-        "!!!",
-        "9NaGiOspFP5UPcwX8Iwt2YJXXuk",
-        "AAAA",
-        "9NaGiOspFP5UPcwX8Iwt2YJXXuk= ",
-    ] {
+    for bad in ["!!!", "9NaGiOspFP5UPcwX8Iwt2YJXXuk", "AAAA", "9NaGiOspFP5UPcwX8Iwt2YJXXuk= "] {
         let mut r = rpc_plain();
         r.set_param("Signature", bad);
         assert_code(r.verify(), "SignatureDoesNotMatch");
@@ -886,14 +739,7 @@ fn rpc_signature_not_base64() {
 
 #[test]
 fn rpc_unknown_access_key() {
-    let r = rpc_req(
-        "GET",
-        "LTAI-unknown",
-        PLAIN_SECRET,
-        None,
-        &date_at(0),
-        false,
-    );
+    let r = rpc_req("GET", "LTAI-unknown", PLAIN_SECRET, None, &date_at(0), false);
     let e = assert_code(r.verify(), "InvalidAccessKeyId.NotFound");
     assert_eq!(e.http_status(), 404);
 }
@@ -909,11 +755,7 @@ fn rpc_expired_and_future_timestamps() {
 
 #[test]
 fn rpc_malformed_timestamp() {
-    for bad in [
-        "mock date",
-        "2024-05-01T12:00:00",
-        "2024-05-01T12:00:00+08:00",
-    ] {
+    for bad in ["mock date", "2024-05-01T12:00:00", "2024-05-01T12:00:00+08:00"] {
         let r = rpc_req("GET", PLAIN_AK, PLAIN_SECRET, None, bad, false);
         assert_code(r.verify(), "InvalidTimeStamp.Format");
     }
@@ -948,15 +790,9 @@ fn rpc_missing_signature() {
     let mut r = rpc_plain();
     r.remove_param("Signature");
     // verify() finds neither style...
-    assert_eq!(
-        assert_code(r.verify(), "IncompleteSignature").detail(),
-        Some(NEITHER)
-    );
+    assert_eq!(assert_code(r.verify(), "IncompleteSignature").detail(), Some(NEITHER));
     // ...and verify_rpc() reports the missing Signature.
-    let e = assert_code(
-        verify_rpc(&r.incoming(), &lookup, now()),
-        "IncompleteSignature",
-    );
+    let e = assert_code(verify_rpc(&r.incoming(), &lookup, now()), "IncompleteSignature");
     assert_eq!(e.detail(), Some("the Signature parameter is missing"));
     let mut r = rpc_plain();
     r.set_param("Signature", "");
@@ -982,10 +818,7 @@ fn rpc_signature_parameter_given_twice() {
     let mut r = rpc_plain();
     let sig = r.param("Signature");
     r.form.push(("Signature".to_owned(), sig));
-    assert_eq!(
-        assert_code(r.verify(), "IncompleteSignature").detail(),
-        Some(TWICE)
-    );
+    assert_eq!(assert_code(r.verify(), "IncompleteSignature").detail(), Some(TWICE));
     // Every other signing parameter, given twice with the same value.
     for name in [
         "SignatureMethod",
@@ -999,41 +832,20 @@ fn rpc_signature_parameter_given_twice() {
         let mut r = rpc_plain();
         let v = r.param(name);
         r.query.push((name.to_owned(), v));
-        assert_eq!(
-            assert_code(r.verify(), "IncompleteSignature").detail(),
-            Some(TWICE)
-        );
+        assert_eq!(assert_code(r.verify(), "IncompleteSignature").detail(), Some(TWICE));
     }
     let mut r = rpc_sts();
-    r.form
-        .push(("SecurityToken".to_owned(), STS_TOKEN.to_owned()));
-    assert_eq!(
-        assert_code(r.verify(), "IncompleteSignature").detail(),
-        Some(TWICE)
-    );
+    r.form.push(("SecurityToken".to_owned(), STS_TOKEN.to_owned()));
+    assert_eq!(assert_code(r.verify(), "IncompleteSignature").detail(), Some(TWICE));
 }
 
 #[test]
 fn rpc_security_token_branches() {
-    let r = rpc_req(
-        "GET",
-        STS_AK,
-        STS_SECRET,
-        Some("another-token"),
-        &date_at(0),
-        false,
-    );
+    let r = rpc_req("GET", STS_AK, STS_SECRET, Some("another-token"), &date_at(0), false);
     assert_code(r.verify(), "InvalidSecurityToken.MismatchWithAccessKey");
     let r = rpc_req("GET", STS_AK, STS_SECRET, None, &date_at(0), false);
     assert_code(r.verify(), "InvalidSecurityToken.Malformed");
-    let r = rpc_req(
-        "GET",
-        PLAIN_AK,
-        PLAIN_SECRET,
-        Some(STS_TOKEN),
-        &date_at(0),
-        false,
-    );
+    let r = rpc_req("GET", PLAIN_AK, PLAIN_SECRET, Some(STS_TOKEN), &date_at(0), false);
     assert_code(r.verify(), "InvalidSecurityToken.MismatchWithAccessKey");
     // Token changed after signing: the signature breaks first.
     let mut r = rpc_sts();
@@ -1053,18 +865,13 @@ fn verify_dispatch() {
     assert_eq!(r.verify().unwrap().style, Style::V3);
     // A non-ACS3 Authorization header is ignored when a Signature parameter is present.
     let mut r = rpc_plain();
-    r.headers
-        .push(("Authorization".to_owned(), "Basic dXNlcjpwdw==".to_owned()));
+    r.headers.push(("Authorization".to_owned(), "Basic dXNlcjpwdw==".to_owned()));
     assert_eq!(r.verify().unwrap().style, Style::Rpc);
     // Neither.
     let mut r = rpc_plain();
     r.remove_param("Signature");
-    r.headers
-        .push(("Authorization".to_owned(), "Basic dXNlcjpwdw==".to_owned()));
-    assert_eq!(
-        assert_code(r.verify(), "IncompleteSignature").detail(),
-        Some(NEITHER)
-    );
+    r.headers.push(("Authorization".to_owned(), "Basic dXNlcjpwdw==".to_owned()));
+    assert_eq!(assert_code(r.verify(), "IncompleteSignature").detail(), Some(NEITHER));
 }
 
 #[test]
@@ -1072,11 +879,7 @@ fn error_codes_messages_and_statuses() {
     use VerifyError as E;
     let table = [
         (E::IncompleteSignature("d"), "IncompleteSignature", 400),
-        (
-            E::InvalidAccessKeyIdNotFound,
-            "InvalidAccessKeyId.NotFound",
-            404,
-        ),
+        (E::InvalidAccessKeyIdNotFound, "InvalidAccessKeyId.NotFound", 404),
         (E::SignatureDoesNotMatch("d"), "SignatureDoesNotMatch", 400),
         (E::InvalidTimeStampExpired, "InvalidTimeStamp.Expired", 400),
         (E::InvalidTimeStampFormat, "InvalidTimeStamp.Format", 400),
@@ -1085,24 +888,14 @@ fn error_codes_messages_and_statuses() {
         (E::MissingSignatureNonce, "MissingSignatureNonce", 400),
         (E::InvalidSignatureMethod, "InvalidSignatureMethod", 400),
         (E::InvalidSignatureVersion, "InvalidSignatureVersion", 400),
-        (
-            E::InvalidSecurityTokenMalformed,
-            "InvalidSecurityToken.Malformed",
-            400,
-        ),
-        (
-            E::InvalidSecurityTokenMismatch,
-            "InvalidSecurityToken.MismatchWithAccessKey",
-            400,
-        ),
+        (E::InvalidSecurityTokenMalformed, "InvalidSecurityToken.Malformed", 400),
+        (E::InvalidSecurityTokenMismatch, "InvalidSecurityToken.MismatchWithAccessKey", 400),
     ];
     for (e, code, status) in table {
         assert_eq!(e.code(), code);
         assert_eq!(e.http_status(), status);
         assert!(e.message().ends_with('.'));
-        assert!(e
-            .to_string()
-            .starts_with(&format!("{code}: {}", e.message())));
+        assert!(e.to_string().starts_with(&format!("{code}: {}", e.message())));
     }
     assert_eq!(
         E::SignatureDoesNotMatch("x").message(),
@@ -1118,10 +911,7 @@ fn error_codes_messages_and_statuses() {
 fn debug_output_hides_secrets() {
     let k = lookup(STS_AK).unwrap();
     let dbg = format!("{k:?}");
-    assert!(
-        !dbg.contains(STS_SECRET) && !dbg.contains(STS_TOKEN),
-        "{dbg}"
-    );
+    assert!(!dbg.contains(STS_SECRET) && !dbg.contains(STS_TOKEN), "{dbg}");
     let r = rpc_sts();
     let dbg = format!("{:?}", r.incoming());
     assert!(!dbg.contains(STS_TOKEN) && !dbg.contains("p@ss"), "{dbg}");

@@ -44,16 +44,25 @@ fn the_world_is_deterministic_and_covers_every_stage_and_state_from_the_start() 
         // The demo instance alone shows every stage and state.
         let tasks = w.tasks_of(DEMO_INSTANCE, now);
         for stage in ["precheck", "basebackup", "startup", "increment", "switch", "success"] {
-            assert!(tasks.iter().skip(1).any(|t| t["MigrateStage"] == stage), "seed {seed}: no task in {stage}");
+            assert!(
+                tasks.iter().skip(1).any(|t| t["MigrateStage"] == stage),
+                "seed {seed}: no task in {stage}"
+            );
         }
         for state in ["unstarted", "catchup", "streaming", "disconnect", "finish"] {
-            assert!(tasks.iter().skip(1).any(|t| t["ReplicationState"] == state), "seed {seed}: no task {state}");
+            assert!(
+                tasks.iter().skip(1).any(|t| t["ReplicationState"] == state),
+                "seed {seed}: no task {state}"
+            );
         }
         assert!(all_tasks(&w, now).len() >= 40, "tens of tasks");
         let regions: std::collections::HashSet<_> = w.instances().iter().map(|i| i.region).collect();
         assert!(regions.len() >= 3 && w.instances().len() >= 6);
     }
-    assert_ne!(all_tasks(&World::demo(1, start(), 1.0), start()), all_tasks(&World::demo(2, start(), 1.0), start()));
+    assert_ne!(
+        all_tasks(&World::demo(1, start(), 1.0), start()),
+        all_tasks(&World::demo(2, start(), 1.0), start())
+    );
 }
 
 #[test]
@@ -76,7 +85,11 @@ fn no_timestamp_is_ever_in_the_future_and_gmt_times_are_consistent() {
             let now = start() + Duration::minutes(minutes);
             let now_s = now.format("%Y-%m-%d %H:%M:%S").to_string();
             // The first 60 of each instance (a long run at high speed starts thousands).
-            let tasks: Vec<Value> = w.instances().iter().flat_map(|i| w.list_tasks(&i.id, now, &TaskFilter::default(), 1, 60).items).collect();
+            let tasks: Vec<Value> = w
+                .instances()
+                .iter()
+                .flat_map(|i| w.list_tasks(&i.id, now, &TaskFilter::default(), 1, 60).items)
+                .collect();
             for t in tasks.iter().filter(|t| t["TaskId"] != SEED_TASK_ID) {
                 let created = utc(&t["GmtCreated"]);
                 let modified = utc(&t["GmtModified"]);
@@ -107,13 +120,23 @@ fn tasks_move_faster_with_speed_but_timestamps_stay_wall_clock() {
     let slow = World::demo(5, start(), 1.0);
     let fast = World::demo(5, start(), 60.0);
     let stages = |w: &World, now| -> Vec<(u64, String)> {
-        w.tasks_of(DEMO_INSTANCE, now).iter().map(|t| (t["TaskId"].as_u64().unwrap(), t["MigrateStage"].as_str().unwrap().to_string())).collect()
+        w.tasks_of(DEMO_INSTANCE, now)
+            .iter()
+            .map(|t| (t["TaskId"].as_u64().unwrap(), t["MigrateStage"].as_str().unwrap().to_string()))
+            .collect()
     };
     let at_start = stages(&slow, start());
     assert_eq!(at_start, stages(&fast, start()), "same stages at the start, whatever the speed");
     let later = start() + Duration::minutes(10);
-    let moved = |w: &World| stages(w, later).iter().filter(|(id, s)| at_start.iter().any(|(i, s0)| i == id && s0 != s)).count();
-    assert!(moved(&fast) > moved(&slow), "speed 60 moves more tasks in 10 minutes: {} vs {}", moved(&fast), moved(&slow));
+    let moved = |w: &World| {
+        stages(w, later).iter().filter(|(id, s)| at_start.iter().any(|(i, s0)| i == id && s0 != s)).count()
+    };
+    assert!(
+        moved(&fast) > moved(&slow),
+        "speed 60 moves more tasks in 10 minutes: {} vs {}",
+        moved(&fast),
+        moved(&slow)
+    );
     // New tasks appear with speed too (one per 15 simulated minutes): 40 in 10 wall minutes.
     let appeared = fast.tasks_of(DEMO_INSTANCE, later).len() - slow.tasks_of(DEMO_INSTANCE, later).len();
     assert!((30..=40).contains(&appeared), "{appeared}");
@@ -130,10 +153,15 @@ fn new_tasks_appear_by_themselves_and_run_through_their_story() {
     let newest = &after[1];
     assert!(find(&before, newest["TaskId"].as_u64().unwrap()).is_none());
     let reports = w.prechecks_of(DEMO_INSTANCE, later);
-    assert!(find(&reports, newest["TaskId"].as_u64().unwrap() - 1).is_some(), "the new task's precheck report");
+    assert!(
+        find(&reports, newest["TaskId"].as_u64().unwrap() - 1).is_some(),
+        "the new task's precheck report"
+    );
     let changed = before
         .iter()
-        .filter(|b| after.iter().any(|a| a["TaskId"] == b["TaskId"] && a["MigrateStage"] != b["MigrateStage"]))
+        .filter(|b| {
+            after.iter().any(|a| a["TaskId"] == b["TaskId"] && a["MigrateStage"] != b["MigrateStage"])
+        })
         .count();
     assert!(changed > 0, "some task changed stage in two hours");
     // A fake clock may go back: tasks not yet born disappear again.
@@ -141,7 +169,13 @@ fn new_tasks_appear_by_themselves_and_run_through_their_story() {
 }
 
 /// Follows one task through time, checking the replication figures on each step.
-fn follow(w: &World, id: u64, from: DateTime<Utc>, step: Duration, steps: usize) -> Vec<(Value, Option<ReplicationInfo>)> {
+fn follow(
+    w: &World,
+    id: u64,
+    from: DateTime<Utc>,
+    step: Duration,
+    steps: usize,
+) -> Vec<(Value, Option<ReplicationInfo>)> {
     (0..steps)
         .map(|i| {
             let now = from + step * i as i32;
@@ -183,7 +217,9 @@ fn lsns_advance_and_the_lag_grows_and_recovers() {
         }
         assert_eq!(info.lag_behind_source_report(), info.lag_not_yet_replayed());
     }
-    assert!(trail.last().unwrap().1.as_ref().unwrap().received_lsn > trail[0].1.as_ref().unwrap().received_lsn);
+    assert!(
+        trail.last().unwrap().1.as_ref().unwrap().received_lsn > trail[0].1.as_ref().unwrap().received_lsn
+    );
     assert!(lagged && recovered, "the lag grows and recovers");
 }
 
@@ -195,8 +231,12 @@ fn a_disconnect_episode_freezes_replication_then_catches_up() {
     let states: Vec<&str> = trail.iter().map(|(t, _)| t["ReplicationState"].as_str().unwrap()).collect();
     let first_catchup = states.iter().position(|s| *s == "catchup").expect("reconnects");
     let first_streaming = states.iter().position(|s| *s == "streaming").expect("streams again");
-    assert!(states[..first_catchup].iter().all(|s| *s == "disconnect") && first_catchup < first_streaming, "{states:?}");
-    let frozen: Vec<u64> = trail[..first_catchup].iter().map(|(_, i)| i.as_ref().unwrap().received_lsn.unwrap().0).collect();
+    assert!(
+        states[..first_catchup].iter().all(|s| *s == "disconnect") && first_catchup < first_streaming,
+        "{states:?}"
+    );
+    let frozen: Vec<u64> =
+        trail[..first_catchup].iter().map(|(_, i)| i.as_ref().unwrap().received_lsn.unwrap().0).collect();
     assert!(frozen.windows(2).all(|w| w[0] == w[1]), "nothing arrives while disconnected");
     let (t0, i0) = &trail[0];
     assert_eq!(i0.as_ref().unwrap().status.as_deref(), Some("waiting"));
@@ -214,14 +254,23 @@ fn the_base_backup_reports_its_progress() {
     let trail = follow(&w, id, start, Duration::minutes(2), 60);
     let progress = |t: &Value| -> u64 {
         let d = t["Detail"].as_str().unwrap();
-        d.lines().filter_map(|l| l.split("Full backup progress: ").nth(1)).filter_map(|r| r.split('%').next()?.parse().ok()).max().unwrap_or(0)
+        d.lines()
+            .filter_map(|l| l.split("Full backup progress: ").nth(1))
+            .filter_map(|r| r.split('%').next()?.parse().ok())
+            .max()
+            .unwrap_or(0)
     };
     let first = progress(&trail[0].0);
     assert!(first < 100, "{first}");
-    let during: Vec<&Value> = trail.iter().map(|(t, _)| t).filter(|t| t["MigrateStage"] == "basebackup").collect();
+    let during: Vec<&Value> =
+        trail.iter().map(|(t, _)| t).filter(|t| t["MigrateStage"] == "basebackup").collect();
     assert!(during.windows(2).all(|p| progress(p[0]) <= progress(p[1])));
     assert!(progress(during.last().unwrap()) > first, "progress advances");
-    let done = trail.iter().map(|(t, _)| t).find(|t| t["MigrateStage"] != "basebackup").expect("the backup finishes");
+    let done = trail
+        .iter()
+        .map(|(t, _)| t)
+        .find(|t| t["MigrateStage"] != "basebackup")
+        .expect("the backup finishes");
     assert!(done["Detail"].as_str().unwrap().contains("Full backup finished"));
     let log = parse_detail(done["Detail"].as_str().unwrap());
     assert!(log.unparsed.is_empty(), "every generated line parses: {:?}", log.unparsed);
@@ -252,10 +301,18 @@ fn generated_logs_read_like_the_seed() {
         assert!(log.unparsed.is_empty(), "{d}");
         let stage = t["MigrateStage"].as_str().unwrap();
         if !["precheck"].contains(&stage) {
-            assert!(d.starts_with("[Check rds empty]\nCheck rds databases: success\n[Check source connectivity]\n"), "{d}");
+            assert!(
+                d.starts_with(
+                    "[Check rds empty]\nCheck rds databases: success\n[Check source connectivity]\n"
+                ),
+                "{d}"
+            );
         }
         if ["increment", "switch", "success"].contains(&stage) {
-            assert!(d.contains("[Start RDS instance]\n") && d.contains(" --- Synchronize data from source to RDS by streaming replication \n"));
+            assert!(
+                d.contains("[Start RDS instance]\n")
+                    && d.contains(" --- Synchronize data from source to RDS by streaming replication \n")
+            );
             let info = t["ReplicationInfo"].as_str().unwrap();
             ReplicationInfo::parse(info).expect("parses");
             // The seed's keys, in the seed's order, every value a string.
@@ -273,13 +330,23 @@ fn generated_logs_read_like_the_seed() {
 fn prechecks_pass_warn_and_fail() {
     let (w, now) = world();
     let reports = w.prechecks_of(DEMO_INSTANCE, now);
-    let verdicts: Vec<PrecheckVerdict> = reports.iter().map(|r| parse_detail(r["Detail"].as_str().unwrap()).precheck_verdict()).collect();
+    let verdicts: Vec<PrecheckVerdict> =
+        reports.iter().map(|r| parse_detail(r["Detail"].as_str().unwrap()).precheck_verdict()).collect();
     for v in [PrecheckVerdict::Passed, PrecheckVerdict::PassedWithWarnings, PrecheckVerdict::Failed] {
         assert!(verdicts.contains(&v), "no {v:?} report: {verdicts:?}");
     }
-    assert!(reports.iter().any(|r| r["Detail"].as_str().unwrap().contains(GLIBC_WARNING)), "the seed's glibc warning");
+    assert!(
+        reports.iter().any(|r| r["Detail"].as_str().unwrap().contains(GLIBC_WARNING)),
+        "the seed's glibc warning"
+    );
     assert!(reports.iter().any(|r| r["Detail"].as_str().unwrap().contains("*Migrate check success*")));
-    let running = reports.iter().filter(|r| !r["Detail"].as_str().unwrap().contains("*Migrate check success*") && !r["Detail"].as_str().unwrap().contains("failed(")).count();
+    let running = reports
+        .iter()
+        .filter(|r| {
+            !r["Detail"].as_str().unwrap().contains("*Migrate check success*")
+                && !r["Detail"].as_str().unwrap().contains("failed(")
+        })
+        .count();
     assert!(running >= 1, "a precheck still running");
     for r in &reports {
         assert!(r.get("MigrateStage").is_none() && r.get("ReplicationInfo").is_none());
@@ -294,9 +361,14 @@ fn filters_are_exact_and_apply_before_paging() {
     let f = |filter: TaskFilter<'_>| w.list_tasks(DEMO_INSTANCE, now, &filter, 1, 100);
     let seed = f(TaskFilter { task_id: Some(SEED_TASK_ID), ..Default::default() });
     assert_eq!((seed.total, seed.items[0]["TaskId"].as_u64()), (1, Some(SEED_TASK_ID)));
-    let by_name = f(TaskFilter { task_name: Some("362c6c7a-4d20-4eac-898c-1495ceab374c"), ..Default::default() });
+    let by_name =
+        f(TaskFilter { task_name: Some("362c6c7a-4d20-4eac-898c-1495ceab374c"), ..Default::default() });
     assert_eq!(by_name.total, 1);
-    assert_eq!(f(TaskFilter { task_name: Some("362c6c7a"), ..Default::default() }).total, 0, "no partial match");
+    assert_eq!(
+        f(TaskFilter { task_name: Some("362c6c7a"), ..Default::default() }).total,
+        0,
+        "no partial match"
+    );
     let port = f(TaskFilter { source_port: Some(5433), ..Default::default() });
     assert_eq!(port.total, all.iter().filter(|t| t["SourcePort"] == 5433).count());
     assert!(port.total > 0 && port.items.iter().all(|t| t["SourcePort"] == 5433));
@@ -329,7 +401,10 @@ fn a_bench_instance_holds_the_tasks_asked_for() {
     assert_eq!(w.list_prechecks(BENCH_INSTANCE, start(), &TaskFilter::default(), 1, 30).total, 5_000);
     assert!(World::demo(1, start(), 1.0).instance(BENCH_INSTANCE).is_none());
     // The demo world is the same with or without it.
-    assert_eq!(w.tasks_of(DEMO_INSTANCE, start()), World::demo(1, start(), 1.0).tasks_of(DEMO_INSTANCE, start()));
+    assert_eq!(
+        w.tasks_of(DEMO_INSTANCE, start()),
+        World::demo(1, start(), 1.0).tasks_of(DEMO_INSTANCE, start())
+    );
 }
 
 /// `cargo test -p migration-proxy --release -- --ignored --nocapture world_timing`
