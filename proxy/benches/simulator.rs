@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::http::Request;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use http::Request;
 use migration_proxy::signing::{encode, v3};
 use migration_proxy::simulator::world::{TaskFilter, World, WorldOptions, BENCH_INSTANCE};
 use migration_proxy::simulator::{self, ManualClock, SimConfig, Simulator};
