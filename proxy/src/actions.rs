@@ -2,6 +2,10 @@
 //! parameters with their bounds. Anything not listed here is refused before it reaches the upstream.
 use std::collections::BTreeMap;
 
+use migration_model::contract::{
+    DEFAULT_PAGE_SIZE, PRECHECK_PAGE_SIZE_MAX, PRECHECK_PAGE_SIZE_MIN, TASK_PAGE_SIZE_MAX, TASK_PAGE_SIZE_MIN,
+};
+
 use crate::error::ProxyError;
 
 /// Longest query string the proxy accepts on `/api/rds/...`.
@@ -72,13 +76,21 @@ pub enum Kind {
     OneOf(&'static [&'static str]),
 }
 
+/// The value a parameter takes when the caller leaves it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultValue {
+    Text(&'static str),
+    /// A number, so that bounds shared with the app (`migration_model::contract`) are used as they are.
+    Int(u32),
+}
+
 /// One accepted parameter: its name, rule, default and whether it is required.
 #[derive(Clone, Copy, Debug)]
 pub struct Param {
     name: &'static str,
     kind: Kind,
     /// Filled in when the caller leaves it out (the API requires it, the UI should not have to).
-    default: Option<&'static str>,
+    default: Option<DefaultValue>,
     required: bool,
 }
 
@@ -90,8 +102,11 @@ impl Param {
         self.kind
     }
     /// The value forwarded when the caller leaves the parameter out.
-    pub fn default(&self) -> Option<&'static str> {
-        self.default
+    pub fn default(&self) -> Option<String> {
+        self.default.map(|d| match d {
+            DefaultValue::Text(t) => t.to_string(),
+            DefaultValue::Int(n) => n.to_string(),
+        })
     }
     pub fn required(&self) -> bool {
         self.required
@@ -121,11 +136,12 @@ const SOURCE_PORT: Param = p("SourcePort", Kind::Int { min: 1, max: 65_535 });
 const PAGE_NUMBER: Param = Param {
     name: "PageNumber",
     kind: Kind::Int { min: 1, max: 100_000 },
-    default: Some("1"),
+    default: Some(DefaultValue::Int(1)),
     required: false,
 };
 
-/// DescribeCloudMigrationResult: no PageSize range is published (the example uses 10), so 1-100.
+/// DescribeCloudMigrationResult: no PageSize range is published (the example uses 10), so the
+/// contract's task-list bounds.
 const MIGRATION_LIST_PARAMS: &[Param] = &[
     INSTANCE,
     TASK_ID,
@@ -133,7 +149,12 @@ const MIGRATION_LIST_PARAMS: &[Param] = &[
     SOURCE_IP,
     SOURCE_PORT,
     PAGE_NUMBER,
-    Param { name: "PageSize", kind: Kind::Int { min: 1, max: 100 }, default: Some("30"), required: false },
+    Param {
+        name: "PageSize",
+        kind: Kind::Int { min: TASK_PAGE_SIZE_MIN as u64, max: TASK_PAGE_SIZE_MAX as u64 },
+        default: Some(DefaultValue::Int(DEFAULT_PAGE_SIZE)),
+        required: false,
+    },
 ];
 
 /// DescribeCloudMigrationPrecheckResult: "Valid values: 30 to 100. Default value: 30."
@@ -144,7 +165,12 @@ const PRECHECK_LIST_PARAMS: &[Param] = &[
     SOURCE_IP,
     SOURCE_PORT,
     PAGE_NUMBER,
-    Param { name: "PageSize", kind: Kind::Int { min: 30, max: 100 }, default: Some("30"), required: false },
+    Param {
+        name: "PageSize",
+        kind: Kind::Int { min: PRECHECK_PAGE_SIZE_MIN as u64, max: PRECHECK_PAGE_SIZE_MAX as u64 },
+        default: Some(DefaultValue::Int(DEFAULT_PAGE_SIZE)),
+        required: false,
+    },
 ];
 
 const DB_INSTANCES_PARAMS: &[Param] = &[
@@ -152,7 +178,7 @@ const DB_INSTANCES_PARAMS: &[Param] = &[
     Param {
         name: "Engine",
         kind: Kind::OneOf(&["PostgreSQL"]),
-        default: Some("PostgreSQL"),
+        default: Some(DefaultValue::Text("PostgreSQL")),
         required: false,
     },
     p("DBInstanceId", Kind::InstanceId),
@@ -160,7 +186,13 @@ const DB_INSTANCES_PARAMS: &[Param] = &[
     p("DBInstanceType", Kind::OneOf(&["Primary", "Readonly", "Guard", "Temp"])),
     p("SearchKey", Kind::Text { max_len: 64, extra: "-_." }),
     PAGE_NUMBER,
-    Param { name: "PageSize", kind: Kind::Int { min: 1, max: 100 }, default: Some("30"), required: false },
+    // DescribeDBInstances documents its own PageSize: 1 to 100, default 30.
+    Param {
+        name: "PageSize",
+        kind: Kind::Int { min: 1, max: 100 },
+        default: Some(DefaultValue::Int(30)),
+        required: false,
+    },
 ];
 
 const REGIONS_PARAMS: &[Param] = &[p("AcceptLanguage", Kind::OneOf(&["zh-CN", "en-US"]))];
@@ -239,8 +271,8 @@ pub fn validate(
                 )));
             }
             None => {
-                if let Some(d) = spec.default {
-                    params.push((spec.name.to_string(), d.to_string()));
+                if let Some(d) = spec.default() {
+                    params.push((spec.name.to_string(), d));
                 }
             }
         }
@@ -582,7 +614,8 @@ mod tests {
                     // What was given is forwarded unchanged; what was not, only as its default.
                     for spec in specs {
                         let given = query.iter().find(|(k, _)| k == spec.name()).map(|(_, v)| v.as_str());
-                        prop_assert_eq!(call.param(spec.name()), given.or(spec.default()));
+                        let default = spec.default();
+                        prop_assert_eq!(call.param(spec.name()), given.or(default.as_deref()));
                     }
                 }
                 Err(e) => {

@@ -43,8 +43,11 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
     state.metrics.requests.get_or_create(&ActionStatus { action: action_label, status }).inc();
     state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str() }).inc();
     if let Some(audit) = &state.audit {
-        let request_id =
-            response.headers().get("x-upstream-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let request_id = response
+            .headers()
+            .get(migration_model::contract::HEADER_UPSTREAM_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         audit.record(&AuditRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             user: caller.name(),

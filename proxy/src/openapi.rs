@@ -31,6 +31,8 @@ use utoipa::openapi::{
 };
 use utoipa::{OpenApi, ToSchema};
 
+use migration_model::contract::{HEADER_CACHE, HEADER_STALE, HEADER_UPSTREAM_REQUEST_ID};
+
 use crate::actions::{Action, Kind, Param, INSTANCE_ID_MAX_LEN, IP_MAX_LEN, MAX_QUERY_BYTES, REGION_ID_LEN};
 use crate::app::AppState;
 use crate::auth::Authenticator;
@@ -108,6 +110,7 @@ struct ApiDoc;
 /// being `required`: X-Proxy-Cache is on every answer the upstream gave).
 pub fn document_json(base_path: &str, auth: &Authenticator) -> serde_json::Value {
     let mut doc = serde_json::to_value(document(base_path, auth)).unwrap_or_default();
+    let cache_header = format!("/headers/{HEADER_CACHE}");
     if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for item in paths.values_mut() {
             let Some(responses) =
@@ -117,7 +120,7 @@ pub fn document_json(base_path: &str, auth: &Authenticator) -> serde_json::Value
             };
             for (status, response) in responses.iter_mut() {
                 if let Some(h) =
-                    response.pointer_mut("/headers/X-Proxy-Cache").and_then(serde_json::Value::as_object_mut)
+                    response.pointer_mut(&cache_header).and_then(serde_json::Value::as_object_mut)
                 {
                     if status.starts_with('2') {
                         h.insert("required".into(), true.into());
@@ -291,9 +294,9 @@ fn with_cache_headers(r: ResponseBuilder, success: bool) -> ResponseBuilder {
         .schema(ObjectBuilder::new().schema_type(Type::String))
         .description(Some("The upstream's RequestId, when the body has one"))
         .build();
-    let r = r.header("X-Proxy-Cache", cache).header("X-Upstream-Request-Id", request_id);
+    let r = r.header(HEADER_CACHE, cache).header(HEADER_UPSTREAM_REQUEST_ID, request_id);
     if success {
-        r.header("X-Proxy-Stale", stale)
+        r.header(HEADER_STALE, stale)
     } else {
         r
     }
@@ -324,7 +327,7 @@ fn query_parameter(param: &Param) -> utoipa::openapi::path::Parameter {
         .parameter_in(ParameterIn::Query)
         .required(if param.required() { Required::True } else { Required::False })
         .description(Some(description))
-        .schema(Some(kind_schema(param.kind(), param.default())))
+        .schema(Some(kind_schema(param.kind(), param.default().as_deref())))
         .build()
 }
 

@@ -315,8 +315,8 @@ fn every_action_documents_the_statuses_and_headers() {
             assert!(responses[status].is_object(), "{} lacks {status}", action.name());
         }
         let ok = &responses["200"];
-        assert_eq!(ok["headers"]["X-Proxy-Cache"]["required"], true);
-        assert!(ok["headers"]["X-Proxy-Stale"].is_object());
+        assert_eq!(ok["headers"][migration_model::contract::HEADER_CACHE]["required"], true);
+        assert!(ok["headers"][migration_model::contract::HEADER_STALE].is_object());
         let schema_ref = ok["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
         let name = schema_ref.rsplit('/').next().unwrap();
         assert!(doc["components"]["schemas"][name].is_object(), "{schema_ref} is not in the components");

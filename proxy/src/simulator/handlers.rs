@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, put};
 use axum::Router;
 use chrono::{DateTime, Utc};
+use migration_model::contract;
 use serde_json::{json, Value};
 
 use super::faults::{throttle_headers, Injected};
@@ -470,7 +471,7 @@ impl Params {
 /// `PageNumber` and `PageSize` are required (as the API documents); the filters (`TaskId`,
 /// `TaskName`, `SourceIpAddress`, `SourcePort`) are exact matches applied before paging, and
 /// `TotalSize` counts what matched. PageSize is 30–100 for prechecks (documented), 1–100 for
-/// tasks (no range published).
+/// tasks (no range published): the bounds in `migration_model::contract`.
 fn describe_migration(
     world: &World,
     p: &Params,
@@ -483,7 +484,12 @@ fn describe_migration(
     if page_number == 0 || page_number > i32::MAX as u64 {
         return Err(SimError::invalid("PageNumber"));
     }
-    let size_ok = if precheck { (30..=100).contains(&page_size) } else { (1..=100).contains(&page_size) };
+    let (min, max) = if precheck {
+        (contract::PRECHECK_PAGE_SIZE_MIN, contract::PRECHECK_PAGE_SIZE_MAX)
+    } else {
+        (contract::TASK_PAGE_SIZE_MIN, contract::TASK_PAGE_SIZE_MAX)
+    };
+    let size_ok = (u64::from(min)..=u64::from(max)).contains(&page_size);
     if !size_ok {
         return Err(SimError::invalid("PageSize"));
     }
