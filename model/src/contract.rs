@@ -6,7 +6,7 @@
 /// upstream failed (the dashboard shows a stale badge).
 pub const HEADER_STALE: &str = "x-proxy-stale";
 /// Response header: how the cache produced the answer (`hit`, `miss`, `coalesced`, `stale`,
-/// `revalidating`, `error`).
+/// `error`).
 pub const HEADER_CACHE: &str = "x-proxy-cache";
 /// Response header: the upstream's `RequestId`, repeated for answers whose body lost it.
 pub const HEADER_UPSTREAM_REQUEST_ID: &str = "x-upstream-request-id";
