@@ -5,7 +5,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 LISTEN ?= 127.0.0.1:8080
-# wasm-opt 132 from npm must come before Debian's (108 breaks the app, see TOOLCHAIN.md).
+# wasm-opt 132 from npm must come before Debian's (108 breaks the app, see docs/toolchain.md).
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR ?= never

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: how fast, small and scalable the project is, against floors measured in the same
-# run (issue 7). Builds what it measures (the app, the release proxy, the benches), then
+# run; each goal is stated beside its figure in BENCHMARKS.md. Builds what it measures (the app, the release proxy, the benches), then
 # scripts/bench/run.py starts and stops everything it needs on 127.0.0.1 and
 # scripts/bench/report.py prints the table (and rewrites BENCHMARKS.md with WRITE=1).
 # Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `make run` and `make test` need, following shared/TOOLCHAIN.md. Idempotent: each
+# Installs what `make run` and `make test` need, following docs/toolchain.md. Idempotent: each
 # step checks the version that is there and skips when it matches. Nothing is downloaded from
 # outside the package registries (crates.io, npm, Debian).
 set -euo pipefail
@@ -67,7 +67,7 @@ if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
 
-# 4. wasm-bindgen CLI equal to the pin (no --locked: see TOOLCHAIN.md).
+# 4. wasm-bindgen CLI equal to the pin (no --locked: see docs/toolchain.md).
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force

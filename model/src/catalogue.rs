@@ -199,7 +199,7 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("InvalidSecurityToken.Expired", 400, Auth, "The proxy's temporary (STS) credentials have expired.", "Kredensial sementara (STS) proxy sudah kedaluwarsa."),
     e("InvalidSecurityToken.Malformed", 400, Auth, "The proxy's temporary (STS) token is malformed.", "Token sementara (STS) proxy salah format."),
     e("InvalidSecurityToken.MismatchWithAccessKey", 400, Auth, "The STS token does not belong to the AccessKey used.", "Token STS tidak cocok dengan AccessKey yang dipakai."),
-    // --- The proxy's own codes (DESIGN.md, "The proxy's HTTP contract"). ---
+    // --- The proxy's own codes (docs/architecture.md, "Errors"). ---
     e("Proxy.Unauthorized", 401, Auth, "Sign in to use the dashboard: no valid identity reached the proxy.", "Silakan masuk untuk memakai dasbor: proxy tidak menerima identitas yang sah."),
     e("Proxy.Forbidden", 403, Auth, "You are not allowed to see this.", "Anda tidak diizinkan melihat ini."),
     e("Proxy.ActionNotAllowed", 403, Client, "This action is not allowed through the proxy; only read-only actions are.", "Aksi ini tidak diizinkan melalui proxy; hanya aksi baca yang diizinkan."),

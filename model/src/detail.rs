@@ -4,7 +4,7 @@
 //! Accepts real newlines, the seed document's literal `\n` (and `\\n`), `\r\n`, leading spaces
 //! (the SDK sample has ` [Check triggers]`), and keeps every line it cannot read. Never panics.
 //!
-//! ASSUMPTIONS (no failing sample has been published, DESIGN.md):
+//! ASSUMPTIONS (no failing sample has been published; docs/architecture.md, "Assumptions"):
 //! - a check outcome that is neither `success` nor `warning(...)` is classified by keyword:
 //!   containing `fail` or `error` → failure, otherwise "other"; such checks carry `assumed = true`
 //!   and always keep their raw text;
@@ -25,7 +25,8 @@ pub enum SectionMatch {
     Exact(&'static str),
 }
 
-/// The one table mapping log sections to stages (DESIGN.md; inferred from the seed):
+/// The one table mapping log sections to stages (an assumption inferred from the seed; see
+/// docs/architecture.md):
 /// `[Check …]` → precheck, `[Start RDS instance]` → startup, `[Synchronize data]` → increment.
 pub const SECTION_STAGES: &[(SectionMatch, MigrateStage)] = &[
     (SectionMatch::Prefix("check "), MigrateStage::Precheck),
@@ -446,7 +447,7 @@ fn classify_outcome(text: &str, first_word: &str) -> (CheckOutcome, Option<Strin
         "warning" => (CheckOutcome::Warning, reason, false),
         _ => {
             let lower = text.to_ascii_lowercase();
-            // ASSUMPTION (DESIGN.md): no failing sample is published; "fail"/"error" mean failure.
+            // ASSUMPTION (docs/architecture.md): no failing sample is published; "fail"/"error" mean failure.
             if lower.contains("fail") || lower.contains("error") {
                 (
                     CheckOutcome::Failure,

@@ -3,8 +3,8 @@
 //! No I/O and no framework: serde, serde_json and chrono only (plus optional `utoipa` schema
 //! derives behind the `schema` feature). Everything that reads service data is tolerant
 //! (missing fields, `null`, the string `"null"`, numbers sent as strings, unknown enum values
-//! kept as `Other`) and never panics. The data rules are those of DESIGN.md, "Data rules that
-//! everything shares".
+//! kept as `Other`) and never panics. The data rules and their assumptions are written down in
+//! docs/architecture.md, "Data rules".
 
 pub mod catalogue;
 pub mod conninfo;

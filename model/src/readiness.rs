@@ -1,4 +1,4 @@
-//! Switch readiness (DESIGN.md): ready only while the stage is `increment`, the state
+//! Switch readiness (docs/architecture.md, "Data rules"): ready only while the stage is `increment`, the state
 //! `streaming`, both lag figures are 0 bytes and the last message is recent; otherwise the verdict
 //! lists what is missing.
 

@@ -32,7 +32,7 @@ pub struct ReplicationInfo {
     pub latest_end_time: Option<DateTime<FixedOffset>>,
     pub replay_lsn: Option<Lsn>,
     /// The service's own lag figure. Its unit is not documented: show it as given, labelled as the
-    /// service's figure (DESIGN.md).
+    /// service's figure (docs/architecture.md, "Assumptions").
     pub replay_lag: Option<String>,
     pub replay_timestamp: Option<DateTime<FixedOffset>>,
     pub last_msg_send_time: Option<DateTime<FixedOffset>>,

@@ -1,7 +1,7 @@
 //! Migration stages, replication states and source categories, as the wire spells them.
 //!
 //! Unknown values are kept as `Other(raw)` and shown as given: the service may add values and
-//! the dashboard must never drop or panic on them (DESIGN.md).
+//! the dashboard must never drop or panic on them (docs/architecture.md).
 
 use crate::lang::Lang;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -24,7 +24,8 @@ pub const RDS_API_VERSION: &str = "2014-08-15";
 /// Largest upstream body the proxy will read (a 100-task page with long Detail logs is far below).
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
-/// Regions the official SDK maps to the central endpoint (alibaba-openapi.md §3); every other
+/// Regions the official SDK maps to the central endpoint (Alibaba Cloud's RDS endpoint page,
+/// https://www.alibabacloud.com/help/en/rds/developer-reference/api-rds-2014-08-15-endpoint); every other
 /// region gets `rds.{region}.aliyuncs.com`.
 const CENTRAL_ENDPOINT_REGIONS: &[&str] = &[
     "cn-qingdao",

@@ -274,7 +274,7 @@ async fn relay_attempts_never_change_where_the_upstream_call_goes() {
 }
 
 /// A path that does not decode is refused before the upstream, and in Alibaba's error shape
-/// (DESIGN.md: errors always have it, even when the path itself cannot be decoded).
+/// (docs/architecture.md: errors always have it, even when the path itself cannot be decoded).
 #[tokio::test]
 async fn undecodable_paths_are_refused_in_the_api_shape() {
     let up = MockUpstream::start(vec![], Some(ok(&task_list_with_secrets()))).await;

@@ -1,5 +1,5 @@
 //! Link 5, and the `EcsRamRole` / `ecs_ram_role` profile modes: the ECS instance's RAM role from
-//! the metadata service (credentials-go `providers/ecs_ram_role.go`; `alibaba-openapi.md` §5):
+//! the metadata service (credentials-go `providers/ecs_ram_role.go`):
 //!
 //! 1. `PUT {endpoint}/latest/api/token` with `X-aliyun-ecs-metadata-token-ttl-seconds: 21600`
 //!    (IMDSv2). If that is refused and `ALIBABA_CLOUD_IMDSV1_DISABLED` is not `true`, carry on

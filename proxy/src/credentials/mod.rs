@@ -1,7 +1,7 @@
 //! Alibaba Cloud credentials: the official SDKs' default chain, cached and refreshed.
 //!
-//! Sources, in the order the official SDKs try them (`alibaba-openapi.md` §5; credentials-go
-//! `providers/default.go`, credentials-python `provider/default.py`):
+//! Sources, in the order the official SDKs try them (credentials-go `providers/default.go`,
+//! credentials-python `provider/default.py`):
 //!
 //! 1. **environment**: `ALIBABA_CLOUD_ACCESS_KEY_ID` + `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
 //!    (+ `ALIBABA_CLOUD_SECURITY_TOKEN` for STS credentials) — `env.rs`;

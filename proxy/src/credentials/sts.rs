@@ -1,5 +1,5 @@
 //! The two STS (2015-04-01) calls the chain makes, as credentials-go does them
-//! (`providers/ram_role_arn.go`, `providers/oidc.go`; `alibaba-openapi.md` §5):
+//! (`providers/ram_role_arn.go`, `providers/oidc.go`):
 //!
 //! * `AssumeRole`: `POST /`, RPC-signed (HMAC-SHA1, key `secret&`, §1.1) with the source
 //!   credential; the common parameters and `Signature` in the query string, `RoleArn`,

@@ -3,7 +3,7 @@
 //! Both signature schemes (RPC `SignatureVersion=1.0` and V3 `ACS3-HMAC-SHA256`) share
 //! these rules: RFC 3986, UTF-8, the unreserved set `A-Z a-z 0-9 - _ . ~` kept as is, every
 //! other byte written as `%XY` with uppercase hex (so a space is `%20`, never `+`, and `*` is
-//! `%2A`). See `alibaba-openapi.md` §1.1, step 2.
+//! `%2A`). See step 2 of https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism.
 
 use percent_encoding::{percent_decode_str, percent_encode as pe, AsciiSet, NON_ALPHANUMERIC};
 

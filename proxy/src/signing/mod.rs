@@ -1,6 +1,8 @@
 //! Request signing for the Alibaba Cloud OpenAPI (ApsaraDB RDS), and the matching
-//! verification for the RDS simulator. Source of the rules: `shared/reference/alibaba-openapi.md`
-//! §1 (schemes and test vectors), §4.2 (error codes), §4.3 (clock skew, nonce).
+//! verification for the RDS simulator. Sources of the rules: Alibaba Cloud's
+//! signature pages (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature,
+//! https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism) and the official SDKs
+//! (aliyun/darabonba-openapi, alibabacloud-go); see docs/architecture.md, "Public sources".
 //!
 //! * [`v3`]: `ACS3-HMAC-SHA256` (the current scheme, signs a hash of the body).
 //! * [`rpc`]: `SignatureVersion=1.0` / HMAC-SHA1 (the docs' "V2"; signs every parameter).

@@ -1,5 +1,5 @@
 //! The RPC signature: `SignatureVersion=1.0`, `SignatureMethod=HMAC-SHA1`
-//! (the Alibaba docs call it "V2"; `alibaba-openapi.md` §1.1).
+//! (the Alibaba docs call it "V2"; https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
 //!
 //! ```text
 //! StringToSign = Method + "&" + percentEncode("/") + "&" + percentEncode(CanonicalizedQueryString)

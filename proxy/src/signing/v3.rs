@@ -1,4 +1,5 @@
-//! The V3 signature, `ACS3-HMAC-SHA256` (`alibaba-openapi.md` §1.2).
+//! The V3 signature, `ACS3-HMAC-SHA256`
+//! (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
 //!
 //! ```text
 //! CanonicalRequest = Method \n CanonicalURI \n CanonicalQueryString \n
