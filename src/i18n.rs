@@ -5,6 +5,11 @@
 //! language, localStorage) is in `prefs.rs`. Stage labels and error-code messages come from the
 //! model's own tables (`MigrateStage::label`, `error_info`), not from here.
 //!
+//! Why not `leptos_i18n`: it generates its keys from locale files with a build-time macro crate
+//! (plus ICU plural support) that this workspace does not otherwise need, and the app's bundle
+//! is already close to its 350 KB (brotli) budget; a plain enum with a match compiles to a table
+//! and needs no build step. That choice was not measured against `leptos_i18n` itself.
+//!
 //! A string is a [`Key`]; [`t`] looks it up. Strings with values take `{name}` placeholders filled
 //! by [`tf`]. The tests check that both languages have every key and the same placeholders.
 

@@ -1,7 +1,7 @@
 //! What a table row shows, derived once per answer from the model's types, and the on-screen
 //! sorting of a page's rows. Pure (no browser types), unit-tested natively.
 
-use crate::routes::{Sort, SortKey};
+use crate::url::{Sort, SortKey};
 use migration_model::{
     CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState, SourceCategory,
 };

@@ -13,7 +13,6 @@ pub mod de;
 pub mod detail;
 pub mod error;
 pub mod instances;
-pub mod json;
 pub mod lang;
 pub mod lsn;
 pub mod precheck;

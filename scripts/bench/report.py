@@ -71,10 +71,11 @@ class Report:
         if not b:
             return self.missing("bundle", "Bundle", "gzip and brotli sizes")
         t = b["total"]
-        budget = b["budget_gzip_bytes"]
-        self.row("Bundle", f"total, gzip -9 ({len(b['files'])} files)", f"{kb(t['gzip'])} ({t['gzip']:,} B)",
-                 "≤ 250 KB gzip (1 KB = 1,000 B)", status(t["gzip"] <= budget))
-        self.row("Bundle", "total, brotli -q 11", f"{kb(t['brotli'])} ({t['brotli']:,} B)")
+        budget = b["budget_brotli_bytes"]
+        self.row("Bundle", f"total as served, brotli -q 11 ({len(b['files'])} files)",
+                 f"{kb(t['brotli'])} ({t['brotli']:,} B)", "≤ 350 KB brotli (1 KB = 1,000 B)",
+                 status(t["brotli"] <= budget))
+        self.row("Bundle", "total, gzip -9", f"{kb(t['gzip'])} ({t['gzip']:,} B)")
         for f in b["files"]:
             self.row("Bundle", f"  {short_asset(f['file'])}", f"{kb(f['gzip'])} gz · {kb(f['brotli'])} br · {kb(f['raw'])} raw")
         lines = ["| asset | raw | gzip -9 | brotli -q 11 |", "|---|---:|---:|---:|"]
@@ -84,9 +85,9 @@ class Report:
         self.details.append(("Bundle", f"Built by `scripts/build-app.sh` into `{b['dir']}/` (release, wasm-opt). "
                              "Sizes are what gzip -9 and brotli -q 11 make of each file, the settings of the "
                              "precompressed files the proxy serves.\n\n" + "\n".join(lines)))
-        if t["gzip"] > budget:
-            self.notes.append(f"**Bundle missed its budget**: {t['gzip']:,} B gzip against 250,000 B "
-                              f"({t['gzip'] - budget:,} B over). The wasm is {max(f['gzip'] for f in b['files']):,} B of it.")
+        if t["brotli"] > budget:
+            self.notes.append(f"**Bundle missed its budget**: {t['brotli']:,} B brotli against 350,000 B "
+                              f"({t['brotli'] - budget:,} B over). The wasm is {max(f['brotli'] for f in b['files']):,} B of it.")
 
     def browser(self):
         b = self.r.get("browser")
