@@ -351,6 +351,68 @@ strings! {
         "Gagal menyalin: pilih teksnya lalu salin."
     ),
 
+    // Advice for precheck checks that warn or fail (see hints.rs)
+    HintGlibc => (
+        "The source's glibc differs from the one RDS uses, so text may sort differently (collations). After the migration, rebuild indexes on text columns (REINDEX) or verify them with amcheck.",
+        "glibc sumber berbeda dengan yang dipakai RDS, sehingga urutan teks (collation) bisa berbeda. Setelah migrasi, bangun ulang indeks pada kolom teks (REINDEX) atau periksa dengan amcheck."
+    ),
+    HintDisk => (
+        "The RDS instance has less storage than the source's data needs. Expand the instance's storage, then run the precheck again.",
+        "Penyimpanan instans RDS lebih kecil dari kebutuhan data sumber. Perbesar penyimpanan instans, lalu jalankan prapemeriksaan lagi."
+    ),
+    HintReplicationPrivilege => (
+        "The source account may not replicate. On the source run: ALTER ROLE <account> REPLICATION; and allow replication connections for it in pg_hba.conf.",
+        "Akun sumber tidak boleh melakukan replikasi. Di sumber jalankan: ALTER ROLE <akun> REPLICATION; dan izinkan koneksi replikasi untuknya di pg_hba.conf."
+    ),
+    HintCreaterole => (
+        "The source account needs CREATEROLE. On the source run: ALTER ROLE <account> CREATEROLE;",
+        "Akun sumber memerlukan CREATEROLE. Di sumber jalankan: ALTER ROLE <akun> CREATEROLE;"
+    ),
+    HintMonitor => (
+        "The source account needs the monitoring role. On the source run: GRANT pg_monitor TO <account>;",
+        "Akun sumber memerlukan peran pemantauan. Di sumber jalankan: GRANT pg_monitor TO <akun>;"
+    ),
+    HintMajorVersion => (
+        "The source and the RDS instance run different PostgreSQL major versions. Use an RDS instance with the source's major version.",
+        "Versi mayor PostgreSQL sumber dan instans RDS berbeda. Gunakan instans RDS dengan versi mayor yang sama dengan sumber."
+    ),
+    HintIp => (
+        "RDS cannot reach the source's address. Check the VPC and vSwitch, the security group and the source's firewall: the source must accept connections from the RDS instance's network.",
+        "RDS tidak dapat menjangkau alamat sumber. Periksa VPC dan vSwitch, grup keamanan, dan firewall sumber: sumber harus menerima koneksi dari jaringan instans RDS."
+    ),
+    HintPort => (
+        "Nothing answers on the source's port. Check that PostgreSQL listens there (listen_addresses, port) and that firewalls let RDS through.",
+        "Tidak ada yang menjawab di port sumber. Pastikan PostgreSQL mendengarkan di sana (listen_addresses, port) dan firewall mengizinkan RDS."
+    ),
+    HintDatabaseConnectable => (
+        "RDS could not log in to the source. Check the account's password and that pg_hba.conf admits the RDS network for this account.",
+        "RDS tidak dapat masuk ke sumber. Periksa kata sandi akun dan pastikan pg_hba.conf mengizinkan jaringan RDS untuk akun ini."
+    ),
+    HintRdsDatabases => (
+        "The RDS instance must not hold user databases before the migration. Remove them, or use an empty instance.",
+        "Instans RDS tidak boleh berisi basis data pengguna sebelum migrasi. Hapus basis data itu, atau gunakan instans kosong."
+    ),
+    HintWalKeep => (
+        "The source keeps too little WAL for RDS to catch up after the full backup. Raise wal_keep_size (PostgreSQL 13 and later) or wal_keep_segments on the source.",
+        "Sumber menyimpan WAL terlalu sedikit agar RDS dapat menyusul setelah pencadangan penuh. Naikkan wal_keep_size (PostgreSQL 13 ke atas) atau wal_keep_segments di sumber."
+    ),
+    HintSpecParams => (
+        "Some source parameters (such as max_connections) exceed what the RDS instance class allows. Lower them on the source, or choose a larger instance class.",
+        "Beberapa parameter sumber (misalnya max_connections) melebihi batas kelas instans RDS. Turunkan di sumber, atau pilih kelas instans yang lebih besar."
+    ),
+    HintTriggers => (
+        "Some triggers on the source may not work on RDS. Review them (for example triggers calling untrusted languages) before switching over.",
+        "Beberapa trigger di sumber mungkin tidak berjalan di RDS. Tinjau trigger tersebut (misalnya yang memanggil bahasa tidak tepercaya) sebelum peralihan."
+    ),
+    HintFunctions => (
+        "Some user functions may not work on RDS (C-language functions, extensions RDS does not offer). Review them before switching over.",
+        "Beberapa fungsi pengguna mungkin tidak berjalan di RDS (fungsi bahasa C, ekstensi yang tidak tersedia di RDS). Tinjau sebelum peralihan."
+    ),
+    HintGeneric => (
+        "No specific advice for this check: read the service's message, fix the source or the instance, then run the precheck again.",
+        "Tidak ada saran khusus untuk pemeriksaan ini: baca pesan layanan, perbaiki sumber atau instans, lalu jalankan prapemeriksaan lagi."
+    ),
+
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),
     NotFoundText => (

@@ -85,6 +85,19 @@ class Report:
         self.details.append(("Bundle", f"Built by `scripts/build-app.sh` into `{b['dir']}/` (release, wasm-opt). "
                              "Sizes are what gzip -9 and brotli -q 11 make of each file, the settings of the "
                              "precompressed files the proxy serves.\n\n" + "\n".join(lines)))
+        top = b.get("wasm_top")
+        if top:
+            lines = ["| # | crate | bytes of code | share |", "|---:|---|---:|---:|"]
+            for i, c in enumerate(top["crates"], 1):
+                lines.append(f"| {i} | `{c['crate']}` | {c['bytes']:,} B | {100 * c['share']:.1f} % |")
+                self.row("Bundle", f"  wasm contributor #{i}: {c['crate']}", f"{c['bytes']:,} B ({100 * c['share']:.1f} % of code)")
+            self.details.append(("Largest contributors to the wasm",
+                                 f"`twiggy top` of `{top['file']}`: the app built with the same profile but its name "
+                                 "section kept, before wasm-bindgen and wasm-opt. Each function counts for the crate its "
+                                 "symbol names first (a generic instance counts for the type's crate); "
+                                 f"{top['code_bytes']:,} B of functions in all.\n\n" + "\n".join(lines)))
+        else:
+            self.unmeasured.append(("Bundle: largest wasm contributors", "no twiggy or no named build"))
         if t["brotli"] > budget:
             self.notes.append(f"**Bundle missed its budget**: {t['brotli']:,} B brotli against 350,000 B "
                               f"({t['brotli'] - budget:,} B over). The wasm is {max(f['brotli'] for f in b['files']):,} B of it.")
