@@ -241,6 +241,26 @@ strings! {
         "The server answered with status {status} and no error description.",
         "Server menjawab dengan status {status} tanpa keterangan kesalahan."
     ),
+    ErrorRetryable => (
+        "A temporary problem stopped the request; try again shortly.",
+        "Masalah sementara menghentikan permintaan; coba lagi sebentar lagi."
+    ),
+    ErrorThrottled => (
+        "Too many requests; wait a moment and try again.",
+        "Terlalu banyak permintaan; tunggu sebentar lalu coba lagi."
+    ),
+    ErrorClient => (
+        "The request could not be carried out; check what was asked for.",
+        "Permintaan tidak dapat dijalankan; periksa apa yang diminta."
+    ),
+    ErrorAuth => (
+        "Access was refused; check your permissions or the proxy's credentials.",
+        "Akses ditolak; periksa izin Anda atau kredensial proxy."
+    ),
+    ErrorServer => (
+        "The service had an error; try again later.",
+        "Layanan mengalami kesalahan; coba lagi nanti."
+    ),
     ErrorCode => ("Code", "Kode"),
     ErrorRequestId => ("Request ID", "ID permintaan"),
     ErrorStatus => ("HTTP status", "Status HTTP"),

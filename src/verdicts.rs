@@ -6,7 +6,8 @@
 use crate::api::ApiError;
 use crate::i18n::{t, tf, Key, Lang};
 use migration_model::{
-    CheckOutcome, Health, MigrateStage, Missing, PrecheckVerdict, ReplicationState, SourceCategory,
+    CheckOutcome, ErrorClass, Health, MigrateStage, Missing, PrecheckVerdict, ReplicationState,
+    SourceCategory,
 };
 
 /// A stage's name.
@@ -49,8 +50,22 @@ pub fn outcome_label(outcome: CheckOutcome, l: Lang) -> String {
 pub fn error_message(error: &ApiError, l: Lang) -> String {
     match error {
         ApiError::Network { .. } => t(l, Key::ErrorNetwork).to_owned(),
-        ApiError::Api { status, body } => body.plain_message(*status, l).to_owned(),
+        ApiError::Api { status, body } => match body.plain_message(*status, l) {
+            Some(message) => message.to_owned(),
+            None => t(l, class_message(body.class(*status))).to_owned(),
+        },
         ApiError::Http { status } => tf(l, Key::ErrorHttp, &[("status", &status.to_string())]),
         ApiError::Decode { .. } => t(l, Key::ErrorDecode).to_owned(),
+    }
+}
+
+/// The message for an error code the model's catalogue does not know, by its class.
+fn class_message(class: ErrorClass) -> Key {
+    match class {
+        ErrorClass::Retryable => Key::ErrorRetryable,
+        ErrorClass::Throttled => Key::ErrorThrottled,
+        ErrorClass::Client => Key::ErrorClient,
+        ErrorClass::Auth => Key::ErrorAuth,
+        ErrorClass::Server => Key::ErrorServer,
     }
 }
