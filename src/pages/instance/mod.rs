@@ -13,7 +13,9 @@ use crate::i18n::{t, tf, Key};
 use crate::prefs::remember_recent;
 use crate::url::{home_href, instance_href, Tab, TaskListQuery};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos::Params;
+use leptos_router::hooks::{use_params, use_query_map};
+use leptos_router::params::Params;
 
 /// The instance a list belongs to and its URL state, for the page's components. `Copy`.
 #[derive(Clone, Copy)]
@@ -35,12 +37,22 @@ impl ListRef {
     }
 }
 
+/// The path parameters of the instance page (decoded by the router).
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+pub struct InstanceParams {
+    /// `RegionId`.
+    pub region: Option<String>,
+    /// `DBInstanceName`.
+    pub instance: Option<String>,
+}
+
 /// The routed page: a new view (and new data) for each instance.
 #[component]
 pub fn InstancePage() -> impl IntoView {
-    let params = use_params_map();
+    let params = use_params::<InstanceParams>();
     let id = Memo::new(move |_| {
-        params.with(|p| (p.get("region").unwrap_or_default(), p.get("instance").unwrap_or_default()))
+        let p = params.get().unwrap_or_default();
+        (p.region.unwrap_or_default(), p.instance.unwrap_or_default())
     });
     move || {
         let (region, instance) = id.get();

@@ -15,21 +15,30 @@ use crate::resource::KeptResource;
 use crate::url::{home_href, instance_href, TaskListQuery};
 use lag_chart::{push_sample, Sample};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos::Params;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
 use migration_model::{MigrationTask, ReplicationInfo};
+
+/// The path parameters of the task page (decoded by the router; the task ID is kept as written
+/// so that the page can say when it is not a number).
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+pub struct TaskParams {
+    /// `RegionId`.
+    pub region: Option<String>,
+    /// `DBInstanceName`.
+    pub instance: Option<String>,
+    /// `TaskId` as written.
+    pub task: Option<String>,
+}
 
 /// The routed page: a new view (and new data) for each task.
 #[component]
 pub fn TaskPage() -> impl IntoView {
-    let params = use_params_map();
+    let params = use_params::<TaskParams>();
     let id = Memo::new(move |_| {
-        params.with(|p| {
-            (
-                p.get("region").unwrap_or_default(),
-                p.get("instance").unwrap_or_default(),
-                p.get("task").unwrap_or_default(),
-            )
-        })
+        let p = params.get().unwrap_or_default();
+        (p.region.unwrap_or_default(), p.instance.unwrap_or_default(), p.task.unwrap_or_default())
     });
     move || {
         let (region, instance, task) = id.get();
