@@ -4,6 +4,8 @@
 //  1. first table: a fresh browser context (empty HTTP cache) opens an instance's task table;
 //     the figure is performance.now() (milliseconds since navigation start) at the moment the
 //     first task row is in the DOM, seen by a MutationObserver installed before the app loads.
+//     Then the same again under Chromium's network emulation (CDP Network.emulateNetworkConditions:
+//     10 Mbit/s both ways, 40 ms latency) with the cache disabled.
 //  2. refresh of a 100-row page: on a page showing 100 rows, the time from the user's action to
 //     the moment the new rows are in the DOM. If the app has a refresh control
 //     ([data-testid=refresh]) it is used and completion is the list's aria-busy going back to
