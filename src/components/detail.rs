@@ -218,7 +218,8 @@ fn replication_html(h: &mut Html, task: &MigrationTask, now_ms: f64, l: Lang) {
     fact_html(h, t(l, Key::ColReplicationState), "replication-state", |h| {
         state_html(h, task.replication_state.as_ref(), l)
     });
-    let health = task.health(now_utc(), &HealthThresholds::default());
+    let verdict = task.health_verdict(now_utc(), &HealthThresholds::default());
+    let health = verdict.health;
     fact_html(h, t(l, Key::HealthLabel), "health-row", |h| {
         h.el(
             "span",
@@ -230,7 +231,7 @@ fn replication_html(h: &mut Html, task: &MigrationTask, now_ms: f64, l: Lang) {
             health.label(l),
         );
         h.text(" ");
-        h.el("span", &[("class", "muted")], health.description(l));
+        h.el("span", &[("class", "muted")], &verdict.sentence(l));
     });
     h.close("dl");
     let info = match task.replication() {
@@ -357,10 +358,10 @@ pub fn readiness_view(task: Memo<MigrationTask>) -> impl IntoView {
         now.track();
         let v = task.with(|t| switch_readiness(t, now_utc(), &HealthThresholds::default()));
         let mut h = Html::new();
-        let (class, mark, key) = if v.ready {
-            ("verdict verdict--ready", "✓ ", Key::Ready)
-        } else {
-            ("verdict verdict--not-ready", "✗ ", Key::NotReady)
+        let (class, mark) = match v.state.code() {
+            "not_ready" => ("verdict verdict--not-ready", "✗ "),
+            "switching" => ("verdict verdict--switching", "→ "),
+            _ => ("verdict verdict--ready", "✓ "),
         };
         h.open(
             "p",
@@ -368,10 +369,11 @@ pub fn readiness_view(task: Memo<MigrationTask>) -> impl IntoView {
                 ("class", class),
                 ("data-testid", "readiness-verdict"),
                 ("data-ready", if v.ready { "true" } else { "false" }),
+                ("data-readiness", v.state.code()),
             ],
         );
         h.el("span", &[("aria-hidden", "true")], mark);
-        h.text(t(l, key)).close("p");
+        h.text(&v.headline(l)).close("p");
         if !v.missing.is_empty() {
             h.el("p", &[], t(l, Key::StillMissing));
             h.open("ul", &[("class", "missing")]);
