@@ -6,6 +6,7 @@
 //! kept as `Other`) and never panics. The data rules are those of DESIGN.md, "Data rules that
 //! everything shares".
 
+pub mod attention;
 pub mod catalogue;
 pub mod conninfo;
 pub mod contract;
@@ -30,6 +31,7 @@ pub mod stage;
 pub mod task;
 pub mod time;
 
+pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::mask_conninfo_password;
 pub use detail::{
