@@ -30,6 +30,7 @@ pub mod seed;
 pub mod stage;
 pub mod task;
 pub mod time;
+pub mod timeline;
 
 pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
@@ -64,3 +65,4 @@ pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
     DEFAULT_PAGE_SIZE,
 };
+pub use timeline::{timeline, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource};

@@ -409,6 +409,7 @@ mod tests {
             let th = crate::replication::HealthThresholds::default();
             if let Ok(t) = serde_json::from_value::<MigrationTask>(v.clone()) {
                 let _ = (t.detail_log(), t.replication(), t.health(now, &th), t.switch_readiness(now, &th));
+                let _ = (crate::timeline::timeline(&t, now), crate::attention::attention(&t, now, &th));
             } else {
                 proptest::prop_assert!(!v.is_object());
             }

@@ -589,3 +589,40 @@ fn full_backup_progress_lines_carry_percent_and_sizes() {
     }
     assert!(seen > 0, "progress lines");
 }
+
+#[test]
+fn every_generated_task_has_a_timeline_that_agrees_with_its_stage() {
+    use migration_model::{timeline, StageStatus};
+    let (w, now) = world();
+    for later in [now, now + Duration::hours(3)] {
+        for t in w.tasks_of(DEMO_INSTANCE, later) {
+            let task: migration_model::MigrationTask = serde_json::from_value(t.clone()).unwrap();
+            let tl = timeline(&task, later);
+            let stage = task.migrate_stage.as_ref().unwrap().ordinal().unwrap();
+            for (i, s) in tl.iter().enumerate() {
+                if let (Some(a), Some(b)) = (s.start, s.end) {
+                    assert!(a.at <= b.at && s.duration_secs.is_some(), "{t}");
+                }
+                if i < stage {
+                    assert_eq!(s.status, StageStatus::Done, "{t}");
+                }
+            }
+            if t["TaskId"] == SEED_TASK_ID {
+                continue;
+            }
+            // Every stage the task has passed through has a start, the full backup its lines.
+            for s in tl.iter().take(stage.min(4) + 1) {
+                assert!(s.start.is_some(), "{:?} of {t}", s.stage);
+            }
+            if stage >= 2 {
+                assert!(tl[1].duration_secs.is_some() && !tl[1].progress.is_empty(), "{t}");
+            }
+            let failed =
+                migration_model::attention(&task, later, &migration_model::HealthThresholds::default())
+                    .concerns
+                    .iter()
+                    .any(|c| c.code() == "precheck_failed");
+            assert_eq!(failed, tl[0].status == StageStatus::Failed, "{t}");
+        }
+    }
+}
