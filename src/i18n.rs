@@ -150,7 +150,7 @@ strings! {
     ColReplicationState => ("Replication state", "Status replikasi"),
     ColLag => (
         "Lag, bytes: not yet replayed / behind the source's report",
-        "Jeda, byte: belum diterapkan / di belakang laporan sumber"
+        "Ketertinggalan, byte: belum diterapkan / di belakang laporan sumber"
     ),
     ColLastMessage => ("Last message", "Pesan terakhir"),
     ColCreated => ("Created", "Dibuat"),
@@ -339,7 +339,7 @@ strings! {
         "Informasi replikasi tidak dapat dibaca: {detail}"
     ),
     Conninfo => ("Connection string (password masked)", "String koneksi (kata sandi disamarkan)"),
-    ChartHeading => ("Lag across this page's refreshes", "Jeda selama penyegaran halaman ini"),
+    ChartHeading => ("Lag across this page's refreshes", "Ketertinggalan selama penyegaran halaman ini"),
     ChartEmpty => (
         "The chart fills in as the page refreshes.",
         "Grafik terisi seiring halaman disegarkan."

@@ -221,6 +221,7 @@ fn verdict_rank(v: PrecheckVerdict) -> f64 {
         PrecheckVerdict::Failed => 0.0,
         PrecheckVerdict::Inconclusive => 1.0,
         PrecheckVerdict::PassedWithWarnings => 2.0,
+        PrecheckVerdict::InProgress => 2.5,
         PrecheckVerdict::NotRun => 3.0,
         PrecheckVerdict::Passed => 4.0,
     }
