@@ -6,17 +6,19 @@
 //! kept as `Other`) and never panics. The data rules and their assumptions are written down in
 //! docs/architecture.md, "Data rules".
 
+pub mod attention;
 pub mod catalogue;
 pub mod conninfo;
 pub mod contract;
 pub mod de;
 pub mod detail;
 pub mod error;
+pub mod format;
 pub mod instances;
-pub mod json;
 pub mod lang;
 pub mod lsn;
 pub mod precheck;
+pub mod precheck_outcome;
 pub mod readiness;
 pub mod regions;
 pub mod replication;
@@ -27,12 +29,15 @@ pub mod seed;
 pub mod stage;
 pub mod task;
 pub mod time;
+pub mod timeline;
 
+pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::mask_conninfo_password;
 pub use detail::{
-    parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime, Marker,
-    PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
+    parse_detail, parse_size, stage_for_section, BackupEvent, BackupEventKind, Check, CheckCounts,
+    CheckOutcome, DetailLog, Event, LogTime, Marker, PrecheckVerdict, Section, SectionMatch, StageStart,
+    UnparsedLine, BACKUP_EVENTS, SECTION_STAGES,
 };
 pub use error::{ApiErrorBody, ParseError};
 pub use instances::{DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse};
@@ -41,9 +46,17 @@ pub use lsn::Lsn;
 pub use precheck::{
     DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse, PrecheckTask,
 };
-pub use readiness::{switch_readiness, Missing, SwitchReadiness};
+pub use precheck_outcome::{
+    precheck_complete, precheck_summary, CompleteBecause, FailedCheck, PrecheckSummary,
+};
+pub use readiness::{
+    held_for, switch_readiness, switch_readiness_with_history, HeldFor, Missing, ReadinessSample,
+    ReadinessState, SwitchReadiness,
+};
 pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
-pub use replication::{Health, HealthThresholds, ReplicationInfo};
+pub use replication::{
+    Health, HealthThresholds, HealthVerdict, LinkFigures, ReplicationInfo, UnknownBecause,
+};
 pub use secret::SecretString;
 pub use seed::{seed_example_decoded, seed_example_task, SEED_EXAMPLE_RESPONSE};
 pub use stage::{MigrateStage, ReplicationState, SourceCategory};
@@ -51,3 +64,4 @@ pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
     DEFAULT_PAGE_SIZE,
 };
+pub use timeline::{timeline, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource};
