@@ -31,7 +31,7 @@ use utoipa::openapi::{
 };
 use utoipa::{OpenApi, ToSchema};
 
-use migration_model::contract::{HEADER_CACHE, HEADER_STALE, HEADER_UPSTREAM_REQUEST_ID};
+use migration_model::contract::{DEMO_INSTANCE, HEADER_CACHE, HEADER_STALE, HEADER_UPSTREAM_REQUEST_ID};
 
 use crate::actions::{Action, Kind, Param, INSTANCE_ID_MAX_LEN, IP_MAX_LEN, MAX_QUERY_BYTES, REGION_ID_LEN};
 use crate::app::AppState;
@@ -365,7 +365,7 @@ fn kind_schema(kind: Kind, default: Option<&str>) -> ObjectBuilder {
         Kind::InstanceId => string()
             .max_length(Some(INSTANCE_ID_MAX_LEN))
             .pattern(Some(INSTANCE_ID_PATTERN))
-            .examples(["pgm-bp102g323jd4demo"]),
+            .examples([DEMO_INSTANCE]),
         Kind::Int { min, max } => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
