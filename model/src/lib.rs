@@ -12,6 +12,7 @@ pub mod contract;
 pub mod de;
 pub mod detail;
 pub mod error;
+pub mod history;
 pub mod instances;
 pub mod json;
 pub mod lang;
@@ -27,6 +28,7 @@ pub mod seed;
 pub mod stage;
 pub mod task;
 pub mod time;
+pub mod trend;
 
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::mask_conninfo_password;
