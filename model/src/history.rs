@@ -288,6 +288,74 @@ pub struct PollReport {
     pub last_ok_at: Option<i64>,
 }
 
+/// Largest `points` a history query may ask for, and the default.
+pub const MAX_POINTS: usize = 5_000;
+pub const DEFAULT_POINTS: usize = 500;
+
+/// Downsamples time-ordered `samples` to at most `points`: the range is cut into `points` equal
+/// time buckets, and each non-empty bucket gives its last sample, carrying the bucket's least
+/// and greatest lag figures (`*_min`, `*_max`) and how many samples it stands for, so that a
+/// spike survives. With no more samples than `points`, they come back as they are.
+pub fn downsample(samples: &[HistorySample], points: usize) -> Vec<HistorySample> {
+    let points = points.max(1);
+    if samples.len() <= points {
+        return samples.to_vec();
+    }
+    let (first, last) = (samples[0].t, samples[samples.len() - 1].t);
+    let span = (last - first).max(1) as i128 + 1;
+    let mut out: Vec<HistorySample> = Vec::with_capacity(points);
+    let mut current: Option<(usize, HistorySample)> = None;
+    let fold = |acc: &mut HistorySample, s: &HistorySample| {
+        let mm = |lo: &mut Option<i64>, hi: &mut Option<i64>, v: Option<i64>| {
+            if let Some(v) = v {
+                *lo = Some(lo.map_or(v, |x| x.min(v)));
+                *hi = Some(hi.map_or(v, |x| x.max(v)));
+            }
+        };
+        mm(&mut acc.not_yet_replayed_min, &mut acc.not_yet_replayed_max, s.not_yet_replayed_bytes);
+        mm(
+            &mut acc.behind_source_report_min,
+            &mut acc.behind_source_report_max,
+            s.behind_source_report_bytes,
+        );
+    };
+    for s in samples {
+        let bucket = (((s.t - first) as i128 * points as i128) / span) as usize;
+        match &mut current {
+            Some((b, acc)) if *b == bucket => {
+                let (nmin, nmax, bmin, bmax, count) = (
+                    acc.not_yet_replayed_min,
+                    acc.not_yet_replayed_max,
+                    acc.behind_source_report_min,
+                    acc.behind_source_report_max,
+                    acc.count,
+                );
+                *acc = HistorySample {
+                    not_yet_replayed_min: nmin,
+                    not_yet_replayed_max: nmax,
+                    behind_source_report_min: bmin,
+                    behind_source_report_max: bmax,
+                    count: count + 1,
+                    ..s.clone()
+                };
+                fold(acc, s);
+            }
+            _ => {
+                if let Some((_, done)) = current.take() {
+                    out.push(done);
+                }
+                let mut acc = HistorySample { count: 1, ..s.clone() };
+                fold(&mut acc, s);
+                current = Some((bucket, acc));
+            }
+        }
+    }
+    if let Some((_, done)) = current {
+        out.push(done);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +377,52 @@ mod tests {
         let back = serde_json::to_value(&s).unwrap();
         assert_eq!(back["t"], 5);
         assert!(back.get("stage").is_none());
+    }
+
+    fn lag_sample(t: i64, lag: i64) -> HistorySample {
+        HistorySample {
+            t,
+            not_yet_replayed_bytes: Some(lag),
+            behind_source_report_bytes: Some(lag / 2),
+            count: 1,
+            ..HistorySample::default()
+        }
+    }
+
+    #[test]
+    fn downsampling_keeps_spikes_and_the_point_budget() {
+        // Seven days every 30 s, one spike in the middle.
+        let mut all: Vec<HistorySample> = (0..20_160).map(|i| lag_sample(i * 30, 1_000)).collect();
+        all[10_001].not_yet_replayed_bytes = Some(9_999_999);
+        all[10_002].not_yet_replayed_bytes = Some(0);
+        let out = downsample(&all, DEFAULT_POINTS);
+        assert!(out.len() <= DEFAULT_POINTS && out.len() >= DEFAULT_POINTS - 1, "{}", out.len());
+        assert_eq!(
+            out.iter().map(|s| s.count as usize).sum::<usize>(),
+            all.len(),
+            "every sample counted once"
+        );
+        assert_eq!(out.iter().filter_map(|s| s.not_yet_replayed_max).max(), Some(9_999_999));
+        assert_eq!(out.iter().filter_map(|s| s.not_yet_replayed_min).min(), Some(0));
+        assert!(out.windows(2).all(|w| w[0].t < w[1].t));
+        assert_eq!(out.last().unwrap().t, all.last().unwrap().t, "the latest sample is the last point");
+        // Few samples come back untouched.
+        assert_eq!(downsample(&all[..10], 500), all[..10].to_vec());
+        assert_eq!(downsample(&all, 1).len(), 1);
+        assert!(downsample(&[], 5).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn downsampling_never_exceeds_points(ts in proptest::collection::btree_set(0i64..1_000_000, 0..400),
+                                             points in 1usize..50) {
+            let all: Vec<HistorySample> = ts.iter().map(|&t| lag_sample(t, t % 977)).collect();
+            let out = downsample(&all, points);
+            proptest::prop_assert!(out.len() <= points.max(all.len().min(points)));
+            proptest::prop_assert_eq!(out.iter().map(|s| s.count as usize).sum::<usize>(), all.len());
+            let max_in = all.iter().filter_map(|s| s.not_yet_replayed_bytes).max();
+            let max_out = out.iter().filter_map(|s| s.not_yet_replayed_max.or(s.not_yet_replayed_bytes)).max();
+            proptest::prop_assert_eq!(max_in, max_out);
+        }
     }
 }
