@@ -45,6 +45,20 @@ if wants bundle || wants browser; then
   echo "== bench: building the app (scripts/build-app.sh)"
   scripts/build-app.sh
 fi
+names_wasm=""
+if wants bundle; then
+  . scripts/versions.sh
+  if [ "$(twiggy --version 2>/dev/null || true)" != "twiggy $TWIGGY_VERSION" ]; then
+    echo "== bench: installing twiggy $TWIGGY_VERSION (about 3 minutes on 2 cores)"
+    cargo install --locked twiggy --version "$TWIGGY_VERSION"
+  fi
+  # The shipped wasm is stripped (no names); the same build with its name section kept, in a
+  # target directory of its own, is what twiggy reads.
+  echo "== bench: building the app once more with symbol names (for twiggy)"
+  CARGO_PROFILE_WASM_RELEASE_STRIP=false cargo build -q -p migration-dashboard --target wasm32-unknown-unknown \
+    --profile wasm-release --target-dir target/wasm-names
+  names_wasm="target/wasm-names/wasm32-unknown-unknown/wasm-release/migration-dashboard.wasm"
+fi
 echo "== bench: building the proxy (release) and the benches"
 cargo build --release -q -p migration-proxy
 loadgen=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --message-format=json |
@@ -59,6 +73,7 @@ target_dir=$(cargo metadata -q --format-version 1 --no-deps | python3 -c 'import
 args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist dist
   --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json")
 [ -n "$ONLY" ] && args+=(--only "$ONLY")
+[ -n "$names_wasm" ] && args+=(--names-wasm "$names_wasm")
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)
 
 echo "== bench: measuring (logs in $run_dir)"

@@ -1,7 +1,8 @@
-//! Browser glue for time: the current time, times in the viewer's time zone (from the browser's
-//! `Date`, so the app carries no time-zone data), and Performance API marks for `make bench`.
+//! Browser glue for time: the current time, times in the viewer's time zone (the browser's
+//! offset for that instant, applied with chrono, so the app carries no time-zone data), and
+//! Performance API marks for `make bench`.
 
-use crate::display::Civil;
+use chrono::{DateTime, FixedOffset, Utc};
 
 /// Milliseconds since the Unix epoch, now.
 #[cfg(target_arch = "wasm32")]
@@ -12,49 +13,40 @@ pub fn now_ms() -> f64 {
 /// Milliseconds since the Unix epoch, now (native builds: unit tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+    Utc::now().timestamp_millis() as f64
 }
 
 /// The current time for the model's verdicts (health, switch readiness).
-pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(now_ms() as i64).unwrap_or_default()
 }
 
-/// The viewer's local date and time of a Unix time in milliseconds (native builds, for unit
-/// tests: UTC).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn local_civil(ms: i64) -> Civil {
-    Civil::from_unix_ms(ms)
-}
-
-/// The viewer's local date and time of a Unix time in milliseconds.
+/// The viewer's offset from UTC at the instant `ms`, in minutes east.
 #[cfg(target_arch = "wasm32")]
-pub fn local_civil(ms: i64) -> Civil {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    Civil {
-        year: i64::from(d.get_full_year()),
-        month: d.get_month() + 1,
-        day: d.get_date(),
-        hour: d.get_hours(),
-        minute: d.get_minutes(),
-        second: d.get_seconds(),
-    }
+pub fn offset_minutes_at(ms: f64) -> i64 {
+    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).get_timezone_offset() as i64)
+}
+
+/// The viewer's offset from UTC (native builds, for unit tests: UTC).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn offset_minutes_at(_ms: f64) -> i64 {
+    0
+}
+
+fn local(ms: i64) -> DateTime<FixedOffset> {
+    let offset = FixedOffset::east_opt((offset_minutes_at(ms as f64) * 60) as i32)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&offset)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in the viewer's time zone.
 pub fn local_text(ms: i64) -> String {
-    local_civil(ms).text(' ')
+    local(ms).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// `HH:MM:SS` in the viewer's time zone.
 pub fn local_time_of_day(ms: i64) -> String {
-    let c = local_civil(ms);
-    format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
-}
-
-/// The viewer's offset from UTC now, in minutes east.
-pub fn local_offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+    local(ms).format("%H:%M:%S").to_string()
 }
 
 /// `performance.mark(name)`; silently nothing where the API is missing.
@@ -67,4 +59,13 @@ pub fn mark(name: &str) {
 /// Marks `name` once the browser has had a frame to paint what was just rendered.
 pub fn mark_after_paint(name: &'static str) {
     leptos::prelude::request_animation_frame(move || mark(name));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_text_uses_the_offset() {
+        assert_eq!(super::local_text(1_645_779_193_000), "2022-02-25 08:53:13");
+        assert_eq!(super::local_time_of_day(1_645_779_193_000), "08:53:13");
+    }
 }

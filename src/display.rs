@@ -1,5 +1,5 @@
-//! How values from the service are written on screen: pure functions (no browser types, no
-//! chrono formatting), unit-tested natively. Components call these; they never format on their
+//! How values from the service are written on screen: pure functions (no browser types; times
+//! through chrono), unit-tested natively. Components call these; they never format on their
 //! own. Local-time text needs the browser's time zone and lives in `clock.rs`.
 
 use crate::i18n::Lang;
@@ -23,65 +23,18 @@ pub fn task_source(task: &MigrationTask) -> Option<String> {
     source_address(task.source_ip_address.as_deref(), task.source_port)
 }
 
-/// A calendar date and time of day (no zone).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Civil {
-    /// Year.
-    pub year: i64,
-    /// 1-12.
-    pub month: u32,
-    /// 1-31.
-    pub day: u32,
-    /// 0-23.
-    pub hour: u32,
-    /// 0-59.
-    pub minute: u32,
-    /// 0-59.
-    pub second: u32,
-}
-
-impl Civil {
-    /// The UTC date and time of a Unix time in milliseconds (H. Hinnant's days-to-civil).
-    pub fn from_unix_ms(ms: i64) -> Civil {
-        let secs = ms.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Civil {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u32,
-            minute: (rem / 60 % 60) as u32,
-            second: (rem % 60) as u32,
-        }
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS`, with `sep` between date and time.
-    pub fn text(&self, sep: char) -> String {
-        format!(
-            "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
-    }
-}
-
 /// `2022-02-25 08:53:13 UTC`: the hover text of every time on screen.
 pub fn utc_text(ms: i64) -> String {
-    format!("{} UTC", Civil::from_unix_ms(ms).text(' '))
+    utc(ms).format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 /// The `datetime` attribute of a `<time>`: RFC 3339 in UTC, whole seconds.
 pub fn datetime_attr(ms: i64) -> String {
-    format!("{}Z", Civil::from_unix_ms(ms).text('T'))
+    utc(ms).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 /// `+07:00` for a zone `minutes_east` of UTC.
@@ -197,65 +150,6 @@ pub fn page_count(total: u64, size: u32) -> u64 {
     total.div_ceil(size).max(1)
 }
 
-/// Re-indents compact JSON text (as `serde_json::Value` prints it) with two spaces per level.
-/// Strings are copied untouched (escapes included), so nothing is re-encoded.
-pub fn pretty_json(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = compact.chars().peekable();
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str("  ");
-        }
-    };
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                let close = if c == '{' { '}' } else { ']' };
-                if chars.peek() == Some(&close) {
-                    out.push(close);
-                    chars.next();
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            c if c.is_whitespace() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,20 +178,6 @@ mod tests {
         assert_eq!(offset_text(420), "UTC+07:00");
         assert_eq!(offset_text(-150), "UTC-02:30");
         assert_eq!(offset_text(0), "UTC+00:00");
-    }
-
-    #[test]
-    fn civil_matches_chrono() {
-        use chrono::{Datelike, TimeZone, Timelike, Utc};
-        for ms in [0i64, 1, 86_399_999, 1_645_779_193_000, -62_135_596_800_000, 253_402_300_799_000] {
-            let t = Utc.timestamp_millis_opt(ms).unwrap();
-            let c = Civil::from_unix_ms(ms);
-            assert_eq!(
-                (c.year, c.month, c.day, c.hour, c.minute, c.second),
-                (i64::from(t.year()), t.month(), t.day(), t.hour(), t.minute(), t.second()),
-                "{ms}"
-            );
-        }
     }
 
     #[test]
@@ -338,15 +218,5 @@ mod tests {
         assert_eq!(page_count(30, 30), 1);
         assert_eq!(page_count(31, 30), 2);
         assert_eq!(page_count(5, 0), 5);
-    }
-
-    #[test]
-    fn json_is_indented() {
-        assert_eq!(
-            pretty_json(r#"{"a":[1,2],"b":{"c":"x,{y}:\"z\""},"d":[],"e":{}}"#),
-            "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"x,{y}:\\\"z\\\"\"\n  },\n  \"d\": [],\n  \"e\": {}\n}"
-        );
-        let v: serde_json::Value = serde_json::from_str(&pretty_json(r#"{"k":"a\\b","n":null}"#)).unwrap();
-        assert_eq!(v["k"], "a\\b");
     }
 }

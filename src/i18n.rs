@@ -5,6 +5,11 @@
 //! language, localStorage) is in `prefs.rs`. Stage labels and error-code messages come from the
 //! model's own tables (`MigrateStage::label`, `error_info`), not from here.
 //!
+//! Why not `leptos_i18n`: it generates its keys from locale files with a build-time macro crate
+//! (plus ICU plural support) that this workspace does not otherwise need, and the app's bundle
+//! is already close to its 350 KB (brotli) budget; a plain enum with a match compiles to a table
+//! and needs no build step. That choice was not measured against `leptos_i18n` itself.
+//!
 //! A string is a [`Key`]; [`t`] looks it up. Strings with values take `{name}` placeholders filled
 //! by [`tf`]. The tests check that both languages have every key and the same placeholders.
 
@@ -145,7 +150,7 @@ strings! {
     ColReplicationState => ("Replication state", "Status replikasi"),
     ColLag => (
         "Lag, bytes: not yet replayed / behind the source's report",
-        "Jeda, byte: belum diterapkan / di belakang laporan sumber"
+        "Ketertinggalan, byte: belum diterapkan / di belakang laporan sumber"
     ),
     ColLastMessage => ("Last message", "Pesan terakhir"),
     ColCreated => ("Created", "Dibuat"),
@@ -236,6 +241,26 @@ strings! {
         "The server answered with status {status} and no error description.",
         "Server menjawab dengan status {status} tanpa keterangan kesalahan."
     ),
+    ErrorRetryable => (
+        "A temporary problem stopped the request; try again shortly.",
+        "Masalah sementara menghentikan permintaan; coba lagi sebentar lagi."
+    ),
+    ErrorThrottled => (
+        "Too many requests; wait a moment and try again.",
+        "Terlalu banyak permintaan; tunggu sebentar lalu coba lagi."
+    ),
+    ErrorClient => (
+        "The request could not be carried out; check what was asked for.",
+        "Permintaan tidak dapat dijalankan; periksa apa yang diminta."
+    ),
+    ErrorAuth => (
+        "Access was refused; check your permissions or the proxy's credentials.",
+        "Akses ditolak; periksa izin Anda atau kredensial proxy."
+    ),
+    ErrorServer => (
+        "The service had an error; try again later.",
+        "Layanan mengalami kesalahan; coba lagi nanti."
+    ),
     ErrorCode => ("Code", "Kode"),
     ErrorRequestId => ("Request ID", "ID permintaan"),
     ErrorStatus => ("HTTP status", "Status HTTP"),
@@ -314,7 +339,7 @@ strings! {
         "Informasi replikasi tidak dapat dibaca: {detail}"
     ),
     Conninfo => ("Connection string (password masked)", "String koneksi (kata sandi disamarkan)"),
-    ChartHeading => ("Lag across this page's refreshes", "Jeda selama penyegaran halaman ini"),
+    ChartHeading => ("Lag across this page's refreshes", "Ketertinggalan selama penyegaran halaman ini"),
     ChartEmpty => (
         "The chart fills in as the page refreshes.",
         "Grafik terisi seiring halaman disegarkan."
@@ -344,6 +369,68 @@ strings! {
     CopyFailed => (
         "Copying failed: select the text and copy it.",
         "Gagal menyalin: pilih teksnya lalu salin."
+    ),
+
+    // Advice for precheck checks that warn or fail (see hints.rs)
+    HintGlibc => (
+        "The source's glibc differs from the one RDS uses, so text may sort differently (collations). After the migration, rebuild indexes on text columns (REINDEX) or verify them with amcheck.",
+        "glibc sumber berbeda dengan yang dipakai RDS, sehingga urutan teks (collation) bisa berbeda. Setelah migrasi, bangun ulang indeks pada kolom teks (REINDEX) atau periksa dengan amcheck."
+    ),
+    HintDisk => (
+        "The RDS instance has less storage than the source's data needs. Expand the instance's storage, then run the precheck again.",
+        "Penyimpanan instans RDS lebih kecil dari kebutuhan data sumber. Perbesar penyimpanan instans, lalu jalankan prapemeriksaan lagi."
+    ),
+    HintReplicationPrivilege => (
+        "The source account may not replicate. On the source run: ALTER ROLE <account> REPLICATION; and allow replication connections for it in pg_hba.conf.",
+        "Akun sumber tidak boleh melakukan replikasi. Di sumber jalankan: ALTER ROLE <akun> REPLICATION; dan izinkan koneksi replikasi untuknya di pg_hba.conf."
+    ),
+    HintCreaterole => (
+        "The source account needs CREATEROLE. On the source run: ALTER ROLE <account> CREATEROLE;",
+        "Akun sumber memerlukan CREATEROLE. Di sumber jalankan: ALTER ROLE <akun> CREATEROLE;"
+    ),
+    HintMonitor => (
+        "The source account needs the monitoring role. On the source run: GRANT pg_monitor TO <account>;",
+        "Akun sumber memerlukan peran pemantauan. Di sumber jalankan: GRANT pg_monitor TO <akun>;"
+    ),
+    HintMajorVersion => (
+        "The source and the RDS instance run different PostgreSQL major versions. Use an RDS instance with the source's major version.",
+        "Versi mayor PostgreSQL sumber dan instans RDS berbeda. Gunakan instans RDS dengan versi mayor yang sama dengan sumber."
+    ),
+    HintIp => (
+        "RDS cannot reach the source's address. Check the VPC and vSwitch, the security group and the source's firewall: the source must accept connections from the RDS instance's network.",
+        "RDS tidak dapat menjangkau alamat sumber. Periksa VPC dan vSwitch, grup keamanan, dan firewall sumber: sumber harus menerima koneksi dari jaringan instans RDS."
+    ),
+    HintPort => (
+        "Nothing answers on the source's port. Check that PostgreSQL listens there (listen_addresses, port) and that firewalls let RDS through.",
+        "Tidak ada yang menjawab di port sumber. Pastikan PostgreSQL mendengarkan di sana (listen_addresses, port) dan firewall mengizinkan RDS."
+    ),
+    HintDatabaseConnectable => (
+        "RDS could not log in to the source. Check the account's password and that pg_hba.conf admits the RDS network for this account.",
+        "RDS tidak dapat masuk ke sumber. Periksa kata sandi akun dan pastikan pg_hba.conf mengizinkan jaringan RDS untuk akun ini."
+    ),
+    HintRdsDatabases => (
+        "The RDS instance must not hold user databases before the migration. Remove them, or use an empty instance.",
+        "Instans RDS tidak boleh berisi basis data pengguna sebelum migrasi. Hapus basis data itu, atau gunakan instans kosong."
+    ),
+    HintWalKeep => (
+        "The source keeps too little WAL for RDS to catch up after the full backup. Raise wal_keep_size (PostgreSQL 13 and later) or wal_keep_segments on the source.",
+        "Sumber menyimpan WAL terlalu sedikit agar RDS dapat menyusul setelah pencadangan penuh. Naikkan wal_keep_size (PostgreSQL 13 ke atas) atau wal_keep_segments di sumber."
+    ),
+    HintSpecParams => (
+        "Some source parameters (such as max_connections) exceed what the RDS instance class allows. Lower them on the source, or choose a larger instance class.",
+        "Beberapa parameter sumber (misalnya max_connections) melebihi batas kelas instans RDS. Turunkan di sumber, atau pilih kelas instans yang lebih besar."
+    ),
+    HintTriggers => (
+        "Some triggers on the source may not work on RDS. Review them (for example triggers calling untrusted languages) before switching over.",
+        "Beberapa trigger di sumber mungkin tidak berjalan di RDS. Tinjau trigger tersebut (misalnya yang memanggil bahasa tidak tepercaya) sebelum peralihan."
+    ),
+    HintFunctions => (
+        "Some user functions may not work on RDS (C-language functions, extensions RDS does not offer). Review them before switching over.",
+        "Beberapa fungsi pengguna mungkin tidak berjalan di RDS (fungsi bahasa C, ekstensi yang tidak tersedia di RDS). Tinjau sebelum peralihan."
+    ),
+    HintGeneric => (
+        "No specific advice for this check: read the service's message, fix the source or the instance, then run the precheck again.",
+        "Tidak ada saran khusus untuk pemeriksaan ini: baca pesan layanan, perbaiki sumber atau instans, lalu jalankan prapemeriksaan lagi."
     ),
 
     // Not found

@@ -106,8 +106,8 @@ pub fn parse_recent(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|l| {
             let (r, i) = l.split_once('/')?;
-            let r = crate::routes::clean_identifier(r)?;
-            let i = crate::routes::clean_identifier(i)?;
+            let r = crate::url::clean_identifier(r)?;
+            let i = crate::url::clean_identifier(i)?;
             Some((r, i))
         })
         .take(RECENT_MAX)
@@ -170,11 +170,14 @@ fn document_element() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.document_element()
 }
 
-/// Reads `<meta name="migration-base" content="...">` (raw; see `routes::normalize_base`).
+/// Reads `<meta name="migration-base" content="...">` (raw; see `url::normalize_base`).
 pub fn meta_base() -> String {
     web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=\"migration-base\"]").ok().flatten())
+        .and_then(|d| {
+            let selector = format!("meta[name=\"{}\"]", migration_model::contract::BASE_META_NAME);
+            d.query_selector(&selector).ok().flatten()
+        })
         .and_then(|m| m.get_attribute("content"))
         .unwrap_or_default()
 }

@@ -1,7 +1,7 @@
 //! What a table row shows, derived once per answer from the model's types, and the on-screen
 //! sorting of a page's rows. Pure (no browser types), unit-tested natively.
 
-use crate::routes::{Sort, SortKey};
+use crate::url::{Sort, SortKey};
 use migration_model::{
     CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState, SourceCategory,
 };
@@ -221,6 +221,7 @@ fn verdict_rank(v: PrecheckVerdict) -> f64 {
         PrecheckVerdict::Failed => 0.0,
         PrecheckVerdict::Inconclusive => 1.0,
         PrecheckVerdict::PassedWithWarnings => 2.0,
+        PrecheckVerdict::InProgress => 2.5,
         PrecheckVerdict::NotRun => 3.0,
         PrecheckVerdict::Passed => 4.0,
     }

@@ -40,42 +40,6 @@ impl ErrorClass {
     pub fn should_retry(self) -> bool {
         matches!(self, ErrorClass::Retryable | ErrorClass::Throttled | ErrorClass::Server)
     }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            ErrorClass::Retryable => lang.pick("Temporary problem", "Masalah sementara"),
-            ErrorClass::Throttled => lang.pick("Too many requests", "Terlalu banyak permintaan"),
-            ErrorClass::Client => lang.pick("Request not possible", "Permintaan tidak dapat diproses"),
-            ErrorClass::Auth => lang.pick("Access problem", "Masalah akses"),
-            ErrorClass::Server => lang.pick("Service error", "Kesalahan layanan"),
-        }
-    }
-
-    /// A message for codes the catalogue does not know.
-    pub fn generic_message(self, lang: Lang) -> &'static str {
-        match self {
-            ErrorClass::Retryable => lang.pick(
-                "A temporary problem stopped the request; try again shortly.",
-                "Masalah sementara menghentikan permintaan; coba lagi sebentar lagi.",
-            ),
-            ErrorClass::Throttled => lang.pick(
-                "Too many requests; wait a moment and try again.",
-                "Terlalu banyak permintaan; tunggu sebentar lalu coba lagi.",
-            ),
-            ErrorClass::Client => lang.pick(
-                "The request could not be carried out; check what was asked for.",
-                "Permintaan tidak dapat dijalankan; periksa apa yang diminta.",
-            ),
-            ErrorClass::Auth => lang.pick(
-                "Access was refused; check your permissions or the proxy's credentials.",
-                "Akses ditolak; periksa izin Anda atau kredensial proxy.",
-            ),
-            ErrorClass::Server => lang.pick(
-                "The service had an error; try again later.",
-                "Layanan mengalami kesalahan; coba lagi nanti.",
-            ),
-        }
-    }
 }
 
 /// One catalogued error code.
@@ -262,11 +226,12 @@ pub fn classify(code: &str, http_status: u16) -> ErrorClass {
     }
 }
 
-/// A plain message for any error: the catalogue's, or the documented families
-/// `Missing{Parameter}` / `Invalid{Parameter}`, or the class's generic message.
-pub fn describe_error(code: &str, http_status: u16, lang: Lang) -> &'static str {
+/// A plain message for an error: the catalogue's, or the documented families
+/// `Missing{Parameter}` / `Invalid{Parameter}`; `None` for a code neither knows (the dashboard
+/// words those by their class, `classify`).
+pub fn describe_error(code: &str, http_status: u16, lang: Lang) -> Option<&'static str> {
     if let Some(info) = error_info(code) {
-        return info.message(lang);
+        return Some(info.message(lang));
     }
     let class = classify(code, http_status);
     let family = |name: &str| error_info(name).map(|i| i.message(lang));
@@ -275,7 +240,6 @@ pub fn describe_error(code: &str, http_status: u16, lang: Lang) -> &'static str 
         ErrorClass::Client if code.starts_with("Invalid") => family("InvalidParameter"),
         _ => None,
     }
-    .unwrap_or_else(|| class.generic_message(lang))
 }
 
 #[cfg(test)]
@@ -394,20 +358,17 @@ mod tests {
     }
 
     #[test]
-    fn describe_falls_back_by_family_then_class() {
+    fn describe_falls_back_by_family() {
         assert_eq!(
             describe_error("Throttling.Api", 400, Lang::Id),
-            "Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi."
+            Some("Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi.")
         );
         assert_eq!(
             describe_error("MissingDBInstanceName", 400, Lang::En),
-            "A required parameter is missing."
+            Some("A required parameter is missing.")
         );
-        assert_eq!(describe_error("InvalidPageSize", 400, Lang::Id), "Parameter tidak valid.");
-        assert_eq!(
-            describe_error("Unknown.Code", 500, Lang::En),
-            ErrorClass::Server.generic_message(Lang::En)
-        );
+        assert_eq!(describe_error("InvalidPageSize", 400, Lang::Id), Some("Parameter tidak valid."));
+        assert_eq!(describe_error("Unknown.Code", 500, Lang::En), None);
         assert!(ErrorClass::Throttled.should_retry() && !ErrorClass::Auth.should_retry());
         assert_eq!(serde_json::to_string(&ErrorClass::Throttled).unwrap(), "\"throttled\"");
     }

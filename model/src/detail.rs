@@ -10,7 +10,9 @@
 //!   and always keep their raw text;
 //! - event times carry no offset; they are read as +08 (`crate::time::assumed_log_offset`), and
 //!   the naive time is kept beside the assumed one;
-//! - the section → stage mapping ([`SECTION_STAGES`]) is inferred from the seed.
+//! - the section → stage mapping ([`SECTION_STAGES`]) is inferred from the seed, and the full
+//!   backup's section and event wordings ([`BACKUP_EVENTS`]) are the simulator's (the seed shows
+//!   no backup lines).
 
 use crate::lang::Lang;
 use crate::stage::MigrateStage;
@@ -25,11 +27,13 @@ pub enum SectionMatch {
     Exact(&'static str),
 }
 
-/// The one table mapping log sections to stages (DESIGN.md; inferred from the seed):
-/// `[Check …]` → precheck, `[Start RDS instance]` → startup, `[Synchronize data]` → increment.
+/// The one table mapping log sections to stages. ASSUMED: inferred from the seed (`[Check …]`
+/// → precheck, `[Start RDS instance]` → startup, `[Synchronize data]` → increment); the seed
+/// shows no full-backup section, so `[Backup data]` → basebackup is the simulator's wording.
 pub const SECTION_STAGES: &[(SectionMatch, MigrateStage)] = &[
     (SectionMatch::Prefix("check "), MigrateStage::Precheck),
     (SectionMatch::Exact("check"), MigrateStage::Precheck),
+    (SectionMatch::Exact("backup data"), MigrateStage::Basebackup),
     (SectionMatch::Exact("start rds instance"), MigrateStage::Startup),
     (SectionMatch::Exact("synchronize data"), MigrateStage::Increment),
 ];
@@ -44,6 +48,98 @@ pub fn stage_for_section(name: &str) -> Option<MigrateStage> {
             SectionMatch::Exact(e) => norm == *e,
         })
         .map(|(_, stage)| stage.clone())
+}
+
+/// ASSUMED wordings of the full backup's events, lower-case prefixes of the event text (the
+/// seed shows none; these are the simulator's): start, progress, end. A progress line reads
+/// `Full backup progress: 40% (1.23 GiB of 3.08 GiB)`; start and end may carry the total in
+/// parentheses.
+pub const BACKUP_EVENTS: [(&str, BackupEventKind); 3] = [
+    ("start full backup", BackupEventKind::Start),
+    ("full backup progress", BackupEventKind::Progress),
+    ("full backup finished", BackupEventKind::End),
+];
+
+/// Which full-backup event a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupEventKind {
+    Start,
+    Progress,
+    End,
+}
+
+/// A full-backup event of the log with the figures it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupEvent {
+    pub kind: BackupEventKind,
+    pub time: LogTime,
+    /// `40` in `40% (...)`.
+    pub percent: Option<u8>,
+    /// Bytes copied so far (`1.23 GiB of ...`), as the log rounds it.
+    pub done_bytes: Option<u64>,
+    /// The backup's size (`... of 3.08 GiB`, or `(3.08 GiB)` on start and end).
+    pub total_bytes: Option<u64>,
+    pub text: String,
+    pub line: usize,
+}
+
+/// Reads `1.23 GiB`, `3 GB`, `512 MiB`, `1024 bytes`, `2,5 GB` (decimal comma): IEC units are
+/// powers of 1024, SI units powers of 1000, as written.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(t.len());
+    let (num, unit) = (t.get(..split)?.replace(',', "."), t.get(split..)?.trim());
+    let (int, frac) = num.split_once('.').unwrap_or((num.as_str(), ""));
+    if int.is_empty() || frac.contains('.') {
+        return None;
+    }
+    let mult: u128 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" | "byte" | "bytes" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => return None,
+    };
+    let frac = frac.get(..frac.len().min(9)).unwrap_or("");
+    let int: u128 = int.parse().ok()?;
+    let frac_value: u128 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let scale = 10u128.pow(frac.len() as u32);
+    let bytes = int.checked_mul(mult)? + frac_value * mult / scale;
+    u64::try_from(bytes).ok()
+}
+
+fn backup_event(e: &Event) -> Option<BackupEvent> {
+    let lower = e.text.to_ascii_lowercase();
+    let kind = BACKUP_EVENTS.iter().find(|(p, _)| lower.starts_with(p)).map(|(_, k)| *k)?;
+    let percent = e
+        .text
+        .split_once('%')
+        .and_then(|(head, _)| head.rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|d| d.parse::<u8>().ok())
+        .filter(|p| *p <= 100);
+    let inside = e.text.rsplit_once('(').and_then(|(_, r)| r.split_once(')')).map(|(i, _)| i);
+    let (done, total) = match inside {
+        Some(i) => match i.split_once(" of ") {
+            Some((a, b)) => (parse_size(a), parse_size(b)),
+            None => (None, parse_size(i)),
+        },
+        None => (None, None),
+    };
+    Some(BackupEvent {
+        kind,
+        time: e.time.clone(),
+        percent,
+        done_bytes: done,
+        total_bytes: total,
+        text: e.text.clone(),
+        line: e.line,
+    })
 }
 
 /// A time from the log: as written, and placed at an offset (assumed +08 when none was written).
@@ -177,6 +273,9 @@ pub enum PrecheckVerdict {
     Inconclusive,
     /// No checks and no markers in the log.
     NotRun,
+    /// Checks so far, none failed, but the report is not known to be complete
+    /// (`crate::precheck_outcome::precheck_complete`): never "passed".
+    InProgress,
 }
 
 impl PrecheckVerdict {
@@ -187,6 +286,7 @@ impl PrecheckVerdict {
             PrecheckVerdict::Failed => "failed",
             PrecheckVerdict::Inconclusive => "inconclusive",
             PrecheckVerdict::NotRun => "not_run",
+            PrecheckVerdict::InProgress => "in_progress",
         }
     }
 
@@ -199,6 +299,7 @@ impl PrecheckVerdict {
             PrecheckVerdict::Failed => lang.pick("Failed", "Gagal"),
             PrecheckVerdict::Inconclusive => lang.pick("Inconclusive", "Tidak dapat disimpulkan"),
             PrecheckVerdict::NotRun => lang.pick("No checks yet", "Belum ada pemeriksaan"),
+            PrecheckVerdict::InProgress => lang.pick("In progress", "Sedang berjalan"),
         }
     }
 }
@@ -247,29 +348,10 @@ impl DetailLog {
         c
     }
 
-    /// The overall precheck verdict: failed if any check fails (or a marker says so), then
-    /// inconclusive if any outcome is unclassified, then passed with warnings, then passed.
+    /// The precheck verdict of the log alone (a precheck report, or a task whose stage is not
+    /// known); see `crate::precheck_outcome::precheck_summary`, which also says which check failed.
     pub fn precheck_verdict(&self) -> PrecheckVerdict {
-        let c = self.check_counts();
-        let marker_failed = self.markers.iter().any(|m| {
-            let t = m.text.to_ascii_lowercase();
-            t.contains("fail") || t.contains("error")
-        });
-        if c.failure > 0 || marker_failed {
-            PrecheckVerdict::Failed
-        } else if c.success + c.warning + c.other == 0 && self.markers.is_empty() {
-            PrecheckVerdict::NotRun
-        } else if c.other > 0 {
-            PrecheckVerdict::Inconclusive
-        } else if c.warning > 0 {
-            PrecheckVerdict::PassedWithWarnings
-        } else if c.success > 0
-            || self.markers.iter().any(|m| m.text.to_ascii_lowercase().contains("success"))
-        {
-            PrecheckVerdict::Passed
-        } else {
-            PrecheckVerdict::Inconclusive
-        }
+        crate::precheck_outcome::precheck_summary(self, None).verdict
     }
 
     /// The earliest event time in the log.
@@ -309,6 +391,17 @@ impl DetailLog {
         }
         starts.sort_by_key(|s| s.stage.ordinal().unwrap_or(usize::MAX));
         starts
+    }
+
+    /// The full backup's start, progress and end events (ASSUMED wordings, [`BACKUP_EVENTS`]),
+    /// from the sections that belong to basebackup, in log order.
+    pub fn backup_events(&self) -> Vec<BackupEvent> {
+        self.sections
+            .iter()
+            .filter(|s| s.stage == Some(MigrateStage::Basebackup))
+            .flat_map(|s| s.events.iter())
+            .filter_map(backup_event)
+            .collect()
     }
 
     /// When `stage` started, if the log says.
@@ -592,10 +685,15 @@ mod tests {
         let cases: &[(&str, PrecheckVerdict)] = &[
             ("", PrecheckVerdict::NotRun),
             ("[Start RDS instance]\n2022-02-25 17:00:29 --- go", PrecheckVerdict::NotRun),
-            ("Check a: success\nCheck b: success", PrecheckVerdict::Passed),
-            ("Check a: success\nCheck b: warning(x)", PrecheckVerdict::PassedWithWarnings),
+            ("Check a: success\nCheck b: success", PrecheckVerdict::InProgress),
+            ("Check a: success\nCheck b: success\n*end*", PrecheckVerdict::Passed),
+            (
+                "Check a: success\nCheck b: warning(x)\n[Start RDS instance]",
+                PrecheckVerdict::PassedWithWarnings,
+            ),
             ("Check a: success\nCheck b: failed", PrecheckVerdict::Failed),
-            ("Check a: warning(x)\nCheck b: skipped", PrecheckVerdict::Inconclusive),
+            ("Check a: warning(x)\nCheck b: skipped", PrecheckVerdict::InProgress),
+            ("Check a: warning(x)\nCheck b: skipped\n*end*", PrecheckVerdict::Inconclusive),
             ("Check a: skipped\nCheck b: error", PrecheckVerdict::Failed),
             ("*Migrate check success*", PrecheckVerdict::Passed),
             ("Check a: success\n*Migrate check failed*", PrecheckVerdict::Failed),
@@ -654,6 +752,7 @@ mod tests {
             ("start rds  instance", Some(MigrateStage::Startup)),
             ("Synchronize data", Some(MigrateStage::Increment)),
             ("Switch", None),
+            ("Backup data", Some(MigrateStage::Basebackup)),
             ("", None),
         ];
         for (name, want) in cases {
@@ -683,6 +782,42 @@ mod tests {
             let _ = parse_detail(odd);
         }
         assert_eq!(parse_detail("**").markers.len(), 1);
+    }
+
+    #[test]
+    fn backup_events_with_progress_and_sizes() {
+        let text = "[Check a]\nCheck x: success\n[Backup data]\n2026-12-04 10:00:00 --- Start full backup of source data (3.00 GiB)\n2026-12-04 10:05:00 --- Full backup progress: 20% (0.60 GiB of 3.00 GiB)\n2026-12-04 10:10:00 --- Full backup progress: 40% (1.20 GiB of 3.00 GiB)\n2026-12-04 10:25:00 --- Full backup finished (3.00 GiB)\n[Start RDS instance]\n2026-12-04 10:25:00 --- Start RDS instance as slave for data replication\n";
+        let log = parse_detail(text);
+        assert!(log.unparsed.is_empty());
+        let ev = log.backup_events();
+        let kinds: Vec<BackupEventKind> = ev.iter().map(|e| e.kind).collect();
+        use BackupEventKind::*;
+        assert_eq!(kinds, [Start, Progress, Progress, End]);
+        assert_eq!(ev[0].total_bytes, Some(3 << 30));
+        assert_eq!(
+            (ev[2].percent, ev[2].done_bytes, ev[2].total_bytes),
+            (Some(40), Some(1_288_490_188), Some(3 << 30))
+        );
+        assert_eq!(ev[0].percent, None);
+        assert_eq!(
+            log.stage_start(&MigrateStage::Basebackup).unwrap().local.to_string(),
+            "2026-12-04 10:00:00"
+        );
+        for (t, want) in [
+            ("1.23 GiB", Some(1_320_702_443)),
+            ("3 GB", Some(3_000_000_000)),
+            ("2,5 GB", Some(2_500_000_000)),
+            ("512 MiB", Some(512 << 20)),
+            ("1024 bytes", Some(1024)),
+            ("12", Some(12)),
+            ("x GB", None),
+            ("1.2.3 GB", None),
+            ("5 parsecs", None),
+            ("", None),
+            ("99999999999999999999 TiB", None),
+        ] {
+            assert_eq!(parse_size(t), want, "{t}");
+        }
     }
 
     proptest! {

@@ -49,9 +49,9 @@ impl ApiErrorBody {
         classify(&self.code, http_status)
     }
 
-    /// A plain-language message for people: the catalogue's text when the code is known, else a
-    /// message for its class. The service's own `Message` stays available in `message`.
-    pub fn plain_message(&self, http_status: u16, lang: Lang) -> &'static str {
+    /// A plain-language message for people when the catalogue knows the code (or its family);
+    /// the service's own `Message` stays available in `message`.
+    pub fn plain_message(&self, http_status: u16, lang: Lang) -> Option<&'static str> {
         describe_error(&self.code, http_status, lang)
     }
 }

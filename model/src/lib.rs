@@ -6,18 +6,20 @@
 //! kept as `Other`) and never panics. The data rules are those of DESIGN.md, "Data rules that
 //! everything shares".
 
+pub mod attention;
 pub mod catalogue;
 pub mod conninfo;
 pub mod contract;
 pub mod de;
 pub mod detail;
 pub mod error;
+pub mod format;
 pub mod history;
 pub mod instances;
-pub mod json;
 pub mod lang;
 pub mod lsn;
 pub mod precheck;
+pub mod precheck_outcome;
 pub mod readiness;
 pub mod regions;
 pub mod replication;
@@ -28,13 +30,16 @@ pub mod seed;
 pub mod stage;
 pub mod task;
 pub mod time;
+pub mod timeline;
 pub mod trend;
 
+pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::mask_conninfo_password;
 pub use detail::{
-    parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime, Marker,
-    PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
+    parse_detail, parse_size, stage_for_section, BackupEvent, BackupEventKind, Check, CheckCounts,
+    CheckOutcome, DetailLog, Event, LogTime, Marker, PrecheckVerdict, Section, SectionMatch, StageStart,
+    UnparsedLine, BACKUP_EVENTS, SECTION_STAGES,
 };
 pub use error::{ApiErrorBody, ParseError};
 pub use instances::{DbInstance, DbInstanceItems, DescribeDbInstancesRequest, DescribeDbInstancesResponse};
@@ -43,9 +48,17 @@ pub use lsn::Lsn;
 pub use precheck::{
     DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse, PrecheckTask,
 };
-pub use readiness::{switch_readiness, Missing, SwitchReadiness};
+pub use precheck_outcome::{
+    precheck_complete, precheck_summary, CompleteBecause, FailedCheck, PrecheckSummary,
+};
+pub use readiness::{
+    held_for, switch_readiness, switch_readiness_with_history, HeldFor, Missing, ReadinessSample,
+    ReadinessState, SwitchReadiness,
+};
 pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
-pub use replication::{Health, HealthThresholds, ReplicationInfo};
+pub use replication::{
+    Health, HealthThresholds, HealthVerdict, LinkFigures, ReplicationInfo, UnknownBecause,
+};
 pub use secret::SecretString;
 pub use seed::{seed_example_decoded, seed_example_task, SEED_EXAMPLE_RESPONSE};
 pub use stage::{MigrateStage, ReplicationState, SourceCategory};
@@ -53,3 +66,4 @@ pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
     DEFAULT_PAGE_SIZE,
 };
+pub use timeline::{timeline, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource};

@@ -1,15 +1,21 @@
 //! Switch readiness (DESIGN.md): ready only while the stage is `increment`, the state
-//! `streaming`, both lag figures are 0 bytes and the last message is recent; otherwise the verdict
-//! lists what is missing.
+//! `streaming`, both lag figures are 0 bytes and the last message is recent (the same
+//! `stale_after_secs` as health); otherwise the verdict lists what is missing. A task at
+//! `switch` is switching and one at `success` has switched over: neither is "not ready".
+//!
+//! Ready is a claim about conditions that hold, so one sample only supports "ready on this
+//! sample"; [`switch_readiness_with_history`] takes earlier samples (the page's own, or the
+//! history store's) and says for how long the conditions have held.
 
+use crate::format;
 use crate::lang::Lang;
-use crate::replication::HealthThresholds;
+use crate::replication::{HealthThresholds, LinkFigures};
 use crate::stage::{MigrateStage, ReplicationState};
 use crate::task::MigrationTask;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// One unmet condition for switching over.
+/// One unmet condition for switching over, with the figure it judged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Missing {
@@ -29,8 +35,8 @@ pub enum Missing {
     BehindSourceReport(i128),
     /// `LastMsgReceiptTime` is absent.
     LastMessageUnknown,
-    /// The last message is older than the threshold (age in seconds).
-    LastMessageStale(i64),
+    /// The last message is older than the threshold.
+    LastMessageStale { age_secs: i64, limit_secs: i64 },
 }
 
 impl Missing {
@@ -45,11 +51,11 @@ impl Missing {
             Missing::BehindSourceReportUnknown => "behind_source_report_unknown",
             Missing::BehindSourceReport(_) => "behind_source_report",
             Missing::LastMessageUnknown => "last_message_unknown",
-            Missing::LastMessageStale(_) => "last_message_stale",
+            Missing::LastMessageStale { .. } => "last_message_stale",
         }
     }
 
-    /// A plain sentence in the chosen language.
+    /// A plain sentence in the chosen language, stating the figure.
     pub fn label(&self, lang: Lang) -> String {
         let unknown = lang.pick("unknown", "tidak diketahui");
         match self {
@@ -76,49 +82,149 @@ impl Missing {
                     "Jumlah yang belum diterapkan tidak dapat dihitung (LSN kosong atau placeholder).",
                 )
                 .to_string(),
-            Missing::NotYetReplayed(bytes) => match lang {
-                Lang::En => format!("{bytes} bytes received but not yet replayed (must be 0)."),
-                Lang::Id => format!("{bytes} byte sudah diterima tetapi belum diterapkan (harus 0)."),
-            },
+            Missing::NotYetReplayed(bytes) => {
+                let b = format::bytes_with_exact(*bytes, lang);
+                match lang {
+                    Lang::En => format!("{b} received but not yet replayed (must be 0)."),
+                    Lang::Id => format!("{b} sudah diterima tetapi belum diterapkan (harus 0)."),
+                }
+            }
             Missing::BehindSourceReportUnknown => lang
                 .pick(
                     "The distance behind the source's last report cannot be worked out (LSN missing or a placeholder).",
                     "Selisih terhadap laporan terakhir sumber tidak dapat dihitung (LSN kosong atau placeholder).",
                 )
                 .to_string(),
-            Missing::BehindSourceReport(bytes) => match lang {
-                Lang::En => format!("{bytes} bytes behind the source's last report (must be 0)."),
-                Lang::Id => format!("{bytes} byte tertinggal dari laporan terakhir sumber (harus 0)."),
-            },
+            Missing::BehindSourceReport(bytes) => {
+                let b = format::bytes_with_exact(*bytes, lang);
+                match lang {
+                    Lang::En => format!("{b} behind the source's last report (must be 0)."),
+                    Lang::Id => format!("{b} di belakang laporan terakhir sumber (harus 0)."),
+                }
+            }
             Missing::LastMessageUnknown => lang
                 .pick(
                     "The time of the last message from the source is unknown.",
                     "Waktu pesan terakhir dari sumber tidak diketahui.",
                 )
                 .to_string(),
-            Missing::LastMessageStale(secs) => match lang {
-                Lang::En => format!("The last message from the source was {secs} s ago (too long)."),
-                Lang::Id => format!("Pesan terakhir dari sumber diterima {secs} detik lalu (terlalu lama)."),
-            },
+            Missing::LastMessageStale { age_secs, limit_secs } => {
+                let (a, l) = (format::age(*age_secs, lang), format::duration(*limit_secs, lang));
+                match lang {
+                    Lang::En => format!("The last message from the source was {a} (recent means within {l})."),
+                    Lang::Id => format!("Pesan terakhir dari sumber diterima {a} (baru berarti dalam {l})."),
+                }
+            }
         }
     }
 }
 
-/// Whether a task can be switched over now, and if not, why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SwitchReadiness {
-    pub ready: bool,
-    pub missing: Vec<Missing>,
+/// How long the conditions have held: from the first of an unbroken run of ready samples up to
+/// the latest one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HeldFor {
+    pub since: DateTime<Utc>,
+    pub secs: i64,
+    /// Ready samples in the run, the latest included.
+    pub samples: usize,
 }
 
-/// The switch-readiness verdict for `task` at `now`. "Recent" means within
-/// `thresholds.stale_after_secs`; the lag threshold does not apply here: both figures must be
-/// exactly 0 bytes.
+/// Where the task stands with respect to the switchover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadinessState {
+    /// Stage `success`: switched over (at `SwitchTime`, when given).
+    SwitchedOver { switch_time: Option<DateTime<Utc>> },
+    /// Stage `switch`: the switchover is under way.
+    Switching { switch_time: Option<DateTime<Utc>> },
+    /// Every condition holds on the latest sample; nothing is known about before it.
+    ReadyOnThisSample,
+    /// Every condition has held across several samples.
+    ReadyFor(HeldFor),
+    /// Some condition is unmet (see `SwitchReadiness::missing`).
+    NotReady,
+}
+
+impl ReadinessState {
+    /// Stable identifier for `data-` attributes and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadinessState::SwitchedOver { .. } => "switched_over",
+            ReadinessState::Switching { .. } => "switching",
+            ReadinessState::ReadyOnThisSample => "ready_on_this_sample",
+            ReadinessState::ReadyFor(_) => "ready_for",
+            ReadinessState::NotReady => "not_ready",
+        }
+    }
+}
+
+/// Whether a task can be switched over now, and if not, why; with the figures judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SwitchReadiness {
+    /// True only in `ReadyOnThisSample` and `ReadyFor`.
+    pub ready: bool,
+    pub state: ReadinessState,
+    /// Unmet conditions; empty unless `state` is `NotReady`.
+    pub missing: Vec<Missing>,
+    pub figures: LinkFigures,
+}
+
+impl SwitchReadiness {
+    /// The verdict in one line: "Switched over at 2022-03-01 06:40:51 UTC", "Switching over
+    /// (SwitchTime ...)", "Ready to switch over on this sample", "Ready to switch over for
+    /// 12 min (24 samples)", "Not ready to switch over".
+    pub fn headline(&self, lang: Lang) -> String {
+        let at = |t: &Option<DateTime<Utc>>| t.map(format::utc_time);
+        match &self.state {
+            ReadinessState::SwitchedOver { switch_time } => match (lang, at(switch_time)) {
+                (Lang::En, Some(t)) => format!("Switched over at {t}."),
+                (Lang::Id, Some(t)) => format!("Sudah beralih pada {t}."),
+                (Lang::En, None) => "Switched over (the service gave no SwitchTime).".into(),
+                (Lang::Id, None) => "Sudah beralih (layanan tidak memberi SwitchTime).".into(),
+            },
+            ReadinessState::Switching { switch_time } => match (lang, at(switch_time)) {
+                (Lang::En, Some(t)) => format!("Switching over (SwitchTime {t})."),
+                (Lang::Id, Some(t)) => format!("Sedang beralih (SwitchTime {t})."),
+                (Lang::En, None) => "Switching over.".into(),
+                (Lang::Id, None) => "Sedang beralih.".into(),
+            },
+            ReadinessState::ReadyOnThisSample => {
+                lang.pick("Ready to switch over on this sample.", "Siap beralih pada sampel ini.").into()
+            }
+            ReadinessState::ReadyFor(h) => {
+                let d = format::duration(h.secs, lang);
+                let n = match lang {
+                    Lang::En => format::count(h.samples as i128, lang, "sample", "samples"),
+                    Lang::Id => format::count(h.samples as i128, lang, "sampel", "sampel"),
+                };
+                match lang {
+                    Lang::En => format!("Ready to switch over for {d} ({n})."),
+                    Lang::Id => format!("Siap beralih selama {d} ({n})."),
+                }
+            }
+            ReadinessState::NotReady => lang.pick("Not ready to switch over.", "Belum siap beralih.").into(),
+        }
+    }
+}
+
+/// The switch-readiness verdict for `task` at `now`, from this one sample. "Recent" means
+/// within `thresholds.stale_after_secs`; the lag threshold does not apply here: both figures
+/// must be exactly 0 bytes.
 pub fn switch_readiness(
     task: &MigrationTask,
     now: DateTime<Utc>,
     thresholds: &HealthThresholds,
 ) -> SwitchReadiness {
+    let figures = task.link_figures(now);
+    let switch_time = task.switch_time_at();
+    let state = match task.migrate_stage {
+        Some(MigrateStage::Success) => Some(ReadinessState::SwitchedOver { switch_time }),
+        Some(MigrateStage::Switch) => Some(ReadinessState::Switching { switch_time }),
+        _ => None,
+    };
+    if let Some(state) = state {
+        return SwitchReadiness { ready: false, state, missing: Vec::new(), figures };
+    }
     let mut missing = Vec::new();
     if task.migrate_stage != Some(MigrateStage::Increment) {
         missing.push(Missing::StageNotIncrement(task.migrate_stage.clone()));
@@ -126,29 +232,81 @@ pub fn switch_readiness(
     if task.replication_state != Some(ReplicationState::Streaming) {
         missing.push(Missing::StateNotStreaming(task.replication_state.clone()));
     }
-    match task.replication() {
-        Ok(info) => {
-            match info.lag_not_yet_replayed() {
-                None => missing.push(Missing::NotYetReplayedUnknown),
-                Some(0) => {}
-                Some(n) => missing.push(Missing::NotYetReplayed(n)),
-            }
-            match info.lag_behind_source_report() {
-                None => missing.push(Missing::BehindSourceReportUnknown),
-                Some(0) => {}
-                Some(n) => missing.push(Missing::BehindSourceReport(n)),
-            }
-            match info.seconds_since_last_message(now) {
-                None => missing.push(Missing::LastMessageUnknown),
-                Some(age) if age > thresholds.stale_after_secs => {
-                    missing.push(Missing::LastMessageStale(age))
-                }
-                Some(_) => {}
-            }
+    if figures.info_readable {
+        match figures.not_yet_replayed {
+            None => missing.push(Missing::NotYetReplayedUnknown),
+            Some(0) => {}
+            Some(n) => missing.push(Missing::NotYetReplayed(n)),
         }
-        Err(_) => missing.push(Missing::NoReplicationInfo),
+        match figures.behind_source_report {
+            None => missing.push(Missing::BehindSourceReportUnknown),
+            Some(0) => {}
+            Some(n) => missing.push(Missing::BehindSourceReport(n)),
+        }
+        match figures.last_message_age_secs {
+            None => missing.push(Missing::LastMessageUnknown),
+            Some(age) if age > thresholds.stale_after_secs => missing
+                .push(Missing::LastMessageStale { age_secs: age, limit_secs: thresholds.stale_after_secs }),
+            Some(_) => {}
+        }
+    } else {
+        missing.push(Missing::NoReplicationInfo);
     }
-    SwitchReadiness { ready: missing.is_empty(), missing }
+    let ready = missing.is_empty();
+    let state = if ready { ReadinessState::ReadyOnThisSample } else { ReadinessState::NotReady };
+    SwitchReadiness { ready, state, missing, figures }
+}
+
+/// One earlier readiness observation: when, and whether every condition held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReadinessSample {
+    pub at: DateTime<Utc>,
+    pub ready: bool,
+}
+
+/// The unbroken run of ready samples that ends with the latest sample of `history` (any
+/// order). The run breaks at a not-ready sample, and, when `max_gap_secs` is given, at a gap
+/// longer than that between two samples (samples taken on a fixed interval: a long gap means
+/// nobody looked). Without `max_gap_secs` a gap does not break it (samples written on change).
+/// `None` when the latest sample is not ready or `history` is empty.
+pub fn held_for(history: &[ReadinessSample], max_gap_secs: Option<i64>) -> Option<HeldFor> {
+    let mut sorted: Vec<ReadinessSample> = history.to_vec();
+    sorted.sort_by_key(|s| s.at);
+    let latest = *sorted.last()?;
+    if !latest.ready {
+        return None;
+    }
+    let mut since = latest.at;
+    let mut samples = 1;
+    for s in sorted.iter().rev().skip(1) {
+        let gap = (since - s.at).num_seconds();
+        if !s.ready || max_gap_secs.is_some_and(|g| gap > g) {
+            break;
+        }
+        since = s.at;
+        samples += 1;
+    }
+    Some(HeldFor { since, secs: (latest.at - since).num_seconds(), samples })
+}
+
+/// [`switch_readiness`] at `now`, with earlier samples: when the conditions hold now and held on
+/// the samples just before (see [`held_for`]), the verdict says for how long.
+pub fn switch_readiness_with_history(
+    task: &MigrationTask,
+    now: DateTime<Utc>,
+    thresholds: &HealthThresholds,
+    history: &[ReadinessSample],
+    max_gap_secs: Option<i64>,
+) -> SwitchReadiness {
+    let mut r = switch_readiness(task, now, thresholds);
+    if r.ready {
+        let mut all: Vec<ReadinessSample> = history.iter().copied().filter(|s| s.at < now).collect();
+        all.push(ReadinessSample { at: now, ready: true });
+        if let Some(h) = held_for(&all, max_gap_secs).filter(|h| h.samples > 1) {
+            r.state = ReadinessState::ReadyFor(h);
+        }
+    }
+    r
 }
 
 #[cfg(test)]
@@ -163,24 +321,107 @@ mod tests {
     const FRESH: &str = "2022-03-01T06:43:10Z";
 
     #[test]
-    fn seed_task_is_in_switch_so_not_ready() {
+    fn the_seed_task_is_switching_not_red() {
         let r = switch_readiness(&seed_example_task(), utc(FRESH), &HealthThresholds::default());
         assert!(!r.ready);
-        assert_eq!(r.missing, vec![Missing::StageNotIncrement(Some(MigrateStage::Switch))]);
-        assert_eq!(
-            r.missing[0].label(Lang::En),
-            "The task is not in incremental sync (stage now: Switchover)."
-        );
+        let at = utc("2022-03-01T06:40:51Z");
+        assert_eq!(r.state, ReadinessState::Switching { switch_time: Some(at) });
+        assert!(r.missing.is_empty());
+        assert_eq!(r.headline(Lang::En), "Switching over (SwitchTime 2022-03-01 06:40:51 UTC).");
+        assert_eq!(r.headline(Lang::Id), "Sedang beralih (SwitchTime 2022-03-01 06:40:51 UTC).");
     }
 
     #[test]
-    fn seed_data_in_increment_is_ready_while_fresh() {
+    fn a_completed_task_has_switched_over() {
+        let mut t = seed_example_task();
+        t.migrate_stage = Some(MigrateStage::Success);
+        t.replication_state = Some(ReplicationState::Finish);
+        let r = switch_readiness(&t, utc(FRESH), &HealthThresholds::default());
+        assert_eq!(r.state.code(), "switched_over");
+        assert!(!r.ready && r.missing.is_empty());
+        assert_eq!(r.headline(Lang::En), "Switched over at 2022-03-01 06:40:51 UTC.");
+        t.switch_time = None;
+        let r = switch_readiness(&t, utc(FRESH), &HealthThresholds::default());
+        assert_eq!(r.headline(Lang::En), "Switched over (the service gave no SwitchTime).");
+    }
+
+    #[test]
+    fn seed_data_in_increment_is_ready_on_this_sample_while_fresh() {
         let mut t = seed_example_task();
         t.migrate_stage = Some(MigrateStage::Increment);
         let th = HealthThresholds::default();
-        assert_eq!(switch_readiness(&t, utc(FRESH), &th), SwitchReadiness { ready: true, missing: vec![] });
+        let r = switch_readiness(&t, utc(FRESH), &th);
+        assert!(r.ready && r.missing.is_empty());
+        assert_eq!(r.state, ReadinessState::ReadyOnThisSample);
+        assert_eq!(r.headline(Lang::En), "Ready to switch over on this sample.");
         let late = switch_readiness(&t, utc("2022-03-01T07:00:00Z"), &th);
-        assert_eq!(late.missing, vec![Missing::LastMessageStale(1022)]);
+        assert_eq!(late.missing, vec![Missing::LastMessageStale { age_secs: 1022, limit_secs: 90 }]);
+        assert_eq!(
+            late.missing[0].label(Lang::En),
+            "The last message from the source was 17 min 2 s ago (recent means within 1 min 30 s)."
+        );
+        // Years later, as the demo shows it: days, grouped per language.
+        let years = switch_readiness(&t, utc("2026-12-04T06:42:58Z"), &th);
+        assert_eq!(years.state, ReadinessState::NotReady);
+        assert!(years.missing[0].label(Lang::En).contains("1,739 d ago"), "{:?}", years.missing);
+        assert!(years.missing[0].label(Lang::Id).contains("1.739 hari lalu"));
+    }
+
+    #[test]
+    fn readiness_held_over_samples() {
+        let mut t = seed_example_task();
+        t.migrate_stage = Some(MigrateStage::Increment);
+        let th = HealthThresholds::default();
+        let now = utc(FRESH);
+        let s = |secs_before: i64, ready: bool| ReadinessSample {
+            at: now - chrono::Duration::seconds(secs_before),
+            ready,
+        };
+        // Ready on the last three page samples (5 s apart), not before.
+        let history = [s(20, false), s(15, true), s(10, true), s(5, true)];
+        let r = switch_readiness_with_history(&t, now, &th, &history, Some(30));
+        assert_eq!(
+            r.state,
+            ReadinessState::ReadyFor(HeldFor {
+                since: now - chrono::Duration::seconds(15),
+                secs: 15,
+                samples: 4
+            })
+        );
+        assert_eq!(r.headline(Lang::En), "Ready to switch over for 15 s (4 samples).");
+        assert_eq!(r.headline(Lang::Id), "Siap beralih selama 15 dtk (4 sampel).");
+        // A gap longer than the page's interval breaks the run; without a limit it does not.
+        let gappy = [s(600, true), s(5, true)];
+        let r = switch_readiness_with_history(&t, now, &th, &gappy, Some(30));
+        assert_eq!(
+            r.state,
+            ReadinessState::ReadyFor(HeldFor {
+                since: now - chrono::Duration::seconds(5),
+                secs: 5,
+                samples: 2
+            })
+        );
+        let r = switch_readiness_with_history(&t, now, &th, &gappy, None);
+        assert_eq!(
+            r.state,
+            ReadinessState::ReadyFor(HeldFor {
+                since: now - chrono::Duration::seconds(600),
+                secs: 600,
+                samples: 3
+            })
+        );
+        // The sample before was not ready: this sample only (the flapping the issue saw).
+        let r = switch_readiness_with_history(&t, now, &th, &[s(6, false)], Some(30));
+        assert_eq!(r.state, ReadinessState::ReadyOnThisSample);
+        let r = switch_readiness_with_history(&t, now, &th, &[], None);
+        assert_eq!(r.state, ReadinessState::ReadyOnThisSample);
+        // Not ready now: history does not matter.
+        let r = switch_readiness_with_history(&t, utc("2022-03-01T07:00:00Z"), &th, &history, None);
+        assert_eq!(r.state, ReadinessState::NotReady);
+        assert_eq!(held_for(&[], None), None);
+        assert_eq!(held_for(&[s(0, false)], None), None);
+        let one = held_for(&[s(0, true)], None).unwrap();
+        assert_eq!((one.secs, one.samples), (0, 1));
     }
 
     #[test]
@@ -216,23 +457,60 @@ mod tests {
                 task(Some("weird"), Some("streaming"), Some(lagging)),
                 vec!["stage_not_increment", "not_yet_replayed", "behind_source_report"],
             ),
+            (
+                task(Some("precheck"), Some("unstarted"), None),
+                vec!["stage_not_increment", "state_not_streaming", "no_replication_info"],
+            ),
         ];
         for (t, want) in cases {
             let r = switch_readiness(&t, utc(FRESH), &th);
             let codes: Vec<&str> = r.missing.iter().map(Missing::code).collect();
             assert_eq!(codes, want, "{t:?}");
             assert!(!r.ready);
+            assert_eq!(r.state, ReadinessState::NotReady);
             for m in &r.missing {
                 assert_ne!(m.label(Lang::En), m.label(Lang::Id));
             }
         }
         let r = switch_readiness(&task(Some("increment"), Some("streaming"), Some(lagging)), utc(FRESH), &th);
         assert_eq!(r.missing[0], Missing::NotYetReplayed(0xB8));
-        assert_eq!(
-            r.missing[1].label(Lang::Id),
-            "440 byte tertinggal dari laporan terakhir sumber (harus 0)."
-        );
+        assert_eq!(r.missing[1].label(Lang::Id), "440 B di belakang laporan terakhir sumber (harus 0).");
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["missing"][0], serde_json::json!({"kind": "not_yet_replayed", "value": 184}));
+        assert_eq!(json["state"], serde_json::json!({"kind": "not_ready"}));
+        assert_eq!(
+            Missing::NotYetReplayed(7_340_485).label(Lang::En),
+            "7.0 MiB (7,340,485 B) received but not yet replayed (must be 0)."
+        );
+    }
+
+    /// Readiness and health judge the same figures: ready implies healthy.
+    #[test]
+    fn ready_implies_healthy() {
+        use crate::replication::Health;
+        let th = HealthThresholds::default();
+        for (recv, replay, receipt) in [
+            ("0/3000148", "0/3000148", "2022-03-01 14:43:05+08"),
+            ("0/3000200", "0/3000148", "2022-03-01 14:43:05+08"),
+            ("0/3000148", "0/3000148", "2022-03-01 14:30:00+08"),
+        ] {
+            let t = MigrationTask {
+                migrate_stage: Some(MigrateStage::Increment),
+                replication_state: Some(ReplicationState::Streaming),
+                replication_info: Some(format!(
+                    r#"{{"ReceivedLsn":"{recv}","LatestEndLsn":"{recv}","ReplayLsn":"{replay}","LastMsgReceiptTime":"{receipt}"}}"#
+                )),
+                ..MigrationTask::default()
+            };
+            let r = switch_readiness(&t, utc(FRESH), &th);
+            let h = t.health_verdict(utc(FRESH), &th);
+            assert_eq!(r.figures, h.figures);
+            if r.ready {
+                assert_eq!(h.health, Health::Healthy);
+                assert!(h.sentence(Lang::En).contains("everything received has been replayed"));
+            } else {
+                assert!(!h.sentence(Lang::En).contains("everything received"), "{}", h.sentence(Lang::En));
+            }
+        }
     }
 }

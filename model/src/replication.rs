@@ -137,46 +137,29 @@ impl ReplicationInfo {
         self.replay_lag.as_deref().and_then(|s| s.trim().parse::<f64>().ok()).filter(|f| f.is_finite())
     }
 
-    /// The health verdict. `state` is the task's `ReplicationState` (when missing, the receiver's
-    /// `Status` stands in). Order of the rules: finished / disconnected by state; unknown when
-    /// the receipt time or either lag figure is missing or a placeholder; stalled when the last
-    /// message is older than the threshold; lagging when a lag figure is above the threshold or
-    /// the state is `catchup`; healthy only while streaming.
+    /// The figures health and readiness judge, read once (see [`LinkFigures`]).
+    pub fn figures(&self, state: Option<&ReplicationState>, now: DateTime<Utc>) -> LinkFigures {
+        LinkFigures::of(Some(self), state, now)
+    }
+
+    /// The health verdict with the figures it judged; see [`HealthVerdict::judge`].
+    pub fn health_verdict(
+        &self,
+        state: Option<&ReplicationState>,
+        now: DateTime<Utc>,
+        t: &HealthThresholds,
+    ) -> HealthVerdict {
+        HealthVerdict::judge(self.figures(state, now), t)
+    }
+
+    /// The health alone; see [`HealthVerdict::judge`].
     pub fn health(
         &self,
         state: Option<&ReplicationState>,
         now: DateTime<Utc>,
         t: &HealthThresholds,
     ) -> Health {
-        match state {
-            Some(ReplicationState::Finish) => return Health::Finished,
-            Some(ReplicationState::Disconnect) => return Health::Disconnected,
-            Some(ReplicationState::Unstarted) => return Health::Unknown,
-            _ => {}
-        }
-        let streaming = match state {
-            Some(ReplicationState::Streaming) => true,
-            Some(_) => false,
-            None => self.status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("streaming")),
-        };
-        let Some(age) = self.seconds_since_last_message(now) else {
-            return Health::Unknown;
-        };
-        if age > t.stale_after_secs {
-            return Health::Stalled;
-        }
-        let (Some(a), Some(b)) = (self.lag_not_yet_replayed(), self.lag_behind_source_report()) else {
-            return Health::Unknown;
-        };
-        let limit = i128::from(t.lagging_bytes);
-        if a > limit || b > limit || matches!(state, Some(ReplicationState::Catchup)) {
-            return Health::Lagging;
-        }
-        if streaming {
-            Health::Healthy
-        } else {
-            Health::Unknown
-        }
+        self.health_verdict(state, now, t).health
     }
 }
 
@@ -206,7 +189,8 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Thresholds for [`ReplicationInfo::health`] and switch readiness.
+/// The one set of thresholds for replication health, switch readiness and the per-task
+/// attention verdict (readiness additionally needs both lag figures at exactly 0 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct HealthThresholds {
     /// A lag figure above this many bytes reads as lagging. Default 16 MiB, one WAL segment:
@@ -221,6 +205,219 @@ pub struct HealthThresholds {
 impl Default for HealthThresholds {
     fn default() -> Self {
         HealthThresholds { lagging_bytes: 16 * 1024 * 1024, stale_after_secs: 90 }
+    }
+}
+
+/// What the replication verdicts look at, read once from `ReplicationInfo` and the task's
+/// `ReplicationState`, so that health, readiness and attention judge the same numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct LinkFigures {
+    /// The task's `ReplicationState`.
+    pub state: Option<ReplicationState>,
+    /// Streaming by the task's state, or (without one) by the receiver's `Status`.
+    pub streaming: bool,
+    /// Whether a `ReplicationInfo` was readable at all.
+    pub info_readable: bool,
+    /// *Not yet replayed*, bytes (`None`: an LSN missing or a placeholder).
+    pub not_yet_replayed: Option<i128>,
+    /// *Behind the source's last report*, bytes.
+    pub behind_source_report: Option<i128>,
+    /// Seconds since `LastMsgReceiptTime` (negative if the clocks disagree).
+    pub last_message_age_secs: Option<i64>,
+}
+
+impl LinkFigures {
+    /// The figures of `info` (absent or unreadable: `None`) at `now`.
+    pub fn of(info: Option<&ReplicationInfo>, state: Option<&ReplicationState>, now: DateTime<Utc>) -> Self {
+        let streaming = match state {
+            Some(s) => *s == ReplicationState::Streaming,
+            None => info
+                .and_then(|i| i.status.as_deref())
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("streaming")),
+        };
+        LinkFigures {
+            state: state.cloned(),
+            streaming,
+            info_readable: info.is_some(),
+            not_yet_replayed: info.and_then(ReplicationInfo::lag_not_yet_replayed),
+            behind_source_report: info.and_then(ReplicationInfo::lag_behind_source_report),
+            last_message_age_secs: info.and_then(|i| i.seconds_since_last_message(now)),
+        }
+    }
+
+    /// The larger of the two lag figures, when both are known.
+    pub fn largest_lag(&self) -> Option<i128> {
+        Some(self.not_yet_replayed?.max(self.behind_source_report?))
+    }
+
+    /// Whether both lag figures are known and exactly 0.
+    pub fn fully_replayed(&self) -> bool {
+        self.not_yet_replayed == Some(0) && self.behind_source_report == Some(0)
+    }
+}
+
+/// Why there is not enough data to judge the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownBecause {
+    /// The state is `unstarted`: there is no link yet.
+    NotStarted,
+    /// No readable `ReplicationInfo`.
+    NoReplicationInfo,
+    /// `LastMsgReceiptTime` is absent.
+    LastMessageUnknown,
+    /// A lag figure cannot be computed (an LSN missing or a placeholder).
+    LagUnknown,
+    /// Neither the state nor the receiver says it is streaming.
+    NotStreaming,
+}
+
+/// The replication link's health with the figures and thresholds it judged, so that its
+/// sentence can state them ([`HealthVerdict::sentence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthVerdict {
+    pub health: Health,
+    /// Set when `health` is `Unknown`.
+    pub unknown_because: Option<UnknownBecause>,
+    pub figures: LinkFigures,
+    pub thresholds: HealthThresholds,
+}
+
+impl HealthVerdict {
+    /// The rules, in order: `finish` / `disconnect` by state; unknown for `unstarted`, without
+    /// `ReplicationInfo` or a receipt time; stalled when the last message is older than
+    /// `stale_after_secs`; unknown when a lag figure is missing; lagging when a lag figure is
+    /// above `lagging_bytes` or the state is `catchup`; healthy only while streaming.
+    pub fn judge(figures: LinkFigures, thresholds: &HealthThresholds) -> HealthVerdict {
+        let (health, because) = Self::rules(&figures, thresholds);
+        HealthVerdict { health, unknown_because: because, figures, thresholds: *thresholds }
+    }
+
+    fn rules(f: &LinkFigures, t: &HealthThresholds) -> (Health, Option<UnknownBecause>) {
+        let unknown = |b| (Health::Unknown, Some(b));
+        match f.state {
+            Some(ReplicationState::Finish) => return (Health::Finished, None),
+            Some(ReplicationState::Disconnect) => return (Health::Disconnected, None),
+            Some(ReplicationState::Unstarted) => return unknown(UnknownBecause::NotStarted),
+            _ => {}
+        }
+        if !f.info_readable {
+            return unknown(UnknownBecause::NoReplicationInfo);
+        }
+        let Some(age) = f.last_message_age_secs else {
+            return unknown(UnknownBecause::LastMessageUnknown);
+        };
+        if age > t.stale_after_secs {
+            return (Health::Stalled, None);
+        }
+        let Some(largest) = f.largest_lag() else {
+            return unknown(UnknownBecause::LagUnknown);
+        };
+        if largest > i128::from(t.lagging_bytes) || f.state == Some(ReplicationState::Catchup) {
+            return (Health::Lagging, None);
+        }
+        if f.streaming {
+            (Health::Healthy, None)
+        } else {
+            unknown(UnknownBecause::NotStreaming)
+        }
+    }
+
+    /// One sentence that states the figures judged, e.g. "Streaming: 6.7 MiB (7,044,895 B)
+    /// received but not yet replayed, 6.7 MiB (7,044,895 B) behind the source's last report,
+    /// within the 16.0 MiB lag threshold; last message 3 s ago." It says "everything received
+    /// has been replayed" only when both figures are 0.
+    pub fn sentence(&self, lang: Lang) -> String {
+        use crate::format::{age, bytes, bytes_with_exact, duration};
+        let f = &self.figures;
+        let t = &self.thresholds;
+        let limit = bytes(i128::from(t.lagging_bytes), lang);
+        let last = f.last_message_age_secs.map(|a| age(a, lang));
+        let lags = || -> String {
+            let a = f.not_yet_replayed.map(|b| bytes_with_exact(b, lang));
+            let b = f.behind_source_report.map(|b| bytes_with_exact(b, lang));
+            let unknown = lang.pick("unknown", "tidak diketahui").to_string();
+            match lang {
+                Lang::En => format!(
+                    "{} received but not yet replayed, {} behind the source's last report",
+                    a.unwrap_or_else(|| unknown.clone()),
+                    b.unwrap_or(unknown)
+                ),
+                Lang::Id => format!(
+                    "{} sudah diterima tetapi belum diterapkan, {} di belakang laporan terakhir sumber",
+                    a.unwrap_or_else(|| unknown.clone()),
+                    b.unwrap_or(unknown)
+                ),
+            }
+        };
+        let last =
+            last.unwrap_or_else(|| lang.pick("at an unknown time", "pada waktu tidak diketahui").into());
+        match self.health {
+            Health::Healthy if f.fully_replayed() => match lang {
+                Lang::En => format!("Streaming: everything received has been replayed; last message {last}."),
+                Lang::Id => {
+                    format!("Streaming: semua yang diterima sudah diterapkan; pesan terakhir {last}.")
+                }
+            },
+            Health::Healthy => match lang {
+                Lang::En => {
+                    format!("Streaming: {}, within the {limit} lag threshold; last message {last}.", lags())
+                }
+                Lang::Id => format!(
+                    "Streaming: {}, masih dalam ambang ketertinggalan {limit}; pesan terakhir {last}.",
+                    lags()
+                ),
+            },
+            Health::Lagging if f.state == Some(ReplicationState::Catchup) => match lang {
+                Lang::En => format!("Catching up: {}; last message {last}.", lags()),
+                Lang::Id => format!("Sedang menyusul: {}; pesan terakhir {last}.", lags()),
+            },
+            Health::Lagging => match lang {
+                Lang::En => format!("Lagging: {}, above the {limit} lag threshold.", lags()),
+                Lang::Id => format!("Tertinggal: {}, melebihi ambang ketertinggalan {limit}.", lags()),
+            },
+            Health::Stalled => {
+                let a = duration(f.last_message_age_secs.unwrap_or(0), lang);
+                let th = duration(t.stale_after_secs, lang);
+                match lang {
+                    Lang::En => format!("Stale stream: no message from the source for {a} (threshold {th})."),
+                    Lang::Id => {
+                        format!("Aliran macet: tidak ada pesan dari sumber selama {a} (ambang {th}).")
+                    }
+                }
+            }
+            Health::Disconnected => {
+                lang.pick("The replication link is down.", "Tautan replikasi terputus.").to_string()
+            }
+            Health::Finished => {
+                lang.pick("Replication has finished.", "Replikasi sudah selesai.").to_string()
+            }
+            Health::Unknown => {
+                let why = match self.unknown_because {
+                    Some(UnknownBecause::NotStarted) => {
+                        lang.pick("replication has not started", "replikasi belum dimulai")
+                    }
+                    Some(UnknownBecause::NoReplicationInfo) => {
+                        lang.pick("no replication information", "informasi replikasi tidak tersedia")
+                    }
+                    Some(UnknownBecause::LastMessageUnknown) => lang.pick(
+                        "the time of the last message is unknown",
+                        "waktu pesan terakhir tidak diketahui",
+                    ),
+                    Some(UnknownBecause::LagUnknown) => lang.pick(
+                        "a lag figure cannot be worked out (LSN missing or a placeholder)",
+                        "angka ketertinggalan tidak dapat dihitung (LSN kosong atau placeholder)",
+                    ),
+                    Some(UnknownBecause::NotStreaming) | None => {
+                        lang.pick("the link is not streaming", "tautan tidak sedang streaming")
+                    }
+                };
+                match lang {
+                    Lang::En => format!("Not enough data to judge: {why}."),
+                    Lang::Id => format!("Data tidak cukup untuk menilai: {why}."),
+                }
+            }
+        }
     }
 }
 
@@ -252,22 +449,25 @@ impl Health {
         match self {
             Health::Healthy => lang.pick("Healthy", "Sehat"),
             Health::Lagging => lang.pick("Lagging", "Tertinggal"),
-            Health::Stalled => lang.pick("Stalled", "Macet"),
+            Health::Stalled => lang.pick("Stale stream", "Aliran macet"),
             Health::Disconnected => lang.pick("Disconnected", "Terputus"),
             Health::Finished => lang.pick("Finished", "Selesai"),
             Health::Unknown => lang.pick("Unknown", "Tidak diketahui"),
         }
     }
 
+    /// What the verdict means in general, without figures (prefer [`HealthVerdict::sentence`],
+    /// which states them). Healthy allows lag up to the threshold, so it claims nothing about
+    /// everything being replayed.
     pub fn description(self, lang: Lang) -> &'static str {
         match self {
             Health::Healthy => lang.pick(
-                "Streaming, with everything received replayed and recent messages from the source.",
-                "Streaming, semua data yang diterima sudah diterapkan dan pesan dari sumber masih baru.",
+                "Streaming, lag within the threshold and recent messages from the source.",
+                "Streaming, ketertinggalan dalam ambang batas dan pesan dari sumber masih baru.",
             ),
             Health::Lagging => lang.pick(
-                "Receiving, but replay is behind.",
-                "Menerima data, tetapi penerapan (replay) tertinggal.",
+                "Receiving, but replay is behind by more than the threshold (or catching up).",
+                "Menerima data, tetapi penerapan (replay) tertinggal melebihi ambang batas (atau sedang menyusul).",
             ),
             Health::Stalled => lang.pick(
                 "No message from the source for longer than the threshold.",

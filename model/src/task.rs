@@ -116,7 +116,25 @@ impl MigrationTask {
         now: chrono::DateTime<chrono::Utc>,
         thresholds: &crate::replication::HealthThresholds,
     ) -> crate::replication::Health {
-        self.replication().unwrap_or_default().health(self.replication_state.as_ref(), now, thresholds)
+        self.health_verdict(now, thresholds).health
+    }
+
+    /// The figures the replication verdicts judge at `now` (see `LinkFigures`).
+    pub fn link_figures(&self, now: chrono::DateTime<chrono::Utc>) -> crate::replication::LinkFigures {
+        crate::replication::LinkFigures::of(
+            self.replication().ok().as_ref(),
+            self.replication_state.as_ref(),
+            now,
+        )
+    }
+
+    /// The health verdict with the figures it judged, for a sentence that states them.
+    pub fn health_verdict(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        thresholds: &crate::replication::HealthThresholds,
+    ) -> crate::replication::HealthVerdict {
+        crate::replication::HealthVerdict::judge(self.link_figures(now), thresholds)
     }
 
     /// Switch readiness at `now`; see `crate::readiness::switch_readiness`.
@@ -391,6 +409,7 @@ mod tests {
             let th = crate::replication::HealthThresholds::default();
             if let Ok(t) = serde_json::from_value::<MigrationTask>(v.clone()) {
                 let _ = (t.detail_log(), t.replication(), t.health(now, &th), t.switch_readiness(now, &th));
+                let _ = (crate::timeline::timeline(&t, now), crate::attention::attention(&t, now, &th));
             } else {
                 proptest::prop_assert!(!v.is_object());
             }

@@ -4,9 +4,11 @@
 //  1. first table: a fresh browser context (empty HTTP cache) opens an instance's task table;
 //     the figure is performance.now() (milliseconds since navigation start) at the moment the
 //     first task row is in the DOM, seen by a MutationObserver installed before the app loads.
+//     Then the same again under Chromium's network emulation (CDP Network.emulateNetworkConditions:
+//     10 Mbit/s both ways, 40 ms latency) with the cache disabled.
 //  2. refresh of a 100-row page: on a page showing 100 rows, the time from the user's action to
 //     the moment the new rows are in the DOM. If the app has a refresh control
-//     ([data-testid=refresh]) it is used and completion is the page's aria-busy going back to
+//     ([data-testid=refresh]) it is used and completion is the list's aria-busy going back to
 //     "false"; otherwise the "next page" link is used (a different page every time, so every
 //     run fetches through the proxy) and completion is the first row's task id changing.
 //     Each refresh waits --refresh-gap-ms (2.2 s) first, past the proxy's 2 s cache, so it reaches
@@ -72,37 +74,57 @@ const chromiumVersion = browser.version();
 const result = { runs, first_table_ms: [], first_table_rows: null, nav: [], refresh_ms: [], refresh_mode: null, errors: [] };
 
 try {
-  // 1. Navigation to a populated task table, each run in a fresh context (cold HTTP cache).
+  // 1. Navigation to a populated task table, each run in a fresh context (cold HTTP cache);
+  //    then the same under Chromium's network emulation (10 Mbit/s both ways, 40 ms round trip),
+  //    empty cache.
   const url = `${base}/regions/${region}/instances/${instance}`;
-  for (let i = 0; i < runs + 1; i++) {
-    const context = await browser.newContext();
-    await context.addInitScript(observeFirstRow);
-    const page = await context.newPage();
-    try {
-      await page.goto(url, { waitUntil: 'commit', timeout: STEP_TIMEOUT });
-      await page.waitForSelector('[data-testid="task-row"]', { timeout: STEP_TIMEOUT });
-      const r = await page.evaluate(() => {
-        const nav = performance.getEntriesByType('navigation')[0];
-        return {
-          firstRow: window.__bench.firstRow,
-          rows: window.__bench.rows,
-          responseEnd: nav ? nav.responseEnd : null,
-          domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
-        };
-      });
-      // The first run warms the proxy's cache and Chromium's compiled-code cache is per context
-      // anyway; it is left out so every counted run sees the same server state.
-      if (i > 0) {
-        result.first_table_ms.push(r.firstRow);
-        result.nav.push(r);
-        result.first_table_rows = r.rows;
+  const firstTable = async (throttled, into) => {
+    for (let i = 0; i < runs + 1; i++) {
+      const context = await browser.newContext();
+      await context.addInitScript(observeFirstRow);
+      const page = await context.newPage();
+      try {
+        if (throttled) {
+          const cdp = await context.newCDPSession(page);
+          await cdp.send('Network.enable');
+          await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: 40,
+            downloadThroughput: (10 * 1000 * 1000) / 8,
+            uploadThroughput: (10 * 1000 * 1000) / 8,
+          });
+        }
+        await page.goto(url, { waitUntil: 'commit', timeout: STEP_TIMEOUT });
+        await page.waitForSelector('[data-testid="task-row"]', { timeout: STEP_TIMEOUT });
+        const r = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          return {
+            firstRow: window.__bench.firstRow,
+            rows: window.__bench.rows,
+            responseEnd: nav ? nav.responseEnd : null,
+            domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+          };
+        });
+        // The first run warms the proxy's cache; it is left out so every counted run sees the
+        // same server state.
+        if (i > 0) {
+          into.push(r.firstRow);
+          if (!throttled) {
+            result.nav.push(r);
+            result.first_table_rows = r.rows;
+          }
+        }
+      } catch (e) {
+        result.errors.push(`first table${throttled ? ' (throttled)' : ''}: ${e.message.split('\n')[0]}`);
+      } finally {
+        await context.close();
       }
-    } catch (e) {
-      result.errors.push(`first table: ${e.message.split('\n')[0]}`);
-    } finally {
-      await context.close();
     }
-  }
+  };
+  await firstTable(false, result.first_table_ms);
+  result.throttled_first_table_ms = [];
+  await firstTable(true, result.throttled_first_table_ms);
 
   // 2. Refresh of a 100-row page.
   const context = await browser.newContext();
@@ -117,7 +139,7 @@ try {
         new Promise((resolve, reject) => {
           const firstId = () => document.querySelector('[data-testid="task-row"]')?.getAttribute('data-task-id');
           const rows = () => document.querySelectorAll('[data-testid="task-row"]').length;
-          const busyNow = () => document.querySelector('[data-testid="instance-page"]')?.getAttribute('aria-busy') === 'true';
+          const busyNow = () => document.querySelector('[data-testid="instance-page"] [aria-busy]')?.getAttribute('aria-busy') === 'true';
           const before = firstId();
           performance.clearMarks('migration:refresh-applied');
           let sawBusy = false;
@@ -152,7 +174,7 @@ try {
       { mode: result.refresh_mode, timeout: STEP_TIMEOUT },
     );
   const settle = () =>
-    page.waitForFunction(() => document.querySelector('[data-testid="instance-page"]')?.getAttribute('aria-busy') !== 'true', null, {
+    page.waitForFunction(() => document.querySelector('[data-testid="instance-page"] [aria-busy]')?.getAttribute('aria-busy') !== 'true', null, {
       timeout: STEP_TIMEOUT,
     });
   // Refreshes after the proxy's cache has expired (each one reaches the simulator), then, with
@@ -187,6 +209,7 @@ try {
 }
 
 result.first_table_median_ms = result.first_table_ms.length ? median(result.first_table_ms) : null;
+result.throttled_first_table_median_ms = result.throttled_first_table_ms?.length ? median(result.throttled_first_table_ms) : null;
 result.refresh_median_ms = result.refresh_ms.length ? median(result.refresh_ms) : null;
 result.refresh_gap_ms = gapMs;
 result.refresh_cached_median_ms = result.refresh_cached_ms?.length ? median(result.refresh_cached_ms) : null;

@@ -258,7 +258,11 @@ http {{
             br = subprocess.run(["brotli", "-q", "11", "-c", path], capture_output=True, check=True, timeout=120).stdout
             files.append({"file": name, "raw": os.path.getsize(path), "gzip": len(gz), "brotli": len(br)})
         total = {k: sum(f[k] for f in files) for k in ("raw", "gzip", "brotli")}
-        return {"dir": os.path.relpath(dist, ROOT), "files": files, "total": total, "budget_gzip_bytes": 250_000}
+        out = {"dir": os.path.relpath(dist, ROOT), "files": files, "total": total, "budget_brotli_bytes": 350_000}
+        names = getattr(self.a, "names_wasm", None)
+        if names and os.path.isfile(names) and shutil.which("twiggy"):
+            out["wasm_top"] = wasm_contributors(names)
+        return out
 
     def browser(self):
         sim, sim_url = self.simulator("browser-sim", ["--bench-instance-tasks", "5000"])
@@ -597,6 +601,25 @@ http {{
         return self.results
 
 
+def wasm_contributors(path, n=10):
+    """The `n` crates whose functions take the most bytes of the wasm at `path` (a build with its
+    name section), by `twiggy top`: each function counts for the crate its symbol names first
+    (`<migration_model::X as serde::Deserialize>::...` counts for migration_model). Sections
+    without a crate (names, custom sections, data) are left out of the shares."""
+    out = subprocess.run(["twiggy", "top", "-f", "json", path], capture_output=True, text=True, check=True, timeout=300)
+    sizes, code = {}, 0
+    for item in json.loads(out.stdout):
+        name = re.sub(r"^(dyn |mut |const )+", "", item["name"].lstrip("<&* "))
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)::", name)
+        if not m:
+            continue
+        sizes[m.group(1)] = sizes.get(m.group(1), 0) + item["shallow_size"]
+        code += item["shallow_size"]
+    top = sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
+    return {"file": os.path.relpath(path, ROOT), "raw": os.path.getsize(path), "code_bytes": code,
+            "crates": [{"crate": c, "bytes": b, "share": b / code if code else 0.0} for c, b in top]}
+
+
 def proc_meminfo(field):
     try:
         for line in open("/proc/meminfo"):
@@ -614,6 +637,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--proxy", required=True)
     ap.add_argument("--loadgen", required=True)
+    ap.add_argument("--names-wasm", help="the app's wasm with its name section, for twiggy")
     ap.add_argument("--dist", required=True)
     ap.add_argument("--criterion-dir", required=True)
     ap.add_argument("--workdir", required=True)

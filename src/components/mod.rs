@@ -1,8 +1,7 @@
-//! Render-only pieces: they take data (as signals) and callbacks and never fetch. The language
-//! and the clock come from the app context (display state, not data).
+//! Components shared by the pages. They render what they are given and never fetch; the
+//! language and the clock come from the app context (display state, not data).
 
-pub mod cells;
-pub mod detail;
+pub mod checklist;
 pub mod shell;
 pub mod status;
-pub mod tables;
+pub mod values;

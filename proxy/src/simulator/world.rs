@@ -13,8 +13,10 @@
 //!   [`NEW_TASK_EVERY_SIM_SECS`] simulated seconds.
 //!
 //! Log wordings the seed does not show are the simulator's assumptions, marked `ASSUMED` below:
-//! the `[Backup data]` progress section, the disconnect/reconnect events, and the text of a
-//! failed check (no failing sample has been published).
+//! the `[Backup data]` progress section, the disconnect/reconnect events, and how a failed
+//! check's message sits on its line (the messages themselves are the service's documented ones;
+//! the database-connectable one carries the task's own SourcePassword, as the service's does,
+//! which the proxy must mask).
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -166,7 +168,7 @@ enum PrecheckOutcome {
     Success,
     /// Passes with the seed's glibc warning.
     Warning,
-    /// Stops at this check (an index into [`FAILURES`]).
+    /// Stops at this check (an index into [`FAILURE_CHECKS`]).
     Fails(usize),
 }
 
@@ -303,10 +305,11 @@ impl World {
                     Some(PrecheckOutcome::Fails(0)),
                     Some(PrecheckOutcome::Fails(1)),
                     Some(PrecheckOutcome::Fails(2)),
+                    Some(PrecheckOutcome::Fails(3)),
                     None,
                 ]
             } else if rng.below(2) == 0 {
-                &[Some(PrecheckOutcome::Fails(3))]
+                &[Some(PrecheckOutcome::Fails(0))]
             } else {
                 &[]
             };
@@ -797,7 +800,7 @@ fn frozen_once(cell: &OnceLock<Value>, finished: bool, render: impl FnOnce() -> 
 fn detail_until_increment(p: &TaskPlan, t: i64, wall: &dyn Fn(i64) -> DateTime<Utc>) -> String {
     let pl = p.plan;
     let mut detail = String::with_capacity(1_500);
-    precheck_log(&mut detail, &CHECKS, t, pl.precheck, false, p.glibc_warning, FAILED_DISK);
+    precheck_log(&mut detail, &CHECKS, t, pl.precheck, None, p.glibc_warning);
     backup_log(&mut detail, p, t, wall);
     if t >= pl.startup_at() {
         detail.push_str("[Start RDS instance]\n");
@@ -821,14 +824,14 @@ fn render_task_at(p: &TaskPlan, now: DateTime<Utc>, speed: f64, t: i64, ph: Phas
     let mut checks_done = 0;
     let mut detail = if ph == Phase::Precheck {
         let mut d = String::with_capacity(800);
+        let failure = (p.fate == Fate::FailsPrecheck).then(|| task_failure(p));
         checks_done = precheck_log(
             &mut d,
             &CHECKS,
             t,
             pl.precheck,
-            p.fate == Fate::FailsPrecheck,
+            failure.as_ref().map(|(c, o)| (*c, o.as_str())),
             p.glibc_warning,
-            FAILED_DISK,
         );
         d
     } else if t >= pl.increment_at() {
@@ -948,19 +951,19 @@ fn render_precheck(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64) -> Value {
 
 fn render_precheck_at(p: &PrecheckPlan, now: DateTime<Utc>, speed: f64, t: i64) -> Value {
     let wall = |sim: i64| (p.born + sim_to_wall(sim, speed)).min(now);
-    let (fails, failure) = match p.outcome {
-        PrecheckOutcome::Fails(i) => (true, FAILURES[i % FAILURES.len()]),
-        _ => (false, FAILED_DISK),
+    let failure = match p.outcome {
+        PrecheckOutcome::Fails(i) => Some(failure_outcome(i, &p.source)),
+        _ => None,
     };
+    let fails = failure.is_some();
     let mut detail = String::with_capacity(1_000);
     let done = precheck_log(
         &mut detail,
         &REPORT_CHECKS,
         t,
         p.duration,
-        fails,
+        failure.as_ref().map(|(c, o)| (*c, o.as_str())),
         p.outcome == PrecheckOutcome::Warning,
-        failure,
     );
     let finished = done == REPORT_CHECKS_TOTAL || (fails && t >= p.duration);
     if finished && !fails {
@@ -1032,15 +1035,31 @@ const fn count_checks(checks: &Checks) -> usize {
     n
 }
 
-/// ASSUMED failure wordings (no failing sample has been published): (check, outcome).
-const FAILURES: [(&str, &str); 4] = [
-    FAILED_DISK,
-    ("Check account replication privilege", "failed(error:source account has no replication privilege)"),
-    ("Check major version consistent", "failed(error:source major version is not consistent with rds pg)"),
-    ("Check ip connectable", "failed(error:source ip is not connectable from rds)"),
-];
-const FAILED_DISK: (&str, &str) =
-    ("Check disk size enough", "failed(error:rds disk size is smaller than source data size)");
+/// The checks that can fail, with the service's documented messages (its assessment-report
+/// help page): see [`failure_outcome`].
+const FAILURE_CHECKS: [&str; 4] =
+    ["Check rds databases", "Check ip connectable", "Check port connectable", "Check database connectable"];
+
+/// The failed check `i` (of [`FAILURE_CHECKS`]) for `source` and its outcome text. The messages
+/// are the documented ones, the password being the task's own SourcePassword as the service
+/// writes it. ASSUMED: their place on the line, `error(error:...)`, by analogy with the seed's
+/// `warning(warning:...)`.
+fn failure_outcome(i: usize, source: &Source) -> (&'static str, String) {
+    let i = i % FAILURE_CHECKS.len();
+    let message = match i {
+        0 => "postgres not empty, check if any table exists".to_string(),
+        1 => format!("{} is unapproachable", source.ip),
+        2 => format!("{} is unapproachable", source.port),
+        _ => format!("cannot connect to source database by {}:{}", source.account, source.password),
+    };
+    (FAILURE_CHECKS[i], format!("error(error:{message})"))
+}
+
+/// The check a task with a failing precheck stops at (spread over the four by TaskId).
+fn task_failure(p: &TaskPlan) -> (&'static str, String) {
+    failure_outcome((p.task_id / 2) as usize, &p.source)
+}
+
 const GLIBC_WARNING: &str = "warning(warning:source glibc version is not compatible with rds pg)";
 
 /// Simulated second at which the `n`-th of `total` checks completes, over `duration`.
@@ -1056,9 +1075,8 @@ fn precheck_log(
     checks: &Checks,
     t: i64,
     duration: i64,
-    fails: bool,
+    failure: Option<(&str, &str)>,
     glibc_warning: bool,
-    failure: (&str, &str),
 ) -> usize {
     let total: usize = checks.iter().map(|(_, c)| c.len()).sum();
     let done = if t >= duration {
@@ -1079,8 +1097,9 @@ fn precheck_log(
                 break;
             }
             n += 1;
-            let outcome = if fails && *check == failure.0 {
-                failure.1
+            let failed_here = failure.filter(|(c, _)| c == check);
+            let outcome = if let Some((_, o)) = failed_here {
+                o
             } else if glibc_warning && *check == "Check source glibc version compatible" {
                 GLIBC_WARNING
             } else {
@@ -1090,7 +1109,7 @@ fn precheck_log(
             out.push_str(": ");
             out.push_str(outcome);
             out.push('\n');
-            if fails && *check == failure.0 {
+            if failed_here.is_some() {
                 return n;
             }
         }
@@ -1116,15 +1135,15 @@ fn backup_log(out: &mut String, p: &TaskPlan, t: i64, wall: &dyn Fn(i64) -> Date
     let pl = p.plan;
     let total = gib(p.backup_bytes);
     out.push_str("[Backup data]\n");
-    event(out, wall(pl.backup_at()), &format!("Start full backup of source data ({total} GB)"));
+    event(out, wall(pl.backup_at()), &format!("Start full backup of source data ({total} GiB)"));
     let (pct, _) = backup_milestone(p, t);
     for step in (BACKUP_STEP..=pct.min(100 - BACKUP_STEP)).step_by(BACKUP_STEP as usize) {
         let at = pl.backup_at() + (step as i64 * pl.basebackup) / 100;
         let done = gib(p.backup_bytes * step / 100);
-        event(out, wall(at), &format!("Full backup progress: {step}% ({done} GB of {total} GB)"));
+        event(out, wall(at), &format!("Full backup progress: {step}% ({done} GiB of {total} GiB)"));
     }
     if t >= pl.startup_at() {
-        event(out, wall(pl.startup_at()), &format!("Full backup finished ({total} GB)"));
+        event(out, wall(pl.startup_at()), &format!("Full backup finished ({total} GiB)"));
     }
 }
 

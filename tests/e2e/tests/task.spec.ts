@@ -15,11 +15,12 @@ test('the task page shows the seed task in full', async ({ page, context }) => {
   await expect(summary.locator('[data-testid="stage"]')).toContainText('Switchover');
   await expect(summary.locator('[data-testid="source-category"]')).toContainText('Alibaba Cloud ECS');
 
-  // Switch readiness: not ready, and why.
+  // Switch readiness: the seed task is at `switch`, so it is switching (with its SwitchTime), not "not ready".
   const readiness = byTestId(page, 'readiness');
-  await expect(readiness.locator('[data-testid="readiness-verdict"]')).toHaveAttribute('data-ready', 'false');
-  await expect(readiness.locator('[data-missing="stage_not_increment"]')).toContainText('not in incremental sync');
-  await expect(readiness.locator('[data-missing="last_message_stale"]')).toBeVisible();
+  const readinessVerdict = readiness.locator('[data-testid="readiness-verdict"]');
+  await expect(readinessVerdict).toHaveAttribute('data-readiness', 'switching');
+  await expect(readinessVerdict).toContainText('Switching over (SwitchTime 2022-03-01 06:40:51 UTC)');
+  await expect(readiness.locator('[data-missing]')).toHaveCount(0);
 
   // Stage timeline with the times and durations in Detail.
   const steps = byTestId(page, 'timeline-step');

@@ -340,14 +340,11 @@ fn prechecks_pass_warn_and_fail() {
         "the seed's glibc warning"
     );
     assert!(reports.iter().any(|r| r["Detail"].as_str().unwrap().contains("*Migrate check success*")));
-    let running = reports
-        .iter()
-        .filter(|r| {
-            !r["Detail"].as_str().unwrap().contains("*Migrate check success*")
-                && !r["Detail"].as_str().unwrap().contains("failed(")
-        })
-        .count();
-    assert!(running >= 1, "a precheck still running");
+    assert!(verdicts.contains(&PrecheckVerdict::InProgress), "a precheck still running: {verdicts:?}");
+    assert!(
+        reports.iter().all(|r| !r["Detail"].as_str().unwrap().contains("failed(")),
+        "no invented wording"
+    );
     for r in &reports {
         assert!(r.get("MigrateStage").is_none() && r.get("ReplicationInfo").is_none());
         assert!(!r["Detail"].as_str().unwrap().contains("[Start RDS instance]"));
@@ -456,7 +453,7 @@ fn world_timing_parts() {
         for p in plans {
             let mut d = String::new();
             let t = sim_since(p.born, now, 1.0);
-            precheck_log(&mut d, &CHECKS, t, p.plan.precheck, false, p.glibc_warning, FAILED_DISK);
+            precheck_log(&mut d, &CHECKS, t, p.plan.precheck, None, p.glibc_warning);
             let wall = |sim: i64| (p.born + sim_to_wall(sim, 1.0)).min(now);
             backup_log(&mut d, p, t, &wall);
             std::hint::black_box(d);
@@ -470,4 +467,162 @@ fn world_timing_parts() {
         }
     }
     println!("replication info 100: {:?}", t0.elapsed() / runs);
+}
+
+#[test]
+fn failed_prechecks_use_the_documented_wordings_with_the_tasks_own_password() {
+    let (w, now) = world();
+    let reports = w.prechecks_of(DEMO_INSTANCE, now);
+    let failed: Vec<&Value> = reports
+        .iter()
+        .filter(|r| parse_detail(r["Detail"].as_str().unwrap()).precheck_verdict() == PrecheckVerdict::Failed)
+        .collect();
+    let detail = |r: &Value| r["Detail"].as_str().unwrap().to_string();
+    assert!(failed.iter().any(|r| detail(r)
+        .contains("Check rds databases: error(error:postgres not empty, check if any table exists)\n")));
+    assert!(failed.iter().any(|r| detail(r).contains(&format!(
+        "Check ip connectable: error(error:{} is unapproachable)\n",
+        r["SourceIpAddress"].as_str().unwrap()
+    ))));
+    assert!(failed.iter().any(|r| detail(r)
+        .contains(&format!("Check port connectable: error(error:{} is unapproachable)\n", r["SourcePort"]))));
+    assert!(failed.iter().any(|r| detail(r).contains(&format!(
+        "Check database connectable: error(error:cannot connect to source database by {}:{})\n",
+        r["SourceAccount"].as_str().unwrap(),
+        r["SourcePassword"].as_str().unwrap()
+    ))));
+    for r in &failed {
+        let log = parse_detail(&detail(r));
+        assert!(log.unparsed.is_empty(), "{}", detail(r));
+        let s = migration_model::precheck_summary(&log, None);
+        // The run stops at its failed check: the last line, the rest did not run.
+        assert!(s.stopped_early, "{}", detail(r));
+        assert_eq!(s.failed.len(), 1);
+        assert_eq!(log.checks().last().unwrap().name, s.failed[0].name);
+        assert!(!detail(r).contains("*Migrate check"));
+    }
+}
+
+#[test]
+fn a_task_whose_precheck_failed_stays_in_precheck_with_the_failed_check_in_its_detail() {
+    let (w, now) = world();
+    let tasks = w.tasks_of(DEMO_INSTANCE, now);
+    let failed: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| {
+            t["MigrateStage"] == "precheck"
+                && parse_detail(t["Detail"].as_str().unwrap()).precheck_verdict() == PrecheckVerdict::Failed
+        })
+        .collect();
+    assert!(!failed.is_empty(), "a task with a failed precheck on the demo instance");
+    for t in failed {
+        assert_eq!(t["ReplicationState"], "unstarted");
+        let task: migration_model::MigrationTask = serde_json::from_value(t.clone()).unwrap();
+        let s = migration_model::precheck_summary(&task.detail_log(), task.migrate_stage.as_ref());
+        assert!(s.stopped_early && s.first_failure().is_some(), "{t}");
+        // It stays failed: later it is the same.
+        let later = w.tasks_of(DEMO_INSTANCE, now + Duration::hours(6));
+        assert_eq!(find(&later, t["TaskId"].as_u64().unwrap()).unwrap()["Detail"], t["Detail"]);
+    }
+}
+
+#[test]
+fn a_running_precheck_report_grows_and_is_in_progress_until_complete() {
+    let (w, now) = world();
+    let running: Vec<u64> = w
+        .prechecks_of(DEMO_INSTANCE, now)
+        .iter()
+        .filter(|r| {
+            parse_detail(r["Detail"].as_str().unwrap()).precheck_verdict() == PrecheckVerdict::InProgress
+        })
+        .map(|r| r["TaskId"].as_u64().unwrap())
+        .collect();
+    assert!(!running.is_empty());
+    let id = running[0];
+    let mut counts = Vec::new();
+    let mut last = PrecheckVerdict::InProgress;
+    for minutes in 0..15 {
+        let reports = w.prechecks_of(DEMO_INSTANCE, now + Duration::minutes(minutes));
+        let log = parse_detail(find(&reports, id).unwrap()["Detail"].as_str().unwrap());
+        counts.push(log.checks().count());
+        last = log.precheck_verdict();
+        if last != PrecheckVerdict::InProgress {
+            break;
+        }
+    }
+    assert!(counts.windows(2).all(|c| c[0] <= c[1]) && counts.first() < counts.last(), "{counts:?}");
+    assert!(matches!(last, PrecheckVerdict::Passed | PrecheckVerdict::PassedWithWarnings), "{last:?}");
+}
+
+#[test]
+fn a_completed_task_reads_as_switched_over_with_its_switch_time() {
+    let (w, now) = world();
+    let id = task_in(&w, "success", "finish");
+    let t = find(&w.tasks_of(DEMO_INSTANCE, now), id).unwrap().clone();
+    let task: migration_model::MigrationTask = serde_json::from_value(t.clone()).unwrap();
+    let r = migration_model::switch_readiness(&task, now, &migration_model::HealthThresholds::default());
+    assert_eq!(
+        r.state,
+        migration_model::ReadinessState::SwitchedOver { switch_time: Some(utc(&t["SwitchTime"])) }
+    );
+}
+
+#[test]
+fn full_backup_progress_lines_carry_percent_and_sizes() {
+    let (w, start) = world();
+    let mut seen = 0;
+    for t in
+        all_tasks(&w, start).iter().filter(|t| t["MigrateStage"] != "precheck" && t["TaskId"] != SEED_TASK_ID)
+    {
+        let log = parse_detail(t["Detail"].as_str().unwrap());
+        let events = log.backup_events();
+        assert_eq!(events[0].kind, migration_model::BackupEventKind::Start, "{}", t["Detail"]);
+        assert!(events[0].total_bytes.is_some());
+        for e in events.iter().filter(|e| e.kind == migration_model::BackupEventKind::Progress) {
+            let (pct, done, total) = (e.percent.unwrap(), e.done_bytes.unwrap(), e.total_bytes.unwrap());
+            assert!((20..=80).contains(&pct) && done < total, "{e:?}");
+            seen += 1;
+        }
+        if t["MigrateStage"] != "basebackup" {
+            assert_eq!(events.last().unwrap().kind, migration_model::BackupEventKind::End);
+        }
+    }
+    assert!(seen > 0, "progress lines");
+}
+
+#[test]
+fn every_generated_task_has_a_timeline_that_agrees_with_its_stage() {
+    use migration_model::{timeline, StageStatus};
+    let (w, now) = world();
+    for later in [now, now + Duration::hours(3)] {
+        for t in w.tasks_of(DEMO_INSTANCE, later) {
+            let task: migration_model::MigrationTask = serde_json::from_value(t.clone()).unwrap();
+            let tl = timeline(&task, later);
+            let stage = task.migrate_stage.as_ref().unwrap().ordinal().unwrap();
+            for (i, s) in tl.iter().enumerate() {
+                if let (Some(a), Some(b)) = (s.start, s.end) {
+                    assert!(a.at <= b.at && s.duration_secs.is_some(), "{t}");
+                }
+                if i < stage {
+                    assert_eq!(s.status, StageStatus::Done, "{t}");
+                }
+            }
+            if t["TaskId"] == SEED_TASK_ID {
+                continue;
+            }
+            // Every stage the task has passed through has a start, the full backup its lines.
+            for s in tl.iter().take(stage.min(4) + 1) {
+                assert!(s.start.is_some(), "{:?} of {t}", s.stage);
+            }
+            if stage >= 2 {
+                assert!(tl[1].duration_secs.is_some() && !tl[1].progress.is_empty(), "{t}");
+            }
+            let failed =
+                migration_model::attention(&task, later, &migration_model::HealthThresholds::default())
+                    .concerns
+                    .iter()
+                    .any(|c| c.code() == "precheck_failed");
+            assert_eq!(failed, tl[0].status == StageStatus::Failed, "{t}");
+        }
+    }
 }

@@ -1,0 +1,144 @@
+//! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
+
+mod lag_chart;
+mod raw_json;
+mod readiness;
+mod replication;
+mod summary;
+mod timeline;
+
+use crate::app::{title, tr, use_app};
+use crate::components::checklist::Checklist;
+use crate::components::status::{Loaded, RefreshBar};
+use crate::i18n::{tf, Key};
+use crate::resource::KeptResource;
+use crate::url::{home_href, instance_href, TaskListQuery};
+use lag_chart::{push_sample, Sample};
+use leptos::prelude::*;
+use leptos::Params;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+use migration_model::{MigrationTask, ReplicationInfo};
+
+/// The path parameters of the task page (decoded by the router; the task ID is kept as written
+/// so that the page can say when it is not a number).
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+pub struct TaskParams {
+    /// `RegionId`.
+    pub region: Option<String>,
+    /// `DBInstanceName`.
+    pub instance: Option<String>,
+    /// `TaskId` as written.
+    pub task: Option<String>,
+}
+
+/// The routed page: a new view (and new data) for each task.
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let params = use_params::<TaskParams>();
+    let id = Memo::new(move |_| {
+        let p = params.get().unwrap_or_default();
+        (p.region.unwrap_or_default(), p.instance.unwrap_or_default(), p.task.unwrap_or_default())
+    });
+    move || {
+        let (region, instance, task) = id.get();
+        view! { <TaskView region instance task/> }
+    }
+}
+
+#[component]
+fn TaskView(region: String, instance: String, task: String) -> impl IntoView {
+    let app = use_app();
+    let lang = app.lang;
+    let base = app.base();
+    {
+        let task = task.clone();
+        title(move |l| tf(l, Key::TaskHeading, &[("id", &task)]));
+    }
+    let heading = {
+        let task = task.clone();
+        move || tf(lang.get(), Key::TaskHeading, &[("id", &task)])
+    };
+    let back = instance_href(&base, &region, &instance, &TaskListQuery::default());
+    let body = match task.trim().parse::<u64>() {
+        Ok(id) => view! { <TaskBody region instance=instance.clone() id/> }.into_any(),
+        Err(_) => view! {
+            <p class="state state--empty" data-testid="task-id-invalid">{tr(Key::TaskIdInvalid)}</p>
+        }
+        .into_any(),
+    };
+    let crumb = task.clone();
+    view! {
+        <section class="page page--task" aria-labelledby="task-heading" data-testid="task-page" data-task-id=task>
+            <nav class="breadcrumb" aria-label=tr(Key::Breadcrumb)>
+                <a href=home_href(&base) data-testid="crumb-home">{tr(Key::NavHome)}</a>
+                <span aria-hidden="true">" › "</span>
+                <a href=back data-testid="back-to-tasks">{instance}</a>
+                <span aria-hidden="true">" › "</span>
+                <span aria-current="page">{crumb}</span>
+            </nav>
+            <div class="page__head">
+                <h1 id="task-heading">{heading}</h1>
+            </div>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
+    let api = use_app().api;
+    let kept = KeptResource::new(move || {
+        let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
+        async move { api.migration_task(&region, &instance, id).await }
+    });
+    let status = kept.status;
+    let found = Memo::new(move |_| kept.data.with(|d| d.as_ref().is_some_and(Option::is_some)));
+    let task = Memo::new(move |_| {
+        kept.data.with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.task.clone()).unwrap_or_default())
+    });
+    let raw = Signal::derive(move || {
+        kept.data.with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.raw.clone()).unwrap_or_default())
+    });
+    let log = Memo::new(move |_| task.with(MigrationTask::detail_log));
+
+    // One chart sample per good answer.
+    let samples = RwSignal::new(Vec::<Sample>::new());
+    Effect::new(move |_| {
+        status.done.track();
+        if status.error.with_untracked(Option::is_some) || !found.get_untracked() {
+            return;
+        }
+        let info = task.with_untracked(|t| t.replication().ok());
+        let lag = |f: fn(&ReplicationInfo) -> Option<i128>| info.as_ref().and_then(f).map(|v| v as f64);
+        let sample = Sample {
+            at_ms: status.updated.get_untracked(),
+            not_replayed: lag(ReplicationInfo::lag_not_yet_replayed),
+            behind_source: lag(ReplicationInfo::lag_behind_source_report),
+        };
+        samples.update(|s| push_sample(s, sample));
+    });
+    view! {
+        <div class="task-body" aria-busy=move || status.busy.get().to_string()>
+            <RefreshBar status/>
+            <Loaded kept>
+                <Show
+                    when=move || found.get()
+                    fallback=|| view! { <p class="state state--empty" data-testid="task-not-found">{tr(Key::TaskNotFound)}</p> }
+                >
+                    <div class="task-grid">
+                        <summary::Summary task/>
+                        <readiness::Readiness task/>
+                        <timeline::Timeline task/>
+                        <replication::Replication task samples/>
+                        <section class="panel panel--wide" aria-labelledby="checklist-heading" data-testid="precheck">
+                            <h2 id="checklist-heading">{tr(Key::ChecklistHeading)}</h2>
+                            <div class="panel__body">{move || view! { <Checklist log=log.get()/> }}</div>
+                        </section>
+                        <raw_json::RawJson raw/>
+                    </div>
+                </Show>
+            </Loaded>
+        </div>
+    }
+}
