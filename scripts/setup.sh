@@ -103,6 +103,10 @@ fi
 #    own nginx on loopback).
 apt_ensure "for make bench" nginx wrk
 
+# The history store's tests run the same suite on PostgreSQL: they start a private cluster of
+#    Debian's PostgreSQL (initdb/pg_ctl as the postgres user, in a temporary directory).
+apt_ensure "history store tests (PostgreSQL)" postgresql
+
 # 9. schemathesis (PyPI) for scripts/api-test.sh, the OpenAPI conformance test of `make test`:
 #    every package pinned in tests/api/requirements.txt, in tests/api/.venv. Checked against the
 #    pins (every one, not only schemathesis) and skipped when they match.

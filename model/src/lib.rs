@@ -14,6 +14,7 @@ pub mod de;
 pub mod detail;
 pub mod error;
 pub mod format;
+pub mod history;
 pub mod instances;
 pub mod lang;
 pub mod lsn;
@@ -30,6 +31,7 @@ pub mod stage;
 pub mod task;
 pub mod time;
 pub mod timeline;
+pub mod trend;
 
 pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};

@@ -20,6 +20,7 @@ pub mod serve;
 pub mod signing;
 pub mod simulator;
 pub mod spa;
+pub mod store;
 pub mod telemetry;
 pub mod upstream;
 

@@ -1,0 +1,577 @@
+//! The history store: samples, events and the watch set, in SQLite (a file under `--data-dir`,
+//! WAL mode, one proxy per file) or PostgreSQL (`--database-url postgres://...`, shared by
+//! replicas). One code path serves both: sqlx's `Any` driver, with one migration directory per
+//! SQL dialect (`proxy/migrations/{sqlite,postgres}`) and queries written in the SQL both speak
+//! (`$n` parameters, `ON CONFLICT DO NOTHING`). Times are Unix seconds.
+//!
+//! A poll's writes go in one transaction ([`Store::record_poll`]); unique keys (a sample per task
+//! and poll time, an event's `dedup` name) make a second writer's copy a no-op, so even two
+//! leaders for a moment cannot write a duplicate.
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use migration_model::history::{EventKind, HistoryEvent, HistorySample, WatchEntry, WatchSource};
+use migration_model::Lsn;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+/// Where the store lives when neither `--data-dir` nor `--database-url` is given.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// The SQLite file's name under `--data-dir`.
+pub const SQLITE_FILE: &str = "history.sqlite3";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// For the start-up line and /readyz: the file, or the PostgreSQL URL without its password.
+    location: String,
+    healthy: AtomicBool,
+    last_error: Mutex<Option<String>>,
+    /// SQLite only: the lock file held for the process's life (one proxy per store file).
+    _lock: Option<File>,
+}
+
+/// One task's sample to write.
+#[derive(Clone, Debug)]
+pub struct TaskSample {
+    pub task_id: u64,
+    pub task_name: Option<String>,
+    /// `None`: seen, but nothing to record (unchanged and heartbeat not due).
+    pub sample: Option<HistorySample>,
+}
+
+/// An event to write, with its dedup name (unique per instance).
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub event: HistoryEvent,
+    pub dedup: String,
+}
+
+/// Everything one poll of one instance writes, committed together.
+#[derive(Clone, Debug, Default)]
+pub struct PollWrite {
+    pub region_id: String,
+    pub instance_name: String,
+    pub at: i64,
+    pub tasks: Vec<TaskSample>,
+    pub events: Vec<NewEvent>,
+}
+
+/// Rows a poll wrote (a second writer's duplicates are not counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub samples: u64,
+    pub events: u64,
+}
+
+/// A store error: the message names what failed, never a password (the URL is redacted).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError(format!("history store: {e}"))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(a database URL that does not parse)".to_string(),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite store under `data_dir`. Refuses a file another
+    /// process holds, an unwritable directory and a corrupt file, each saying so.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError(format!("cannot create the data directory {}: {e}", data_dir.display()))
+        })?;
+        let file = data_dir.join(SQLITE_FILE);
+        let lock = lock_file(&file)?;
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError(format!("cannot open the history store {}: {e}", file.display())))?;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| StoreError(format!("the history store {} is not usable: {e}", file.display())))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError(format!(
+                "the history store {} cannot use WAL mode (it answered {mode:?})",
+                file.display()
+            )));
+        }
+        let check: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| StoreError(format!("the history store {} is not usable: {e}", file.display())))?;
+        if check != "ok" {
+            return Err(StoreError(format!("the history store {} is corrupt: {check}", file.display())));
+        }
+        let store = Store::new(pool, Backend::Sqlite, file.display().to_string(), Some(lock));
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the PostgreSQL store at `url` and brings its schema up to date.
+    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let shown = redact_url(url);
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError(format!("cannot open the history store {shown}: {}", scrub(&e, url))))?;
+        let store = Store::new(pool, Backend::Postgres, shown, None);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// `--database-url` if given (postgres:// only), else SQLite under `data_dir`.
+    pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Store, StoreError> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Store::open_postgres(url).await
+            }
+            Some(_) => Err(StoreError("--database-url must be a postgres:// URL".into())),
+            None => Store::open_sqlite(data_dir).await,
+        }
+    }
+
+    fn new(pool: AnyPool, backend: Backend, location: String, lock: Option<File>) -> Store {
+        Store {
+            pool,
+            backend,
+            location,
+            healthy: AtomicBool::new(true),
+            last_error: Mutex::new(None),
+            _lock: lock,
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| {
+            StoreError(format!("cannot bring the history store {} up to date: {e}", self.location))
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// False after a failed operation, until one succeeds again.
+    pub fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Notes an operation's outcome for /readyz and the history routes.
+    fn note<T>(&self, r: Result<T, sqlx::Error>) -> Result<T, StoreError> {
+        match r {
+            Ok(v) => {
+                self.healthy.store(true, Ordering::Relaxed);
+                Ok(v)
+            }
+            Err(e) => {
+                let e = StoreError::from(e);
+                self.healthy.store(false, Ordering::Relaxed);
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.0.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes one poll in one transaction.
+    pub async fn record_poll(&self, w: &PollWrite) -> Result<Written, StoreError> {
+        let r = self.record_poll_tx(w).await;
+        self.note(r)
+    }
+
+    async fn record_poll_tx(&self, w: &PollWrite) -> Result<Written, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut written = Written::default();
+        for t in &w.tasks {
+            let task_id = t.task_id as i64;
+            sqlx::query(
+                "INSERT INTO tasks (region_id, instance_name, task_id, task_name, first_seen, last_seen) \
+                 VALUES ($1, $2, $3, $4, $5, $5) \
+                 ON CONFLICT (region_id, instance_name, task_id) DO UPDATE SET last_seen = $5, task_name = $4",
+            )
+            .bind(&w.region_id)
+            .bind(&w.instance_name)
+            .bind(task_id)
+            .bind(t.task_name.clone())
+            .bind(w.at)
+            .execute(&mut *tx)
+            .await?;
+            let Some(s) = &t.sample else { continue };
+            let task_ref: i64 = sqlx::query_scalar(
+                "SELECT id FROM tasks WHERE region_id = $1 AND instance_name = $2 AND task_id = $3",
+            )
+            .bind(&w.region_id)
+            .bind(&w.instance_name)
+            .bind(task_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let lsn = |v: &Option<String>| {
+                v.as_deref().and_then(|s| s.parse::<Lsn>().ok()).map(|l| l.as_u64() as i64)
+            };
+            let r = sqlx::query(
+                "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, \
+                 not_yet_replayed, behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, \
+                 gmt_modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (task_ref, t) DO NOTHING",
+            )
+            .bind(task_ref)
+            .bind(s.t)
+            .bind(s.stage.clone())
+            .bind(s.state.clone())
+            .bind(lsn(&s.received_lsn))
+            .bind(lsn(&s.latest_end_lsn))
+            .bind(lsn(&s.replay_lsn))
+            .bind(s.not_yet_replayed_bytes)
+            .bind(s.behind_source_report_bytes)
+            .bind(s.replay_lag.clone())
+            .bind(s.last_msg_send_time)
+            .bind(s.last_msg_receipt_time)
+            .bind(s.gmt_modified)
+            .execute(&mut *tx)
+            .await?;
+            written.samples += r.rows_affected();
+        }
+        for e in &w.events {
+            let ev = &e.event;
+            let r = sqlx::query(
+                "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, \
+                 from_value, to_value, text, duration_min, duration_max, dedup) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (region_id, instance_name, dedup) DO NOTHING",
+            )
+            .bind(&w.region_id)
+            .bind(&w.instance_name)
+            .bind(ev.task_id.map(|t| t as i64))
+            .bind(ev.kind.as_str())
+            .bind(ev.observed_after)
+            .bind(ev.observed_at)
+            .bind(ev.at)
+            .bind(ev.from.clone())
+            .bind(ev.to.clone())
+            .bind(ev.text.clone())
+            .bind(ev.duration_min_secs)
+            .bind(ev.duration_max_secs)
+            .bind(&e.dedup)
+            .execute(&mut *tx)
+            .await?;
+            written.events += r.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// A task's samples with `from <= t <= to`, oldest first.
+    pub async fn samples(
+        &self,
+        region: &str,
+        instance: &str,
+        task_id: u64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HistorySample>, StoreError> {
+        let r = sqlx::query(
+            "SELECT s.t, s.stage, s.state, s.received_lsn, s.latest_end_lsn, s.replay_lsn, s.not_yet_replayed, \
+             s.behind_source_report, s.replay_lag, s.last_msg_send_time, s.last_msg_receipt_time, s.gmt_modified \
+             FROM samples s JOIN tasks k ON k.id = s.task_ref \
+             WHERE k.region_id = $1 AND k.instance_name = $2 AND k.task_id = $3 AND s.t >= $4 AND s.t <= $5 \
+             ORDER BY s.t",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(task_id as i64)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await;
+        let rows = self.note(r)?;
+        rows.iter().map(sample_of).collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    /// Events of an instance (or of one task) with `from <= observedAt <= to`, oldest first.
+    pub async fn events(
+        &self,
+        region: &str,
+        instance: &str,
+        task_id: Option<u64>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HistoryEvent>, StoreError> {
+        let r = sqlx::query(
+            "SELECT kind, task_id, observed_after, observed_at, at, from_value, to_value, text, duration_min, \
+             duration_max FROM events WHERE region_id = $1 AND instance_name = $2 \
+             AND ($3 < 0 OR task_id = $3 OR task_id IS NULL) AND observed_at >= $4 AND observed_at <= $5 \
+             ORDER BY observed_at, id",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(task_id.map_or(-1, |t| t as i64))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await;
+        let rows = self.note(r)?;
+        rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    /// Deletes samples older than `samples_before` and events older than `events_before`.
+    pub async fn sweep(&self, samples_before: i64, events_before: i64) -> Result<(u64, u64), StoreError> {
+        let r = async {
+            let s = sqlx::query("DELETE FROM samples WHERE t < $1")
+                .bind(samples_before)
+                .execute(&self.pool)
+                .await?;
+            let e = sqlx::query("DELETE FROM events WHERE observed_at < $1")
+                .bind(events_before)
+                .execute(&self.pool)
+                .await?;
+            Ok((s.rows_affected(), e.rows_affected()))
+        }
+        .await;
+        self.note(r)
+    }
+
+    /// Adds a watch, or refreshes its last view (an existing watch keeps its source unless an
+    /// admin or the configuration claims it).
+    pub async fn add_watch(
+        &self,
+        region: &str,
+        instance: &str,
+        source: WatchSource,
+        by: Option<&str>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO watches (region_id, instance_name, source, added_by, added_at, last_viewed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (region_id, instance_name) DO UPDATE SET \
+             last_viewed_at = CASE WHEN $3 = 'auto' THEN $5 ELSE watches.last_viewed_at END, \
+             source = CASE WHEN watches.source = 'auto' OR $3 = 'admin' THEN $3 ELSE watches.source END",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(source.as_str())
+        .bind(by.map(str::to_string))
+        .bind(at)
+        .bind((source == WatchSource::Auto).then_some(at))
+        .execute(&self.pool)
+        .await;
+        self.note(r).map(|_| ())
+    }
+
+    pub async fn remove_watch(&self, region: &str, instance: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM watches WHERE region_id = $1 AND instance_name = $2")
+            .bind(region)
+            .bind(instance)
+            .execute(&self.pool)
+            .await;
+        self.note(r).map(|r| r.rows_affected() > 0)
+    }
+
+    /// Drops auto-watches not viewed since `viewed_before`.
+    pub async fn expire_auto_watches(&self, viewed_before: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM watches WHERE source = 'auto' AND last_viewed_at < $1")
+            .bind(viewed_before)
+            .execute(&self.pool)
+            .await;
+        self.note(r).map(|r| r.rows_affected())
+    }
+
+    pub async fn watches(&self) -> Result<Vec<WatchEntry>, StoreError> {
+        let r = sqlx::query(
+            "SELECT region_id, instance_name, source, added_by, added_at, last_viewed_at FROM watches \
+             ORDER BY region_id, instance_name",
+        )
+        .fetch_all(&self.pool)
+        .await;
+        let rows = self.note(r)?;
+        rows.iter()
+            .map(|row| -> Result<WatchEntry, sqlx::Error> {
+                let source: String = row.try_get(2)?;
+                Ok(WatchEntry {
+                    region_id: row.try_get(0)?,
+                    db_instance_name: row.try_get(1)?,
+                    source: WatchSource::parse(&source).unwrap_or(WatchSource::Auto),
+                    added_by: row.try_get(3)?,
+                    added_at: row.try_get(4)?,
+                    last_viewed_at: row.try_get(5)?,
+                    last_poll: None,
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::from)
+    }
+
+    /// A cheap round trip, for readiness after a failure.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let r = sqlx::query("SELECT 1").execute(&self.pool).await;
+        self.note(r).map(|_| ())
+    }
+}
+
+fn sample_of(row: &AnyRow) -> Result<HistorySample, sqlx::Error> {
+    let lsn = |i: usize| -> Result<Option<String>, sqlx::Error> {
+        Ok(row.try_get::<Option<i64>, _>(i)?.map(|v| Lsn::new(v as u64).to_pg_string()))
+    };
+    Ok(HistorySample {
+        t: row.try_get(0)?,
+        stage: row.try_get(1)?,
+        state: row.try_get(2)?,
+        received_lsn: lsn(3)?,
+        latest_end_lsn: lsn(4)?,
+        replay_lsn: lsn(5)?,
+        not_yet_replayed_bytes: row.try_get(6)?,
+        behind_source_report_bytes: row.try_get(7)?,
+        replay_lag: row.try_get(8)?,
+        last_msg_send_time: row.try_get(9)?,
+        last_msg_receipt_time: row.try_get(10)?,
+        gmt_modified: row.try_get(11)?,
+        count: 1,
+        ..HistorySample::default()
+    })
+}
+
+fn event_of(row: &AnyRow) -> Result<HistoryEvent, sqlx::Error> {
+    let kind: String = row.try_get(0)?;
+    let kind = EventKind::parse(&kind)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {kind:?}").into()))?;
+    Ok(HistoryEvent {
+        kind,
+        task_id: row.try_get::<Option<i64>, _>(1)?.map(|t| t as u64),
+        observed_after: row.try_get(2)?,
+        observed_at: row.try_get(3)?,
+        at: row.try_get(4)?,
+        from: row.try_get(5)?,
+        to: row.try_get(6)?,
+        text: row.try_get(7)?,
+        duration_min_secs: row.try_get(8)?,
+        duration_max_secs: row.try_get(9)?,
+    })
+}
+
+/// A connection error's text with the URL's password taken out, in case the driver echoes it.
+fn scrub(e: &sqlx::Error, url: &str) -> String {
+    let text = e.to_string();
+    match url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string)) {
+        Some(p) if !p.is_empty() => text.replace(&p, "***"),
+        _ => text,
+    }
+}
+
+/// Takes the store file's lock (`<file>.lock`, with our pid in it): a second proxy on the same
+/// file is refused, saying which process holds it.
+fn lock_file(file: &Path) -> Result<File, StoreError> {
+    use std::io::{Read, Seek, Write};
+    let path: PathBuf = file.with_extension("sqlite3.lock");
+    let mut f =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(
+            |e| StoreError(format!("cannot write in the data directory ({}): {e}", path.display())),
+        )?;
+    match try_lock(&f) {
+        Ok(true) => {}
+        Ok(false) => {
+            let mut holder = String::new();
+            let _ = f.read_to_string(&mut holder);
+            return Err(StoreError(format!(
+                "the history store {} is in use by another migration-proxy (pid {}); SQLite serves one proxy \
+                 per file: give this one its own --data-dir, or share a PostgreSQL store with --database-url",
+                file.display(),
+                holder.trim().parse::<u32>().map_or("unknown".to_string(), |p| p.to_string())
+            )));
+        }
+        Err(e) => {
+            return Err(StoreError(format!("cannot lock {}: {e}", path.display())));
+        }
+    }
+    let _ = f.set_len(0);
+    let _ = f.rewind();
+    let _ = write!(f, "{}", std::process::id());
+    let _ = f.flush();
+    Ok(f)
+}
+
+/// An exclusive, non-blocking `flock` on `f` (released by the kernel when the process ends,
+/// kill -9 included): `Ok(false)` when another process holds it.
+#[cfg(unix)]
+fn try_lock(f: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor we own and keep open; no memory is shared.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(not(unix))]
+fn try_lock(_f: &File) -> std::io::Result<bool> {
+    Ok(true)
+}

@@ -1,0 +1,208 @@
+//! The history store's suite, run on both backends: SQLite in a temporary directory, and a
+//! private PostgreSQL cluster started by the test itself.
+#[path = "support/pg.rs"]
+mod pg;
+
+use migration_model::history::{EventKind, HistoryEvent, HistorySample, WatchSource};
+use migration_proxy::store::{NewEvent, PollWrite, Store, TaskSample, Written};
+
+const R: &str = "cn-hangzhou";
+const I: &str = "pgm-bp102g323jd4demo";
+
+fn sample(t: i64, lag: i64) -> HistorySample {
+    HistorySample {
+        t,
+        stage: Some("increment".into()),
+        state: Some("streaming".into()),
+        received_lsn: Some("3C/5A0".into()),
+        latest_end_lsn: Some("3C/5A0".into()),
+        replay_lsn: Some("3C/500".into()),
+        not_yet_replayed_bytes: Some(lag),
+        behind_source_report_bytes: Some(lag),
+        replay_lag: Some("00:00:01.5".into()),
+        last_msg_send_time: Some(t - 1),
+        last_msg_receipt_time: Some(t),
+        gmt_modified: Some(t - 5),
+        count: 1,
+        ..HistorySample::default()
+    }
+}
+
+fn event(kind: EventKind, task: u64, after: i64, at: i64, dedup: &str) -> NewEvent {
+    NewEvent {
+        event: HistoryEvent {
+            kind,
+            task_id: Some(task),
+            observed_after: Some(after),
+            observed_at: at,
+            at: None,
+            from: Some("basebackup".into()),
+            to: Some("increment".into()),
+            text: None,
+            duration_min_secs: None,
+            duration_max_secs: None,
+        },
+        dedup: dedup.into(),
+    }
+}
+
+fn poll(at: i64, lag: i64, events: Vec<NewEvent>) -> PollWrite {
+    PollWrite {
+        region_id: R.into(),
+        instance_name: I.into(),
+        at,
+        tasks: vec![
+            TaskSample { task_id: 7, task_name: Some("seven".into()), sample: Some(sample(at, lag)) },
+            TaskSample { task_id: 8, task_name: None, sample: None },
+        ],
+        events,
+    }
+}
+
+async fn suite(store: &Store) {
+    assert!(store.is_healthy());
+    let w = store
+        .record_poll(&poll(1_000, 500, vec![event(EventKind::StageChanged, 7, 970, 1_000, "stage:7:1")]))
+        .await
+        .unwrap();
+    assert_eq!(w, Written { samples: 1, events: 1 });
+    // A second leader writing the same poll, or the same change seen at its own poll time,
+    // writes nothing new.
+    let w = store
+        .record_poll(&poll(1_000, 500, vec![event(EventKind::StageChanged, 7, 980, 1_010, "stage:7:1")]))
+        .await
+        .unwrap();
+    assert_eq!(w, Written { samples: 0, events: 0 });
+    store.record_poll(&poll(1_030, 400, vec![])).await.unwrap();
+    store
+        .record_poll(&poll(1_060, 300, vec![event(EventKind::DisconnectBegan, 7, 1_030, 1_060, "disc:7:1")]))
+        .await
+        .unwrap();
+
+    let got = store.samples(R, I, 7, 0, i64::MAX).await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0], sample(1_000, 500), "a sample reads back as written (LSNs included)");
+    assert_eq!(got.iter().map(|s| s.not_yet_replayed_bytes.unwrap()).collect::<Vec<_>>(), [500, 400, 300]);
+    assert_eq!(store.samples(R, I, 7, 1_030, 1_030).await.unwrap().len(), 1);
+    assert!(store.samples(R, I, 8, 0, i64::MAX).await.unwrap().is_empty(), "seen without a sample");
+    assert!(store.samples(R, "pgm-other", 7, 0, i64::MAX).await.unwrap().is_empty());
+
+    let evs = store.events(R, I, Some(7), 0, i64::MAX).await.unwrap();
+    assert_eq!(
+        evs.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EventKind::StageChanged, EventKind::DisconnectBegan]
+    );
+    assert_eq!(evs[0].observed_after, Some(970), "the first writer's observation stands");
+    assert_eq!(evs[0].to.as_deref(), Some("increment"));
+    assert_eq!(store.events(R, I, None, 1_001, i64::MAX).await.unwrap().len(), 1);
+
+    // Retention: samples and events older than their cut-offs go.
+    assert_eq!(store.sweep(1_030, 1_001).await.unwrap(), (1, 1));
+    assert_eq!(store.samples(R, I, 7, 0, i64::MAX).await.unwrap().len(), 2);
+
+    // The watch set.
+    store.add_watch(R, I, WatchSource::Config, None, 10).await.unwrap();
+    store.add_watch(R, "pgm-auto", WatchSource::Auto, Some("alice"), 20).await.unwrap();
+    store.add_watch(R, "pgm-auto", WatchSource::Auto, Some("bob"), 50).await.unwrap();
+    store.add_watch(R, I, WatchSource::Auto, Some("bob"), 60).await.unwrap();
+    let ws = store.watches().await.unwrap();
+    assert_eq!(ws.len(), 2);
+    let auto = ws.iter().find(|w| w.db_instance_name == "pgm-auto").unwrap();
+    assert_eq!(
+        (auto.source, auto.added_by.as_deref(), auto.last_viewed_at),
+        (WatchSource::Auto, Some("alice"), Some(50))
+    );
+    let conf = ws.iter().find(|w| w.db_instance_name == I).unwrap();
+    assert_eq!(conf.source, WatchSource::Config, "a view does not demote a configured watch");
+    assert_eq!(store.expire_auto_watches(40).await.unwrap(), 0);
+    assert_eq!(store.expire_auto_watches(51).await.unwrap(), 1);
+    assert!(store.remove_watch(R, I).await.unwrap());
+    assert!(!store.remove_watch(R, I).await.unwrap());
+    assert!(store.watches().await.unwrap().is_empty());
+    assert!(store.is_healthy());
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("history-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[tokio::test]
+async fn the_suite_passes_on_sqlite() {
+    let dir = temp_dir("suite");
+    let store = Store::open(&dir, None).await.unwrap();
+    assert!(store.location().ends_with("history.sqlite3"));
+    suite(&store).await;
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_suite_passes_on_postgres_and_survives_a_restart() {
+    let pg = pg::PrivatePg::start();
+    let store = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
+    suite(&store).await;
+    // A second replica opens the same store (the migrations are already applied).
+    let second = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
+    assert!(second.watches().await.unwrap().is_empty());
+
+    // PostgreSQL restarted mid-run: writes fail (history degrades), then recover by themselves.
+    pg.pg_ctl_stop();
+    assert!(store.record_poll(&poll(2_000, 1, vec![])).await.is_err());
+    assert!(!store.is_healthy());
+    assert!(store.last_error().is_some());
+    pg.pg_ctl_start();
+    let mut ok = false;
+    for _ in 0..50 {
+        if store.record_poll(&poll(2_030, 1, vec![])).await.is_ok() {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(ok, "the store recovers after PostgreSQL comes back");
+    assert!(store.is_healthy());
+    assert_eq!(store.samples(R, I, 7, 2_030, 2_030).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_second_proxy_on_the_same_sqlite_file_is_refused_and_told_why() {
+    let dir = temp_dir("lock");
+    let first = Store::open(&dir, None).await.unwrap();
+    let e = Store::open(&dir, None).await.err().expect("a second open is refused").to_string();
+    assert!(e.contains("in use by another migration-proxy"), "{e}");
+    assert!(e.contains(&format!("pid {}", std::process::id())), "{e}");
+    assert!(e.contains("--database-url"), "{e}");
+    drop(first);
+    // Once the first is gone, the file opens again, with what it held.
+    let again = Store::open(&dir, None).await.unwrap();
+    again.record_poll(&poll(5, 1, vec![])).await.unwrap();
+    drop(again);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_corrupt_sqlite_file_is_a_clear_start_up_error() {
+    let dir = temp_dir("corrupt");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("history.sqlite3"), vec![0x5a; 8192]).unwrap();
+    let e = Store::open(&dir, None).await.err().expect("refused").to_string();
+    assert!(e.contains("history.sqlite3"), "{e}");
+    assert!(e.contains("not usable") || e.contains("corrupt") || e.contains("cannot open"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_database_url_password_never_reaches_the_message() {
+    let e =
+        Store::open(std::path::Path::new("unused"), Some("postgres://app:planted-pg-secret@127.0.0.1:1/x"))
+            .await
+            .err()
+            .expect("nothing listens on port 1")
+            .to_string();
+    assert!(!e.contains("planted-pg-secret"), "{e}");
+    assert!(e.contains("***"), "{e}");
+    let e = Store::open(std::path::Path::new("unused"), Some("mysql://x")).await.err().unwrap().to_string();
+    assert!(e.contains("postgres://"), "{e}");
+}
