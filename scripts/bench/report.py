@@ -199,6 +199,14 @@ class Report:
                                   f"and {m['added_p99_us']:.0f} µs at p99, {m['added_p50_us'] / max(n['added_p50_us'], 1):.1f} × "
                                   f"and {m['added_p99_us'] / max(n['added_p99_us'], 1):.1f} × what nginx adds "
                                   f"({n['added_p50_us']:.0f} / {n['added_p99_us']:.0f} µs); the goal is 2 × and 2.5 ×.")
+        md = L.get("proxy_miss_default")
+        if md and md.get("rss_after_mb") is not None:
+            cap = md["cache_max_bytes"] / 1e6 + 30
+            ok = md["rss_after_mb"] <= cap
+            self.row("Proxy", f"proxy RSS after {md['requests']:,} distinct keys (default settings)", f"{md['rss_after_mb']} MB",
+                     f"≤ the byte cap + 30 MB = {cap:.0f} MB", status(ok))
+            if not ok:
+                self.notes.append(f"**Memory after distinct keys**: {md['rss_after_mb']} MB, above {cap:.0f} MB.")
         ok = h["p50_us"] < d["p50_us"]
         self.row("Proxy", "proxy on a cache hit vs the fixed upstream alone, p50 / p99",
                  f"{us(h['p50_us'])} / {us(h['p99_us'])} ({sus(h['added_p50_us'])} / {sus(h['added_p99_us'])})",

@@ -353,6 +353,10 @@ http {{
                 }
 
             lat = {k: agg(v) for k, v in runs.items()}
+            # Memory after the distinct-key stream (every request a new key, the cache full).
+            lat["proxy_miss_default"]["rss_after_mb"] = mb(proc_status(dflt.pid, "VmRSS"))
+            lat["proxy_miss_default"]["cache_entries_bound"] = 10_000
+            lat["proxy_miss_default"]["cache_max_bytes"] = 64 * 1024 * 1024
             d = lat["direct"]
             for k in ("nginx", "proxy_miss", "proxy_miss_default", "proxy_hit"):
                 lat[k]["added_p50_us"] = lat[k]["p50_us"] - d["p50_us"]
