@@ -14,7 +14,8 @@
 //!   answered (as wrk does), for `--duration-s`. With `--sign-v3 KEY_ID:SECRET` every request is
 //!   a V3-signed RDS call (POST, fresh nonce), so the simulator itself can be called directly.
 //! * `poll`: `--clients` simulated dashboards, each on its own keep-alive connection, polling
-//!   `--url` every `--period-ms` from a random phase, for `--duration-s`.
+//!   `--url` every `--period-ms` from a random phase, for `--duration-s`. A comma-separated
+//!   `--url` list is dealt round-robin to the clients (several replicas behind one front).
 //!
 //! Plain http to loopback only; every request has a timeout; the run ends by itself.
 //! `cargo bench` runs every bench target with `--bench`: this one then says what it is and
@@ -447,16 +448,20 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
 }
 
 async fn poll(o: Opts) -> Value {
-    let (addr, target) = split_url(&o.url).unwrap_or_else(|e| die(&e));
+    // Several replicas: a comma-separated --url list, dealt round-robin to the dashboards
+    // (each keeps its connection to one replica, as behind a connection-level balancer).
+    let replicas: Vec<(SocketAddr, String)> =
+        o.url.split(',').map(|u| split_url(u).unwrap_or_else(|e| die(&e))).collect();
     let stats = Arc::new(Mutex::new(Stats::default()));
     let started = Instant::now();
     let end = started + o.duration;
     let mut rng = o.seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     let mut tasks = Vec::with_capacity(o.clients);
-    for _ in 0..o.clients {
+    for client in 0..o.clients {
         rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let phase = o.period.mul_f64((rng >> 11) as f64 / (1u64 << 53) as f64);
-        let (stats, target, period) = (stats.clone(), target.clone(), o.period);
+        let (addr, target) = replicas[client % replicas.len()].clone();
+        let (stats, period) = (stats.clone(), o.period);
         tasks.push(tokio::spawn(async move {
             let mut conn: Option<Conn> = None;
             let mut due = started + phase;

@@ -1,18 +1,31 @@
-//! A short-TTL cache of upstream answers with single-flight coalescing and stale-if-error.
+//! A short-TTL cache of upstream answers with single-flight coalescing, stale-while-revalidate
+//! and stale-if-error, bounded by entries and by bytes.
 //!
-//! - N concurrent identical calls make one upstream call. The fetch runs in its own task, so it
-//!   finishes, and refreshes the entry, even if every caller has stopped waiting for it.
-//! - Only successful answers are stored. When a fetch fails in a way that may pass (timeouts,
-//!   5xx, throttling), the last good answer is served instead, marked stale, for a bounded time.
-//! - Once the last fetch of an entry has failed, callers do not sit through the next fetch's
-//!   timeouts and retries: they wait at most [`DEFAULT_STALE_WAIT`] for it, then get the stale
-//!   answer while the fetch goes on in the background. A recovered upstream answers within that
-//!   wait, so fresh data comes back on the first call after it recovers.
-//! - Entries are keyed by action, region, parameters and the caller's permission scope, so two
-//!   callers who may see different things never share an answer.
+//! - N concurrent identical calls make one upstream call. The first caller runs the fetch in
+//!   its own task (no hand-off to another thread when no one else waits); if it stops waiting
+//!   (it gave up for a saved copy, or hung up), the rest of the fetch is handed to a task of its
+//!   own, so it still finishes and refreshes the entry.
+//! - Only successful answers are stored. An expired entry within its stale window is
+//!   revalidated: callers wait at most [`DEFAULT_REVALIDATE_WAIT`] after the refetch started
+//!   for the fresh answer, then get the saved copy marked `revalidating` (a refresh is under
+//!   way: no stale badge). When a fetch fails in a way that may pass (timeouts, 5xx,
+//!   throttling), the saved copy is served marked stale (`X-Proxy-Stale`), for a bounded time.
+//! - Once the last fetch of an entry has failed, callers wait at most [`DEFAULT_STALE_WAIT`] for
+//!   the next one, then get the stale answer while the fetch goes on in the background. A
+//!   recovered upstream answers within that wait, so fresh data comes back on the first call.
+//! - Entries are keyed by action, endpoint, parameters and the caller's permission scope, so
+//!   two callers who may see different things never share an answer.
+//! - Memory is bounded by total bytes and entry count; entries leave in the order they were
+//!   stored (a popular entry is stored again on every refresh, so it stays young), and an entry
+//!   is swept once its stale window has ended. Every operation is O(1) in the number of entries
+//!   (the sweep pops only what has expired).
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
@@ -27,15 +40,38 @@ use crate::error::ProxyError;
 /// a dashboard under an outage stays quick.
 pub const DEFAULT_STALE_WAIT: Duration = Duration::from_millis(250);
 
+/// How long after a refetch of an expired entry started its callers wait for the fresh answer
+/// before they get the saved copy marked `revalidating`. Counted from the refetch's start, not
+/// per caller, so callers who join a slow refetch late are not held up again.
+pub const DEFAULT_REVALIDATE_WAIT: Duration = Duration::from_millis(100);
+
+/// The default bound on the bytes the cache holds (`--cache-max-bytes`).
+pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// What an entry costs beyond its key and body: the map's node, the answer's `Arc`, the
+/// header value (an estimate; it keeps many tiny entries from escaping the byte bound).
+const ENTRY_OVERHEAD_BYTES: usize = 160;
+
+/// How often expired entries are swept when no store does it on the way.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CacheKey(String);
 
 impl CacheKey {
-    pub fn new(action: &str, region: &str, params: &[(String, String)], scope: &str) -> CacheKey {
+    /// `endpoint` is where the call goes (the region only picks it, unless the action forwards
+    /// `RegionId`, in which case it is among `params`): keying by the endpoint, not the region,
+    /// keeps regions that give the same answer from filling the cache with copies.
+    pub fn new(action: &str, endpoint: &str, params: &[(String, String)], scope: &str) -> CacheKey {
         use std::fmt::Write;
+        let len = action.len()
+            + endpoint.len()
+            + scope.len()
+            + params.iter().map(|(a, b)| a.len() + b.len() + 8).sum::<usize>()
+            + 12;
         // Length-prefixed parts: no two different inputs give the same key.
-        let mut k = String::new();
-        for part in [action, region, scope]
+        let mut k = String::with_capacity(len);
+        for part in [action, endpoint, scope]
             .into_iter()
             .chain(params.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]))
         {
@@ -94,6 +130,8 @@ pub enum Outcome {
     Miss,
     /// Waited for another caller's identical fetch.
     Coalesced,
+    /// The entry had expired and its refetch is still under way: the saved copy was served.
+    Revalidating,
     /// The upstream failed; the last good answer was served.
     Stale,
     /// The upstream failed and there was nothing to fall back on (or the answer is an error).
@@ -106,6 +144,7 @@ impl Outcome {
             Outcome::Hit => "hit",
             Outcome::Miss => "miss",
             Outcome::Coalesced => "coalesced",
+            Outcome::Revalidating => "revalidating",
             Outcome::Stale => "stale",
             Outcome::Error => "error",
         }
@@ -115,7 +154,7 @@ impl Outcome {
 pub struct Served {
     pub outcome: Outcome,
     pub result: Result<Arc<Answer>, ProxyError>,
-    /// How old a stale answer is.
+    /// How old a stale answer is (only for [`Outcome::Stale`]).
     pub stale_age: Option<Duration>,
 }
 
@@ -123,22 +162,72 @@ pub struct Served {
 struct Entry {
     answer: Arc<Answer>,
     failing: bool,
+    bytes: usize,
 }
 
-/// Where the callers of one in-flight fetch wait for its result.
-type Slot = watch::Receiver<Option<Fetched>>;
+/// The stored entries, oldest stored first (`lru` used without promotion on reads: `peek`
+/// only, so its order is the order of stores), and their bytes.
+struct Store {
+    map: lru::LruCache<CacheKey, Entry>,
+    bytes: usize,
+}
+
+impl Store {
+    fn remove_oldest(&mut self) -> bool {
+        match self.map.pop_lru() {
+            Some((_, e)) => {
+                self.bytes -= e.bytes;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Drops the entries, oldest first, that can no longer be served even as stale.
+    fn sweep(&mut self, now: Instant, keep_for: Duration) {
+        while self
+            .map
+            .peek_lru()
+            .is_some_and(|(_, e)| now.saturating_duration_since(e.answer.fetched_at) > keep_for)
+        {
+            self.remove_oldest();
+        }
+    }
+}
+
+/// Where the callers of one in-flight fetch wait for its result, and when it started.
+#[derive(Clone)]
+struct Slot {
+    rx: watch::Receiver<Option<Fetched>>,
+    started: Instant,
+}
 
 struct Inner {
     ttl: Duration,
     stale_for: Duration,
     stale_wait: Duration,
+    revalidate_wait: Duration,
     max_entries: usize,
-    entries: Mutex<HashMap<CacheKey, Entry>>,
+    max_bytes: usize,
+    store: Mutex<Store>,
     inflight: Mutex<HashMap<CacheKey, Slot>>,
+    sweeper: AtomicBool,
 }
 
 pub struct Cache {
     inner: Arc<Inner>,
+}
+
+/// What the store holds for a key at the time of a call.
+enum Lookup {
+    Fresh(Arc<Answer>),
+    /// Expired, within the stale window: a copy to fall back on.
+    Saved {
+        answer: Arc<Answer>,
+        age: Duration,
+        failing: bool,
+    },
+    Nothing,
 }
 
 impl Cache {
@@ -148,26 +237,55 @@ impl Cache {
                 ttl,
                 stale_for,
                 stale_wait: DEFAULT_STALE_WAIT,
+                revalidate_wait: DEFAULT_REVALIDATE_WAIT,
                 max_entries: max_entries.max(1),
-                entries: Mutex::new(HashMap::new()),
+                max_bytes: DEFAULT_MAX_BYTES,
+                store: Mutex::new(Store { map: lru::LruCache::unbounded(), bytes: 0 }),
                 inflight: Mutex::new(HashMap::new()),
+                sweeper: AtomicBool::new(false),
             }),
         }
     }
 
+    fn with(self, f: impl FnOnce(&mut Inner)) -> Cache {
+        let mut inner = Arc::try_unwrap(self.inner)
+            .unwrap_or_else(|_| unreachable!("the cache is configured before it is shared"));
+        f(&mut inner);
+        Cache { inner: Arc::new(inner) }
+    }
+
     /// The same cache with another wait for fetches of failing entries (see the module docs).
     pub fn with_stale_wait(self, wait: Duration) -> Cache {
-        let inner = Arc::try_unwrap(self.inner)
-            .unwrap_or_else(|_| unreachable!("with_stale_wait is called on a new cache"));
-        Cache { inner: Arc::new(Inner { stale_wait: wait, ..inner }) }
+        self.with(|i| i.stale_wait = wait)
+    }
+
+    /// The same cache with another wait for refetches of expired entries (see the module docs).
+    pub fn with_revalidate_wait(self, wait: Duration) -> Cache {
+        self.with(|i| i.revalidate_wait = wait)
+    }
+
+    /// The same cache bounded to `bytes` in all (keys, bodies and a per-entry overhead).
+    pub fn with_max_bytes(self, bytes: usize) -> Cache {
+        self.with(|i| i.max_bytes = bytes.max(1))
     }
 
     pub fn len(&self) -> usize {
-        lock(&self.inner.entries).len()
+        lock(&self.inner.store).map.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The bytes the stored entries count for (see [`Cache::with_max_bytes`]).
+    pub fn bytes(&self) -> usize {
+        lock(&self.inner.store).bytes
+    }
+
+    /// Drops the entries whose stale window has ended (also done on every store, and every
+    /// second in the background once the cache has been used inside a runtime).
+    pub fn sweep(&self) {
+        self.inner.sweep(Instant::now());
     }
 
     /// Serves `key` from the cache, or runs `fetch` once for all concurrent callers.
@@ -177,96 +295,226 @@ impl Cache {
         Fut: Future<Output = Fetched> + Send + 'static,
     {
         let inner = &self.inner;
-        if inner.ttl > Duration::ZERO {
-            if let Some(entry) = lock(&inner.entries).get(key) {
-                if entry.answer.fetched_at.elapsed() < inner.ttl {
-                    return Served {
-                        outcome: Outcome::Hit,
-                        result: Ok(entry.answer.clone()),
-                        stale_age: None,
-                    };
-                }
+        let saved = match inner.lookup(key) {
+            Lookup::Fresh(answer) => {
+                return Served { outcome: Outcome::Hit, result: Ok(answer), stale_age: None }
             }
-        }
+            Lookup::Saved { answer, age, failing } => Some((answer, age, failing)),
+            Lookup::Nothing => None,
+        };
 
-        let (mut slot, started) = self.join_or_start(key, fetch);
-        let fallback = inner.failing_stale(key);
-        let result = async {
-            match slot.wait_for(Option::is_some).await {
-                Ok(fetched) => fetched.clone().unwrap_or_else(|| unreachable!("waited for Some")),
-                Err(_) => {
-                    Fetched::Failed(ProxyError::Internal("the upstream fetch ended without an answer".into()))
-                }
+        let (slot, flight) = self.join_or_start(key, fetch);
+        let started = flight.is_some();
+        let wait_for_result = async move {
+            match flight {
+                Some(flight) => flight.run().await,
+                None => wait(slot.rx).await,
             }
         };
-        let fetched = match fallback {
-            Some((good, age)) => match tokio::time::timeout(inner.stale_wait, result).await {
-                Ok(fetched) => fetched,
-                Err(_) => return Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) },
-            },
-            None => result.await,
+        let fetched = match &saved {
+            Some((answer, age, failing)) => {
+                let budget = if *failing { inner.stale_wait } else { inner.revalidate_wait };
+                match tokio::time::timeout_at(slot.started + budget, wait_for_result).await {
+                    Ok(fetched) => fetched,
+                    // Dropping a started flight here hands its rest to a task of its own.
+                    Err(_) if *failing => {
+                        return Served {
+                            outcome: Outcome::Stale,
+                            result: Ok(answer.clone()),
+                            stale_age: Some(*age),
+                        }
+                    }
+                    Err(_) => {
+                        return Served {
+                            outcome: Outcome::Revalidating,
+                            result: Ok(answer.clone()),
+                            stale_age: None,
+                        }
+                    }
+                }
+            }
+            None => wait_for_result.await,
         };
         let fresh_outcome = if started { Outcome::Miss } else { Outcome::Coalesced };
 
-        match fetched {
+        let answer = match fetched {
             Fetched::Final(answer) => {
                 let outcome = if answer.is_success() { fresh_outcome } else { Outcome::Error };
-                Served { outcome, result: Ok(answer), stale_age: None }
+                return Served { outcome, result: Ok(answer), stale_age: None };
             }
-            Fetched::Transient(answer) => match inner.stale(key) {
-                Some((good, age)) => {
-                    Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) }
-                }
-                None => Served { outcome: Outcome::Error, result: Ok(answer), stale_age: None },
-            },
-            Fetched::Failed(e) => match inner.stale(key) {
-                Some((good, age)) => {
-                    Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) }
-                }
-                None => Served { outcome: Outcome::Error, result: Err(e), stale_age: None },
-            },
+            Fetched::Transient(answer) => Ok(answer),
+            Fetched::Failed(e) => Err(e),
+        };
+        // The saved copy, looked up again: still within the window?
+        let saved = saved.map(|(good, _, _)| good).or_else(|| match inner.lookup(key) {
+            Lookup::Saved { answer, .. } | Lookup::Fresh(answer) => Some(answer),
+            Lookup::Nothing => None,
+        });
+        match saved {
+            Some(good) if good.fetched_at.elapsed() <= inner.stale_for => {
+                let age = good.fetched_at.elapsed();
+                Served { outcome: Outcome::Stale, result: Ok(good), stale_age: Some(age) }
+            }
+            _ => Served { outcome: Outcome::Error, result: answer, stale_age: None },
         }
     }
 
-    /// The slot of the fetch in flight for `key`, or of a new one started in its own task; and
-    /// whether this caller started it.
-    fn join_or_start<F, Fut>(&self, key: &CacheKey, fetch: F) -> (Slot, bool)
+    /// The slot of the fetch in flight for `key`; or a new slot, and the flight this caller
+    /// then runs.
+    fn join_or_start<F, Fut>(&self, key: &CacheKey, fetch: F) -> (Slot, Option<Flight>)
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Fetched> + Send + 'static,
     {
         let mut inflight = lock(&self.inner.inflight);
         if let Some(slot) = inflight.get(key) {
-            return (slot.clone(), false);
+            return (slot.clone(), None);
         }
-        let (tx, slot) = watch::channel(None);
+        let (tx, rx) = watch::channel(None);
+        let slot = Slot { rx, started: Instant::now() };
         inflight.insert(key.clone(), slot.clone());
-        let fut = fetch();
-        let inner = self.inner.clone();
-        let key = key.clone();
-        tokio::spawn(async move {
-            // A panicking fetch must still release its waiters (and its key).
-            let fetched = tokio::spawn(fut).await.unwrap_or_else(|_| {
-                Fetched::Failed(ProxyError::Internal("the upstream fetch failed unexpectedly".into()))
-            });
-            inner.finish(&key, &fetched);
-            let _ = tx.send(Some(fetched));
+        drop(inflight);
+        self.start_sweeper();
+        let flight = Flight {
+            fut: Some(Box::pin(fetch())),
+            inner: self.inner.clone(),
+            key: key.clone(),
+            tx: Some(tx),
+        };
+        (slot, Some(flight))
+    }
+
+    /// Starts the background sweep once, if there is a runtime to run it; it ends with the cache.
+    fn start_sweeper(&self) {
+        if self.inner.ttl.is_zero() || self.inner.sweeper.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.inner.sweeper.store(false, Ordering::Relaxed);
+            return;
+        };
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                inner.sweep(Instant::now());
+            }
         });
-        (slot, true)
+    }
+}
+
+async fn wait(mut rx: watch::Receiver<Option<Fetched>>) -> Fetched {
+    match rx.wait_for(Option::is_some).await {
+        Ok(fetched) => fetched.clone().unwrap_or_else(|| unreachable!("waited for Some")),
+        Err(_) => Fetched::Failed(ProxyError::Internal("the upstream fetch ended without an answer".into())),
+    }
+}
+
+type BoxedFetch = Pin<Box<dyn Future<Output = Fetched> + Send>>;
+
+/// One fetch, run by the caller who started it. If that caller stops waiting before it ends,
+/// `Drop` hands the rest to a task of its own, so the fetch still finishes, is stored and
+/// wakes the other waiters.
+struct Flight {
+    fut: Option<BoxedFetch>,
+    inner: Arc<Inner>,
+    key: CacheKey,
+    tx: Option<watch::Sender<Option<Fetched>>>,
+}
+
+impl Flight {
+    async fn run(mut self) -> Fetched {
+        let fetched = std::future::poll_fn(|cx| {
+            let fut = self.fut.as_mut().unwrap_or_else(|| unreachable!("a flight is polled until it ends"));
+            poll_caught(fut, cx)
+        })
+        .await;
+        self.fut = None;
+        self.complete(&fetched);
+        fetched
+    }
+
+    fn complete(&mut self, fetched: &Fetched) {
+        finish(&self.inner, &self.key, fetched, self.tx.take());
+    }
+}
+
+/// Records a finished fetch and wakes its waiters.
+fn finish(inner: &Inner, key: &CacheKey, fetched: &Fetched, tx: Option<watch::Sender<Option<Fetched>>>) {
+    inner.finish(key, fetched);
+    if let Some(tx) = tx {
+        let _ = tx.send(Some(fetched.clone()));
+    }
+}
+
+/// `fut`, with a panic inside it turned into a failed fetch.
+async fn fetched_owned(mut fut: BoxedFetch) -> Fetched {
+    std::future::poll_fn(|cx| poll_caught(&mut fut, cx)).await
+}
+
+fn poll_caught(fut: &mut BoxedFetch, cx: &mut std::task::Context<'_>) -> Poll<Fetched> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        Ok(poll) => poll,
+        Err(_) => Poll::Ready(Fetched::Failed(ProxyError::Internal(
+            "the upstream fetch failed unexpectedly".into(),
+        ))),
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        let Some(fut) = self.fut.take() else { return };
+        let (inner, key, tx) = (self.inner.clone(), self.key.clone(), self.tx.take());
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let fetched = fetched_owned(fut).await;
+                    finish(&inner, &key, &fetched, tx);
+                });
+            }
+            // No runtime left (shutting down): release the waiters and the key.
+            Err(_) => {
+                let failed = Fetched::Failed(ProxyError::Internal("the proxy is shutting down".into()));
+                finish(&inner, &key, &failed, tx);
+            }
+        }
     }
 }
 
 impl Inner {
+    fn keep_for(&self) -> Duration {
+        self.ttl.max(self.stale_for)
+    }
+
+    fn lookup(&self, key: &CacheKey) -> Lookup {
+        if self.ttl.is_zero() {
+            return Lookup::Nothing;
+        }
+        let store = lock(&self.store);
+        let Some(entry) = store.map.peek(key) else { return Lookup::Nothing };
+        let age = entry.answer.fetched_at.elapsed();
+        if age < self.ttl {
+            Lookup::Fresh(entry.answer.clone())
+        } else if age <= self.stale_for {
+            Lookup::Saved { answer: entry.answer.clone(), age, failing: entry.failing }
+        } else {
+            Lookup::Nothing
+        }
+    }
+
     /// Records a finished fetch: a good answer is stored, a failure marks the entry failing;
     /// then the key is free for the next fetch.
     fn finish(&self, key: &CacheKey, fetched: &Fetched) {
         match fetched {
-            Fetched::Final(answer) if answer.is_success() && self.ttl > Duration::ZERO => {
+            Fetched::Final(answer) if answer.is_success() && !self.ttl.is_zero() => {
                 self.store(key, answer.clone())
             }
             Fetched::Final(_) => {}
             Fetched::Transient(_) | Fetched::Failed(_) => {
-                if let Some(entry) = lock(&self.entries).get_mut(key) {
+                if let Some(entry) = lock(&self.store).map.peek_mut(key) {
                     entry.failing = true;
                 }
             }
@@ -274,38 +522,27 @@ impl Inner {
         lock(&self.inflight).remove(key);
     }
 
-    fn stale(&self, key: &CacheKey) -> Option<(Arc<Answer>, Duration)> {
-        let entries = lock(&self.entries);
-        let entry = entries.get(key)?;
-        let age = entry.answer.fetched_at.elapsed();
-        (age <= self.stale_for).then(|| (entry.answer.clone(), age))
-    }
-
-    /// The stale answer to fall back on at once if the entry's last fetch failed.
-    fn failing_stale(&self, key: &CacheKey) -> Option<(Arc<Answer>, Duration)> {
-        let failing = lock(&self.entries).get(key).is_some_and(|e| e.failing);
-        if failing {
-            self.stale(key)
-        } else {
-            None
-        }
+    fn sweep(&self, now: Instant) {
+        lock(&self.store).sweep(now, self.keep_for());
     }
 
     fn store(&self, key: &CacheKey, answer: Arc<Answer>) {
-        let mut entries = lock(&self.entries);
-        if entries.len() >= self.max_entries && !entries.contains_key(key) {
-            // Drop what can no longer be served even as stale, then the oldest if still full.
-            let keep_for = self.ttl.max(self.stale_for);
-            entries.retain(|_, e| e.answer.fetched_at.elapsed() <= keep_for);
-            if entries.len() >= self.max_entries {
-                if let Some(oldest) =
-                    entries.iter().min_by_key(|(_, e)| e.answer.fetched_at).map(|(k, _)| k.clone())
-                {
-                    entries.remove(&oldest);
-                }
+        let bytes = key.0.len()
+            + answer.body.len()
+            + answer.request_id.as_ref().map_or(0, |v| v.len())
+            + ENTRY_OVERHEAD_BYTES;
+        let mut store = lock(&self.store);
+        store.sweep(Instant::now(), self.keep_for());
+        // `put` moves an existing key to the young end: the store order stays the age order.
+        if let Some(old) = store.map.put(key.clone(), Entry { answer, failing: false, bytes }) {
+            store.bytes -= old.bytes;
+        }
+        store.bytes += bytes;
+        while store.bytes > self.max_bytes || store.map.len() > self.max_entries {
+            if !store.remove_oldest() {
+                break;
             }
         }
-        entries.insert(key.clone(), Entry { answer, failing: false });
     }
 }
 
@@ -492,15 +729,16 @@ mod tests {
         let served = cache.get(&key("i"), quick).await;
         assert_eq!(served.outcome, Outcome::Miss);
         assert_eq!(served.result.unwrap().body, "new");
-        // No longer failing: the next fetch after the TTL is waited for in full again.
+        // No longer failing: a slow refetch after the TTL is a revalidation, not a failure.
         tokio::time::advance(Duration::from_secs(3)).await;
         let started = Instant::now();
         let slow = || async {
             tokio::time::sleep(Duration::from_secs(1)).await;
             ok("newer")
         };
-        assert_eq!(cache.get(&key("i"), slow).await.outcome, Outcome::Miss);
-        assert_eq!(started.elapsed(), Duration::from_secs(1));
+        let served = cache.get(&key("i"), slow).await;
+        assert_eq!((served.outcome, served.stale_age), (Outcome::Revalidating, None));
+        assert_eq!(started.elapsed(), DEFAULT_REVALIDATE_WAIT);
     }
 
     #[tokio::test(start_paused = true)]
@@ -546,5 +784,88 @@ mod tests {
             cache.get(&key(&format!("i{i}")), || async { ok("a") }).await;
         }
         assert_eq!(cache.len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_expired_entry_is_revalidated_and_callers_get_the_saved_copy_within_the_wait() {
+        let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(60), 100);
+        cache.get(&key("i"), || async { ok("old") }).await;
+        tokio::time::advance(Duration::from_secs(3)).await;
+        let started = Instant::now();
+        let slow = || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            ok("new")
+        };
+        let served = cache.get(&key("i"), slow).await;
+        assert_eq!(served.outcome, Outcome::Revalidating);
+        assert_eq!(served.stale_age, None, "a refresh under way is not a failure");
+        assert_eq!(served.result.unwrap().body, "old");
+        assert_eq!(started.elapsed(), DEFAULT_REVALIDATE_WAIT);
+        // A later caller joins the same refetch and is not held up again.
+        let served = cache.get(&key("i"), || async { panic!("a second fetch was started") }).await;
+        assert_eq!(served.outcome, Outcome::Revalidating);
+        assert_eq!(started.elapsed(), DEFAULT_REVALIDATE_WAIT);
+        // The refetch goes on without its starter and refreshes the entry.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let served = cache.get(&key("i"), || async { panic!("the entry should be fresh") }).await;
+        assert_eq!((served.outcome, served.result.unwrap().body.clone()), (Outcome::Hit, Bytes::from("new")));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quick_refetch_answers_fresh_and_a_failed_one_serves_stale() {
+        let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(60), 100);
+        cache.get(&key("i"), || async { ok("old") }).await;
+        tokio::time::advance(Duration::from_secs(3)).await;
+        let quick = || async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            ok("new")
+        };
+        let served = cache.get(&key("i"), quick).await;
+        assert_eq!(
+            (served.outcome, served.result.unwrap().body.clone()),
+            (Outcome::Miss, Bytes::from("new"))
+        );
+        tokio::time::advance(Duration::from_secs(3)).await;
+        let served = cache.get(&key("i"), || async { failed() }).await;
+        assert_eq!(served.outcome, Outcome::Stale);
+        assert_eq!(served.stale_age, Some(Duration::from_secs(3)));
+    }
+
+    #[tokio::test]
+    async fn the_cache_is_bounded_by_bytes_oldest_first() {
+        let body = "x".repeat(10_000);
+        let cache =
+            Cache::new(Duration::from_secs(60), Duration::from_secs(60), 1_000).with_max_bytes(50_000);
+        for i in 0..20 {
+            let body = body.clone();
+            cache.get(&key(&format!("i{i}")), || async move { ok(&body) }).await;
+        }
+        assert!(cache.bytes() <= 50_000, "{} bytes", cache.bytes());
+        assert_eq!(cache.len(), 4, "four 10 kB answers (with keys and overhead) fit in 50 kB");
+        // The youngest stay: the last one stored is a hit, the first one is gone.
+        let hit = cache.get(&key("i19"), || async { ok("refetched") }).await;
+        assert_eq!(hit.outcome, Outcome::Hit);
+        let gone = cache.get(&key("i0"), || async { ok("refetched") }).await;
+        assert_eq!(gone.outcome, Outcome::Miss);
+        // An answer larger than the whole bound is not kept at all.
+        let huge = "y".repeat(60_000);
+        cache.get(&key("huge"), || async move { ok(&huge) }).await;
+        assert!(cache.bytes() <= 50_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn entries_are_swept_once_their_stale_window_ends() {
+        let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(30), 1_000);
+        for i in 0..10 {
+            cache.get(&key(&format!("i{i}")), || async { ok("a") }).await;
+        }
+        assert_eq!(cache.len(), 10);
+        tokio::time::advance(Duration::from_secs(20)).await;
+        cache.sweep();
+        assert_eq!(cache.len(), 10, "still within the stale window");
+        // No more traffic: the background sweep frees them once the window has ended.
+        tokio::time::sleep(Duration::from_secs(12)).await;
+        assert_eq!(cache.len(), 0);
+        assert_eq!(cache.bytes(), 0);
     }
 }

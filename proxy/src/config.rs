@@ -136,6 +136,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_CACHE_TTL_MS", default_value_t = 2_000)]
     pub cache_ttl_ms: u64,
 
+    /// Upper bound on the bytes the cache holds (answers, keys and a per-entry overhead); the
+    /// oldest entries leave first.
+    #[arg(long, env = "MIGRATION_PROXY_CACHE_MAX_BYTES", default_value_t = crate::cache::DEFAULT_MAX_BYTES)]
+    pub cache_max_bytes: usize,
+
     /// How long the last good answer may be served, marked stale, when the upstream fails (seconds).
     #[arg(long, env = "MIGRATION_PROXY_STALE_FOR_SECS", default_value_t = 300)]
     pub stale_for_secs: u64,

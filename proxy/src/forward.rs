@@ -30,7 +30,10 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
         Err(e) => (e.into_response(), Outcome::Error),
         Ok((call, scope)) => {
             instance = call.instance().map(str::to_string);
-            let key = CacheKey::new(call.action.name(), &call.region_id, &call.params, &scope.key());
+            // Keyed by the endpoint the region picks, not the region: an action that does not
+            // forward RegionId gets the same answer for every region on one endpoint.
+            let endpoint = state.upstream.endpoint_key(&call.region_id);
+            let key = CacheKey::new(call.action.name(), &endpoint, &call.params, &scope.key());
             // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
             let shared = state.clone();
             let served =

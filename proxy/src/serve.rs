@@ -84,7 +84,8 @@ pub async fn prepare(
         Duration::from_millis(args.cache_ttl_ms),
         Duration::from_secs(args.stale_for_secs),
         10_000,
-    );
+    )
+    .with_max_bytes(args.cache_max_bytes);
     state.retry = RetryPolicy {
         max_attempts: args.retry_attempts.max(1),
         deadline: Duration::from_millis(args.retry_deadline_ms),

@@ -167,6 +167,15 @@ impl Upstream {
         }
     }
 
+    /// What names the endpoint of `region_id` in a cache key: the override if there is one,
+    /// else the region's endpoint URL (so regions that share an endpoint share a key).
+    pub fn endpoint_key(&self, region_id: &str) -> std::borrow::Cow<'_, str> {
+        match &self.endpoint_override {
+            Some(url) => url.as_str().into(),
+            None => endpoint_for_region(region_id).into(),
+        }
+    }
+
     /// Signs and sends one call (one attempt: retries are the caller's business).
     pub async fn call(&self, call: &ValidatedCall) -> Result<UpstreamResponse, ProxyError> {
         let endpoint = self.endpoint(&call.region_id)?;

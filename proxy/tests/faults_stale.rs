@@ -107,6 +107,23 @@ async fn every_fault_serves_the_last_answer_stale_and_recovers_by_itself() {
 
         tokio::time::sleep(Duration::from_millis(120)).await;
         apply(&mut up, fault).await;
+        if matches!(fault, Fault::Slow) {
+            // Until the slow refetch has failed (the 800 ms budget), a refresh is under way:
+            // the saved copy comes at once, marked revalidating, with no stale badge.
+            let mut got = get(&router, TASKS).await;
+            assert_eq!(
+                (got.status, got.cache.as_deref(), got.stale),
+                (StatusCode::OK, Some("revalidating"), None)
+            );
+            assert_eq!(got.body["Items"][0]["TaskId"], 1);
+            for _ in 0..30 {
+                if got.cache.as_deref() != Some("revalidating") {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                got = get(&router, TASKS).await;
+            }
+        }
         for _ in 0..2 {
             let stale = get(&router, TASKS).await;
             assert_eq!(stale.status, StatusCode::OK, "{fault:?}: {}", stale.body);

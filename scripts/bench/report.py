@@ -48,6 +48,37 @@ def status(ok):
     return MET if ok else MISSED
 
 
+
+# Recorded by hand (not by `make bench`): the profile that chose what to change on the miss path.
+PROFILE = """Profiled before the change, on the cache-off proxy under the proxy section's miss load (wrk, 2
+connections, a new `TaskId` on every request, nginx as the fixed upstream), with Debian's `perf`:
+`perf record -a -e cpu-clock -F 499 --call-graph dwarf,32768 -- sleep 5` (system-wide: attaching with `-p` to
+the running proxy recorded no samples from its worker threads on this VM), then `perf script` filtered to the
+proxy's worker threads and each sample put under the innermost frame that names a part of the path. 1,655
+samples of the proxy:
+
+| where | share of the proxy's CPU |
+|---|---:|
+| socket writes and reads (kernel loopback TCP; both the browser side and the upstream side) | 33.8% |
+| task spawning and wake-ups (tokio scheduler, park/unpark, epoll, futex) | 18.4% |
+| server side (hyper server, axum, tower layers) | 12.9% |
+| upstream client (reqwest, hyper-util's pool) | 10.6% |
+| JSON parse into a `serde_json::Value` tree | 7.0% |
+| V3 signing (HMAC-SHA256, canonical request) | 5.2% |
+| re-serialisation (`Value` back to text) | 4.6% |
+| redaction (walking the tree) | 3.7% |
+| cache key and coalescing | 1.6% |
+| validation and query parse | 1.3% |
+| metrics and audit | 0.3% |
+
+The proxy's own domain work (parse, sign, redact, re-serialise) is about a fifth; a fifth went to tokio
+handing each miss from the request's task to a spawned task and from that to another one (the fetch was
+spawned twice, once to outlive its caller and once to catch a panic), and waking the request back up. That
+hand-off is what depends on the machine's scheduling rather than on the work. The miss path now runs the fetch
+in the caller's own task; only a caller who stops waiting (for a saved copy, or because it hung up) hands the
+rest to a task. Redaction costs 3.7% and parse + re-serialise about 12%: a fast path that skips the `Value`
+tree when the body holds nothing to redact belongs on the new shared masker and is not built yet."""
+
 class Report:
     def __init__(self, r):
         self.r = r
@@ -182,15 +213,29 @@ class Report:
         self.row("Proxy", "upstream alone (nginx, fixed 2.5 KB JSON), p50 / p99", f"{us(d['p50_us'])} / {us(d['p99_us'])}", "the baseline")
         self.row("Proxy", "nginx pass-through adds, p50 / p99",
                  f"{sus(n['added_p50_us'])} / {sus(n['added_p99_us'])} (×{n['ratio_p50']:.2f} / ×{n['ratio_p99']:.2f})", "the floor")
-        limit = 2.5 * n["added_p50_us"]
-        ok = m["added_p50_us"] <= limit
-        self.row("Proxy", "proxy adds on a cache miss, p50 / p99",
-                 f"{sus(m['added_p50_us'])} / {sus(m['added_p99_us'])} (×{m['ratio_p50']:.2f} / ×{m['ratio_p99']:.2f})",
-                 f"p50 ≤ 2.5 × nginx's = {us(limit)}", status(ok))
-        if not ok:
-            self.notes.append(f"**Cache-miss latency missed**: the proxy adds {m['added_p50_us']:.0f} µs at p50 on a cache "
-                              f"miss, {m['added_p50_us'] / max(n['added_p50_us'], 1):.1f} × what nginx adds "
-                              f"({n['added_p50_us']:.0f} µs); the goal is at most 2.5 ×.")
+        lim50, lim99 = 2.0 * n["added_p50_us"], 2.5 * n["added_p99_us"]
+        for key, label in (("proxy_miss", "cache off"), ("proxy_miss_default", "default settings, distinct keys, cache full")):
+            m = L.get(key)
+            if not m:
+                continue
+            ok = m["added_p50_us"] <= lim50 and m["added_p99_us"] <= lim99
+            self.row("Proxy", f"proxy adds on a cache miss ({label}), p50 / p99",
+                     f"{sus(m['added_p50_us'])} / {sus(m['added_p99_us'])} (×{m['added_p50_us'] / max(n['added_p50_us'], 1):.2f} / "
+                     f"×{m['added_p99_us'] / max(n['added_p99_us'], 1):.2f} nginx's)",
+                     f"≤ 2 × / 2.5 × nginx's = {us(lim50)} / {us(lim99)}", status(ok))
+            if not ok:
+                self.notes.append(f"**Cache-miss latency missed ({label})**: the proxy adds {m['added_p50_us']:.0f} µs at p50 "
+                                  f"and {m['added_p99_us']:.0f} µs at p99, {m['added_p50_us'] / max(n['added_p50_us'], 1):.1f} × "
+                                  f"and {m['added_p99_us'] / max(n['added_p99_us'], 1):.1f} × what nginx adds "
+                                  f"({n['added_p50_us']:.0f} / {n['added_p99_us']:.0f} µs); the goal is 2 × and 2.5 ×.")
+        md = L.get("proxy_miss_default")
+        if md and md.get("rss_after_mb") is not None:
+            cap = md["cache_max_bytes"] / 1e6 + 30
+            ok = md["rss_after_mb"] <= cap
+            self.row("Proxy", f"proxy RSS after {md['requests']:,} distinct keys (default settings)", f"{md['rss_after_mb']} MB",
+                     f"≤ the byte cap + 30 MB = {cap:.0f} MB", status(ok))
+            if not ok:
+                self.notes.append(f"**Memory after distinct keys**: {md['rss_after_mb']} MB, above {cap:.0f} MB.")
         ok = h["p50_us"] < d["p50_us"]
         self.row("Proxy", "proxy on a cache hit vs the fixed upstream alone, p50 / p99",
                  f"{us(h['p50_us'])} / {us(h['p99_us'])} ({sus(h['added_p50_us'])} / {sus(h['added_p99_us'])})",
@@ -202,7 +247,8 @@ class Report:
         sat = p["saturation"]["by_target"]
         self.row("Proxy", f"throughput at saturation ({p['saturation']['connections']} connections)",
                  " · ".join(f"{label} {sat[k]['rps'] / 1000:.1f}k/s" for k, label in
-                            (("direct", "upstream"), ("nginx", "nginx"), ("proxy_miss", "miss"), ("proxy_hit", "hit"))))
+                            (("direct", "upstream"), ("nginx", "nginx"), ("proxy_miss", "miss"),
+                             ("proxy_miss_default", "miss (default settings)"), ("proxy_hit", "hit")) if k in sat))
         f = p["fixed_rate_hit"]["all"]
         ok = f["p99_us"] <= 2000 and f["non_2xx"] == 0 and f["errors"] == 0
         fr = p["fixed_rate_hit"].get("rounds") or []
@@ -234,8 +280,10 @@ class Report:
         lines = ["| target | p50 | p90 | p99 | mean | added p50 | added p99 | ratio p50 | ratio p99 | req/s (2 conn) | req/s saturated | errors |",
                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         names = {"direct": "upstream alone (nginx static)", "nginx": "nginx pass-through → upstream",
-                 "proxy_miss": "migration-proxy, cache miss → upstream", "proxy_hit": "migration-proxy, cache hit"}
-        for k in ("direct", "nginx", "proxy_miss", "proxy_hit"):
+                 "proxy_miss": "migration-proxy, cache miss → upstream",
+                 "proxy_miss_default": "migration-proxy, default settings, distinct keys → upstream",
+                 "proxy_hit": "migration-proxy, cache hit"}
+        for k in [k for k in ("direct", "nginx", "proxy_miss", "proxy_miss_default", "proxy_hit") if k in L]:
             x = L[k]
             added = ("—", "—", "—", "—") if k == "direct" else (
                 sus(x['added_p50_us']), sus(x['added_p99_us']), f"×{x['ratio_p50']:.2f}", f"×{x['ratio_p99']:.2f}")
@@ -284,6 +332,7 @@ class Report:
                      + f"\n\nThe proxy's answer to this call is {v.get('answer_bytes', 0):,} B. Cache outcomes of the "
                      f"cache-off proxy: {v['miss_proxy_cache']}.")
         self.details.append(("Proxy", text))
+        self.details.append(("Where a cache miss spends its time (profile)", PROFILE))
 
     def scale(self):
         s = self.r.get("scale")
@@ -308,6 +357,19 @@ class Report:
             if v is None or v > 50:
                 self.notes.append(f"**Proxy RSS missed**: {v} MB peak at 500 dashboards, goal 50 MB.")
         self.row("Scale", "failed polls, all levels", f"{errs}", "", INFO)
+        t = s.get("three_replicas")
+        if t:
+            one = next((l["upstream_calls_per_min"] for l in s["levels"] if l["clients"] == t["clients"]), None)
+            self.row("Scale", f"3 replicas behind round-robin, {t['clients']} dashboards: upstream calls per minute",
+                     f"{t['upstream_calls_per_min']:.1f} (per replica {', '.join(f'{c:.1f}' for c in t['per_replica_per_min'])}; "
+                     f"one replica: {one if one is None else f'{one:.1f}'}; failed {t['failed']})",
+                     "reported: one cache per replica, so they scale with replicas", INFO)
+            self.notes.append("**Replicas multiply upstream calls**: each replica keeps its own cache, so N replicas make up to "
+                              "N calls per TTL for the same page. What would keep them flat is a shared layer in front of the "
+                              "upstream: one replica fetching per key (the watcher's PostgreSQL advisory-lock leader, or a "
+                              "per-key lock in the shared store) and writing the answer to a cache all replicas read (the shared "
+                              "PostgreSQL store or a Redis-like cache), or a consistent-hash front that sends each key to one replica."
+                              ) if one and t["upstream_calls_per_min"] > 1.5 * one else None
         lines = ["| dashboards | polls | upstream calls | per simulated minute | cache (hit / coalesced / miss) | poll p50 | poll p99 | proxy RSS start → peak | failed |",
                  "|---:|---:|---:|---:|---|---:|---:|---|---:|"]
         for x in lv:
@@ -343,12 +405,18 @@ class Report:
                               f"{c['count']:,}; the goal is zero.")
         err_rate = (u["non_2xx"] + u["errors"]) / max(u["count"], 1)
         self.row("Faults", f"error rate, uncached requests ({u['count']:,})", f"{100 * err_rate:.2f}% ({u['status_5xx']} 5xx)", "no goal set")
-        self.row("Faults", "cached pages p50 / p99 under faults", f"{ms_from_us(c['p50_us'])} / {ms_from_us(c['p99_us'])}", "")
-        growth = f["rss_end_mb"] - f["rss_start_mb"]
+        ok = c["p99_us"] <= 50_000 and c["non_2xx"] == 0 and c["errors"] == 0
+        self.row("Faults", "cached pages p50 / p99 under faults", f"{ms_from_us(c['p50_us'])} / {ms_from_us(c['p99_us'])}",
+                 "p99 ≤ 50 ms, 0 non-2xx", status(ok))
+        if not ok:
+            self.notes.append(f"**Cached pages under faults**: p99 {c['p99_us'] / 1000:.1f} ms with {c['non_2xx']} non-2xx and "
+                              f"{c['errors']} failed; the goal is p99 ≤ 50 ms and none.")
+        from20 = [v for t, v in f["rss_samples_mb"] if t >= 20 and v is not None] or [f["rss_end_mb"]]
+        growth = f["rss_end_mb"] - from20[0]
         ok = growth <= 1.0
-        self.row("Faults", "proxy RSS start → half-way → end of the load",
-                 f"{f['rss_start_mb']} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB)",
-                 "no growth (≤ +1 MB noise)", status(ok))
+        self.row("Faults", "proxy RSS start → 20 s → half-way → end of the load",
+                 f"{f['rss_start_mb']} → {from20[0]} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s)",
+                 "≤ +1 MB from the 20th second to the end", status(ok))
         if not ok:
             self.notes.append(f"**Memory grew under the fault load**: {f['rss_start_mb']} MB at the start, "
                               f"{f['rss_mid_mb']} MB half-way, {f['rss_end_mb']} MB at the end (peak {f['rss_peak_mb']} MB).")

@@ -316,6 +316,9 @@ http {{
         self.wait_up(passthrough, pass_url + "/")
         miss, miss_url = self.proxy("proxy-miss", up_url, ["--cache-ttl-ms", "0"])
         hit, hit_url = self.proxy("proxy-hit", up_url, ["--cache-ttl-ms", "3600000"])
+        # The default settings under a stream of distinct keys: every request a miss that is
+        # stored, so the cache fills up (10,000 entries) and then evicts on every store.
+        dflt, dflt_url = self.proxy("proxy-miss-default", up_url)
         try:
             # What the proxy sends upstream is a signed POST to / with the call in the query
             # string; "direct" sends the same kind of request (unsigned: nginx does not check).
@@ -326,6 +329,7 @@ http {{
                 "direct": (up_url + upstream_target, "POST", True),
                 "nginx": (pass_url + upstream_target, "POST", True),
                 "proxy_miss": (miss_url + API_PAGE, "GET", True),
+                "proxy_miss_default": (dflt_url + API_PAGE, "GET", True),
                 "proxy_hit": (hit_url + API_PAGE, "GET", False),
             }
             for name, (url, _, _) in targets.items():
@@ -353,8 +357,12 @@ http {{
                 }
 
             lat = {k: agg(v) for k, v in runs.items()}
+            # Memory after the distinct-key stream (every request a new key, the cache full).
+            lat["proxy_miss_default"]["rss_after_mb"] = mb(proc_status(dflt.pid, "VmRSS"))
+            lat["proxy_miss_default"]["cache_entries_bound"] = 10_000
+            lat["proxy_miss_default"]["cache_max_bytes"] = 64 * 1024 * 1024
             d = lat["direct"]
-            for k in ("nginx", "proxy_miss", "proxy_hit"):
+            for k in ("nginx", "proxy_miss", "proxy_miss_default", "proxy_hit"):
                 lat[k]["added_p50_us"] = lat[k]["p50_us"] - d["p50_us"]
                 lat[k]["added_p99_us"] = lat[k]["p99_us"] - d["p99_us"]
                 lat[k]["ratio_p50"] = lat[k]["p50_us"] / max(d["p50_us"], 1)
@@ -391,10 +399,11 @@ http {{
                 "sanity": {
                     "miss_proxy_cache": cache_outcomes(m_miss), "miss_proxy_upstream_calls": upstream_calls(m_miss)[0],
                     "hit_proxy_cache": cache_outcomes(m_hit), "hit_proxy_upstream_calls": upstream_calls(m_hit)[0],
+                    "miss_default_proxy_cache": cache_outcomes(metrics(dflt_url)),
                 },
             }
         finally:
-            for p in (hit, miss, passthrough, upstream):
+            for p in (dflt, hit, miss, passthrough, upstream):
                 self.procs.stop(p)
 
     def vs_simulator(self):
@@ -476,9 +485,27 @@ http {{
                         f"peak RSS {levels[-1]['rss_peak_mb']} MB")
                 finally:
                     self.procs.stop(proxy)
+            # Three replicas, each with its own cache, behind a round-robin front (the load
+            # generator deals the dashboards out): do upstream calls scale with the replicas?
+            n, replicas = 500, []
+            try:
+                for i in range(3):
+                    replicas.append(self.proxy(f"scale-replica-{i}", sim_url, ["--cache-ttl-ms", str(ttl_ms)]))
+                r = self.loadgen("poll", "--url", ",".join(base + API_PAGE for _, base in replicas), "--clients", n,
+                                 "--period-ms", period_ms, "--duration-s", duration, "--threads", 1, "--seed", n,
+                                 timeout=duration + 60)
+                per = [upstream_calls(metrics(base))[0] for _, base in replicas]
+                three = {"replicas": 3, "clients": n, "polls": r["all"]["count"],
+                         "failed": r["all"]["non_2xx"] + r["all"]["errors"], "poll_p99_us": r["all"]["p99_us"],
+                         "upstream_calls": sum(per), "upstream_calls_per_min": sum(per) / sim_minutes,
+                         "per_replica_per_min": [c / sim_minutes for c in per]}
+                log(f"scale: 3 replicas, {n} clients: {sum(per)} upstream calls")
+            finally:
+                for p, _ in replicas:
+                    self.procs.stop(p)
         finally:
             self.procs.stop(sim)
-        return {"compression": k, "poll_period_s": 5, "cache_ttl_s": 2, "real_period_ms": period_ms,
+        return {"three_replicas": three, "compression": k, "poll_period_s": 5, "cache_ttl_s": 2, "real_period_ms": period_ms,
                 "real_ttl_ms": ttl_ms, "simulated_minutes": sim_minutes, "real_seconds": duration, "levels": levels}
 
     def faults(self):
