@@ -18,6 +18,7 @@ pub mod lang;
 pub mod lsn;
 pub mod precheck;
 pub mod readiness;
+pub mod redact;
 pub mod regions;
 pub mod replication;
 #[cfg(feature = "schema")]
@@ -29,7 +30,7 @@ pub mod task;
 pub mod time;
 
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
-pub use conninfo::mask_conninfo_password;
+pub use conninfo::{mask_conninfo_password, mask_secrets_in_text};
 pub use detail::{
     parse_detail, stage_for_section, Check, CheckCounts, CheckOutcome, DetailLog, Event, LogTime, Marker,
     PrecheckVerdict, Section, SectionMatch, StageStart, UnparsedLine, SECTION_STAGES,
@@ -42,6 +43,7 @@ pub use precheck::{
     DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse, PrecheckTask,
 };
 pub use readiness::{switch_readiness, Missing, SwitchReadiness};
+pub use redact::{is_credential_key, redact_json, redact_json_with};
 pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
 pub use replication::{Health, HealthThresholds, ReplicationInfo};
 pub use secret::SecretString;

@@ -22,6 +22,7 @@ pub mod simulator;
 pub mod spa;
 pub mod telemetry;
 pub mod upstream;
+pub mod upstream_error;
 
 use std::process::ExitCode;
 

@@ -842,3 +842,81 @@ fn suite_wide_secret_scan() {
         names.into_iter().collect::<Vec<_>>().join(" ")
     );
 }
+
+/// An upstream error body leaves in the documented shape only: the echoed string to sign, the
+/// key ID and `AccessDeniedDetail` never reach the caller, on a real port.
+#[tokio::test]
+async fn upstream_error_bodies_keep_only_the_documented_shape() {
+    let echo = Scripted {
+        status: 400,
+        body: serde_json::json!({
+            "RequestId": "UP-SIG", "Code": "SignatureDoesNotMatch", "Recommend": "https://next.api.aliyun.com/troubleshoot",
+            "HostId": "rds.aliyuncs.com",
+            "Message": format!("Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3D{KEY_ID}%26SecurityToken%3DCAISupstreamtoken"),
+            "AccessDeniedDetail": {"AuthPrincipalOwnerId": "1357924680135792", "AuthPrincipalDisplayName": "ram-dashboard"},
+        })
+        .to_string(),
+        headers: vec![],
+        delay: Duration::ZERO,
+    };
+    let denied = Scripted {
+        status: 403,
+        body: format!(
+            r#"{{"RequestId":"UP-D","Code":"Forbidden.RAM","Message":"User {KEY_ID} is not authorized","AccessDeniedDetail":"{{\"AuthPrincipalOwnerId\":\"1357924680135792\"}}"}}"#
+        ),
+        headers: vec![],
+        delay: Duration::ZERO,
+    };
+    let up = MockUpstream::start(vec![echo, denied], None).await;
+    let addr = serve(up.app_state(SignatureStyle::V3)).await;
+    for (instance, status, code) in [("pgm-a", 400, "SignatureDoesNotMatch"), ("pgm-b", 403, "Forbidden.RAM")]
+    {
+        let got = raw(
+            addr,
+            &format!("GET /api/rds/DescribeCloudMigrationResult?DBInstanceName={instance} HTTP/1.1"),
+            &[],
+        )
+        .await;
+        assert_eq!(got.status, status, "{}", got.body);
+        let v = got.json();
+        assert_eq!(v["Code"], code);
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert!(
+            keys.iter().all(|k| ["RequestId", "Code", "Message", "Recommend"].contains(&k.as_str())),
+            "{keys:?}"
+        );
+        for gone in
+            [KEY_ID, "CAISupstreamtoken", "1357924680135792", "ram-dashboard", "string to sign is:", "HostId"]
+        {
+            assert!(!got.body.contains(gone) && !got.head.contains(gone), "{gone}: {}", got.body);
+        }
+    }
+    assert_no_secrets();
+}
+
+/// The documented precheck failure `cannot connect to source database by <account>:<password>`
+/// carries the task's own SourcePassword: it reaches the caller in no field and no form.
+#[tokio::test]
+async fn the_source_password_in_detail_never_reaches_the_caller() {
+    let pct: String = SOURCE_PASSWORD.replace('-', "%2D");
+    let answer = serde_json::json!({
+        "Items": [{
+            "TaskId": 9, "TaskName": "t9", "SourcePassword": SOURCE_PASSWORD, "SourceAccount": "migratetest",
+            "Detail": format!("[Check connectivity]\nCheck source connectivity: error:cannot connect to source database by migratetest:{SOURCE_PASSWORD}\n"),
+            "ReplicationInfo": serde_json::json!({"Status": "catchup", "Note": format!("pw {SOURCE_PASSWORD}")}).to_string(),
+            "Link": format!("https://h/x?p={pct}"),
+        }],
+        "PageNumber": 1, "PageSize": 30, "TotalSize": 1, "RequestId": "UP-OK",
+    })
+    .to_string();
+    let up = MockUpstream::start(vec![], Some(ok(&answer))).await;
+    let addr = serve(up.app_state(SignatureStyle::V3)).await;
+    for action in ["DescribeCloudMigrationResult", "DescribeCloudMigrationPrecheckResult"] {
+        let got = raw(addr, &format!("GET /api/rds/{action}?DBInstanceName=pgm-x HTTP/1.1"), &[]).await;
+        assert_eq!(got.status, 200, "{}", got.body);
+        assert!(!got.body.contains(SOURCE_PASSWORD) && !got.body.contains(&pct), "{}", got.body);
+        assert!(got.body.contains("by migratetest:********"), "{}", got.body);
+        assert_eq!(got.json()["Items"][0]["TaskId"], 9);
+    }
+    assert_no_secrets();
+}
