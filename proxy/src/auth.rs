@@ -104,7 +104,9 @@ impl Authenticator {
             Authenticator::None => Ok(Caller::default()),
             Authenticator::TrustedHeader { proxies, user_header, groups_header } => {
                 // Headers from anyone but the portal's proxy are ignored: a browser could forge them.
-                let trusted = peer.is_some_and(|ip| proxies.iter().any(|net| net.contains(&ip)));
+                // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: compare canonically.
+                let trusted =
+                    peer.is_some_and(|ip| proxies.iter().any(|net| net.contains(&ip.to_canonical())));
                 if !trusted {
                     return Err(ProxyError::Unauthorized);
                 }
@@ -122,8 +124,10 @@ impl Authenticator {
                 let presented = headers
                     .get(header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .map(str::trim)
+                    // The scheme is case-insensitive (RFC 7235).
+                    .and_then(|v| v.trim().split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, token)| token.trim())
                     .filter(|t| !t.is_empty() && t.len() <= 4096)
                     .ok_or(ProxyError::Unauthorized)?;
                 let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
@@ -221,6 +225,14 @@ mod tests {
         let e = Authenticator::load_tokens(&file).unwrap_err().to_string();
         assert!(!e.contains("plain-token-by-mistake"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ipv4_mapped_peers_are_compared_canonically() {
+        let a = trusted();
+        let h = headers(&[("x-forwarded-user", "alice")]);
+        assert!(a.authenticate(Some("::ffff:10.0.0.5".parse().unwrap()), &h).is_ok());
+        assert!(a.authenticate(Some("::ffff:10.0.0.6".parse().unwrap()), &h).is_err());
     }
 
     #[test]

@@ -112,8 +112,9 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_USER_HEADER", default_value = "X-Forwarded-User")]
     pub user_header: String,
 
-    /// Header carrying the user's groups (comma-separated), for --auth trusted-header; empty for none.
-    #[arg(long, env = "MIGRATION_PROXY_GROUPS_HEADER", default_value = "X-Forwarded-Groups")]
+    /// Header carrying the user's groups (comma-separated), for --auth trusted-header. Off unless
+    /// set: the portal's proxy must then strip it (and the user header) from client requests.
+    #[arg(long, env = "MIGRATION_PROXY_GROUPS_HEADER", default_value = "")]
     pub groups_header: String,
 
     /// File of bearer tokens, for --auth bearer: one `<user> sha256:<hex> [group,group]` per line
@@ -151,6 +152,11 @@ pub struct ServeArgs {
     /// CSP frame-ancestors sources allowed to embed the dashboard (e.g. "https://portal.example.com").
     #[arg(long, env = "MIGRATION_PROXY_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
+
+    /// Origins (comma-separated, e.g. "https://portal.example.com") besides the proxy's own that a
+    /// browser may call /api/* from; any other cross-origin call is refused with 403.
+    #[arg(long, env = "MIGRATION_PROXY_ALLOWED_ORIGINS", default_value = "")]
+    pub allowed_origins: String,
 
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,

@@ -79,6 +79,7 @@ pub async fn prepare(
     state.base_path = args.base_path.clone();
     state.spa = spa;
     state.auth = authenticator(args)?;
+    state.allowed_origins = parse_origins(&args.allowed_origins)?;
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
@@ -95,6 +96,23 @@ pub async fn prepare(
         target => Some(AuditLog::open(target)?),
     };
     Ok((state, sim))
+}
+
+/// `--allowed-origins`: each one `scheme://host[:port]`, nothing more.
+fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|o| {
+            let url = url::Url::parse(o)
+                .map_err(|_| anyhow::anyhow!("--allowed-origins: {o:?} is not an origin"))?;
+            let origin = url.origin().ascii_serialization();
+            if !matches!(url.scheme(), "http" | "https") || origin != o.trim_end_matches('/') {
+                anyhow::bail!("--allowed-origins: {o:?} must be scheme://host[:port] and nothing more");
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 fn authenticator(args: &ServeArgs) -> anyhow::Result<Authenticator> {
