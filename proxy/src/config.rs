@@ -30,8 +30,17 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Run the RDS simulator alone (a stand-in for the RDS OpenAPI endpoint).
     Simulate(Box<crate::simulator::cli::SimulateArgs>),
-    /// Read a bearer token on standard input and print the line to store in --tokens-file.
-    HashToken,
+    /// Read a bearer token on standard input (or make one with --generate) and print the hash to
+    /// store in --tokens-file. Tokens under 128 bits of entropy are refused.
+    HashToken(HashTokenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HashTokenArgs {
+    /// Make a new random 256-bit token: prints the token (give it to the client, once) on the
+    /// first line and its hash (for --tokens-file) on the second.
+    #[arg(long, env = "MIGRATION_PROXY_HASH_TOKEN_GENERATE")]
+    pub generate: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

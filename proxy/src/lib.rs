@@ -44,12 +44,19 @@ pub fn run(cli: config::Cli) -> ExitCode {
         match cli.command {
             config::Command::Serve(args) => serve::serve(*args).await,
             config::Command::Simulate(args) => simulator::run_standalone(*args).await,
-            config::Command::HashToken => {
+            config::Command::HashToken(args) => {
+                if args.generate {
+                    let token = auth::generate_token()?;
+                    println!("{token}");
+                    println!("{}", auth::hash_token(&token));
+                    return Ok(());
+                }
                 let mut token = String::new();
                 std::io::stdin().read_line(&mut token)?;
                 if token.trim().is_empty() {
                     anyhow::bail!("no token on standard input");
                 }
+                auth::check_token_strength(token.trim()).map_err(anyhow::Error::msg)?;
                 println!("{}", auth::hash_token(&token));
                 Ok(())
             }

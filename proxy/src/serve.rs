@@ -31,6 +31,15 @@ pub async fn prepare(
             args.listen
         );
     }
+    // Everything formatted into a URL or a header is checked like request values are.
+    if !crate::actions::is_region_id(&args.region_id) {
+        anyhow::bail!("--region-id {:?} is not a region ID such as cn-hangzhou", args.region_id);
+    }
+    if let Some(r) = env("ALIBABA_CLOUD_STS_REGION").filter(|r| !r.trim().is_empty()) {
+        if !crate::actions::is_region_id(r.trim()) {
+            anyhow::bail!("ALIBABA_CLOUD_STS_REGION {r:?} is not a region ID such as cn-hangzhou");
+        }
+    }
     if !args.demo && args.demo_faults != simulator::cli::FaultArgs::default() {
         anyhow::bail!("the --fault-* flags shape the demo simulator; they need --demo");
     }
