@@ -167,6 +167,19 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_ALLOWED_ORIGINS", default_value = "")]
     pub allowed_origins: String,
 
+    /// Longest a client may take to send a request's headers, and (HTTP/1) an idle keep-alive
+    /// connection may wait for its next request, in milliseconds (slow clients are closed).
+    #[arg(long, env = "MIGRATION_PROXY_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_read_timeout_ms: u64,
+
+    /// HTTP/2 keep-alive: a connection that does not answer pings within this time is closed (ms).
+    #[arg(long, env = "MIGRATION_PROXY_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub idle_timeout_ms: u64,
+
+    /// Open client connections at most; more wait in the listen backlog.
+    #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

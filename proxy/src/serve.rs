@@ -168,10 +168,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(mode = mode.as_str(), %addr, base_path = %args.base_path, "serving");
     // The one line a person starting `make run` needs.
     println!("RDS Migration Dashboard ({} mode): http://{}{}/", mode.as_str(), addr, args.base_path);
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let limits = crate::listener::ConnLimits {
+        header_read_timeout: Duration::from_millis(args.header_read_timeout_ms.max(1)),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
+    };
+    crate::listener::serve(listener, app(state), limits, shutdown_signal()).await.context("serving")?;
     if let Some(sim) = sim {
         sim.stop().await;
     }

@@ -1015,3 +1015,49 @@ async fn security_headers_are_on_every_response_and_dotfiles_are_hidden() {
     std::fs::remove_dir_all(&root).unwrap();
     assert_no_secrets();
 }
+
+/// Slow clients: a connection that never finishes its headers (slowloris), and an idle
+/// keep-alive connection, are closed by the proxy (the header-read timeout works: hyper has a
+/// timer), on the real accept loop `serve` uses.
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed() {
+    let up = MockUpstream::start(vec![], Some(ok(&task_list_with_secrets()))).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = migration_proxy::listener::ConnLimits {
+        header_read_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_millis(300),
+        max_connections: 8,
+    };
+    tokio::spawn(migration_proxy::listener::serve(
+        listener,
+        app(up.app_state(SignatureStyle::V3)),
+        limits,
+        std::future::pending(),
+    ));
+    // Half a request, then nothing: the proxy hangs up (EOF), it does not wait forever.
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").as_bytes()).await.unwrap();
+        slow.push(s);
+    }
+    for mut s in slow {
+        let mut buf = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+        assert!(closed.is_ok(), "a slowloris connection is still open");
+        record(&String::from_utf8_lossy(&buf));
+    }
+    // A served keep-alive connection left idle is closed too.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET /api/session HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "an idle keep-alive connection is still open");
+    let text = String::from_utf8_lossy(&buf).to_string();
+    record(&text);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    // The peer address still reaches the handlers (ConnectInfo), and the proxy still serves.
+    assert_eq!(raw(addr, "GET /api/session HTTP/1.1", &[]).await.status, 200);
+    assert_no_secrets();
+}
