@@ -157,16 +157,40 @@ async fn authenticate(State(state): State<Shared>, mut request: Request, next: N
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()));
-    if let Err(e) = check_host_and_origin(&state, request.headers()) {
-        return e.into_response();
-    }
-    match state.auth.authenticate(peer, request.headers()) {
+    let checked = check_host_and_origin(&state, request.headers())
+        .and_then(|()| state.auth.authenticate(peer, request.headers()));
+    match checked {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            audit_refusal(&state, &request, e.status().as_u16());
+            e.into_response()
+        }
     }
+}
+
+/// A refused call (401, or 403 for Host/Origin) in the audit log: the attempted action and
+/// instance, cut short (serde escapes them), and who it claimed to be is not trusted, so "-".
+fn audit_refusal(state: &AppState, request: &Request, status: u16) {
+    let Some(audit) = &state.audit else { return };
+    let cut = |s: &str| s.chars().take(64).collect::<String>();
+    let path = request.uri().path();
+    let action = cut(path.rsplit_once("/rds/").map_or(path, |(_, a)| a));
+    let instance = request.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "DBInstanceName").map(|(_, v)| cut(&v))
+    });
+    audit.record(&crate::audit::AuditRecord {
+        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        user: "-",
+        action: &action,
+        instance: instance.as_deref(),
+        status,
+        request_id: None,
+        latency_ms: 0,
+        cache: "-",
+    });
 }
 
 /// DNS rebinding and cross-site reads: without caller authentication only a loopback `Host` is

@@ -1061,3 +1061,56 @@ async fn slow_and_idle_connections_are_closed() {
     assert_eq!(raw(addr, "GET /api/session HTTP/1.1", &[]).await.status, 200);
     assert_no_secrets();
 }
+
+/// An audit sink that keeps the lines and puts them in the transcript (so the scan reads them).
+#[derive(Clone, Default)]
+struct AuditLines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+impl std::io::Write for AuditLines {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        record(&String::from_utf8_lossy(b));
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Refused authentication (401), refused Host/Origin (403) and refused instances (403) are in
+/// the audit log with the attempted action and instance, cut short and escaped.
+#[tokio::test]
+async fn refusals_are_audited() {
+    let up = MockUpstream::start(vec![], Some(ok(&task_list_with_secrets()))).await;
+    let file = tokens_file();
+    let lines = AuditLines::default();
+    let mut state = up.app_state(SignatureStyle::V3);
+    state.auth = Authenticator::Bearer { tokens: Authenticator::load_tokens(&file).unwrap() };
+    state.audit = Some(migration_proxy::audit::AuditLog::to_writer(Box::new(lines.clone())));
+    let addr = serve(state).await;
+    let long = "x".repeat(500);
+    raw(addr, &format!("GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-{long} HTTP/1.1"), &[])
+        .await;
+    raw(addr, "GET /api/rds/DescribeRegions HTTP/1.1", &[("Authorization", "Bearer wrong-token-value")])
+        .await;
+    let auth = format!("Bearer {BEARER_TOKEN}");
+    raw(
+        addr,
+        "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-%22%0a HTTP/1.1",
+        &[("Authorization", auth.as_str()), ("Origin", "https://evil.example.com")],
+    )
+    .await;
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let records: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect();
+    assert_eq!(records.len(), 3, "{text}");
+    assert_eq!(records[0]["status"], 401);
+    assert_eq!(records[0]["action"], "DescribeCloudMigrationResult");
+    assert!(records[0]["instance"].as_str().unwrap().len() <= 64, "{text}");
+    assert_eq!(records[1]["status"], 401);
+    assert_eq!(records[1]["action"], "DescribeRegions");
+    assert_eq!(records[2]["status"], 403);
+    assert_eq!(records[2]["instance"], "pgm-\"\n");
+    assert!(!text.contains("wrong-token-value") && !text.contains(BEARER_TOKEN));
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    assert_no_secrets();
+}
