@@ -67,6 +67,7 @@ pub struct AppState {
     pub last_upstream: Mutex<Option<UpstreamNote>>,
     /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
     pub allowed_origins: Vec<String>,
+    pub limits: crate::limits::Limits,
 }
 
 impl AppState {
@@ -87,6 +88,7 @@ impl AppState {
             audit: None,
             last_upstream: Mutex::new(None),
             allowed_origins: Vec::new(),
+            limits: crate::limits::Limits::default(),
         }
     }
 

@@ -176,6 +176,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
     pub idle_timeout_ms: u64,
 
+    /// Upstream fetches in flight at most; above it calls get 503 Proxy.Busy with Retry-After.
+    #[arg(long, env = "MIGRATION_PROXY_MAX_UPSTREAM_IN_FLIGHT", default_value_t = crate::limits::DEFAULT_MAX_UPSTREAM_IN_FLIGHT)]
+    pub max_upstream_in_flight: usize,
+
     /// Open client connections at most; more wait in the listen backlog.
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,

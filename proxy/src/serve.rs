@@ -89,6 +89,7 @@ pub async fn prepare(
     state.spa = spa;
     state.auth = authenticator(args)?;
     state.allowed_origins = parse_origins(&args.allowed_origins)?;
+    state.limits = crate::limits::Limits::new(args.max_upstream_in_flight);
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),

@@ -1114,3 +1114,30 @@ async fn refusals_are_audited() {
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
     assert_no_secrets();
 }
+
+/// Above the cap on upstream fetches in flight, a call gets 503 Proxy.Busy with Retry-After at
+/// once, and never reaches the upstream.
+#[tokio::test]
+async fn upstream_fetches_in_flight_are_capped() {
+    let slow = Scripted { delay: Duration::from_millis(1500), ..ok(&task_list_with_secrets()) };
+    let up = MockUpstream::start(vec![], Some(slow)).await;
+    let mut state = up.app_state(SignatureStyle::V3);
+    state.limits = migration_proxy::limits::Limits::new(1);
+    let addr = serve(state).await;
+    let first = tokio::spawn(async move {
+        raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-a HTTP/1.1", &[]).await.status
+    });
+    while up.calls() == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let got = raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-b HTTP/1.1", &[]).await;
+    assert_eq!(got.status, 503, "{}", got.body);
+    assert_eq!(got.json()["Code"], "Proxy.Busy");
+    assert!(got.head.to_ascii_lowercase().contains("retry-after: 1"), "{}", got.head);
+    assert_eq!(first.await.unwrap(), 200);
+    assert_eq!(up.calls(), 1);
+    // The slot is free again.
+    let got = raw(addr, "GET /api/rds/DescribeCloudMigrationResult?DBInstanceName=pgm-c HTTP/1.1", &[]).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_no_secrets();
+}
