@@ -1141,3 +1141,14 @@ async fn upstream_fetches_in_flight_are_capped() {
     assert_eq!(got.status, 200, "{}", got.body);
     assert_no_secrets();
 }
+
+/// The scan's needles cover the encoded forms, not only the raw values.
+#[test]
+fn the_scan_finds_encoded_secrets() {
+    for text in
+        ["a=%22123456%22", r#"{"x":"{\"p\":\"123456\"}"}"#, "Bearer-T0ken-5e5e5e", "q=Bearer-T0ken-5e5e5e&"]
+    {
+        assert!(!secrets_in(text).is_empty(), "{text}");
+    }
+    assert!(secrets_in("nothing secret here: 12345 and ********").is_empty());
+}
