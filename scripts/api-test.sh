@@ -89,6 +89,7 @@ stop_proxy
 # 2. --auth bearer: the same checks with the token, and calls without it must be refused.
 token="api-test-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 printf 'api-test %s\n' "$(printf '%s\n' "$token" | "$bin" hash-token)" >"$work/tokens"
+chmod 600 "$work/tokens"
 start_proxy bearer --auth bearer --tokens-file "$work/tokens"
 run_schemathesis bearer "$(( (examples + 4) / 5 ))" "$checks,ignored_auth" -H "Authorization: Bearer $token"
 stop_proxy

@@ -76,7 +76,13 @@ unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_
 
 status=0
 echo "== official Python SDKs (tests/sdk/sdk_test.py)"
-"$venv/bin/python" tests/sdk/sdk_test.py "$clean" "$throttled" || status=1
+# Checks must hold under PYTHONOPTIMIZE (which compiles bare asserts away): run optimised, and
+# refuse a bare assert outright.
+if grep -nE '^[[:space:]]*assert[[:space:](]' tests/sdk/sdk_test.py; then
+  echo "sdk-test: use require(...) in tests/sdk/sdk_test.py, not assert (PYTHONOPTIMIZE removes it)" >&2
+  status=1
+fi
+PYTHONOPTIMIZE=2 "$venv/bin/python" tests/sdk/sdk_test.py "$clean" "$throttled" || status=1
 echo "== official Node SDKs (tests/sdk/sdk_test.js)"
 (cd tests/sdk && node sdk_test.js "$clean" "$throttled") || status=1
 exit $status

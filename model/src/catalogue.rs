@@ -174,6 +174,7 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("Proxy.PayloadTooLarge", 413, Client, "The request is too large.", "Permintaan terlalu besar."),
     e("Proxy.Internal", 500, Server, "The proxy had an internal error; try again later.", "Proxy mengalami kesalahan internal; coba lagi nanti."),
     e("Proxy.MethodNotAllowed", 405, Client, "Only reading is allowed through the proxy.", "Melalui proxy hanya boleh membaca."),
+    e("Proxy.Busy", 503, Retryable, "The proxy has too many calls to the RDS API in flight; try again in a moment.", "Proxy sedang menangani terlalu banyak panggilan ke API RDS; coba lagi sebentar lagi."),
     e("Proxy.AppNotBuilt", 503, Server, "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
 ];
 
@@ -294,6 +295,7 @@ mod tests {
         ("Proxy.UpstreamTimeout", 504, Retryable), ("Proxy.UpstreamUnavailable", 502, Retryable),
         ("Proxy.NotFound", 404, Client), ("Proxy.PayloadTooLarge", 413, Client), ("Proxy.Internal", 500, Server),
         ("Proxy.MethodNotAllowed", 405, Client), ("Proxy.AppNotBuilt", 503, Server),
+        ("Proxy.Busy", 503, Retryable),
     ];
 
     #[test]

@@ -1,4 +1,7 @@
-//! Masking passwords in libpq connection strings (`Conninfo`).
+//! Masking passwords in text: libpq connection strings (`Conninfo`), URIs with user info, the
+//! documented precheck wording `cannot connect to source database by <account>:<password>`, and
+//! known secret values in their raw, JSON-escaped and percent-encoded forms. The one text masker:
+//! the proxy's redaction of whole answers ([`crate::redact`]) and the app's Conninfo view use it.
 //!
 //! PostgreSQL already obfuscates `conninfo` in `pg_stat_wal_receiver`, and the service shows
 //! `password=********`; the mask is applied again anyway, because the dashboard must never show
@@ -20,8 +23,212 @@ pub fn mask_conninfo_password(conninfo: &str) -> String {
     }
 }
 
+/// A `key=` in text whose value is a secret: `password`, `sslpassword`, `passwd`, `pwd`, `secret`
+/// (`client_secret`, `AccessKeySecret`) and tokens other than pagination tokens, in any case.
 fn is_secret_key(key: &str) -> bool {
-    key.to_ascii_lowercase().ends_with("password")
+    // The key as written may carry what precedes it on the line (`(password`, `db?password`).
+    let k: String = key
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .next()
+        .unwrap_or(key)
+        .to_ascii_lowercase();
+    crate::redact::is_credential_key(&k)
+}
+
+/// Masks every secret this module can recognise in free text: `key = value` assignments of
+/// secret keys (quoted or not), the password in the user info of any URI (`scheme://u:pw@host`),
+/// and the account password of the documented wording `... database by <account>:<password>`
+/// (masked to the end of the line, as it ends the message). Allocates only when a candidate is
+/// present; everything else is kept byte for byte.
+pub fn mask_secrets_in_text(text: &str) -> String {
+    let mut s = text.to_string();
+    if contains_ignore_ascii_case(&s, "database by ") {
+        s = mask_account_password(&s);
+    }
+    if s.contains("://") {
+        s = mask_uri_userinfo(&s);
+    }
+    if s.contains('=') && SECRET_KEY_HINTS.iter().any(|h| contains_ignore_ascii_case(&s, h)) {
+        s = mask_keywords(&s);
+    }
+    s
+}
+
+/// Whether [`mask_secrets_in_text`] could change `text` (cheap, allocates nothing).
+pub fn may_hold_secrets(text: &str) -> bool {
+    contains_ignore_ascii_case(text, "database by ")
+        || text.contains("://")
+        || (text.contains('=') && SECRET_KEY_HINTS.iter().any(|h| contains_ignore_ascii_case(text, h)))
+}
+
+/// Substrings every secret key name holds (see [`crate::redact::is_credential_key`]).
+const SECRET_KEY_HINTS: &[&str] = &["pass", "pwd", "secret", "token", "accesskey", "credential", "apikey"];
+
+/// Whether `haystack` holds `needle` (ASCII) in any letter case; allocates nothing.
+pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `... database by <account>:<password>`: the password runs to the end of the line (a raw or
+/// a JSON-escaped newline), since the documented wording ends with it and a password may hold
+/// spaces.
+fn mask_account_password(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("database by ") {
+        let start = pos + found + "database by ".len();
+        out.push_str(&s[pos..start]);
+        let rest = &s[start..];
+        let line_end = line_end(rest);
+        let line = &rest[..line_end];
+        match line.find(':') {
+            Some(colon) => {
+                out.push_str(&line[..=colon]);
+                out.push_str(MASK);
+            }
+            None => out.push_str(line),
+        }
+        pos = start + line_end;
+    }
+    out.push_str(&s[pos..]);
+    out
+}
+
+/// Where the line that starts `s` ends: at a newline, or at an escaped one (`\n`, `\r`) as a
+/// JSON document inside a string shows it.
+fn line_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | b'\r' => return i,
+            b'\\' if matches!(b.get(i + 1), Some(b'n' | b'r')) => return i,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// The password part of the user info of every `scheme://user:password@host` in the text.
+fn mask_uri_userinfo(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pos = 0;
+    while let Some(found) = s[pos..].find("://") {
+        let auth_start = pos + found + 3;
+        out.push_str(&s[pos..auth_start]);
+        let rest = &s[auth_start..];
+        let auth_len = rest
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '<' | '>' | '\\') || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..auth_len];
+        match authority.rfind('@').and_then(|at| authority[..at].find(':').map(|colon| (colon, at))) {
+            Some((colon, at)) => {
+                out.push_str(&authority[..=colon]);
+                out.push_str(MASK);
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        pos = auth_start + auth_len;
+    }
+    out.push_str(&s[pos..]);
+    out
+}
+
+/// The forms a secret value takes in an answer: as is, JSON-escaped (once and twice, as a JSON
+/// document inside a string shows it), and percent-encoded (RFC 3986 with upper- and
+/// lower-case hex, and form encoding with `+` for a space). Each distinct form once, longest first.
+pub fn secret_forms(secret: &str) -> Vec<String> {
+    let json_once = json_escape(secret);
+    let json_twice = json_escape(&json_once);
+    let pct_upper = percent_encode(secret, false, false);
+    let mut forms = vec![
+        secret.to_string(),
+        json_once,
+        json_twice,
+        pct_upper.clone(),
+        percent_encode(secret, true, false),
+        percent_encode(secret, false, true),
+        percent_encode(secret, true, true),
+    ];
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    forms.dedup();
+    forms
+}
+
+fn json_escape(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_string()
+}
+
+/// Every byte but RFC 3986's unreserved characters as `%XX`; `lower` for lower-case hex, `form`
+/// for `+` in place of a space (application/x-www-form-urlencoded).
+fn percent_encode(s: &str, lower: bool, form: bool) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else if form && b == b' ' {
+            out.push('+');
+        } else if lower {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Shortest secret value masked wherever it appears: shorter values are too likely to be part of
+/// ordinary text (they are still dropped with their key).
+pub const MIN_KNOWN_SECRET_CHARS: usize = 4;
+
+/// Masks every form ([`secret_forms`]) of every known secret value wherever it appears.
+pub fn mask_known_secrets(text: &str, secrets: &[String]) -> String {
+    let forms: Vec<String> = secrets.iter().flat_map(|s| secret_forms(s)).collect();
+    mask_forms(text, &forms)
+}
+
+/// `s` with every `%XX` decoded (and `+` as a space), if it holds any; bytes that do not make
+/// UTF-8 become U+FFFD. Used to find a secret however much of it an encoder escaped.
+pub fn percent_decoded(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Masks each of `forms` (already computed by [`secret_forms`], longest first) in `text`.
+pub fn mask_forms(text: &str, forms: &[String]) -> String {
+    let mut s: Option<String> = None;
+    for form in forms {
+        let current = s.as_deref().unwrap_or(text);
+        if current.contains(form.as_str()) {
+            s = Some(current.replace(form.as_str(), MASK));
+        }
+    }
+    s.unwrap_or_else(|| text.to_string())
 }
 
 /// Walks `key = value` pairs; delimiters are ASCII, so byte offsets stay on char boundaries.
@@ -67,14 +274,18 @@ fn mask_keywords(s: &str) -> String {
             }
             j = (j + 1).min(b.len());
         } else {
-            while j < b.len() && !b[j].is_ascii_whitespace() {
+            // In a URI's query (`db?password=x&sslmode=...`), `&` and `#` end the value.
+            let in_query = key.contains('?') || key.contains('&');
+            while j < b.len() && !b[j].is_ascii_whitespace() && !(in_query && matches!(b[j], b'&' | b'#')) {
                 j += if b[j] == b'\\' { 2 } else { 1 };
             }
             j = j.min(b.len());
         }
         // Keep the original spelling of `key =` and replace only the value.
         out.push_str(s.get(k0..v0).unwrap_or(""));
-        if is_secret_key(key) {
+        let value = s.get(v0..j).unwrap_or("");
+        // A value already masked stays as it is (masking twice changes nothing).
+        if is_secret_key(key) && !value.starts_with(MASK) {
             out.push_str(MASK);
         } else {
             out.push_str(s.get(v0..j).unwrap_or(""));
@@ -135,7 +346,8 @@ mod tests {
             (r"password='it\'s here' host=h", "password=******** host=h"),
             (r"password=a\ b host=h", "password=******** host=h"),
             ("sslpassword=x user=u", "sslpassword=******** user=u"),
-            ("passwords=x", "passwords=x"),
+            ("passwords=x", "passwords=********"),
+            ("host=h", "host=h"),
             ("password=", "password=********"),
             ("password='unterminated host=h", "password=********"),
             ("host=h  dbname=d", "host=h  dbname=d"),

@@ -21,6 +21,7 @@ pub mod lsn;
 pub mod precheck;
 pub mod precheck_outcome;
 pub mod readiness;
+pub mod redact;
 pub mod regions;
 pub mod replication;
 #[cfg(feature = "schema")]
@@ -35,7 +36,7 @@ pub mod trend;
 
 pub use attention::{attention, Attention, Concern, Severity};
 pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
-pub use conninfo::mask_conninfo_password;
+pub use conninfo::{mask_conninfo_password, mask_secrets_in_text};
 pub use detail::{
     parse_detail, parse_size, stage_for_section, BackupEvent, BackupEventKind, Check, CheckCounts,
     CheckOutcome, DetailLog, Event, LogTime, Marker, PrecheckVerdict, Section, SectionMatch, StageStart,
@@ -55,6 +56,7 @@ pub use readiness::{
     held_for, switch_readiness, switch_readiness_with_history, HeldFor, Missing, ReadinessSample,
     ReadinessState, SwitchReadiness,
 };
+pub use redact::{is_credential_key, redact_json, redact_json_with};
 pub use regions::{dedup_regions, DescribeRegionsRequest, DescribeRegionsResponse, RdsRegion, RdsRegions};
 pub use replication::{
     Health, HealthThresholds, HealthVerdict, LinkFigures, ReplicationInfo, UnknownBecause,

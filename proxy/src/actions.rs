@@ -284,6 +284,12 @@ pub fn validate(
     Ok(ValidatedCall { action, region_id, params })
 }
 
+/// Whether `r` is shaped like a region ID (what request values, `--region-id` and the STS region
+/// must be before they are formatted into a host name).
+pub fn is_region_id(r: &str) -> bool {
+    check_region(r).is_ok()
+}
+
 fn check_region(r: &str) -> Result<(), ProxyError> {
     let ok = REGION_ID_LEN.contains(&r.len())
         && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

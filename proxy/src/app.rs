@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::audit::AuditLog;
@@ -64,6 +65,9 @@ pub struct AppState {
     pub metrics: Metrics,
     pub audit: Option<AuditLog>,
     pub last_upstream: Mutex<Option<UpstreamNote>>,
+    /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
+    pub allowed_origins: Vec<String>,
+    pub limits: crate::limits::Limits,
 }
 
 impl AppState {
@@ -83,6 +87,8 @@ impl AppState {
             metrics: Metrics::new(),
             audit: None,
             last_upstream: Mutex::new(None),
+            allowed_origins: Vec::new(),
+            limits: crate::limits::Limits::default(),
         }
     }
 
@@ -119,8 +125,14 @@ pub fn app(state: AppState) -> Router {
         let base: Arc<str> = state.base_path.as_str().into();
         Router::new().fallback(move |request: Request| strip_base(base.clone(), under_base.clone(), request))
     };
+    // Every response, not only the app's pages (`//index.html` and `/%69ndex.html` reach the
+    // files directly), carries the CSP with its frame-ancestors.
+    let csp = state.spa.as_ref().map(Spa::csp).unwrap_or_else(|| {
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+    });
     probes
         .merge(root)
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
         .layer(crate::spa::security_headers_layer())
         // Nothing the proxy serves takes a body: bound what a client may send.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
@@ -147,13 +159,81 @@ async fn authenticate(State(state): State<Shared>, mut request: Request, next: N
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()));
-    match state.auth.authenticate(peer, request.headers()) {
+    let checked = check_host_and_origin(&state, request.headers())
+        .and_then(|()| state.auth.authenticate(peer, request.headers()));
+    match checked {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            audit_refusal(&state, &request, e.status().as_u16());
+            e.into_response()
+        }
     }
+}
+
+/// A refused call (401, or 403 for Host/Origin) in the audit log: the attempted action and
+/// instance, cut short (serde escapes them), and who it claimed to be is not trusted, so "-".
+fn audit_refusal(state: &AppState, request: &Request, status: u16) {
+    let Some(audit) = &state.audit else { return };
+    let cut = |s: &str| s.chars().take(64).collect::<String>();
+    let path = request.uri().path();
+    let action = cut(path.rsplit_once("/rds/").map_or(path, |(_, a)| a));
+    let instance = request.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "DBInstanceName").map(|(_, v)| cut(&v))
+    });
+    audit.record(&crate::audit::AuditRecord {
+        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        user: "-",
+        action: &action,
+        instance: instance.as_deref(),
+        status,
+        request_id: None,
+        latency_ms: 0,
+        cache: "-",
+    });
+}
+
+/// DNS rebinding and cross-site reads: without caller authentication only a loopback `Host` is
+/// served (a rebound name is not loopback), and in every mode a browser's cross-origin `Origin`
+/// is refused unless it is one of `--allowed-origins`.
+fn check_host_and_origin(state: &AppState, headers: &axum::http::HeaderMap) -> Result<(), ProxyError> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // No Host at all (HTTP/1.0, in-process tests) is no rebinding: browsers always send one.
+    if matches!(state.auth, Authenticator::None) && !host.is_empty() && !is_loopback_host(host) {
+        return Err(ProxyError::Forbidden(
+            "Without caller authentication the proxy answers only requests addressed to a loopback name."
+                .into(),
+        ));
+    }
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    let Some(origin) = origins.next() else { return Ok(()) };
+    let origin = origin.to_str().unwrap_or("").trim_end_matches('/');
+    let same = !host.is_empty()
+        && (origin.eq_ignore_ascii_case(&format!("http://{host}"))
+            || origin.eq_ignore_ascii_case(&format!("https://{host}")));
+    let allowed = state.allowed_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if origins.next().is_some() || !(same || allowed) {
+        return Err(ProxyError::Forbidden("Cross-origin calls to the API are not allowed.".into()));
+    }
+    Ok(())
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        }),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 /// `GET {base}/api/rds/{Action}`. The document also lists each allow-listed action under its own

@@ -51,6 +51,70 @@ pub fn hash_token(token: &str) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(token.trim().as_bytes())))
 }
 
+/// The least entropy a bearer token may have.
+pub const MIN_TOKEN_BITS: f64 = 128.0;
+
+/// A new 256-bit token from the operating system's generator, base64url without padding.
+pub fn generate_token() -> anyhow::Result<String> {
+    use base64::Engine;
+    use rand::TryRngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|e| anyhow::anyhow!("no random bytes: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// An upper estimate of a token's entropy: its length times log2 of the alphabet its character
+/// classes span (lower case 26, upper case 26, digits 10, other printable 33). A token with few
+/// distinct characters (`aaaa...`) counts as that few.
+pub fn token_entropy_bits(token: &str) -> f64 {
+    let has = |f: fn(&char) -> bool| token.chars().any(|c| f(&c));
+    let alphabet = [
+        (has(char::is_ascii_lowercase), 26.0),
+        (has(char::is_ascii_uppercase), 26.0),
+        (has(char::is_ascii_digit), 10.0),
+        (has(|c| !c.is_ascii_alphanumeric()), 33.0),
+    ]
+    .iter()
+    .filter(|(present, _)| *present)
+    .map(|(_, n)| n)
+    .sum::<f64>();
+    let distinct = token.chars().collect::<std::collections::BTreeSet<_>>().len() as f64;
+    let per_char = f64::log2(alphabet.min(distinct.max(1.0) * 4.0).max(1.0));
+    token.chars().count() as f64 * per_char
+}
+
+/// Refuses a token under [`MIN_TOKEN_BITS`] (the message never repeats the token).
+pub fn check_token_strength(token: &str) -> Result<(), String> {
+    let bits = token_entropy_bits(token);
+    if bits < MIN_TOKEN_BITS {
+        return Err(format!(
+            "the token has about {bits:.0} bits of entropy; at least {MIN_TOKEN_BITS:.0} are required (make one with `migration-proxy hash-token --generate`)"
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a file that group or others may write: whoever can write the tokens or policy file
+/// can let themselves in.
+pub fn check_not_writable_by_others(path: &Path, what: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the {what} {}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o022 != 0 {
+            anyhow::bail!(
+                "the {what} {} can be written by group or others (mode {:o}); make it writable by its owner only (chmod 600)",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
+    Ok(())
+}
+
 impl Authenticator {
     /// Parses a list of proxy addresses or networks: `10.0.0.5, 10.1.0.0/16, ::1`.
     pub fn parse_networks(list: &str) -> Result<Vec<IpNet>, String> {
@@ -67,6 +131,7 @@ impl Authenticator {
 
     /// Reads a tokens file: one `<user> sha256:<64 hex> [group,group]` per line; `#` comments.
     pub fn load_tokens(path: &Path) -> anyhow::Result<Vec<TokenEntry>> {
+        check_not_writable_by_others(path, "tokens file")?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read the tokens file {}: {e}", path.display()))?;
         let mut tokens = Vec::new();
@@ -104,7 +169,9 @@ impl Authenticator {
             Authenticator::None => Ok(Caller::default()),
             Authenticator::TrustedHeader { proxies, user_header, groups_header } => {
                 // Headers from anyone but the portal's proxy are ignored: a browser could forge them.
-                let trusted = peer.is_some_and(|ip| proxies.iter().any(|net| net.contains(&ip)));
+                // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: compare canonically.
+                let trusted =
+                    peer.is_some_and(|ip| proxies.iter().any(|net| net.contains(&ip.to_canonical())));
                 if !trusted {
                     return Err(ProxyError::Unauthorized);
                 }
@@ -122,8 +189,10 @@ impl Authenticator {
                 let presented = headers
                     .get(header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .map(str::trim)
+                    // The scheme is case-insensitive (RFC 7235).
+                    .and_then(|v| v.trim().split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, token)| token.trim())
                     .filter(|t| !t.is_empty() && t.len() <= 4096)
                     .ok_or(ProxyError::Unauthorized)?;
                 let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
@@ -221,6 +290,52 @@ mod tests {
         let e = Authenticator::load_tokens(&file).unwrap_err().to_string();
         assert!(!e.contains("plain-token-by-mistake"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn weak_tokens_are_refused_and_generated_ones_are_strong() {
+        for weak in [
+            "t0ken-bot",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "0123456789abcdef",
+            "correcthorse",
+        ] {
+            let e = check_token_strength(weak).unwrap_err();
+            assert!(!e.contains(weak), "{e}");
+        }
+        let t = generate_token().unwrap();
+        assert_eq!(t.len(), 43, "32 bytes in base64url");
+        assert!(token_entropy_bits(&t) >= 200.0, "{}", token_entropy_bits(&t));
+        assert!(check_token_strength(&t).is_ok());
+        assert_ne!(t, generate_token().unwrap());
+        assert!(check_token_strength(&format!("api-test-{}", "0f".repeat(16))).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_files_others_can_write_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("auth-perm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tokens");
+        std::fs::write(&file, format!("bot {}\n", hash_token("x"))).unwrap();
+        for (mode, ok) in [(0o600, true), (0o644, true), (0o664, false), (0o666, false), (0o602, false)] {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            let got = Authenticator::load_tokens(&file);
+            assert_eq!(got.is_ok(), ok, "{mode:o}");
+            if !ok {
+                assert!(got.unwrap_err().to_string().contains("group or others"));
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ipv4_mapped_peers_are_compared_canonically() {
+        let a = trusted();
+        let h = headers(&[("x-forwarded-user", "alice")]);
+        assert!(a.authenticate(Some("::ffff:10.0.0.5".parse().unwrap()), &h).is_ok());
+        assert!(a.authenticate(Some("::ffff:10.0.0.6".parse().unwrap()), &h).is_err());
     }
 
     #[test]

@@ -30,8 +30,17 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Run the RDS simulator alone (a stand-in for the RDS OpenAPI endpoint).
     Simulate(Box<crate::simulator::cli::SimulateArgs>),
-    /// Read a bearer token on standard input and print the line to store in --tokens-file.
-    HashToken,
+    /// Read a bearer token on standard input (or make one with --generate) and print the hash to
+    /// store in --tokens-file. Tokens under 128 bits of entropy are refused.
+    HashToken(HashTokenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HashTokenArgs {
+    /// Make a new random 256-bit token: prints the token (give it to the client, once) on the
+    /// first line and its hash (for --tokens-file) on the second.
+    #[arg(long, env = "MIGRATION_PROXY_HASH_TOKEN_GENERATE")]
+    pub generate: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -112,8 +121,9 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_USER_HEADER", default_value = "X-Forwarded-User")]
     pub user_header: String,
 
-    /// Header carrying the user's groups (comma-separated), for --auth trusted-header; empty for none.
-    #[arg(long, env = "MIGRATION_PROXY_GROUPS_HEADER", default_value = "X-Forwarded-Groups")]
+    /// Header carrying the user's groups (comma-separated), for --auth trusted-header. Off unless
+    /// set: the portal's proxy must then strip it (and the user header) from client requests.
+    #[arg(long, env = "MIGRATION_PROXY_GROUPS_HEADER", default_value = "")]
     pub groups_header: String,
 
     /// File of bearer tokens, for --auth bearer: one `<user> sha256:<hex> [group,group]` per line
@@ -156,6 +166,28 @@ pub struct ServeArgs {
     /// CSP frame-ancestors sources allowed to embed the dashboard (e.g. "https://portal.example.com").
     #[arg(long, env = "MIGRATION_PROXY_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
+
+    /// Origins (comma-separated, e.g. "https://portal.example.com") besides the proxy's own that a
+    /// browser may call /api/* from; any other cross-origin call is refused with 403.
+    #[arg(long, env = "MIGRATION_PROXY_ALLOWED_ORIGINS", default_value = "")]
+    pub allowed_origins: String,
+
+    /// Longest a client may take to send a request's headers, and (HTTP/1) an idle keep-alive
+    /// connection may wait for its next request, in milliseconds (slow clients are closed).
+    #[arg(long, env = "MIGRATION_PROXY_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_read_timeout_ms: u64,
+
+    /// HTTP/2 keep-alive: a connection that does not answer pings within this time is closed (ms).
+    #[arg(long, env = "MIGRATION_PROXY_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub idle_timeout_ms: u64,
+
+    /// Upstream fetches in flight at most; above it calls get 503 Proxy.Busy with Retry-After.
+    #[arg(long, env = "MIGRATION_PROXY_MAX_UPSTREAM_IN_FLIGHT", default_value_t = crate::limits::DEFAULT_MAX_UPSTREAM_IN_FLIGHT)]
+    pub max_upstream_in_flight: usize,
+
+    /// Open client connections at most; more wait in the listen backlog.
+    #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
 
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,

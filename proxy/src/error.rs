@@ -23,6 +23,8 @@ pub enum ProxyError {
     UpstreamTimeout,
     #[error("The upstream RDS endpoint is unavailable: {0}")]
     UpstreamUnavailable(String),
+    #[error("The proxy has too many calls to the RDS API in flight; try again in a moment.")]
+    Busy,
     #[error("{0}")]
     Internal(String),
 }
@@ -38,6 +40,7 @@ impl ProxyError {
             Self::PayloadTooLarge(_) => "Proxy.PayloadTooLarge",
             Self::UpstreamTimeout => "Proxy.UpstreamTimeout",
             Self::UpstreamUnavailable(_) => "Proxy.UpstreamUnavailable",
+            Self::Busy => "Proxy.Busy",
             Self::Internal(_) => "Proxy.Internal",
         }
     }
@@ -51,6 +54,7 @@ impl ProxyError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::UpstreamUnavailable(_) => StatusCode::BAD_GATEWAY,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,7 +81,13 @@ impl IntoResponse for ProxyError {
             tracing::error!(code = self.code(), %detail, "internal error");
             return error_response(self.status(), self.code(), "An internal error occurred in the proxy.");
         }
-        error_response(self.status(), self.code(), &self.to_string())
+        let mut response = error_response(self.status(), self.code(), &self.to_string());
+        if matches!(self, Self::Busy) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 
@@ -108,6 +118,7 @@ mod tests {
             ProxyError::PayloadTooLarge(String::new()),
             ProxyError::UpstreamTimeout,
             ProxyError::UpstreamUnavailable(String::new()),
+            ProxyError::Busy,
             ProxyError::Internal(String::new()),
         ];
         for e in all {

@@ -123,6 +123,7 @@ fn fetched(resp: &UpstreamResponse, body: &Value) -> Fetched {
 
 /// One upstream call with retries, recorded in the metrics and for /readyz.
 async fn upstream_call(state: &AppState, call: &ValidatedCall) -> Result<UpstreamResponse, ProxyError> {
+    let _slot = state.limits.upstream_slot()?;
     let started = Instant::now();
     let attempts = call_with_retries(&state.upstream, call, &state.retry).await;
     let label = ActionLabel { action: call.action.name() };

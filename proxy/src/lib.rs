@@ -10,6 +10,8 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod forward;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod panic_hook;
@@ -23,6 +25,7 @@ pub mod spa;
 pub mod store;
 pub mod telemetry;
 pub mod upstream;
+pub mod upstream_error;
 
 use std::process::ExitCode;
 
@@ -44,12 +47,19 @@ pub fn run(cli: config::Cli) -> ExitCode {
         match cli.command {
             config::Command::Serve(args) => serve::serve(*args).await,
             config::Command::Simulate(args) => simulator::run_standalone(*args).await,
-            config::Command::HashToken => {
+            config::Command::HashToken(args) => {
+                if args.generate {
+                    let token = auth::generate_token()?;
+                    println!("{token}");
+                    println!("{}", auth::hash_token(&token));
+                    return Ok(());
+                }
                 let mut token = String::new();
                 std::io::stdin().read_line(&mut token)?;
                 if token.trim().is_empty() {
                     anyhow::bail!("no token on standard input");
                 }
+                auth::check_token_strength(token.trim()).map_err(anyhow::Error::msg)?;
                 println!("{}", auth::hash_token(&token));
                 Ok(())
             }

@@ -26,6 +26,7 @@ pub enum Scope {
 
 impl Policy {
     pub fn load(path: &Path) -> anyhow::Result<Policy> {
+        crate::auth::check_not_writable_by_others(path, "policy file")?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read the policy file {}: {e}", path.display()))?;
         let policy: Policy = serde_json::from_str(&text)

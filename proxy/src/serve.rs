@@ -31,6 +31,15 @@ pub async fn prepare(
             args.listen
         );
     }
+    // Everything formatted into a URL or a header is checked like request values are.
+    if !crate::actions::is_region_id(&args.region_id) {
+        anyhow::bail!("--region-id {:?} is not a region ID such as cn-hangzhou", args.region_id);
+    }
+    if let Some(r) = env("ALIBABA_CLOUD_STS_REGION").filter(|r| !r.trim().is_empty()) {
+        if !crate::actions::is_region_id(r.trim()) {
+            anyhow::bail!("ALIBABA_CLOUD_STS_REGION {r:?} is not a region ID such as cn-hangzhou");
+        }
+    }
     if !args.demo && args.demo_faults != simulator::cli::FaultArgs::default() {
         anyhow::bail!("the --fault-* flags shape the demo simulator; they need --demo");
     }
@@ -79,6 +88,8 @@ pub async fn prepare(
     state.base_path = args.base_path.clone();
     state.spa = spa;
     state.auth = authenticator(args)?;
+    state.allowed_origins = parse_origins(&args.allowed_origins)?;
+    state.limits = crate::limits::Limits::new(args.max_upstream_in_flight);
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
@@ -96,6 +107,23 @@ pub async fn prepare(
         target => Some(AuditLog::open(target)?),
     };
     Ok((state, sim))
+}
+
+/// `--allowed-origins`: each one `scheme://host[:port]`, nothing more.
+fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|o| {
+            let url = url::Url::parse(o)
+                .map_err(|_| anyhow::anyhow!("--allowed-origins: {o:?} is not an origin"))?;
+            let origin = url.origin().ascii_serialization();
+            if !matches!(url.scheme(), "http" | "https") || origin != o.trim_end_matches('/') {
+                anyhow::bail!("--allowed-origins: {o:?} must be scheme://host[:port] and nothing more");
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 fn authenticator(args: &ServeArgs) -> anyhow::Result<Authenticator> {
@@ -142,10 +170,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(mode = mode.as_str(), %addr, base_path = %args.base_path, "serving");
     // The one line a person starting `make run` needs.
     println!("RDS Migration Dashboard ({} mode): http://{}{}/", mode.as_str(), addr, args.base_path);
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let limits = crate::listener::ConnLimits {
+        header_read_timeout: Duration::from_millis(args.header_read_timeout_ms.max(1)),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
+    };
+    crate::listener::serve(listener, app(state), limits, shutdown_signal()).await.context("serving")?;
     if let Some(sim) = sim {
         sim.stop().await;
     }

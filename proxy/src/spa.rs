@@ -49,6 +49,11 @@ impl Spa {
         Ok(Spa { dist: dist.to_path_buf(), index_html: bytes::Bytes::from(html), csp })
     }
 
+    /// The Content-Security-Policy every response carries (the layer in `app()` sets it).
+    pub fn csp(&self) -> HeaderValue {
+        self.csp.clone()
+    }
+
     pub fn index_html(&self) -> &[u8] {
         &self.index_html
     }
@@ -124,6 +129,12 @@ pub async fn serve_app(State(state): State<Arc<AppState>>, request: Request) -> 
     let path = request.uri().path().to_string();
     if path == "/" || path.is_empty() || path == "/index.html" {
         return spa.index_response(&method);
+    }
+    // Dotfiles (`.env`, `.git/`, `.well-known` left by a build) are never served, however the
+    // dot is written.
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().to_string();
+    if decoded.split(['/', '\\']).any(|seg| seg.starts_with('.')) {
+        return ProxyError::NotFound("No such file in the app.".into()).into_response();
     }
     let wants_html = request
         .headers()

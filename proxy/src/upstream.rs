@@ -247,6 +247,12 @@ impl Upstream {
             }
             ReadError::Send(e) => self.map_send_error(&e),
         })?;
+        let body = if (200..300).contains(&status) {
+            body
+        } else {
+            let token = creds.security_token.as_ref().map(|t| t.expose()).unwrap_or("");
+            crate::upstream_error::shape_error_body(&body, &[creds.access_key_id.as_str(), token])
+        };
         Ok(UpstreamResponse { status, body, date, retry_after })
     }
 

@@ -216,3 +216,36 @@ async fn out_of_range_fault_flags_are_refused_by_name() {
     let err = prepare(&args, &no_env).await.err().expect("must refuse").to_string();
     assert!(err.contains("latency_ms must be from 0 to 600000"), "{err}");
 }
+
+/// Configuration values that end up in a URL or a header are checked at start-up, like
+/// request values; so are the files that decide who may call.
+#[tokio::test]
+async fn configuration_values_and_access_files_are_checked_at_start_up() {
+    for region in ["evil.example.com", "cn-hangzhou/x", "CN-HANGZHOU", "cn-hangzhou\r\nX: y", ""] {
+        let err = prepare(&serve_args(&["--demo", "--region-id", region]), &no_env).await.err();
+        assert!(err.is_some_and(|e| e.to_string().contains("--region-id")), "{region:?}");
+    }
+    let sts = |k: &str| (k == "ALIBABA_CLOUD_STS_REGION").then(|| "evil.example.com/".to_string());
+    let err = prepare(&serve_args(&["--demo"]), &sts).await.err().expect("refused").to_string();
+    assert!(err.contains("ALIBABA_CLOUD_STS_REGION"), "{err}");
+    for origins in ["https://portal.example.com/path", "javascript:alert(1)", "portal.example.com"] {
+        let err = prepare(&serve_args(&["--demo", "--allowed-origins", origins]), &no_env).await.err();
+        assert!(err.is_some_and(|e| e.to_string().contains("--allowed-origins")), "{origins:?}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("serve-perm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let policy = dir.join("policy.json");
+        std::fs::write(&policy, r#"{"users": {"alice": ["*"]}}"#).unwrap();
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let p = policy.to_string_lossy().to_string();
+        let err =
+            prepare(&serve_args(&["--demo", "--policy-file", &p]), &no_env).await.err().expect("refused");
+        assert!(err.to_string().contains("group or others"), "{err}");
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(prepare(&serve_args(&["--demo", "--policy-file", &p]), &no_env).await.is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -32,7 +32,7 @@ mod oidc;
 mod provider;
 mod shared_file;
 mod sts;
-mod transport;
+pub(crate) mod transport;
 
 use std::fmt;
 

@@ -149,7 +149,10 @@ impl ChainConfig {
         let region = profile_region
             .map(str::to_string)
             .filter(|r| !r.trim().is_empty())
-            .or_else(|| non_empty(env, "ALIBABA_CLOUD_STS_REGION"));
+            .or_else(|| non_empty(env, "ALIBABA_CLOUD_STS_REGION"))
+            // Formatted into a host name: only a region-shaped value (serve refuses others at
+            // start-up; a profile's is dropped here, with the central endpoint used instead).
+            .filter(|r| crate::actions::is_region_id(r));
         let vpc = profile_vpc.unwrap_or(false) || is_true(env, "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED");
         sts::default_endpoint(region.as_deref(), vpc)
     }

@@ -463,10 +463,12 @@ pub const BEARER_TOKEN: &str = "Bearer-T0ken-5e5e5e";
 
 /// Which secrets appear in `text` (by description: the value itself is never printed).
 pub fn secrets_in(text: &str) -> Vec<String> {
+    // Each secret in every form it could take in an answer or a log: raw, JSON-escaped (once and
+    // twice) and percent-encoded (upper- and lower-case hex, form encoding).
     let mut found: Vec<String> = SECRETS
         .iter()
         .enumerate()
-        .filter(|(_, s)| text.contains(*s))
+        .filter(|(_, s)| migration_model::conninfo::secret_forms(s).iter().any(|f| text.contains(f.as_str())))
         .map(|(i, s)| format!("secret #{i} ({} chars)", s.len()))
         .collect();
     // The simulator's generated SourcePasswords: Demo- and ten letters or digits.

@@ -1,0 +1,204 @@
+//! Removes secrets from an upstream answer before it reaches a browser. The one masker: the
+//! proxy runs every answer through [`redact_json`]; text is masked by [`crate::conninfo`].
+//!
+//! - Every key whose name says it holds a credential ([`is_credential_key`]: passwords, secrets,
+//!   access keys, security and session tokens, in any case and spelling) is dropped, at any depth,
+//!   also inside JSON documents carried in strings (`ReplicationInfo`). Pagination tokens
+//!   (`NextToken`) are not credentials and stay.
+//! - The values of those keys (a task's own `SourcePassword`) are then masked wherever else they
+//!   appear in the answer (any field, any key, raw, JSON-escaped or percent-encoded), so a failed
+//!   precheck's `Detail` cannot echo the password.
+//! - Free text is masked by [`mask_secrets_in_text`]: `password=` assignments, URI user info and
+//!   the documented `database by <account>:<password>` wording.
+use serde_json::{Map, Value};
+
+use crate::conninfo::{
+    mask_forms, mask_secrets_in_text, may_hold_secrets, percent_decoded, secret_forms, MIN_KNOWN_SECRET_CHARS,
+};
+
+pub use crate::conninfo::MASK;
+
+/// How deep JSON documents inside strings are opened (each level is one more parse).
+const MAX_INNER_DEPTH: usize = 4;
+
+/// Whether a key names a credential. Compared without case and without `_`, `-` or spaces:
+/// anything holding `password`, `passwd`, `secret`, `accesskey`, `privatekey`, `apikey`,
+/// `credential` or `authorization`, a key that is or ends with `pwd`, and any `...token` that is
+/// not a pagination or idempotency token (`NextToken`, `PageToken`, `ClientToken`, ...).
+pub fn is_credential_key(key: &str) -> bool {
+    let k: String = key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    const HOLDS: &[&str] =
+        &["password", "passwd", "secret", "accesskey", "privatekey", "apikey", "credential", "authorization"];
+    const NOT_CREDENTIALS: &[&str] = &[
+        "nexttoken",
+        "pagetoken",
+        "nextpagetoken",
+        "continuationtoken",
+        "prevtoken",
+        "previoustoken",
+        "clienttoken",
+        "resumetoken",
+    ];
+    HOLDS.iter().any(|h| k.contains(h))
+        || k.ends_with("pwd")
+        || (k.ends_with("token") && !NOT_CREDENTIALS.contains(&k.as_str()))
+}
+
+/// Redacts in place. Returns how many keys were dropped plus how many strings were masked (for
+/// metrics and tests); a second pass returns 0.
+pub fn redact_json(value: &mut Value) -> usize {
+    redact_json_with(value, &[])
+}
+
+/// As [`redact_json`], masking `extra` secret values too (besides those the answer's own
+/// credential keys hold).
+pub fn redact_json_with(value: &mut Value, extra: &[String]) -> usize {
+    let mut secrets: Vec<String> = extra.iter().filter(|s| is_maskable(s)).cloned().collect();
+    collect_secrets(value, &mut secrets, 0);
+    // Every form of every secret, longest first (so a form is masked before a part of it is).
+    let mut forms: Vec<String> = secrets.iter().flat_map(|s| secret_forms(s)).collect();
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    forms.dedup();
+    redact_value(value, &forms, 0)
+}
+
+/// A value worth masking wherever it appears: long enough not to be ordinary text, and not a
+/// mask already.
+fn is_maskable(s: &str) -> bool {
+    s.chars().count() >= MIN_KNOWN_SECRET_CHARS && !s.chars().all(|c| c == '*')
+}
+
+/// The JSON document a string holds, if it holds an object or an array, and how it is written
+/// there: as is, as a JSON string holding the document, or with one extra level of escaping (as
+/// the seed prints `ReplicationInfo`).
+fn inner_json(s: &str) -> Option<Value> {
+    inner_doc(s).map(|(v, _)| v)
+}
+
+#[derive(Clone, Copy)]
+enum Wrapping {
+    Plain,
+    JsonString,
+    Escaped,
+}
+
+fn inner_doc(s: &str) -> Option<(Value, Wrapping)> {
+    let t = s.trim_start();
+    let doc = |text: &str| serde_json::from_str::<Value>(text).ok().filter(|v| v.is_object() || v.is_array());
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Some(v) = doc(s) {
+            return Some((v, Wrapping::Plain));
+        }
+        return crate::de::unescape_once(s).and_then(|u| doc(&u)).map(|v| (v, Wrapping::Escaped));
+    }
+    if t.starts_with('"') {
+        if let Ok(Value::String(inner)) = serde_json::from_str::<Value>(s) {
+            return doc(&inner).map(|v| (v, Wrapping::JsonString));
+        }
+    }
+    None
+}
+
+/// The document written back the way it was found.
+fn rewrap(v: &Value, how: Wrapping) -> String {
+    let text = v.to_string();
+    match how {
+        Wrapping::Plain => text,
+        Wrapping::JsonString => Value::String(text).to_string(),
+        Wrapping::Escaped => {
+            let quoted = Value::String(text).to_string();
+            quoted[1..quoted.len() - 1].to_string()
+        }
+    }
+}
+
+fn collect_secrets(value: &Value, out: &mut Vec<String>, depth: usize) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if is_credential_key(k) {
+                    collect_values(v, out);
+                } else {
+                    collect_secrets(v, out, depth);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, out, depth)),
+        Value::String(s) if depth < MAX_INNER_DEPTH => {
+            if let Some(inner) = inner_json(s) {
+                collect_secrets(&inner, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every scalar a credential key holds (a numeric password is a password too).
+fn collect_values(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if is_maskable(s) => out.push(s.clone()),
+        Value::Number(n) if is_maskable(&n.to_string()) => out.push(n.to_string()),
+        Value::Array(items) => items.iter().for_each(|v| collect_values(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_values(v, out)),
+        _ => {}
+    }
+}
+
+fn redact_value(value: &mut Value, secrets: &[String], depth: usize) -> usize {
+    match value {
+        Value::Object(map) => {
+            let before = map.len();
+            map.retain(|k, _| !is_credential_key(k));
+            let mut n = before - map.len();
+            if !secrets.is_empty() && map.keys().any(|k| secrets.iter().any(|s| k.contains(s.as_str()))) {
+                let old = std::mem::take(map);
+                *map = old.into_iter().map(|(k, v)| (mask_forms(&k, secrets), v)).collect::<Map<_, _>>();
+                n += 1;
+            }
+            for v in map.values_mut() {
+                n += redact_value(v, secrets, depth);
+            }
+            n
+        }
+        Value::Array(items) => items.iter_mut().map(|v| redact_value(v, secrets, depth)).sum(),
+        Value::String(s) => {
+            let mut n = 0;
+            if depth < MAX_INNER_DEPTH {
+                if let Some((mut inner, how)) = inner_doc(s) {
+                    let m = redact_value(&mut inner, secrets, depth + 1);
+                    if m > 0 {
+                        *s = rewrap(&inner, how);
+                        n += m;
+                    }
+                }
+            }
+            if may_hold_secrets(s) {
+                let masked = mask_secrets_in_text(s);
+                if masked != *s {
+                    *s = masked;
+                    n += 1;
+                }
+            }
+            if !secrets.is_empty() {
+                let masked = mask_forms(s, secrets);
+                if masked != *s {
+                    *s = masked;
+                    n += 1;
+                }
+                // However an encoder escaped it (`%2D` for `-` too): such a string is decoded.
+                if let Some(decoded) = percent_decoded(s) {
+                    let masked = mask_forms(&decoded, secrets);
+                    if masked != decoded {
+                        *s = masked;
+                        n += 1;
+                    }
+                }
+            }
+            n
+        }
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests;
