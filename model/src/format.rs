@@ -71,12 +71,14 @@ pub fn bytes(n: i128, lang: Lang) -> String {
     // Rounded to tenths of the unit, half up.
     let t = (v.saturating_mul(10) + scale / 2) / scale;
     // Rounding may reach the next unit (1023.96 KiB → 1.0 MiB).
-    let (t, unit) = if t >= 10_240 && unit + 1 < IEC_UNITS.len() {
-        ((v.saturating_mul(10) + scale * 512) / (scale * 1024), unit + 1)
+    let (t, unit, scale) = if t >= 10_240 && unit + 1 < IEC_UNITS.len() {
+        ((v.saturating_mul(10) + scale * 512) / (scale * 1024), unit + 1, scale * 1024)
     } else {
-        (t, unit)
+        (t, unit, scale)
     };
-    let text = if t >= 1_000 { number(((t + 5) / 10) as i128, lang) } else { tenths(t, lang) };
+    // From 100 units on, whole units rounded once from the exact count: rounding the tenths
+    // again would round twice (978.45 → 978.5 → 979).
+    let text = if t >= 1_000 { number(((v + scale / 2) / scale) as i128, lang) } else { tenths(t, lang) };
     format!("{sign}{text} {}", IEC_UNITS[unit])
 }
 
@@ -266,6 +268,12 @@ mod tests {
     fn utc_times() {
         let t = crate::time::parse_utc("2022-03-01T06:40:51Z").unwrap();
         assert_eq!(utc_time(t), "2022-03-01 06:40:51 UTC");
+    }
+
+    #[test]
+    fn large_values_round_once() {
+        // 978.45 PiB: one rounding gives 978, rounding the tenths again would give 979.
+        assert_eq!(bytes(1_101_636_763_850_165_453, Lang::En), "978 PiB");
     }
 
     proptest! {
