@@ -147,6 +147,8 @@ strings! {
     ColTaskName => ("Task name", "Nama tugas"),
     ColSource => ("Source", "Sumber"),
     ColStage => ("Stage", "Tahap"),
+    ColAttention => ("Attention", "Perhatian"),
+    AttentionNone => ("OK", "Baik"),
     ColReplicationState => ("Replication state", "Status replikasi"),
     ColLag => (
         "Lag, bytes: not yet replayed / behind the source's report",
@@ -288,8 +290,8 @@ strings! {
     FieldTarget => ("Target instance", "Instans tujuan"),
     TimelineHeading => ("Stage timeline", "Lini masa tahap"),
     TimelineNote => (
-        "Start times come from the task log, which gives no time zone: they are read as UTC+08:00.",
-        "Waktu mulai berasal dari log tugas, yang tidak mencantumkan zona waktu: dibaca sebagai UTC+08:00."
+        "Times come from the task log (which gives no time zone: read as UTC+08:00) or, where marked, from the task's own fields.",
+        "Waktu berasal dari log tugas (tanpa zona waktu: dibaca sebagai UTC+08:00) atau, jika ditandai, dari kolom tugas itu sendiri."
     ),
     StepDone => ("done", "selesai"),
     StepCurrent => ("current stage", "tahap saat ini"),
@@ -299,7 +301,176 @@ strings! {
     TookDuration => ("took {duration}", "berlangsung {duration}"),
     /// `{duration}` is a span of time.
     RunningFor => ("running for {duration}", "berjalan {duration}"),
-    NoStartTime => ("no start time in the log", "waktu mulai tidak ada di log"),
+    // Verdicts (src/verdicts.rs): each sentence states the figures it judged.
+    FigureUnknown => ("unknown", "tidak diketahui"),
+    AtUnknownTime => ("at an unknown time", "pada waktu yang tidak diketahui"),
+    /// `{last}` is an age (`3 s ago`).
+    HealthSentenceReplayed => (
+        "Streaming: everything received has been replayed; last message {last}.",
+        "Streaming: semua yang diterima sudah diterapkan; pesan terakhir {last}."
+    ),
+    /// `{a}`, `{b}` and `{limit}` are byte figures, `{last}` an age.
+    HealthSentenceWithin => (
+        "Streaming: {a} received but not yet replayed, {b} behind the source's last report, within the {limit} lag threshold; last message {last}.",
+        "Streaming: {a} sudah diterima tetapi belum diterapkan, {b} di belakang laporan terakhir sumber, masih dalam ambang ketertinggalan {limit}; pesan terakhir {last}."
+    ),
+    /// `{a}`, `{b}` byte figures, `{last}` an age.
+    HealthSentenceCatchup => (
+        "Catching up: {a} received but not yet replayed, {b} behind the source's last report; last message {last}.",
+        "Sedang menyusul: {a} sudah diterima tetapi belum diterapkan, {b} di belakang laporan terakhir sumber; pesan terakhir {last}."
+    ),
+    /// `{a}`, `{b}` and `{limit}` are byte figures.
+    HealthSentenceLagging => (
+        "Lagging: {a} received but not yet replayed, {b} behind the source's last report, above the {limit} lag threshold.",
+        "Tertinggal: {a} sudah diterima tetapi belum diterapkan, {b} di belakang laporan terakhir sumber, melebihi ambang ketertinggalan {limit}."
+    ),
+    /// `{age}` and `{limit}` are spans of time.
+    HealthSentenceStale => (
+        "Stale stream: no message from the source for {age} (threshold {limit}).",
+        "Aliran macet: tidak ada pesan dari sumber selama {age} (ambang {limit})."
+    ),
+    HealthSentenceDown => ("The replication link is down.", "Tautan replikasi terputus."),
+    HealthSentenceFinished => ("Replication has finished.", "Replikasi sudah selesai."),
+    /// `{why}` says what is missing.
+    HealthSentenceUnknown => ("Not enough data to judge: {why}.", "Data tidak cukup untuk menilai: {why}."),
+    UnknownNotStarted => ("replication has not started", "replikasi belum dimulai"),
+    UnknownNoInfo => ("no replication information", "informasi replikasi tidak tersedia"),
+    UnknownLastMessage => ("the time of the last message is unknown", "waktu pesan terakhir tidak diketahui"),
+    UnknownLag => (
+        "a lag figure cannot be worked out (LSN missing or a placeholder)",
+        "angka ketertinggalan tidak dapat dihitung (LSN kosong atau placeholder)"
+    ),
+    UnknownNotStreaming => ("the link is not streaming", "tautan tidak sedang streaming"),
+    /// `{time}` is a UTC time.
+    SwitchedOverAt => ("Switched over at {time}.", "Sudah beralih pada {time}."),
+    SwitchedOver => (
+        "Switched over (the service gave no SwitchTime).",
+        "Sudah beralih (layanan tidak memberi SwitchTime)."
+    ),
+    /// `{time}` is a UTC time.
+    SwitchingAt => ("Switching over (SwitchTime {time}).", "Sedang beralih (SwitchTime {time})."),
+    Switching => ("Switching over.", "Sedang beralih."),
+    ReadyOnThisSample => ("Ready to switch over on this sample.", "Siap beralih pada sampel ini."),
+    /// `{duration}` a span of time, `{samples}` a counted noun.
+    ReadyFor => ("Ready to switch over for {duration} ({samples}).", "Siap beralih selama {duration} ({samples})."),
+    NotReadyToSwitch => ("Not ready to switch over.", "Belum siap beralih."),
+    /// `{n}` is a number (singular).
+    SampleOne => ("{n} sample", "{n} sampel"),
+    /// `{n}` is a number.
+    SampleOther => ("{n} samples", "{n} sampel"),
+    /// `{n}` is a number (singular).
+    CheckOne => ("{n} check", "{n} pemeriksaan"),
+    /// `{n}` is a number.
+    CheckOther => ("{n} checks", "{n} pemeriksaan"),
+    /// `{n}` is a number (singular).
+    WarningOne => ("{n} warning", "{n} peringatan"),
+    /// `{n}` is a number.
+    WarningOther => ("{n} warnings", "{n} peringatan"),
+    PrecheckNotRunSentence => ("No checks have run yet.", "Belum ada pemeriksaan yang berjalan."),
+    /// `{checks}` is a counted noun.
+    PrecheckInProgress => (
+        "In progress: {checks} so far, none failed.",
+        "Sedang berjalan: {checks} sejauh ini, tidak ada yang gagal."
+    ),
+    /// `{checks}` and `{warnings}` are counted nouns.
+    PrecheckInProgressWarnings => (
+        "In progress: {checks} so far, none failed ({warnings}).",
+        "Sedang berjalan: {checks} sejauh ini, tidak ada yang gagal ({warnings})."
+    ),
+    /// `{checks}` is a counted noun.
+    PrecheckPassedSentence => ("Passed: {checks} passed.", "Lulus: {checks} lulus."),
+    /// `{warnings}`, `{checks}` counted nouns, `{passed}` a number.
+    PrecheckPassedWarnings => (
+        "Passed with {warnings}: {passed} of {checks} passed.",
+        "Lulus dengan {warnings}: {passed} dari {checks} lulus."
+    ),
+    /// `{checks}` is a counted noun.
+    PrecheckInconclusive => (
+        "Inconclusive: {checks} with an unclear result, none failed.",
+        "Tidak dapat disimpulkan: {checks} dengan hasil tidak jelas, tidak ada yang gagal."
+    ),
+    /// `{check}` the failed check, `{passed}` and `{failed}` numbers, `{rest}` [`Key::RestDidNotRun`] or nothing.
+    PrecheckFailedAt => (
+        "Failed at {check}: {passed} passed, {failed} failed{rest}.",
+        "Gagal pada {check}: {passed} lulus, {failed} gagal{rest}."
+    ),
+    /// As [`Key::PrecheckFailedAt`], without a check (`{check}` is empty).
+    PrecheckFailedSentence => (
+        "Failed{check}: {passed} passed, {failed} failed{rest}.",
+        "Gagal{check}: {passed} lulus, {failed} gagal{rest}."
+    ),
+    RestDidNotRun => (", the rest did not run", ", sisanya tidak dijalankan"),
+    ConcernPrecheckFailed => ("Precheck failed", "Prapemeriksaan gagal"),
+    ConcernDisconnected => ("Disconnected", "Terputus"),
+    ConcernStale => ("Stale stream", "Aliran macet"),
+    ConcernLagHigh => ("Lag high", "Ketertinggalan tinggi"),
+    ConcernUnknown => ("Replication unknown", "Replikasi tidak diketahui"),
+    /// `{check}` the failed check, `{rest}` [`Key::RestDidNotRun`] or nothing.
+    ConcernPrecheckFailedAt => ("The precheck failed at {check}{rest}.", "Prapemeriksaan gagal pada {check}{rest}."),
+    /// `{rest}` is [`Key::RestDidNotRun`] or nothing.
+    ConcernPrecheckFailedSentence => ("The precheck failed{rest}.", "Prapemeriksaan gagal{rest}."),
+    /// `{age}` and `{limit}` are spans of time.
+    ConcernStaleSentence => (
+        "No message from the source for {age} (threshold {limit}).",
+        "Tidak ada pesan dari sumber selama {age} (ambang {limit})."
+    ),
+    /// `{a}`, `{b}` and `{limit}` are byte figures.
+    ConcernLagSentence => (
+        "{a} not yet replayed, {b} behind the source's last report (threshold {limit}).",
+        "{a} belum diterapkan, {b} di belakang laporan terakhir sumber (ambang {limit})."
+    ),
+    ConcernUnknownSentence => ("The replication figures cannot be read.", "Angka replikasi tidak dapat dibaca."),
+    /// `{now}` is the stage's name.
+    MissingStage => (
+        "The task is not in incremental sync (stage now: {now}).",
+        "Tugas tidak sedang dalam sinkronisasi inkremental (tahap saat ini: {now})."
+    ),
+    /// `{now}` is the state's name.
+    MissingState => (
+        "Replication is not streaming (state now: {now}).",
+        "Replikasi tidak sedang streaming (status saat ini: {now})."
+    ),
+    MissingNoInfo => ("No replication information is available.", "Informasi replikasi tidak tersedia."),
+    MissingNotReplayedUnknown => (
+        "The amount not yet replayed cannot be worked out (LSN missing or a placeholder).",
+        "Jumlah yang belum diterapkan tidak dapat dihitung (LSN kosong atau placeholder)."
+    ),
+    /// `{bytes}` is a byte figure.
+    MissingNotReplayed => (
+        "{bytes} received but not yet replayed (must be 0).",
+        "{bytes} sudah diterima tetapi belum diterapkan (harus 0)."
+    ),
+    MissingBehindUnknown => (
+        "The distance behind the source's last report cannot be worked out (LSN missing or a placeholder).",
+        "Selisih terhadap laporan terakhir sumber tidak dapat dihitung (LSN kosong atau placeholder)."
+    ),
+    /// `{bytes}` is a byte figure.
+    MissingBehind => (
+        "{bytes} behind the source's last report (must be 0).",
+        "{bytes} di belakang laporan terakhir sumber (harus 0)."
+    ),
+    MissingLastUnknown => (
+        "The time of the last message from the source is unknown.",
+        "Waktu pesan terakhir dari sumber tidak diketahui."
+    ),
+    /// `{age}` is an age, `{limit}` a span of time.
+    MissingLastStale => (
+        "The last message from the source was {age} (recent means within {limit}).",
+        "Pesan terakhir dari sumber diterima {age} (baru berarti dalam {limit})."
+    ),
+    NoStartTime => ("start time not known", "waktu mulai tidak diketahui"),
+    StepFailed => ("failed", "gagal"),
+    EndedAt => ("ended", "berakhir"),
+    /// `{total}` is a byte count.
+    BackupStarted => ("full backup started ({total})", "pencadangan penuh dimulai ({total})"),
+    BackupStartedPlain => ("full backup started", "pencadangan penuh dimulai"),
+    /// `{percent}` like `20 %`, `{done}` and `{total}` byte counts.
+    BackupProgress => ("{percent}: {done} of {total}", "{percent}: {done} dari {total}"),
+    /// `{percent}` like `20 %`.
+    BackupProgressPlain => ("{percent} done", "{percent} selesai"),
+    /// `{total}` is a byte count.
+    BackupFinished => ("full backup finished ({total})", "pencadangan penuh selesai ({total})"),
+    BackupFinishedPlain => ("full backup finished", "pencadangan penuh selesai"),
     ChecklistHeading => ("Precheck", "Prapemeriksaan"),
     /// `{verdict}` is the precheck's overall result.
     ChecklistVerdict => ("Result: {verdict}", "Hasil: {verdict}"),
@@ -352,8 +523,6 @@ strings! {
     LegendNotReplayed => ("not yet replayed", "belum diterapkan"),
     LegendBehindSource => ("behind the source's report", "di belakang laporan sumber"),
     ReadinessHeading => ("Switch readiness", "Kesiapan peralihan"),
-    Ready => ("Ready to switch over", "Siap untuk peralihan"),
-    NotReady => ("Not ready to switch over", "Belum siap untuk peralihan"),
     StillMissing => ("Still missing:", "Yang masih kurang:"),
     ReadinessNote => (
         "This dashboard only reports readiness; the switchover itself is started in the RDS console.",
@@ -535,6 +704,31 @@ mod tests {
             assert!(!id.trim().is_empty(), "{key:?} has no Indonesian text");
             if !SAME_IN_BOTH.contains(key) {
                 assert_ne!(en, id, "{key:?} is not translated");
+            }
+        }
+    }
+
+    /// Keys whose Indonesian text may repeat another key's while the English differs (counted
+    /// nouns: Indonesian nouns do not change in the plural).
+    const SAME_INDONESIAN: &[(Key, Key)] = &[
+        (Key::SampleOne, Key::SampleOther),
+        (Key::CheckOne, Key::CheckOther),
+        (Key::WarningOne, Key::WarningOther),
+        (Key::TabPrechecks, Key::ChecklistHeading),
+    ];
+
+    #[test]
+    fn no_two_meanings_share_an_indonesian_word() {
+        // One Indonesian word for two English ones (Pause and Lag were both "Jeda") misleads.
+        for (i, a) in Key::ALL.iter().enumerate() {
+            for b in &Key::ALL[i + 1..] {
+                let ((ea, ia), (eb, ib)) = (a.texts(), b.texts());
+                if ia == ib && ea != eb {
+                    assert!(
+                        SAME_INDONESIAN.contains(&(*a, *b)) || SAME_INDONESIAN.contains(&(*b, *a)),
+                        "{a:?} ({ea}) and {b:?} ({eb}) are both \"{ia}\" in Indonesian"
+                    );
+                }
             }
         }
     }

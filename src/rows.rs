@@ -2,8 +2,10 @@
 //! sorting of a page's rows. Pure (no browser types), unit-tested natively.
 
 use crate::url::{Sort, SortKey};
+use chrono::{DateTime, Utc};
 use migration_model::{
-    CheckCounts, MigrateStage, MigrationTask, PrecheckTask, PrecheckVerdict, ReplicationState, SourceCategory,
+    attention, Attention, CheckCounts, HealthThresholds, MigrateStage, MigrationTask, PrecheckTask,
+    PrecheckVerdict, ReplicationState, SourceCategory,
 };
 use std::cmp::Ordering;
 
@@ -69,13 +71,17 @@ pub struct TaskRow {
     pub modified: TimeValue,
     /// SwitchTime.
     pub switch: TimeValue,
+    /// What needs attention (failed precheck, disconnected, stale stream, lag high), judged
+    /// when the answer arrived.
+    pub attention: Attention,
 }
 
 impl TaskRow {
-    /// Derives the row from a task (parsing `ReplicationInfo` once).
-    pub fn of(task: &MigrationTask) -> TaskRow {
+    /// Derives the row from a task at `now` (parsing `ReplicationInfo` once).
+    pub fn of(task: &MigrationTask, now: DateTime<Utc>) -> TaskRow {
         let info = task.replication().ok();
         TaskRow {
+            attention: attention(task, now, &HealthThresholds::default()),
             id: task.task_id,
             name: task.task_name.clone(),
             source: crate::display::task_source(task),
@@ -183,6 +189,10 @@ impl TaskRow {
             SortKey::TaskId => num(self.id.map(|n| n as f64)),
             SortKey::TaskName => text(self.name.as_deref()),
             SortKey::Source => text(self.source.as_deref()),
+            SortKey::Attention => {
+                let (severity, rank) = self.attention.triage_key();
+                SortValue::Num(-f64::from(severity as u8 * 10 + rank))
+            }
             SortKey::Stage => ordinal(
                 self.stage.as_ref().and_then(MigrateStage::ordinal),
                 self.stage.as_ref().map(MigrateStage::as_str),
@@ -196,6 +206,7 @@ impl TaskRow {
             SortKey::Created => time(&self.created),
             SortKey::Modified => time(&self.modified),
             SortKey::Switch => time(&self.switch),
+            SortKey::Result => SortValue::Missing,
         }
     }
 }
@@ -207,7 +218,7 @@ impl PrecheckRow {
             SortKey::TaskId => num(self.id.map(|n| n as f64)),
             SortKey::TaskName => text(self.name.as_deref()),
             SortKey::Source => text(self.source.as_deref()),
-            SortKey::Stage => SortValue::Num(verdict_rank(self.verdict)),
+            SortKey::Result => SortValue::Num(verdict_rank(self.verdict)),
             SortKey::Created => time(&self.created),
             SortKey::Modified => time(&self.modified),
             _ => SortValue::Missing,
@@ -261,85 +272,6 @@ pub fn order_rows<R>(rows: &[R], sort: Option<Sort>, value: fn(&R, SortKey) -> S
     }
 }
 
-/// Where a stage stands on the task page's timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepState {
-    /// Finished.
-    Done,
-    /// The task is in it now.
-    Current,
-    /// Not reached yet.
-    Upcoming,
-    /// The task's stage is unknown (not given, or a value the dashboard does not know).
-    Unknown,
-}
-
-impl StepState {
-    /// CSS/test name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StepState::Done => "done",
-            StepState::Current => "current",
-            StepState::Upcoming => "upcoming",
-            StepState::Unknown => "unknown",
-        }
-    }
-}
-
-/// One stage on the timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimelineStep {
-    /// The stage.
-    pub stage: MigrateStage,
-    /// Done, current, upcoming.
-    pub state: StepState,
-    /// When it started (ms): from `Detail` (`stage_start_times`), and for precheck from
-    /// `GmtCreated`.
-    pub start_ms: Option<i64>,
-    /// How long it took, when the next stage's start is known (seconds).
-    pub took_secs: Option<i64>,
-    /// How long the current stage has been running (seconds), when its start is known.
-    pub running_secs: Option<i64>,
-}
-
-/// The six stages of a task, with the times `Detail` gives.
-pub fn timeline(task: &MigrationTask, now_ms: i64) -> Vec<TimelineStep> {
-    let log = task.detail_log();
-    let starts = log.stage_start_times();
-    let created = TimeValue::of(task.gmt_created.as_deref()).ms();
-    let current = task.migrate_stage.as_ref().map(MigrateStage::ordinal);
-    let start_of = |stage: &MigrateStage| -> Option<i64> {
-        starts
-            .iter()
-            .find(|s| &s.stage == stage)
-            .map(|s| s.time.at.timestamp_millis())
-            .or_else(|| (stage == &MigrateStage::Precheck).then_some(created).flatten())
-    };
-    let all = MigrateStage::ALL;
-    all.iter()
-        .enumerate()
-        .map(|(i, stage)| {
-            let state = match current {
-                Some(Some(n)) if i < n || (i == n && stage.is_final()) => StepState::Done,
-                Some(Some(n)) if i == n => StepState::Current,
-                Some(Some(_)) => StepState::Upcoming,
-                _ => StepState::Unknown,
-            };
-            let start_ms = start_of(stage);
-            let next = all.get(i + 1).and_then(start_of);
-            let took_secs = match (state, start_ms, next) {
-                (StepState::Done, Some(a), Some(b)) => Some((b - a) / 1000),
-                _ => None,
-            };
-            let running_secs = match (state, start_ms) {
-                (StepState::Current, Some(a)) => Some((now_ms - a) / 1000),
-                _ => None,
-            };
-            TimelineStep { stage: stage.clone(), state, start_ms, took_secs, running_secs }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,7 +279,7 @@ mod tests {
 
     #[test]
     fn seed_row() {
-        let row = TaskRow::of(&seed_example_task());
+        let row = TaskRow::of(&seed_example_task(), Utc::now());
         assert_eq!(row.id, Some(440437220));
         assert_eq!(row.stage, Some(MigrateStage::Switch));
         assert_eq!(row.lag_not_replayed, Some(0));
@@ -357,26 +289,6 @@ mod tests {
         assert!(row.last_message_ms.is_some());
         assert_eq!(TimeValue::of(Some("soon")), TimeValue::Raw("soon".into()));
         assert_eq!(TimeValue::of(None), TimeValue::Absent);
-    }
-
-    #[test]
-    fn seed_timeline() {
-        let task = seed_example_task();
-        // 2022-03-01T06:43:00Z
-        let steps = timeline(&task, 1_646_116_980_000);
-        let states: Vec<&str> = steps.iter().map(|s| s.state.as_str()).collect();
-        assert_eq!(states, ["done", "done", "done", "done", "current", "upcoming"]);
-        // Precheck from GmtCreated; startup 17:00:29+08 and increment 17:01:05+08 from the log.
-        assert_eq!(steps[0].start_ms, Some(1_645_779_193_000));
-        assert_eq!(steps[1].start_ms, None);
-        assert_eq!(steps[2].start_ms, Some(1_645_779_629_000));
-        assert_eq!(steps[3].start_ms, Some(1_645_779_665_000));
-        assert_eq!(steps[2].took_secs, Some(36));
-        assert_eq!(steps[3].took_secs, None, "the switch's start is not in the log");
-        assert_eq!(steps[4].running_secs, None);
-        let mut unknown = task.clone();
-        unknown.migrate_stage = Some(MigrateStage::from("paused"));
-        assert!(timeline(&unknown, 0).iter().all(|s| s.state == StepState::Unknown));
     }
 
     #[test]
@@ -395,7 +307,7 @@ mod tests {
             .map(|s| {
                 let mut t = seed_example_task();
                 t.migrate_stage = Some(MigrateStage::from(*s));
-                TaskRow::of(&t)
+                TaskRow::of(&t, Utc::now())
             })
             .collect();
         rows[0].id = None;

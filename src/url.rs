@@ -62,8 +62,12 @@ pub enum SortKey {
     TaskName,
     /// Source address.
     Source,
-    /// MigrateStage, in stage order (the precheck result on the precheck tab).
+    /// MigrateStage, in stage order.
     Stage,
+    /// The precheck tab's result, failures first.
+    Result,
+    /// The task's attention verdict, worst first.
+    Attention,
     /// ReplicationState, in documented order.
     State,
     /// Bytes not yet replayed.
@@ -80,11 +84,13 @@ pub enum SortKey {
 
 impl SortKey {
     /// Every column, in table order.
-    pub const ALL: [SortKey; 10] = [
+    pub const ALL: [SortKey; 12] = [
         SortKey::TaskId,
         SortKey::TaskName,
         SortKey::Source,
         SortKey::Stage,
+        SortKey::Result,
+        SortKey::Attention,
         SortKey::State,
         SortKey::Lag,
         SortKey::LastMessage,
@@ -100,6 +106,8 @@ impl SortKey {
             SortKey::TaskName => "taskName",
             SortKey::Source => "source",
             SortKey::Stage => "stage",
+            SortKey::Result => "result",
+            SortKey::Attention => "attention",
             SortKey::State => "state",
             SortKey::Lag => "lag",
             SortKey::LastMessage => "lastMessage",

@@ -5,9 +5,9 @@
 use crate::app::{tr, use_app};
 use crate::hints::check_hint;
 use crate::i18n::{tf, Key};
-use crate::verdicts::{outcome_label, precheck_label};
+use crate::verdicts::{outcome_label, precheck_label, precheck_sentence};
 use leptos::prelude::*;
-use migration_model::{Check, CheckOutcome, DetailLog};
+use migration_model::{precheck_summary, Check, CheckOutcome, DetailLog, MigrateStage};
 
 fn mark(outcome: CheckOutcome) -> &'static str {
     match outcome {
@@ -18,11 +18,13 @@ fn mark(outcome: CheckOutcome) -> &'static str {
     }
 }
 
-/// The checklist of `log`.
+/// The checklist of `log`; `stage` is the task's stage when the log is a migration task's (a
+/// task past precheck has a complete report), `None` for a precheck report.
 #[component]
-pub fn Checklist(log: DetailLog) -> impl IntoView {
+pub fn Checklist(log: DetailLog, stage: Option<MigrateStage>) -> impl IntoView {
     let lang = use_app().lang;
-    let verdict = log.precheck_verdict();
+    let summary = precheck_summary(&log, stage.as_ref());
+    let verdict = summary.verdict;
     let no_checks = log.checks().next().is_none();
     let sections = log
         .sections
@@ -58,6 +60,7 @@ pub fn Checklist(log: DetailLog) -> impl IntoView {
                 tf(l, Key::ChecklistVerdict, &[("verdict", &precheck_label(verdict, l))])
             }}
         </p>
+        <p class="checklist__summary" data-testid="precheck-summary">{move || precheck_sentence(&summary, lang.get())}</p>
         {no_checks.then(|| view! { <p class="muted">{tr(Key::NoChecks)}</p> })}
         <ul class="checklist__sections">{sections}</ul>
         {unparsed}

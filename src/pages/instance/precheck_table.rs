@@ -22,7 +22,7 @@ const COLUMNS: [Column; 7] = [
     (Key::ColTaskId, Some(SortKey::TaskId)),
     (Key::ColTaskName, Some(SortKey::TaskName)),
     (Key::ColSource, Some(SortKey::Source)),
-    (Key::ColVerdict, Some(SortKey::Stage)),
+    (Key::ColVerdict, Some(SortKey::Result)),
     (Key::ColCreated, Some(SortKey::Created)),
     (Key::ColModified, Some(SortKey::Modified)),
     (Key::ColChecks, None),
@@ -137,7 +137,7 @@ fn PrecheckRowView(row: Memo<Option<PrecheckRow>>) -> impl IntoView {
     let checklist = move || {
         open.get().then(|| {
             let log = detail.get().as_deref().map(parse_detail).unwrap_or_default();
-            view! { <Checklist log/> }
+            view! { <Checklist log stage=None/> }
         })
     };
     view! {

@@ -7,7 +7,7 @@ use super::sort_header::{Column, SortHeader};
 use super::{EmptyList, ListRef};
 use crate::api::task_list_request;
 use crate::app::{tr, use_app};
-use crate::clock::mark_after_paint;
+use crate::clock::{mark_after_paint, now_utc};
 use crate::components::status::{Loaded, RefreshBar};
 use crate::components::values::{Age, Bytes, OptText, StageView, StateBadge, TimeText};
 use crate::display::{row_keys, RowKey};
@@ -15,13 +15,14 @@ use crate::i18n::Key;
 use crate::resource::KeptResource;
 use crate::rows::{order_rows, TaskRow};
 use crate::url::{task_href, SortKey};
-use crate::verdicts::category_label;
+use crate::verdicts::{attention_text, category_label};
 use leptos::prelude::*;
 
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     (Key::ColTaskId, Some(SortKey::TaskId)),
     (Key::ColTaskName, Some(SortKey::TaskName)),
     (Key::ColSource, Some(SortKey::Source)),
+    (Key::ColAttention, Some(SortKey::Attention)),
     (Key::ColStage, Some(SortKey::Stage)),
     (Key::ColReplicationState, Some(SortKey::State)),
     (Key::ColLag, Some(SortKey::Lag)),
@@ -45,7 +46,12 @@ pub fn TasksPanel(list: ListRef) -> impl IntoView {
     let status = kept.status;
     let typed = Memo::new(move |_| {
         kept.data.with(|d| {
-            d.as_ref().map(|d| d.items.iter().map(TaskRow::of).collect::<Vec<_>>()).unwrap_or_default()
+            d.as_ref()
+                .map(|d| {
+                    let now = now_utc();
+                    d.items.iter().map(|t| TaskRow::of(t, now)).collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
         })
     });
     let rows = Memo::new(move |_| {
@@ -139,6 +145,31 @@ fn TaskRowView(list: ListRef, row: Memo<Option<TaskRow>>) -> impl IntoView {
         })
     };
     let name = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.name.clone())));
+    let attention = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| r.attention.clone())));
+    let attention_view = move || {
+        attention.get().map(|a| {
+            let severity = a.severity().as_str();
+            let code = a.worst().map_or("ok", |c| c.code());
+            let text = move || attention_text(&a, lang.get());
+            let label = {
+                let text = text.clone();
+                move || {
+                    text().map_or_else(|| crate::i18n::t(lang.get(), Key::AttentionNone).to_owned(), |t| t.0)
+                }
+            };
+            let title = move || text().map(|t| t.1);
+            view! {
+                <span
+                    class=format!("badge badge--attention-{severity}")
+                    data-attention=code
+                    data-severity=severity
+                    title=title
+                >
+                    {label}
+                </span>
+            }
+        })
+    };
     let stage = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.stage.clone())));
     let state = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.state.clone())));
     let lag = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| (r.lag_not_replayed, r.lag_behind_source))));
@@ -152,6 +183,7 @@ fn TaskRowView(list: ListRef, row: Memo<Option<TaskRow>>) -> impl IntoView {
             <th scope="row" class="num">{id_view}</th>
             <td class="task-name" data-testid="task-name">{move || view! { <OptText value=name.get()/> }}</td>
             <td class="source" data-testid="source">{source_view}</td>
+            <td data-testid="attention">{attention_view}</td>
             <td data-testid="stage">{move || view! { <StageView stage=stage.get()/> }}</td>
             <td data-testid="replication-state">{move || view! { <StateBadge state=state.get()/> }}</td>
             <td class="num lag" data-testid="lag">

@@ -133,7 +133,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                         <replication::Replication task samples/>
                         <section class="panel panel--wide" aria-labelledby="checklist-heading" data-testid="precheck">
                             <h2 id="checklist-heading">{tr(Key::ChecklistHeading)}</h2>
-                            <div class="panel__body">{move || view! { <Checklist log=log.get()/> }}</div>
+                            <div class="panel__body">{move || view! { <Checklist log=log.get() stage=task.with(|t| t.migrate_stage.clone())/> }}</div>
                         </section>
                         <raw_json::RawJson raw/>
                     </div>

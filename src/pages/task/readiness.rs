@@ -1,11 +1,12 @@
-//! Ready to switch over, or what is still missing (the model's verdict).
+//! Switched over, switching, ready on this sample, or what is still missing (the model's
+//! verdict, with the figures it judged).
 
 use crate::app::{tr, use_app};
 use crate::clock::now_utc;
 use crate::i18n::Key;
-use crate::verdicts::missing_label;
+use crate::verdicts::{missing_label, readiness_headline};
 use leptos::prelude::*;
-use migration_model::{switch_readiness, HealthThresholds, MigrationTask};
+use migration_model::{switch_readiness, HealthThresholds, MigrationTask, ReadinessState};
 
 /// The readiness panel.
 #[component]
@@ -17,6 +18,25 @@ pub fn Readiness(task: Memo<MigrationTask>) -> impl IntoView {
         task.with(|t| switch_readiness(t, now_utc(), &HealthThresholds::default()))
     });
     let ready = move || verdict.with(|v| v.ready);
+    let code = move || verdict.with(|v| v.state.code());
+    // Switched over or switching is neither a pass nor a failure: it is where the task stands.
+    let class = move || {
+        verdict.with(|v| match v.state {
+            ReadinessState::SwitchedOver { .. } | ReadinessState::Switching { .. } => {
+                "verdict verdict--switch"
+            }
+            _ if v.ready => "verdict verdict--ready",
+            _ => "verdict verdict--not-ready",
+        })
+    };
+    let mark = move || {
+        verdict.with(|v| match v.state {
+            ReadinessState::SwitchedOver { .. } => "✓ ",
+            ReadinessState::Switching { .. } => "→ ",
+            _ if v.ready => "✓ ",
+            _ => "✗ ",
+        })
+    };
     let missing = move || {
         verdict.with(|v| {
             (!v.missing.is_empty()).then(|| {
@@ -40,12 +60,13 @@ pub fn Readiness(task: Memo<MigrationTask>) -> impl IntoView {
             <h2 id="readiness-heading">{tr(Key::ReadinessHeading)}</h2>
             <div class="panel__body">
                 <p
-                    class=move || if ready() { "verdict verdict--ready" } else { "verdict verdict--not-ready" }
+                    class=class
                     data-testid="readiness-verdict"
                     data-ready=move || ready().to_string()
+                    data-readiness=code
                 >
-                    <span aria-hidden="true">{move || if ready() { "✓ " } else { "✗ " }}</span>
-                    {move || crate::i18n::t(lang.get(), if ready() { Key::Ready } else { Key::NotReady })}
+                    <span aria-hidden="true">{mark}</span>
+                    {move || verdict.with(|v| readiness_headline(v, lang.get()))}
                 </p>
                 {missing}
                 <p class="hint">{tr(Key::ReadinessNote)}</p>

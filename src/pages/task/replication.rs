@@ -8,7 +8,7 @@ use crate::clock::now_utc;
 use crate::components::values::{Age, Bytes, Fact, NotGiven, OptText, StateBadge};
 use crate::display::group_digits;
 use crate::i18n::{tf, Key};
-use crate::verdicts::health_text;
+use crate::verdicts::{health_label, health_sentence};
 use leptos::prelude::*;
 use migration_model::{HealthThresholds, MigrationTask, ParseError, ReplicationInfo};
 
@@ -19,18 +19,20 @@ pub fn Replication(task: Memo<MigrationTask>, samples: RwSignal<Vec<Sample>>) ->
     let (lang, now) = (app.lang, app.now);
     let health = Memo::new(move |_| {
         now.track();
-        task.with(|t| t.health(now_utc(), &HealthThresholds::default()))
+        task.with(|t| t.health_verdict(now_utc(), &HealthThresholds::default()))
     });
     let info = Memo::new(move |_| {
         task.with(|t| t.replication().map_err(|e| (matches!(e, ParseError::Empty), e.to_string())))
     });
     let health_view = move || {
-        let h = health.get();
-        let (label, description) = health_text(h, lang.get());
+        let v = health.get();
+        let h = v.health;
+        let l = lang.get();
+        let label = health_label(h, l);
         view! {
             <span class=format!("badge badge--health-{}", h.as_str()) data-testid="health" data-health=h.as_str()>{label}</span>
             " "
-            <span class="muted">{description}</span>
+            <span class="muted" data-testid="health-sentence">{health_sentence(&v, l)}</span>
         }
     };
     let details = move || match info.get() {

@@ -1,19 +1,27 @@
-//! The six stages with their start times and durations from `Detail`.
+//! The six stages as the model's timeline gives them: where each stands (a failed precheck is
+//! failed, not running), when it started and ended and from which field, its duration when both
+//! ends are known, and the full backup's start, progress and end lines.
 
 use crate::app::{tr, use_app};
+use crate::clock::now_utc;
 use crate::components::values::TimeText;
-use crate::display::duration_text;
-use crate::i18n::{t, tf, Key};
-use crate::rows::{timeline, StepState, TimeValue, TimelineStep};
+use crate::i18n::{t, tf, Key, Lang};
+use crate::rows::TimeValue;
 use crate::verdicts::stage_label;
 use leptos::prelude::*;
-use migration_model::MigrationTask;
+use migration_model::{
+    format, timeline, BackupEventKind, BackupProgress, MigrationTask, StagePoint, StageSpan, StageStatus,
+    TimeSource,
+};
 
 /// The timeline panel.
 #[component]
 pub fn Timeline(task: Memo<MigrationTask>) -> impl IntoView {
     let now = use_app().now;
-    let steps = Memo::new(move |_| task.with(|t| timeline(t, now.get() as i64)));
+    let steps = Memo::new(move |_| {
+        now.track();
+        task.with(|t| timeline(t, now_utc()))
+    });
     view! {
         <section class="panel" aria-labelledby="timeline-heading" data-testid="timeline">
             <h2 id="timeline-heading">{tr(Key::TimelineHeading)}</h2>
@@ -33,39 +41,114 @@ fn step_indexes() -> Vec<usize> {
     (0..6).collect()
 }
 
+fn status_code(s: StageStatus) -> &'static str {
+    match s {
+        StageStatus::Done => "done",
+        StageStatus::Current => "current",
+        StageStatus::Failed => "failed",
+        StageStatus::Upcoming => "upcoming",
+        StageStatus::Unknown => "unknown",
+    }
+}
+
+/// "(SwitchTime)": which field a time was read from, when it is not the log.
+fn source_note(source: TimeSource) -> Option<&'static str> {
+    match source {
+        TimeSource::Log { .. } => None,
+        TimeSource::GmtCreated => Some("GmtCreated"),
+        TimeSource::GmtModified => Some("GmtModified"),
+        TimeSource::SwitchTime => Some("SwitchTime"),
+    }
+}
+
 #[component]
-fn Step(step: TimelineStep) -> impl IntoView {
+fn Point(point: StagePoint, label: Key, testid: &'static str) -> impl IntoView {
+    let ms = point.at.timestamp_millis();
+    let note = source_note(point.source).map(|f| view! { " " <code class="wire">{f}</code> });
+    view! {
+        <span data-testid=testid>{tr(label)} " " <TimeText value=TimeValue::At(ms)/> {note}</span>
+    }
+}
+
+fn progress_text(p: &BackupProgress, l: Lang) -> String {
+    let b = |v: Option<u64>| v.map(|v| format::bytes(i128::from(v), l));
+    match p.kind {
+        BackupEventKind::Start => match b(p.total_bytes) {
+            Some(total) => tf(l, Key::BackupStarted, &[("total", &total)]),
+            None => t(l, Key::BackupStartedPlain).to_owned(),
+        },
+        BackupEventKind::Progress => {
+            let pct = p.percent.map(|v| format!("{v} %")).unwrap_or_default();
+            match (b(p.done_bytes), b(p.total_bytes)) {
+                (Some(d), Some(total)) => {
+                    tf(l, Key::BackupProgress, &[("percent", &pct), ("done", &d), ("total", &total)])
+                }
+                _ => tf(l, Key::BackupProgressPlain, &[("percent", &pct)]),
+            }
+        }
+        BackupEventKind::End => match b(p.total_bytes) {
+            Some(total) => tf(l, Key::BackupFinished, &[("total", &total)]),
+            None => t(l, Key::BackupFinishedPlain).to_owned(),
+        },
+    }
+}
+
+#[component]
+fn Step(step: StageSpan) -> impl IntoView {
     let lang = use_app().lang;
-    let state = step.state;
-    let status = match state {
-        StepState::Done => Key::StepDone,
-        StepState::Current => Key::StepCurrent,
-        StepState::Upcoming | StepState::Unknown => Key::StepUpcoming,
+    let status = step.status;
+    let status_key = match status {
+        StageStatus::Done => Key::StepDone,
+        StageStatus::Current => Key::StepCurrent,
+        StageStatus::Failed => Key::StepFailed,
+        StageStatus::Upcoming | StageStatus::Unknown => Key::StepUpcoming,
     };
-    let when = match step.start_ms {
-        Some(ms) => view! { {tr(Key::StartedAt)} " " <TimeText value=TimeValue::At(ms)/> }.into_any(),
-        None => view! { <span class="muted">{tr(Key::NoStartTime)}</span> }.into_any(),
+    let reached = matches!(status, StageStatus::Done | StageStatus::Current | StageStatus::Failed);
+    let when = match step.start {
+        Some(p) => Some(view! { <Point point=p label=Key::StartedAt testid="timeline-start"/> }.into_any()),
+        None if reached => Some(view! { <span class="muted">{tr(Key::NoStartTime)}</span> }.into_any()),
+        None => None,
     };
-    let span =
-        step.took_secs.map(|d| (Key::TookDuration, d)).or(step.running_secs.map(|d| (Key::RunningFor, d)));
+    let end = step.end.map(|p| view! { <Point point=p label=Key::EndedAt testid="timeline-end"/> });
+    let span = step
+        .duration_secs
+        .map(|d| (Key::TookDuration, d))
+        .or(step.running_secs.map(|d| (Key::RunningFor, d)));
     let span = span.map(|(key, d)| {
         view! {
             <span class="timeline__span" data-testid="timeline-duration">
                 {move || {
                     let l = lang.get();
-                    tf(l, key, &[("duration", &duration_text(d, l))])
+                    tf(l, key, &[("duration", &format::duration(d, l))])
                 }}
             </span>
         }
     });
+    let progress = (!step.progress.is_empty()).then(|| {
+        let items = step
+            .progress
+            .into_iter()
+            .map(|p| {
+                let ms = p.at.timestamp_millis();
+                view! {
+                    <li data-testid="backup-progress" data-kind=format!("{:?}", p.kind).to_lowercase()>
+                        <TimeText value=TimeValue::At(ms)/>
+                        " "
+                        {move || progress_text(&p, lang.get())}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="timeline__progress">{items}</ul> }
+    });
     let stage = step.stage.clone();
     view! {
         <li
-            class=format!("timeline__step timeline__step--{}", state.as_str())
+            class=format!("timeline__step timeline__step--{}", status_code(status))
             data-testid="timeline-step"
             data-stage=step.stage.as_str().to_owned()
-            data-state=state.as_str()
-            aria-current=(state == StepState::Current).then_some("step")
+            data-state=status_code(status)
+            aria-current=matches!(status, StageStatus::Current | StageStatus::Failed).then_some("step")
         >
             <span class="timeline__marker" aria-hidden="true"></span>
             <span class="timeline__name">
@@ -73,9 +156,10 @@ fn Step(step: TimelineStep) -> impl IntoView {
                 " "
                 <code class="wire">{step.stage.as_str().to_owned()}</code>
             </span>
-            <span class="timeline__status">{move || t(lang.get(), status)}</span>
-            <span class="timeline__when">{when}</span>
+            <span class="timeline__status">{move || t(lang.get(), status_key)}</span>
+            <span class="timeline__when">{when} {end.map(|e| view! { " · " {e} })}</span>
             {span}
+            {progress}
         </li>
     }
 }

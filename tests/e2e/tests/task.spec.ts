@@ -27,7 +27,7 @@ test('the task page shows the seed task in full', async ({ page, context }) => {
   await expect(steps).toHaveCount(6);
   await expect(steps.nth(4)).toHaveAttribute('data-state', 'current');
   await expect(steps.nth(4)).toHaveAttribute('aria-current', 'step');
-  await expect(steps.nth(2).locator('time')).toHaveAttribute('datetime', '2022-02-25T09:00:29Z');
+  await expect(steps.nth(2).locator('[data-testid="timeline-start"] time')).toHaveAttribute('datetime', '2022-02-25T09:00:29Z');
   await expect(steps.nth(2).locator('[data-testid="timeline-duration"]')).toHaveText('took 36 s');
 
   // Precheck checklist, by section, with advice for the warning.
