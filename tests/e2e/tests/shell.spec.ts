@@ -25,6 +25,21 @@ test.describe('in Indonesian browsers', () => {
   });
 });
 
+test('a first load asks for nothing that is not there (the icon included)', async ({ page }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(INSTANCE_PATH);
+  await tableReady(page);
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(icon).toMatch(/favicon-[0-9a-f]+\.svg$/);
+  const answer = await page.request.get(icon!);
+  expect(answer.status()).toBe(200);
+  expect(answer.headers()['content-type']).toContain('image/svg+xml');
+  expect(failed).toEqual([]);
+});
+
 test('the theme follows the system, toggles, and is remembered', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('/');
