@@ -11,6 +11,7 @@ mod task_table;
 use crate::app::{title, tr, use_app};
 use crate::i18n::{t, tf, Key};
 use crate::prefs::remember_recent;
+use crate::resource::KeptResource;
 use crate::url::{home_href, instance_href, Tab, TaskListQuery};
 use leptos::prelude::*;
 use leptos::Params;
@@ -63,7 +64,6 @@ pub fn InstancePage() -> impl IntoView {
 #[component]
 fn InstanceLists(region: String, instance: String) -> impl IntoView {
     let app = use_app();
-    remember_recent(&region, &instance);
     let query_map = use_query_map();
     let query = Memo::new(move |_| query_map.with(|m| TaskListQuery::from_lookup(|k| m.get(k))));
     let list = ListRef {
@@ -131,6 +131,18 @@ fn InstanceLists(region: String, instance: String) -> impl IntoView {
             {panel}
         </section>
     }
+}
+
+/// Adds the instance to "Recently opened" once the service has answered for it, so an instance
+/// that does not exist (or cannot be read) is never saved.
+pub fn remember_when_answered<T: Clone + Send + Sync + 'static>(list: ListRef, kept: KeptResource<T>) {
+    let saved = StoredValue::new(false);
+    Effect::new(move |_| {
+        if kept.data.with(Option::is_some) && !saved.get_value() {
+            saved.set_value(true);
+            remember_recent(&list.region.get_value(), &list.instance.get_value());
+        }
+    });
 }
 
 /// The empty state of a list: worded for filters when they narrow it.

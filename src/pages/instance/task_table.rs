@@ -43,6 +43,7 @@ pub fn TasksPanel(list: ListRef) -> impl IntoView {
         let (api, region, request) = (api.get_value(), region.clone(), request.get());
         async move { api.migration_tasks(&region, &request).await }
     });
+    super::remember_when_answered(list, kept);
     let status = kept.status;
     let typed = Memo::new(move |_| {
         kept.data.with(|d| {

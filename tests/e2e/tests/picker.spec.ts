@@ -40,12 +40,18 @@ test('an instance ID can be typed or pasted, and is checked first', async ({ pag
 test('recently opened instances are kept in localStorage and can be cleared', async ({ page }) => {
   await page.goto(INSTANCE_PATH);
   await tableReady(page);
-  await page.goto('/regions/cn-shanghai/instances/pgm-uf6demo00000000');
-  await expect(byTestId(page, 'instance-page')).toBeVisible();
+  // A second instance the service knows (the simulator's first one in Shanghai).
+  const listed = await (await page.request.get('/api/rds/DescribeDBInstances?RegionId=cn-shanghai')).json();
+  const other: string = listed.Items.DBInstance[0].DBInstanceId;
+  await page.goto(`/regions/cn-shanghai/instances/${other}`);
+  await expect(byTestId(page, 'task-table')).toBeVisible();
+  // An instance the service does not know is not saved.
+  await page.goto('/regions/cn-hangzhou/instances/pgm-doesnotexist0000');
+  await expect(byTestId(page, 'error-panel')).toBeVisible();
   await page.goto('/');
   const links = byTestId(page, 'recent-link');
   await expect(links).toHaveCount(2);
-  await expect(links.first()).toHaveText('pgm-uf6demo00000000');
+  await expect(links.first()).toHaveText(other);
   await expect(links.nth(1)).toHaveText(INSTANCE);
   expect(await page.evaluate(() => localStorage.getItem('migration-dashboard.recent'))).toContain(INSTANCE);
 
