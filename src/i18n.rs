@@ -104,11 +104,15 @@ strings! {
         "No RDS for PostgreSQL instance in this region.",
         "Tidak ada instans RDS for PostgreSQL di wilayah ini."
     ),
-    /// `{total}` instances, `{page}` of `{pages}`.
+    /// `{instances}` a counted noun, `{page}` of `{pages}`.
     TotalInstances => (
-        "{total} instances · page {page} of {pages}",
-        "{total} instans · halaman {page} dari {pages}"
+        "{instances} · page {page} of {pages}",
+        "{instances} · halaman {page} dari {pages}"
     ),
+    /// `{n}` is a number (singular).
+    InstanceOne => ("{n} instance", "{n} instans"),
+    /// `{n}` is a number.
+    InstanceOther => ("{n} instances", "{n} instans"),
     DemoHeading => ("Demo instance", "Instans demo"),
     /// `{instance}` and `{region}` name the demo instance.
     DemoLink => ("Open {instance} in {region}", "Buka {instance} di {region}"),
@@ -143,6 +147,28 @@ strings! {
         "Column buttons sort the rows of this page only; paging follows the service's order.",
         "Tombol kolom hanya mengurutkan baris di halaman ini; halaman mengikuti urutan layanan."
     ),
+    RowFilterHeading => (
+        "Show on this page (hides rows on screen; the service is not asked)",
+        "Tampilkan di halaman ini (menyembunyikan baris di layar; layanan tidak ditanya)"
+    ),
+    RowFilterAttention => ("Needs attention only", "Hanya yang perlu perhatian"),
+    RowFilterAny => ("All", "Semua"),
+    RowFilterClear => ("Show every row", "Tampilkan semua baris"),
+    /// `{shown}` and `{all}` are numbers.
+    RowFilterCount => (
+        "Showing {shown} of the {all} tasks on this page.",
+        "Menampilkan {shown} dari {all} tugas di halaman ini."
+    ),
+    EmptyRowFilter => (
+        "No task on this page matches the on-screen filter.",
+        "Tidak ada tugas di halaman ini yang cocok dengan filter layar."
+    ),
+    OrderChanged => ("Order changed: re-sort", "Urutan berubah: urutkan ulang"),
+    PrechecksOfSource => ("Prechecks from this source", "Prapemeriksaan dari sumber ini"),
+    TasksOfSource => ("Tasks from this source", "Tugas dari sumber ini"),
+    ChecklistAttentionHeading => ("Failed and warning checks", "Pemeriksaan yang gagal dan berperingatan"),
+    /// `{check}` is the check's name.
+    CheckLink => ("Link to the check {check}", "Tautan ke pemeriksaan {check}"),
     ColTaskId => ("Task ID", "ID tugas"),
     ColTaskName => ("Task name", "Nama tugas"),
     ColSource => ("Source", "Sumber"),
@@ -162,10 +188,10 @@ strings! {
     ColChecks => ("Checks", "Pemeriksaan"),
     ShowChecks => ("Show checks", "Tampilkan pemeriksaan"),
     HideChecks => ("Hide checks", "Sembunyikan pemeriksaan"),
-    /// Counts of check outcomes.
+    /// Counts of check outcomes: `{success}` and `{failure}` numbers, `{warnings}` a counted noun.
     CheckCounts => (
-        "{success} passed, {warning} warnings, {failure} failed",
-        "{success} lulus, {warning} peringatan, {failure} gagal"
+        "{success} passed, {warnings}, {failure} failed",
+        "{success} lulus, {warnings}, {failure} gagal"
     ),
     /// `{age}` is a duration.
     Ago => ("{age} ago", "{age} lalu"),
@@ -205,13 +231,13 @@ strings! {
     EverySeconds => ("Every {n} s", "Setiap {n} dtk"),
     PauseRefresh => ("Pause", "Jeda"),
     PausedRefresh => ("Paused: resume", "Dijeda: lanjutkan"),
-    /// `{time}` is a local time of day.
-    LastUpdated => ("Updated {time}", "Diperbarui {time}"),
+    /// `{time}` is a local time of day, `{age}` how long ago (`3 min ago`).
+    LastUpdated => ("Updated {time}, {age}", "Diperbarui {time}, {age}"),
     StaleBadge => ("Stale", "Usang"),
-    /// `{age}` is a number of seconds.
+    /// `{age}` is a span of time.
     StaleNotice => (
-        "The cloud service did not answer: showing a saved answer from {age} s ago.",
-        "Layanan cloud tidak menjawab: menampilkan jawaban tersimpan dari {age} detik lalu."
+        "The cloud service did not answer: showing a saved answer from {age} ago.",
+        "Layanan cloud tidak menjawab: menampilkan jawaban tersimpan dari {age} lalu."
     ),
     /// `{time}` is a local time of day.
     AnnounceUpdated => ("Updated at {time}.", "Diperbarui pukul {time}."),
@@ -515,10 +541,10 @@ strings! {
         "The chart fills in as the page refreshes.",
         "Grafik terisi seiring halaman disegarkan."
     ),
-    /// `{n}` samples, latest figures `{a}` and `{b}`.
+    /// `{samples}` a counted noun, latest figures `{a}` and `{b}`.
     ChartSummary => (
-        "{n} samples. Latest: {a} not yet replayed, {b} behind the source's last report.",
-        "{n} sampel. Terbaru: {a} belum diterapkan, {b} di belakang laporan terakhir sumber."
+        "{samples}. Latest: {a} not yet replayed, {b} behind the source's last report.",
+        "{samples}. Terbaru: {a} belum diterapkan, {b} di belakang laporan terakhir sumber."
     ),
     LegendNotReplayed => ("not yet replayed", "belum diterapkan"),
     LegendBehindSource => ("behind the source's report", "di belakang laporan sumber"),
@@ -714,6 +740,7 @@ mod tests {
         (Key::SampleOne, Key::SampleOther),
         (Key::CheckOne, Key::CheckOther),
         (Key::WarningOne, Key::WarningOther),
+        (Key::InstanceOne, Key::InstanceOther),
         (Key::TabPrechecks, Key::ChecklistHeading),
     ];
 

@@ -7,20 +7,21 @@
 //! - `api`: the only module that talks HTTP; `resource`: the keep-last-good-data resource.
 //! - `url`: every address the app builds; `i18n`: every UI string (English, Bahasa Indonesia);
 //!   `verdicts`: every model verdict turned into text.
-//! - `display`, `rows`, `hints`, `theme`: pure logic, unit-tested natively (`cargo test -p
-//!   migration-dashboard`); `prefs`, `clock`: browser glue.
+//! - `rows`, `hints`, `theme`: pure logic, unit-tested natively (`cargo test -p
+//!   migration-dashboard`); `prefs`, `clock`, `scroll`: browser glue. Figures are written by
+//!   the model's one formatter (`migration_model::format`).
 
 pub mod api;
 pub mod app;
 pub mod clock;
 pub mod components;
-pub mod display;
 pub mod hints;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
 pub mod resource;
 pub mod rows;
+pub mod scroll;
 pub mod theme;
 pub mod url;
 pub mod verdicts;

@@ -1,8 +1,9 @@
 //! What a table row shows, derived once per answer from the model's types, and the on-screen
 //! sorting of a page's rows. Pure (no browser types), unit-tested natively.
 
-use crate::url::{Sort, SortKey};
+use crate::url::{RowFilter, Sort, SortKey};
 use chrono::{DateTime, Utc};
+use migration_model::format;
 use migration_model::{
     attention, Attention, CheckCounts, HealthThresholds, MigrateStage, MigrationTask, PrecheckTask,
     PrecheckVerdict, ReplicationState, SourceCategory,
@@ -84,7 +85,7 @@ impl TaskRow {
             attention: attention(task, now, &HealthThresholds::default()),
             id: task.task_id,
             name: task.task_name.clone(),
-            source: crate::display::task_source(task),
+            source: format::address(task.source_ip_address.as_deref(), task.source_port),
             category: task.source_category.clone(),
             account: task.source_account.clone(),
             stage: task.migrate_stage.clone(),
@@ -115,6 +116,8 @@ pub struct PrecheckRow {
     pub category: Option<SourceCategory>,
     /// SourceAccount.
     pub account: Option<String>,
+    /// `SourceIpAddress` and `SourcePort`, when both are given: the tasks from the same source.
+    pub source_key: Option<(String, u32)>,
     /// The overall result, from `Detail`.
     pub verdict: PrecheckVerdict,
     /// Check outcomes, from `Detail`.
@@ -134,9 +137,10 @@ impl PrecheckRow {
         PrecheckRow {
             id: task.task_id,
             name: task.task_name.clone(),
-            source: crate::display::source_address(task.source_ip_address.as_deref(), task.source_port),
+            source: format::address(task.source_ip_address.as_deref(), task.source_port),
             category: task.source_category.clone(),
             account: task.source_account.clone(),
+            source_key: source_key(task.source_ip_address.as_deref(), task.source_port),
             verdict: log.precheck_verdict(),
             counts: log.check_counts(),
             detail: task.detail.clone(),
@@ -144,6 +148,13 @@ impl PrecheckRow {
             modified: TimeValue::of(task.gmt_modified.as_deref()),
         }
     }
+}
+
+/// A source's address and port when both are given (trimmed): what links a precheck report and
+/// the migration tasks from the same source.
+pub fn source_key(ip: Option<&str>, port: Option<u32>) -> Option<(String, u32)> {
+    let ip = ip.map(str::trim).filter(|s| !s.is_empty())?;
+    Some((ip.to_owned(), port?))
 }
 
 /// A value rows are compared by. Missing values sort after present ones in both directions.
@@ -272,6 +283,48 @@ pub fn order_rows<R>(rows: &[R], sort: Option<Sort>, value: fn(&R, SortKey) -> S
     }
 }
 
+/// Whether the on-screen filter keeps `row`.
+pub fn keeps(filter: &RowFilter, row: &TaskRow) -> bool {
+    (!filter.attention || row.attention.needs_attention())
+        && filter.stage.as_deref().is_none_or(|s| row.stage.as_ref().map(MigrateStage::as_str) == Some(s))
+        && filter.state.as_deref().is_none_or(|s| row.state.as_ref().map(ReplicationState::as_str) == Some(s))
+}
+
+/// The order to show after a refresh while the same sort is on: rows already on screen keep
+/// their places (a live column such as lag would otherwise move rows under the reader's eyes
+/// every few seconds); rows new to the page follow, in `fresh`'s order; rows gone are dropped.
+/// When the result differs from `fresh`, the table offers to re-sort.
+pub fn stable_order<K: PartialEq + Copy>(shown: &[K], fresh: &[K]) -> Vec<K> {
+    let mut out: Vec<K> = shown.iter().copied().filter(|k| fresh.contains(k)).collect();
+    out.extend(fresh.iter().copied().filter(|k| !shown.contains(k)));
+    out
+}
+
+/// The keys of the task table's rows: the `TaskId` when present and not seen before on the page,
+/// else the row's position. Keys are unique, so the keyed list never confuses two rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowKey {
+    /// Keyed by `TaskId`.
+    Task(u64),
+    /// No usable `TaskId`: keyed by position on the page.
+    Position(usize),
+}
+
+/// See [`RowKey`].
+pub fn row_keys(ids: impl IntoIterator<Item = Option<u64>>) -> Vec<RowKey> {
+    let mut seen = Vec::new();
+    ids.into_iter()
+        .enumerate()
+        .map(|(i, id)| match id {
+            Some(id) if !seen.contains(&id) => {
+                seen.push(id);
+                RowKey::Task(id)
+            }
+            _ => RowKey::Position(i),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +342,53 @@ mod tests {
         assert!(row.last_message_ms.is_some());
         assert_eq!(TimeValue::of(Some("soon")), TimeValue::Raw("soon".into()));
         assert_eq!(TimeValue::of(None), TimeValue::Absent);
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let keys = row_keys([Some(1), None, Some(2), Some(1)]);
+        assert_eq!(keys, [RowKey::Task(1), RowKey::Position(1), RowKey::Task(2), RowKey::Position(3)]);
+    }
+
+    #[test]
+    fn order_stays_between_refreshes() {
+        // Same rows, the fresh sort moved 3 to the top: the screen keeps its order.
+        assert_eq!(stable_order(&[1, 2, 3], &[3, 1, 2]), [1, 2, 3]);
+        // A row gone is dropped; a new one goes after the rest, in the fresh order.
+        assert_eq!(stable_order(&[1, 2, 3], &[4, 3, 1, 5]), [1, 3, 4, 5]);
+        assert_eq!(stable_order::<u8>(&[], &[2, 1]), [2, 1]);
+        assert_eq!(stable_order::<u8>(&[1], &[]), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn the_on_screen_filter_keeps_what_it_names() {
+        let now = Utc::now();
+        let seed = TaskRow::of(&seed_example_task(), now);
+        let mut streaming = seed_example_task();
+        streaming.migrate_stage = Some(MigrateStage::from("increment"));
+        streaming.replication_state = Some(ReplicationState::from("streaming"));
+        // A fresh message: nothing to look at.
+        let info = serde_json::json!({
+            "Status": "streaming",
+            "ReceivedLsn": "0/3000148",
+            "LatestEndLsn": "0/3000148",
+            "ReplayLsn": "0/3000148",
+            "LastMsgReceiptTime": now.format("%Y-%m-%d %H:%M:%S+00").to_string(),
+        });
+        streaming.replication_info = Some(info.to_string());
+        let streaming = TaskRow::of(&streaming, now);
+        assert!(seed.attention.needs_attention(), "the seed's stream is years old");
+        assert!(!streaming.attention.needs_attention());
+        let all = RowFilter::default();
+        assert!(keeps(&all, &seed) && keeps(&all, &streaming));
+        let attention = RowFilter { attention: true, ..RowFilter::default() };
+        assert!(keeps(&attention, &seed) && !keeps(&attention, &streaming));
+        let stage = RowFilter { stage: Some("increment".into()), ..RowFilter::default() };
+        assert!(!keeps(&stage, &seed) && keeps(&stage, &streaming));
+        let state = RowFilter { state: Some("streaming".into()), ..RowFilter::default() };
+        assert!(keeps(&state, &streaming));
+        let both = RowFilter { attention: true, state: Some("streaming".into()), ..RowFilter::default() };
+        assert!(!keeps(&both, &streaming));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use migration_model::contract::{
     BASE_PLACEHOLDER, DEFAULT_PAGE_SIZE, PRECHECK_PAGE_SIZE_MIN, TASK_PAGE_SIZE_MAX, TASK_PAGE_SIZE_MIN,
 };
+use migration_model::{MigrateStage, ReplicationState};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// First page of a list.
@@ -157,8 +158,28 @@ impl Sort {
     }
 }
 
+/// Which rows of the page on screen are shown (`?show=attention&stage=…&state=…`). Applied by
+/// the app to the page it has, never sent to the service (which filters only by ID, name,
+/// address and port).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    /// `?show=attention`: only tasks that need attention.
+    pub attention: bool,
+    /// `?stage=`: only tasks at this `MigrateStage` (a documented wire value).
+    pub stage: Option<String>,
+    /// `?state=`: only tasks in this `ReplicationState` (a documented wire value).
+    pub state: Option<String>,
+}
+
+impl RowFilter {
+    /// True when it hides anything.
+    pub fn is_active(&self) -> bool {
+        self.attention || self.stage.is_some() || self.state.is_some()
+    }
+}
+
 /// The state of the instance page that lives in the URL's query string
-/// (`?tab&page&size&taskId&taskName&sourceIp&sourcePort&sort`).
+/// (`?tab&page&size&taskId&taskName&sourceIp&sourcePort&sort&show&stage&state`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskListQuery {
     /// `?page`, 1-based; invalid or missing values mean [`DEFAULT_PAGE`].
@@ -178,6 +199,8 @@ pub struct TaskListQuery {
     /// `?sort=column` or `?sort=-column`: how the rows of the page on screen are ordered. Not sent
     /// to the service, which does not sort.
     pub sort: Option<Sort>,
+    /// `?show&stage&state`: the on-screen filter of the task rows (tasks tab only).
+    pub rows: RowFilter,
 }
 
 impl Default for TaskListQuery {
@@ -191,12 +214,18 @@ impl Default for TaskListQuery {
             source_port: None,
             tab: Tab::Tasks,
             sort: None,
+            rows: RowFilter::default(),
         }
     }
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A value from the URL when it is one of `allowed`.
+fn known(v: Option<String>, allowed: &[String]) -> Option<String> {
+    non_empty(v).filter(|v| allowed.contains(v))
 }
 
 /// A page number from the URL: 1 or more, else the first page.
@@ -230,6 +259,14 @@ impl TaskListQuery {
             source_port: get("sourcePort")
                 .and_then(|v| v.trim().parse::<u32>().ok())
                 .filter(|p| (1..=65_535).contains(p)),
+            rows: match tab {
+                Tab::Tasks => RowFilter {
+                    attention: get("show").is_some_and(|v| v.trim() == "attention"),
+                    stage: known(get("stage"), &MigrateStage::ALL.map(|s| s.as_str().to_owned())),
+                    state: known(get("state"), &ReplicationState::ALL.map(|s| s.as_str().to_owned())),
+                },
+                Tab::Prechecks => RowFilter::default(),
+            },
         }
     }
 
@@ -252,12 +289,23 @@ impl TaskListQuery {
             Tab::Prechecks => self.size.max(PRECHECK_PAGE_SIZE_MIN),
             Tab::Tasks => self.size,
         };
-        Self { tab, page: DEFAULT_PAGE, size, sort: None, ..self.clone() }
+        Self { tab, page: DEFAULT_PAGE, size, sort: None, rows: RowFilter::default(), ..self.clone() }
     }
 
     /// The same query sorted another way.
     pub fn with_sort(&self, sort: Option<Sort>) -> Self {
         Self { sort, ..self.clone() }
+    }
+
+    /// The same query with another on-screen filter (same page: it only hides rows).
+    pub fn with_rows(&self, rows: RowFilter) -> Self {
+        Self { rows, ..self.clone() }
+    }
+
+    /// The first page of `tab` narrowed by the service to one source's address and port: how a
+    /// precheck report links to the tasks from its source, and a task to its prechecks.
+    pub fn of_source(tab: Tab, ip: &str, port: u32) -> Self {
+        Self { tab, source_ip: Some(ip.to_owned()), source_port: Some(port), ..Self::default() }
     }
 
     /// The same query without filters, from the first page.
@@ -292,6 +340,15 @@ impl TaskListQuery {
         }
         if let Some(sort) = self.sort {
             q.append_pair("sort", &sort.to_param());
+        }
+        if self.rows.attention {
+            q.append_pair("show", "attention");
+        }
+        if let Some(stage) = &self.rows.stage {
+            q.append_pair("stage", stage);
+        }
+        if let Some(state) = &self.rows.state {
+            q.append_pair("state", state);
         }
         with_question_mark(q.finish())
     }
@@ -345,6 +402,12 @@ pub fn clean_identifier(raw: &str) -> Option<String> {
         && s.len() <= 128
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     ok.then(|| s.to_owned())
+}
+
+/// Number of pages for `total` items at `size` per page (at least 1).
+pub fn page_count(total: u64, size: u32) -> u64 {
+    let size = u64::from(size.max(1));
+    total.div_ceil(size).max(1)
 }
 
 #[cfg(test)]
@@ -445,6 +508,43 @@ mod tests {
         for k in SortKey::ALL {
             assert_eq!(Sort::parse(k.as_str()), Some(Sort { key: k, desc: false }));
         }
+    }
+
+    #[test]
+    fn pages() {
+        assert_eq!(page_count(0, 30), 1);
+        assert_eq!(page_count(30, 30), 1);
+        assert_eq!(page_count(31, 30), 2);
+        assert_eq!(page_count(5, 0), 5);
+    }
+
+    #[test]
+    fn on_screen_filter_round_trips() {
+        let q = parse("show=attention&stage=increment&state=streaming&page=2");
+        assert!(q.rows.attention);
+        assert_eq!(q.rows.stage.as_deref(), Some("increment"));
+        assert_eq!(q.rows.state.as_deref(), Some("streaming"));
+        assert!(q.rows.is_active());
+        assert!(!q.has_filters(), "the on-screen filter is not the service's");
+        assert_eq!(q.to_query_string(), "?page=2&show=attention&stage=increment&state=streaming");
+        assert_eq!(parse(&q.to_query_string()), q);
+        // Unknown values are dropped; the precheck tab has no such filter.
+        let q = parse("show=everything&stage=bogus&state=");
+        assert_eq!(q.rows, RowFilter::default());
+        assert_eq!(parse("tab=prechecks&show=attention").rows, RowFilter::default());
+        let q = parse("stage=increment&page=3");
+        assert_eq!(q.with_tab(Tab::Prechecks).to_query_string(), "?tab=prechecks");
+        assert_eq!(q.with_rows(RowFilter::default()).to_query_string(), "?page=3");
+    }
+
+    #[test]
+    fn source_links() {
+        let q = TaskListQuery::of_source(Tab::Prechecks, "172.16.0.1", 5432);
+        assert_eq!(q.to_query_string(), "?tab=prechecks&sourceIp=172.16.0.1&sourcePort=5432");
+        assert_eq!(
+            TaskListQuery::of_source(Tab::Tasks, "fd00::1", 1).to_query_string(),
+            "?sourceIp=fd00%3A%3A1&sourcePort=1"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn health_label(health: Health, l: Lang) -> String {
 
 /// `n` with the singular or plural noun of the language (`1 check`, `2 checks`; Indonesian
 /// nouns do not change).
-fn counted(l: Lang, n: usize, one: Key, other: Key) -> String {
+pub fn counted(l: Lang, n: usize, one: Key, other: Key) -> String {
     let key = match format::plural_category(n as i128, l) {
         PluralCategory::One => one,
         PluralCategory::Other => other,

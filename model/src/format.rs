@@ -186,6 +186,37 @@ pub fn utc_time(t: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
+/// A UTC time from milliseconds since the epoch, as [`utc_time`]: the hover text of every time
+/// on screen.
+pub fn utc_ms(ms: i64) -> String {
+    utc_time(chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default())
+}
+
+/// The `datetime` attribute of an HTML `<time>`: RFC 3339 in UTC, whole seconds.
+pub fn datetime_attr(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A zone `minutes_east` of UTC: `UTC+07:00`, `UTC-02:30`.
+pub fn utc_offset(minutes_east: i64) -> String {
+    let sign = if minutes_east < 0 { '-' } else { '+' };
+    let m = minutes_east.abs();
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// A network address `ip:port`; IPv6 addresses get brackets (`[::1]:5432`). `None` when
+/// neither part is given.
+pub fn address(ip: Option<&str>, port: Option<u32>) -> Option<String> {
+    let ip = ip.map(str::trim).filter(|s| !s.is_empty());
+    match (ip, port) {
+        (None, None) => None,
+        (Some(ip), None) => Some(ip.to_owned()),
+        (None, Some(port)) => Some(format!(":{port}")),
+        (Some(ip), Some(port)) if ip.contains(':') && !ip.starts_with('[') => Some(format!("[{ip}]:{port}")),
+        (Some(ip), Some(port)) => Some(format!("{ip}:{port}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +299,24 @@ mod tests {
     fn utc_times() {
         let t = crate::time::parse_utc("2022-03-01T06:40:51Z").unwrap();
         assert_eq!(utc_time(t), "2022-03-01 06:40:51 UTC");
+    }
+
+    #[test]
+    fn times_offsets_and_addresses() {
+        // 2022-02-25T08:53:13Z
+        let ms = 1_645_779_193_000;
+        assert_eq!(utc_ms(ms), "2022-02-25 08:53:13 UTC");
+        assert_eq!(datetime_attr(ms), "2022-02-25T08:53:13Z");
+        assert_eq!(datetime_attr(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(datetime_attr(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_offset(420), "UTC+07:00");
+        assert_eq!(utc_offset(-150), "UTC-02:30");
+        assert_eq!(utc_offset(0), "UTC+00:00");
+        assert_eq!(address(Some("172.16.0.1"), Some(5432)).as_deref(), Some("172.16.0.1:5432"));
+        assert_eq!(address(Some("fd00::1"), Some(5432)).as_deref(), Some("[fd00::1]:5432"));
+        assert_eq!(address(Some("10.0.0.1"), None).as_deref(), Some("10.0.0.1"));
+        assert_eq!(address(None, Some(5432)).as_deref(), Some(":5432"));
+        assert_eq!(address(Some("  "), None), None);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::app::{tr, use_app};
 use crate::clock::offset_minutes_at;
-use crate::display::offset_text;
 use crate::i18n::{language_name, t, tf, Key, Lang};
 use crate::prefs;
 use crate::url::home_href;
@@ -116,7 +115,7 @@ pub fn Footer() -> impl IntoView {
     let lang = app.lang;
     let zone = move || {
         let offset = offset_minutes_at(app.now.get());
-        tf(lang.get(), Key::FooterTimeZone, &[("zone", &offset_text(offset))])
+        tf(lang.get(), Key::FooterTimeZone, &[("zone", &migration_model::format::utc_offset(offset))])
     };
     let version = move || {
         app.session_data().and_then(|s| s.version).map(|v| {

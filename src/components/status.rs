@@ -10,6 +10,7 @@ use crate::prefs::{load_refresh, page_hidden, remember_refresh, REFRESH_CHOICES}
 use crate::resource::{KeptResource, LoadStatus};
 use crate::verdicts::error_message;
 use leptos::prelude::*;
+use migration_model::format;
 
 /// The first load of a page's data.
 #[component]
@@ -111,7 +112,7 @@ pub fn StaleNotices(status: LoadStatus) -> impl IntoView {
         status.stale.get().map(|age| {
             view! {
                 <p class="notice notice--stale" data-testid="stale-notice" data-stale-age=age.to_string()>
-                    {move || tf(lang.get(), Key::StaleNotice, &[("age", &age.to_string())])}
+                    {move || tf(lang.get(), Key::StaleNotice, &[("age", &format::duration(age as i64, lang.get()))])}
                 </p>
             }
         })
@@ -143,11 +144,37 @@ pub fn RefreshBar(status: LoadStatus) -> impl IntoView {
         }
     });
 
+    // Browsers throttle timers in hidden tabs, so an unattended tab falls behind: fetch at
+    // once when it is shown again (unless auto-refresh is off or paused).
+    let on_visible = window_event_listener_untyped("visibilitychange", move |_| {
+        if !page_hidden()
+            && interval.get_untracked() != 0
+            && !paused.get_untracked()
+            && !status.busy.get_untracked()
+        {
+            status.refresh();
+        }
+    });
+    on_cleanup(move || on_visible.remove());
+
+    // When the data arrived and how old it is ("Updated 12:00:01, 3 min ago"). Before the first
+    // answer: "Loading…" while it is on its way, nothing once it failed (the error panel speaks).
     let updated = move || {
         let l = lang.get();
         match status.updated.get() {
-            0.0 => t(l, Key::Loading).to_owned(),
-            ms => tf(l, Key::LastUpdated, &[("time", &local_time_of_day(ms as i64))]),
+            0.0 if status.busy.get() => t(l, Key::Loading).to_owned(),
+            0.0 => String::new(),
+            ms => {
+                let secs = ((now.get() - ms) / 1000.0).floor().max(0.0) as i64;
+                tf(
+                    l,
+                    Key::LastUpdated,
+                    &[
+                        ("time", &local_time_of_day(ms as i64)),
+                        ("age", &tf(l, Key::Ago, &[("age", &format::duration(secs, l))])),
+                    ],
+                )
+            }
         }
     };
     // Announced after each finished fetch (`done` changes), not on language changes.
@@ -165,7 +192,7 @@ pub fn RefreshBar(status: LoadStatus) -> impl IntoView {
                 let mut s = tf(l, Key::AnnounceUpdated, &[("time", &since)]);
                 if let Some(age) = status.stale.get_untracked() {
                     s.push(' ');
-                    s.push_str(&tf(l, Key::StaleNotice, &[("age", &age.to_string())]));
+                    s.push_str(&tf(l, Key::StaleNotice, &[("age", &format::duration(age as i64, l))]));
                 }
                 s
             }
@@ -223,7 +250,9 @@ pub fn RefreshBar(status: LoadStatus) -> impl IntoView {
             >
                 {move || t(lang.get(), if paused.get() { Key::PausedRefresh } else { Key::PauseRefresh })}
             </button>
-            <span class="refresh-bar__updated" data-testid="last-updated">{updated}</span>
+            <span class="refresh-bar__updated" data-testid="last-updated" data-updated-ms=move || status.updated.get().to_string()>
+                {updated}
+            </span>
             <span class="badge badge--stale" data-testid="stale-badge" hidden=move || !status.is_stale()>
                 {tr(Key::StaleBadge)}
             </span>

@@ -3,11 +3,11 @@
 
 use crate::app::{tr, use_app};
 use crate::clock::local_text;
-use crate::display::{bytes_text, datetime_attr, duration_text, utc_text};
 use crate::i18n::{tf, Key};
 use crate::rows::TimeValue;
 use crate::verdicts::{stage_label, state_label};
 use leptos::prelude::*;
+use migration_model::format::{self, datetime_attr, utc_ms};
 use migration_model::{MigrateStage, ReplicationState};
 
 /// "not given", muted.
@@ -31,20 +31,23 @@ pub fn OptText(#[prop(into)] value: Option<String>) -> impl IntoView {
 pub fn TimeText(value: TimeValue) -> impl IntoView {
     match value {
         TimeValue::At(ms) => {
-            view! { <time datetime=datetime_attr(ms) title=utc_text(ms)>{local_text(ms)}</time> }.into_any()
+            view! { <time datetime=datetime_attr(ms) title=utc_ms(ms)>{local_text(ms)}</time> }.into_any()
         }
         TimeValue::Raw(r) => r.into_any(),
         TimeValue::Absent => view! { <NotGiven/> }.into_any(),
     }
 }
 
-/// A byte count (`1,234 B`) or "not given", with `data-testid` and `data-bytes`.
+/// A byte count in IEC units (`7.0 MiB`) with the exact count on hover (`7,340,485 B`), or
+/// "not given"; with `data-testid` and `data-bytes`.
 #[component]
 pub fn Bytes(value: Option<i128>, testid: &'static str) -> impl IntoView {
     let lang = use_app().lang;
     match value {
         Some(b) => view! {
-            <span data-testid=testid data-bytes=b.to_string()>{move || bytes_text(b, lang.get())}</span>
+            <span data-testid=testid data-bytes=b.to_string() title=move || format::bytes_exact(b, lang.get())>
+                {move || format::bytes(b, lang.get())}
+            </span>
         }
         .into_any(),
         None => view! { <span data-testid=testid><NotGiven/></span> }.into_any(),
@@ -61,9 +64,9 @@ pub fn Age(at_ms: Option<i64>) -> impl IntoView {
             let text = move || {
                 let secs = ((now.get() - ms as f64) / 1000.0).floor() as i64;
                 let l = lang.get();
-                tf(l, Key::Ago, &[("age", &duration_text(secs, l))])
+                tf(l, Key::Ago, &[("age", &format::duration(secs, l))])
             };
-            view! { <span data-testid="last-message-age" title=utc_text(ms)>{text}</span> }.into_any()
+            view! { <span data-testid="last-message-age" title=utc_ms(ms)>{text}</span> }.into_any()
         }
         None => view! { <NotGiven/> }.into_any(),
     }

@@ -3,14 +3,13 @@
 
 use crate::app::{tr, use_app};
 use crate::components::status::Loaded;
-use crate::display::page_count;
 use crate::i18n::{tf, Key};
 use crate::pages::go_options;
 use crate::resource::KeptResource;
-use crate::url::{browse_href, instance_href, TaskListQuery};
+use crate::url::{browse_href, instance_href, page_count, TaskListQuery};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use migration_model::DbInstance;
+use migration_model::{format, DbInstance};
 
 /// The "by region" panel.
 #[component]
@@ -102,13 +101,17 @@ fn Instances(region: String, page: Memo<u32>) -> impl IntoView {
         }
     };
     let summary = move || {
+        let l = lang.get();
         tf(
-            lang.get(),
+            l,
             Key::TotalInstances,
             &[
-                ("total", &total.get().to_string()),
-                ("page", &page.get().to_string()),
-                ("pages", &pages.get().to_string()),
+                (
+                    "instances",
+                    &crate::verdicts::counted(l, total.get() as usize, Key::InstanceOne, Key::InstanceOther),
+                ),
+                ("page", &format::number(page.get().into(), l)),
+                ("pages", &format::number(pages.get().into(), l)),
             ],
         )
     };

@@ -5,6 +5,7 @@
 mod filters;
 mod pager;
 mod precheck_table;
+mod row_filter;
 mod sort_header;
 mod task_table;
 
@@ -150,7 +151,14 @@ pub fn remember_when_answered<T: Clone + Send + Sync + 'static>(list: ListRef, k
 pub fn EmptyList(list: ListRef, empty: Key) -> impl IntoView {
     let lang = use_app().lang;
     let text = move || {
-        t(lang.get(), if list.query.with(TaskListQuery::has_filters) { Key::EmptyFiltered } else { empty })
+        let key = if list.query.with(|q| q.rows.is_active()) {
+            Key::EmptyRowFilter
+        } else if list.query.with(TaskListQuery::has_filters) {
+            Key::EmptyFiltered
+        } else {
+            empty
+        };
+        t(lang.get(), key)
     };
     view! { <p class="state state--empty" data-testid="tasks-empty">{text}</p> }
 }

@@ -1,14 +1,16 @@
-//! Totals, first/previous/next links (other parameters kept) and the page size.
+//! Totals, first/previous/next links (other parameters kept) and the page size. A page link
+//! brings the table's top into view (the links sit below the table; the router would scroll
+//! to the top of the whole page instead).
 
 use super::ListRef;
 use crate::app::{tr, use_app};
-use crate::display::page_count;
 use crate::i18n::{tf, Key};
 use crate::pages::go_options;
-use crate::url::{Tab, TaskListQuery};
+use crate::url::{page_count, Tab, TaskListQuery};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use migration_model::contract::{PRECHECK_PAGE_SIZE_MIN, TASK_PAGE_SIZE_MAX};
+use migration_model::format;
 
 /// The page sizes offered (the precheck list accepts 30 and more).
 fn sizes(tab: Tab) -> Vec<u32> {
@@ -28,20 +30,27 @@ pub fn Pager(list: ListRef, total: Signal<u64>) -> impl IntoView {
     let pages = Memo::new(move |_| page_count(total.get(), q.with(|q| q.size)));
     let page = Memo::new(move |_| u64::from(q.with(|q| q.page)));
     let summary = move || {
+        let l = lang.get();
         tf(
-            lang.get(),
+            l,
             Key::TotalTasks,
             &[
-                ("total", &total.get().to_string()),
-                ("page", &page.get().to_string()),
-                ("pages", &pages.get().to_string()),
+                ("total", &format::number(total.get().into(), l)),
+                ("page", &format::number(page.get().into(), l)),
+                ("pages", &format::number(pages.get().into(), l)),
             ],
         )
     };
     let link = move |to: fn(u32) -> u32, rel: Option<&'static str>, testid: &'static str, label: Key| {
         view! {
             <li>
-                <a href=move || list.href(&q.with(|q| q.with_page(to(q.page)))) rel=rel data-testid=testid>
+                <a
+                    href=move || list.href(&q.with(|q| q.with_page(to(q.page))))
+                    rel=rel
+                    data-testid=testid
+                    data-noscroll="true"
+                    on:click=|_| crate::scroll::bring_to_top(&["list-table", "list-panel"])
+                >
                     {tr(label)}
                 </a>
             </li>

@@ -9,14 +9,13 @@ use crate::app::{tr, use_app};
 use crate::components::checklist::Checklist;
 use crate::components::status::{Loaded, RefreshBar};
 use crate::components::values::{OptText, TimeText};
-use crate::display::row_keys;
 use crate::i18n::{t, tf, Key};
 use crate::resource::KeptResource;
-use crate::rows::{order_rows, PrecheckRow};
-use crate::url::SortKey;
-use crate::verdicts::{category_label, precheck_label};
+use crate::rows::{order_rows, row_keys, PrecheckRow};
+use crate::url::{SortKey, Tab, TaskListQuery};
+use crate::verdicts::{category_label, counted, precheck_label};
 use leptos::prelude::*;
-use migration_model::parse_detail;
+use migration_model::{format, parse_detail};
 
 const COLUMNS: [Column; 7] = [
     (Key::ColTaskId, Some(SortKey::TaskId)),
@@ -60,12 +59,12 @@ pub fn PrechecksPanel(list: ListRef) -> impl IntoView {
     let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let keys = move || rows.with(|rs| rs.iter().map(|(k, _)| *k).collect::<Vec<_>>());
     view! {
-        <div class="list-panel" aria-busy=move || status.busy.get().to_string()>
+        <div class="list-panel" id="list-panel" aria-busy=move || status.busy.get().to_string()>
             <RefreshBar status/>
             <Loaded kept>
                 <Show when=move || !empty.get() fallback=move || view! { <EmptyList list empty=Key::EmptyPrechecks/> }>
                     <p id="sort-note" class="hint">{tr(Key::SortNote)}</p>
-                    <div class="table-scroll" role="region" aria-labelledby="precheck-table-caption" tabindex="0">
+                    <div class="table-scroll" id="list-table" role="region" aria-labelledby="precheck-table-caption" tabindex="0">
                         <table class="data-table" data-testid="precheck-table">
                             <caption id="precheck-table-caption" class="visually-hidden">{tr(Key::PrechecksCaption)}</caption>
                             <thead>
@@ -73,7 +72,7 @@ pub fn PrechecksPanel(list: ListRef) -> impl IntoView {
                             </thead>
                             <tbody>
                                 <For each=keys key=|k| *k let:key>
-                                    <PrecheckRowView row=Memo::new(move |_| rows.with(|rs| rs.iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone())))/>
+                                    <PrecheckRowView list row=Memo::new(move |_| rows.with(|rs| rs.iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone())))/>
                                 </For>
                             </tbody>
                         </table>
@@ -87,15 +86,26 @@ pub fn PrechecksPanel(list: ListRef) -> impl IntoView {
 
 /// One report, and the row with its checklist (shown on demand).
 #[component]
-fn PrecheckRowView(row: Memo<Option<PrecheckRow>>) -> impl IntoView {
+fn PrecheckRowView(list: ListRef, row: Memo<Option<PrecheckRow>>) -> impl IntoView {
     let lang = use_app().lang;
     let id = row.with_untracked(|r| r.as_ref().and_then(|r| r.id));
-    let open = RwSignal::new(false);
+    // Opened at once when the address deep-links one of its checks.
+    let anchor = format!("check-{}", id.unwrap_or_default());
+    let open = RwSignal::new(id.is_some() && crate::scroll::fragment().starts_with(&format!("{anchor}-")));
     let panel_id = format!("checks-{}", id.unwrap_or_default());
     let name = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.name.clone())));
     let source = Memo::new(move |_| {
         row.with(|r| r.as_ref().map(|r| (r.source.clone(), r.account.clone(), r.category.clone())))
     });
+    let source_key = Memo::new(move |_| row.with(|r| r.as_ref().and_then(|r| r.source_key.clone())));
+    let tasks_link = move || {
+        source_key.get().map(|(ip, port)| {
+            let href = list.href(&TaskListQuery::of_source(Tab::Tasks, &ip, port));
+            view! {
+                <a class="source__link" href=href data-testid="source-tasks-link">{tr(Key::TasksOfSource)}</a>
+            }
+        })
+    };
     let verdict = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| (r.verdict, r.counts))));
     let created = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| r.created.clone())));
     let modified = Memo::new(move |_| row.with(|r| r.as_ref().map(|r| r.modified.clone())));
@@ -117,13 +127,14 @@ fn PrecheckRowView(row: Memo<Option<PrecheckRow>>) -> impl IntoView {
     let verdict_view = move || {
         verdict.get().map(|(v, counts)| {
             let counts = move || {
+                let l = lang.get();
                 tf(
-                    lang.get(),
+                    l,
                     Key::CheckCounts,
                     &[
-                        ("success", &counts.success.to_string()),
-                        ("warning", &counts.warning.to_string()),
-                        ("failure", &counts.failure.to_string()),
+                        ("success", &format::number(counts.success as i128, l)),
+                        ("warnings", &counted(l, counts.warning, Key::WarningOne, Key::WarningOther)),
+                        ("failure", &format::number(counts.failure as i128, l)),
                     ],
                 )
             };
@@ -138,14 +149,14 @@ fn PrecheckRowView(row: Memo<Option<PrecheckRow>>) -> impl IntoView {
     let checklist = move || {
         open.get().then(|| {
             let log = detail.get().as_deref().map(parse_detail).unwrap_or_default();
-            view! { <Checklist log stage=None/> }
+            view! { <Checklist log stage=None anchor=anchor.clone()/> }
         })
     };
     view! {
         <tr data-testid="precheck-row" data-task-id=id.map(|i| i.to_string())>
             <th scope="row" class="num"><span>{id}</span></th>
             <td class="task-name" data-testid="task-name">{move || view! { <OptText value=name.get()/> }}</td>
-            <td class="source" data-testid="source">{source_view}</td>
+            <td class="source" data-testid="source">{source_view} {tasks_link}</td>
             <td data-testid="verdict">{verdict_view}</td>
             <td class="time" data-testid="created">{move || created.get().map(|value| view! { <TimeText value/> })}</td>
             <td class="time" data-testid="modified">{move || modified.get().map(|value| view! { <TimeText value/> })}</td>

@@ -1,8 +1,13 @@
 //! The migration-task table: keyed rows (`<For>`, by TaskId) whose cells each follow their own
 //! memo, so a refresh that changes a task (a new stage, new lag) updates only those cells: the
-//! `<tr>` and its link stay, with focus and scroll position.
+//! `<tr>` and its link stay, with focus, text selection and scroll position.
+//!
+//! While a sort is on, rows keep their places between refreshes ([`stable_order`]); when the
+//! fresh sort would differ, a "re-sort" button says so, as mail clients do. The on-screen filter
+//! (`?show&stage&state`) hides rows of the page on screen.
 
 use super::pager::Pager;
+use super::row_filter::RowFilterForm;
 use super::sort_header::{Column, SortHeader};
 use super::{EmptyList, ListRef};
 use crate::api::task_list_request;
@@ -10,11 +15,11 @@ use crate::app::{tr, use_app};
 use crate::clock::{mark_after_paint, now_utc};
 use crate::components::status::{Loaded, RefreshBar};
 use crate::components::values::{Age, Bytes, OptText, StageView, StateBadge, TimeText};
-use crate::display::{row_keys, RowKey};
 use crate::i18n::Key;
 use crate::resource::KeptResource;
-use crate::rows::{order_rows, TaskRow};
+use crate::rows::{keeps, order_rows, row_keys, stable_order, RowKey, TaskRow};
 use crate::url::{task_href, SortKey};
+use crate::url::{RowFilter, Sort};
 use crate::verdicts::{attention_text, category_label};
 use leptos::prelude::*;
 
@@ -55,16 +60,44 @@ pub fn TasksPanel(list: ListRef) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let rows = Memo::new(move |_| {
-        let sort = list.query.with(|q| q.sort);
+    // The rows as the sort and the on-screen filter would place them now.
+    let fresh = Memo::new(move |_| {
+        let (sort, filter) = list.query.with(|q| (q.sort, q.rows.clone()));
         typed.with(|rows| {
             let keys = row_keys(rows.iter().map(|r| r.id));
             order_rows(rows, sort, TaskRow::sort_value)
                 .into_iter()
+                .filter(|&i| keeps(&filter, &rows[i]))
                 .map(|i| (keys[i], rows[i].clone()))
                 .collect::<Vec<_>>()
         })
     });
+    // The order on screen: the fresh one when the sort or filter changes or on "re-sort", else
+    // the previous one kept (a memo of its own previous value, so no frame shows another).
+    let resorts = RwSignal::new(0u32);
+    let shown = Memo::new(move |prev: Option<&Shown>| {
+        let (sort, filter) = list.query.with(|q| (q.sort, q.rows.clone()));
+        let resort = resorts.get();
+        let fresh_keys = fresh.with(|f| f.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+        let keys = match prev {
+            Some(p) if sort.is_some() && p.sort == sort && p.filter == filter && p.resort == resort => {
+                stable_order(&p.keys, &fresh_keys)
+            }
+            _ => fresh_keys,
+        };
+        Shown { sort, filter, resort, keys }
+    });
+    let order_changed = Memo::new(move |_| {
+        shown.with(|s| fresh.with(|f| !s.keys.iter().copied().eq(f.iter().map(|(k, _)| *k))))
+    });
+    let rows = Memo::new(move |_| {
+        shown.with(|s| {
+            fresh.with(|f| {
+                s.keys.iter().filter_map(|k| f.iter().find(|(fk, _)| fk == k).cloned()).collect::<Vec<_>>()
+            })
+        })
+    });
+    let counts = Signal::derive(move || (rows.with(Vec::len), typed.with(Vec::len)));
     let total = Signal::derive(move || kept.data.with(|d| d.as_ref().map_or(0, |d| d.total_size)));
 
     // `migration:table-populated`: the first time rows are on screen for this request.
@@ -78,27 +111,53 @@ pub fn TasksPanel(list: ListRef) -> impl IntoView {
         {
             marked.set_value(Some(req));
             mark_after_paint("migration:table-populated");
+            // Back from a task: the reader's place in this list.
+            crate::scroll::restore_list_position();
         }
     });
     view! {
-        <div class="list-panel" aria-busy=move || status.busy.get().to_string()>
+        <div class="list-panel" id="list-panel" aria-busy=move || status.busy.get().to_string()>
             <RefreshBar status/>
             <Loaded kept>
-                <TaskTable list rows/>
+                <RowFilterForm list counts/>
+                <TaskTable list rows order_changed resort=move || resorts.update(|n| *n = n.wrapping_add(1))/>
                 <Pager list total/>
             </Loaded>
         </div>
     }
 }
 
+/// The order on screen and what it was made under.
+#[derive(Clone, Debug, PartialEq)]
+struct Shown {
+    sort: Option<Sort>,
+    filter: RowFilter,
+    resort: u32,
+    keys: Vec<RowKey>,
+}
+
 #[component]
-fn TaskTable(list: ListRef, rows: Memo<Vec<(RowKey, TaskRow)>>) -> impl IntoView {
+fn TaskTable(
+    list: ListRef,
+    rows: Memo<Vec<(RowKey, TaskRow)>>,
+    order_changed: Memo<bool>,
+    resort: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let keys = move || rows.with(|rs| rs.iter().map(|(k, _)| *k).collect::<Vec<_>>());
     view! {
         <Show when=move || !empty.get() fallback=move || view! { <EmptyList list empty=Key::EmptyTasks/> }>
-            <p id="sort-note" class="hint">{tr(Key::SortNote)}</p>
-            <div class="table-scroll" role="region" aria-labelledby="task-table-caption" tabindex="0">
+            <div class="table-notes">
+                <p id="sort-note" class="hint">{tr(Key::SortNote)}</p>
+                <p class="resort" role="status" aria-live="polite">
+                    <Show when=move || order_changed.get()>
+                        <button type="button" class="button button--small" data-testid="resort" on:click=move |_| resort()>
+                            {tr(Key::OrderChanged)}
+                        </button>
+                    </Show>
+                </p>
+            </div>
+            <div class="table-scroll" id="list-table" role="region" aria-labelledby="task-table-caption" tabindex="0">
                 <table class="data-table" data-testid="task-table">
                     <caption id="task-table-caption" class="visually-hidden">{tr(Key::TasksCaption)}</caption>
                     <thead>
@@ -124,7 +183,12 @@ fn TaskRowView(list: ListRef, row: Memo<Option<TaskRow>>) -> impl IntoView {
         Some(id) => {
             let href =
                 task_href(&list.base.get_value(), &list.region.get_value(), &list.instance.get_value(), id);
-            view! { <a href=href data-testid="task-link">{id}</a> }.into_any()
+            view! {
+                <a href=href data-testid="task-link" on:click=|_| crate::scroll::remember_list_position()>
+                    {id}
+                </a>
+            }
+            .into_any()
         }
         None => view! { <span></span> }.into_any(),
     };

@@ -4,9 +4,9 @@
 
 use crate::app::{tr, use_app};
 use crate::clock::local_time_of_day;
-use crate::display::{bytes_text, short_bytes};
 use crate::i18n::{t, tf, Key};
 use leptos::prelude::*;
+use migration_model::format;
 
 /// One refresh's figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -102,13 +102,13 @@ pub fn LagChart(samples: RwSignal<Vec<Sample>>) -> impl IntoView {
             None => t(l, Key::ChartEmpty).to_owned(),
             Some(last) => {
                 let fmt = |v: Option<f64>| {
-                    v.map_or_else(|| t(l, Key::NotGiven).to_owned(), |b| bytes_text(b as i128, l))
+                    v.map_or_else(|| t(l, Key::NotGiven).to_owned(), |b| format::bytes(b as i128, l))
                 };
                 tf(
                     l,
                     Key::ChartSummary,
                     &[
-                        ("n", &s.len().to_string()),
+                        ("samples", &crate::verdicts::counted(l, s.len(), Key::SampleOne, Key::SampleOther)),
                         ("a", &fmt(last.not_replayed)),
                         ("b", &fmt(last.behind_source)),
                     ],
@@ -125,7 +125,7 @@ pub fn LagChart(samples: RwSignal<Vec<Sample>>) -> impl IntoView {
                     <line class="chart__axis" x1=left y1=base x2=right y2=base></line>
                     <line class="chart__grid" x1=left y1=(top + base) / 2 x2=right y2=(top + base) / 2></line>
                     <text class="chart__label" x=label_x y=top + 8 text-anchor="end">
-                        {move || samples.with(|s| short_bytes(chart_max(s)))}
+                        {move || samples.with(|s| format::bytes(chart_max(s) as i128, lang.get()))}
                     </text>
                     <text class="chart__label" x=label_x y=base text-anchor="end">"0 B"</text>
                     <text class="chart__label" x=left y=H as i64 text-anchor="start">{time_label(true)}</text>
@@ -156,7 +156,7 @@ mod tests {
         let samples = [s(0.0, Some(0.0), Some(0.0)), s(1000.0, Some(2048.0), None)];
         assert_eq!(chart_points(&samples, |s| s.not_replayed), [(64, 158), (592, 10)]);
         assert_eq!(chart_points(&samples, |s| s.behind_source), [(64, 158)]);
-        assert_eq!(short_bytes(chart_max(&samples)), "2.0 KiB");
+        assert_eq!(format::bytes(chart_max(&samples) as i128, migration_model::Lang::En), "2.0 KiB");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::components::checklist::Checklist;
 use crate::components::status::{Loaded, RefreshBar};
 use crate::i18n::{tf, Key};
 use crate::resource::KeptResource;
-use crate::url::{home_href, instance_href, TaskListQuery};
+use crate::rows::source_key;
+use crate::url::{home_href, instance_href, Tab, TaskListQuery};
 use lag_chart::{push_sample, Sample};
 use leptos::prelude::*;
 use leptos::Params;
@@ -87,7 +88,9 @@ fn TaskView(region: String, instance: String, task: String) -> impl IntoView {
 
 #[component]
 fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
-    let api = use_app().api;
+    let app = use_app();
+    let api = app.api;
+    let list_of = StoredValue::new((app.base(), region.clone(), instance.clone()));
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -101,6 +104,12 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
         kept.data.with(|d| d.as_ref().and_then(|a| a.as_ref()).map(|a| a.raw.clone()).unwrap_or_default())
     });
     let log = Memo::new(move |_| task.with(MigrationTask::detail_log));
+    // The precheck reports from the same source address and port.
+    let prechecks = Signal::derive(move || {
+        let (ip, port) = task.with(|t| source_key(t.source_ip_address.as_deref(), t.source_port))?;
+        let (base, region, instance) = list_of.get_value();
+        Some(instance_href(&base, &region, &instance, &TaskListQuery::of_source(Tab::Prechecks, &ip, port)))
+    });
 
     // One chart sample per good answer.
     let samples = RwSignal::new(Vec::<Sample>::new());
@@ -127,13 +136,13 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     fallback=|| view! { <p class="state state--empty" data-testid="task-not-found">{tr(Key::TaskNotFound)}</p> }
                 >
                     <div class="task-grid">
-                        <summary::Summary task/>
+                        <summary::Summary task prechecks/>
                         <readiness::Readiness task/>
                         <timeline::Timeline task/>
                         <replication::Replication task samples/>
                         <section class="panel panel--wide" aria-labelledby="checklist-heading" data-testid="precheck">
                             <h2 id="checklist-heading">{tr(Key::ChecklistHeading)}</h2>
-                            <div class="panel__body">{move || view! { <Checklist log=log.get() stage=task.with(|t| t.migrate_stage.clone())/> }}</div>
+                            <div class="panel__body">{move || view! { <Checklist log=log.get() stage=task.with(|t| t.migrate_stage.clone()) anchor=format!("check-{id}")/> }}</div>
                         </section>
                         <raw_json::RawJson raw/>
                     </div>

@@ -6,7 +6,6 @@ use super::lag_chart::{LagChart, Sample};
 use crate::app::{tr, use_app};
 use crate::clock::now_utc;
 use crate::components::values::{Age, Bytes, Fact, NotGiven, OptText, StateBadge};
-use crate::display::group_digits;
 use crate::i18n::{tf, Key};
 use crate::verdicts::{health_label, health_sentence};
 use leptos::prelude::*;
@@ -81,7 +80,7 @@ fn InfoFacts(info: ReplicationInfo) -> impl IntoView {
             (secs.abs() >= 60).then(|| {
                 view! {
                     <span class="muted" data-testid="seconds-since-last-message">
-                        {move || format!(" ({} s)", group_digits(i128::from(secs), lang.get()))}
+                        {move || format!(" ({} s)", migration_model::format::number(i128::from(secs), lang.get()))}
                     </span>
                 }
             })

@@ -2,16 +2,15 @@
 
 use crate::app::{tr, use_app};
 use crate::components::values::{Fact, OptText, StageView, StateBadge, TimeText};
-use crate::display::task_source;
 use crate::i18n::Key;
 use crate::rows::TimeValue;
 use crate::verdicts::category_label;
 use leptos::prelude::*;
-use migration_model::MigrationTask;
+use migration_model::{format, MigrationTask};
 
 /// The summary panel.
 #[component]
-pub fn Summary(task: Memo<MigrationTask>) -> impl IntoView {
+pub fn Summary(task: Memo<MigrationTask>, prechecks: Signal<Option<String>>) -> impl IntoView {
     let lang = use_app().lang;
     let text = move |f: fn(&MigrationTask) -> Option<String>| move || view! { <OptText value=task.with(f)/> };
     let time = move |f: fn(&MigrationTask) -> Option<String>| move || view! { <TimeText value=TimeValue::of(task.with(f).as_deref())/> };
@@ -31,7 +30,12 @@ pub fn Summary(task: Memo<MigrationTask>) -> impl IntoView {
                     <Fact label=Key::ColReplicationState testid="replication-state">
                         {move || view! { <StateBadge state=task.with(|t| t.replication_state.clone())/> }}
                     </Fact>
-                    <Fact label=Key::FieldSourceAddress testid="source-address">{text(task_source)}</Fact>
+                    <Fact label=Key::FieldSourceAddress testid="source-address">{text(|t| format::address(t.source_ip_address.as_deref(), t.source_port))}
+                        {move || prechecks.get().map(|href| view! {
+                            " "
+                            <a class="source__link" href=href data-testid="source-prechecks-link">{tr(Key::PrechecksOfSource)}</a>
+                        })}
+                    </Fact>
                     <Fact label=Key::FieldSourceCategory testid="source-category">{category}</Fact>
                     <Fact label=Key::FieldSourceAccount testid="source-account">{text(|t| t.source_account.clone())}</Fact>
                     <Fact label=Key::FieldTarget testid="target-instance">{text(|t| t.target_instance_name.clone())}</Fact>
