@@ -211,7 +211,7 @@ test('"Next page" brings the table\'s top into view (360 px)', async ({ page }) 
   await next.click();
   await expect(page).toHaveURL(/[?&]page=2/);
   await expect(page.locator('[data-testid="task-row"]').first()).not.toHaveAttribute('data-task-id', first ?? '');
-  const top = await page.locator('#list-table').evaluate((el) => el.getBoundingClientRect().top);
+  const top = await byTestId(page, 'task-table').evaluate((el) => el.getBoundingClientRect().top);
   expect(top).toBeGreaterThanOrEqual(-1);
   expect(top).toBeLessThan(640 / 4);
 });
