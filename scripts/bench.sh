@@ -6,7 +6,7 @@
 # Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.
 #
 #   WRITE=1           rewrite BENCHMARKS.md
-#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults
+#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris
 #   BENCH_QUICK=1     shorter runs (to try the script out; the figures are then rougher)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +61,7 @@ if wants bundle; then
 fi
 echo "== bench: building the proxy (release) and the benches"
 cargo build --release -q -p migration-proxy
-loadgen=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --message-format=json |
+loadgen=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --bench checks --message-format=json |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)

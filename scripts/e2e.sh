@@ -32,7 +32,8 @@ start() {
   shift
   local port
   port=$(free_port)
-  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off "$@" \
+  # The audit log on (stdout), so the secret scan reads it with the rest of the log.
+  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log - "$@" \
     >"$logdir/$var.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -51,7 +52,15 @@ PREFIX_URL="$PREFIX_URL/migrations"
 export BASE_URL FAST_URL FAILING_URL THROTTLED_URL FLAKY_URL PREFIX_URL
 export PROXY_BIN="$bin" DIST_DIR="$PWD/dist" E2E_LOG_DIR="$logdir"
 export PROXY_LOG="$logdir/BASE_URL.log"
+# Every /api/* answer the browser receives is recorded there (tests/e2e/tests/fixtures.ts).
+export E2E_RESPONSES_DIR="${MIGRATION_PROXY_TEST_TRANSCRIPTS:-$logdir}"
 cd tests/e2e
+# Only through the fixture does a spec's traffic reach the secret scan.
+unrecorded=$(grep -L "from './fixtures'" tests/*.spec.ts || true)
+if [ -n "$unrecorded" ]; then
+  echo "e2e: these specs must import test from './fixtures' (it records their answers): $unrecorded" >&2
+  exit 1
+fi
 status=0
 npx --no-install playwright test "$@" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -175,6 +175,9 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("Proxy.Internal", 500, Server, "The proxy had an internal error; try again later.", "Proxy mengalami kesalahan internal; coba lagi nanti."),
     e("Proxy.MethodNotAllowed", 405, Client, "Only reading is allowed through the proxy.", "Melalui proxy hanya boleh membaca."),
     e("Proxy.Busy", 503, Retryable, "The proxy has too many calls to the RDS API in flight; try again in a moment.", "Proxy sedang menangani terlalu banyak panggilan ke API RDS; coba lagi sebentar lagi."),
+    e("Proxy.RequestTimeout", 408, Retryable, "The request took too long and was stopped; try again.", "Permintaan terlalu lama dan dihentikan; coba lagi."),
+    e("Proxy.RateLimited", 429, Throttled, "Too many calls from you in a short time; the dashboard will try again shortly.", "Terlalu banyak panggilan dari Anda dalam waktu singkat; dasbor akan mencoba lagi sebentar lagi."),
+    e("Proxy.UpstreamTooLarge", 502, Server, "The RDS API's answer is larger than the proxy accepts; ask for a smaller page.", "Jawaban API RDS lebih besar daripada yang diterima proxy; minta halaman yang lebih kecil."),
     e("Proxy.AppNotBuilt", 503, Server, "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
 ];
 
@@ -295,7 +298,8 @@ mod tests {
         ("Proxy.UpstreamTimeout", 504, Retryable), ("Proxy.UpstreamUnavailable", 502, Retryable),
         ("Proxy.NotFound", 404, Client), ("Proxy.PayloadTooLarge", 413, Client), ("Proxy.Internal", 500, Server),
         ("Proxy.MethodNotAllowed", 405, Client), ("Proxy.AppNotBuilt", 503, Server),
-        ("Proxy.Busy", 503, Retryable),
+        ("Proxy.Busy", 503, Retryable), ("Proxy.RateLimited", 429, Throttled),
+        ("Proxy.UpstreamTooLarge", 502, Server), ("Proxy.RequestTimeout", 408, Retryable),
     ];
 
     #[test]

@@ -68,6 +68,8 @@ pub struct AppState {
     /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
     pub allowed_origins: Vec<String>,
     pub limits: crate::limits::Limits,
+    /// /metrics and /readyz are served on `--ops-listen` (crate::ops), not with the app.
+    pub ops_elsewhere: bool,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             last_upstream: Mutex::new(None),
             allowed_origins: Vec::new(),
             limits: crate::limits::Limits::default(),
+            ops_elsewhere: false,
         }
     }
 
@@ -102,21 +105,27 @@ type Shared = Arc<AppState>;
 
 /// Builds the whole router; testable without a socket.
 pub fn app(state: AppState) -> Router {
-    let state = Arc::new(state);
+    app_shared(Arc::new(state))
+}
+
+/// [`app`] on a state shared with another router (crate::ops).
+pub fn app_shared(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
         .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
         .fallback(api_not_found)
+        // Layers run outside in: authenticate first, then count the call in the caller's bucket.
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::limits::rate_limit))
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let under_base =
         Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
 
-    let probes = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .with_state(state.clone());
+    let probes = if state.ops_elsewhere {
+        Router::new().route("/healthz", get(healthz)).with_state(state.clone())
+    } else {
+        probes(state.clone())
+    };
 
     let root = if state.base_path.is_empty() {
         under_base
@@ -130,19 +139,35 @@ pub fn app(state: AppState) -> Router {
     let csp = state.spa.as_ref().map(Spa::csp).unwrap_or_else(|| {
         HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
     });
-    probes
-        .merge(root)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
-        .layer(crate::spa::security_headers_layer())
+    harden(probes.merge(root), csp, REQUEST_TIMEOUT)
+}
+
+/// The layers around everything served: the body limit, the request timeout and the panic
+/// catcher, whose bare answers are put in the API's error shape, and outermost the security
+/// headers, so every answer carries them (a timeout's and a panic's too).
+pub fn harden(router: Router, csp: HeaderValue, timeout: std::time::Duration) -> Router {
+    router
         // Nothing the proxy serves takes a body: bound what a client may send.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(middleware::map_response(crate::limits::shape_bare_errors))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(crate::spa::security_headers_layer())
+}
+
+/// `/healthz`, `/readyz` and `/metrics`.
+pub fn probes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// Longest a request may take end to end (the retry deadline is shorter).
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-const MAX_REQUEST_BODY: usize = 16 * 1024;
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const MAX_REQUEST_BODY: usize = 16 * 1024;
 
 /// A panic becomes an error in the API's shape; its message (which could hold anything) is
 /// not sent, and not logged either.
@@ -153,12 +178,7 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// Identifies the caller of every API route, or refuses the call.
 async fn authenticate(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
-    // MockConnectInfo is how tests without a socket name the peer (as axum's extractor reads it).
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()));
+    let peer = peer_ip(&request);
     let checked = check_host_and_origin(&state, request.headers())
         .and_then(|()| state.auth.authenticate(peer, request.headers()));
     match checked {
@@ -173,32 +193,27 @@ async fn authenticate(State(state): State<Shared>, mut request: Request, next: N
     }
 }
 
-/// A refused call (401, or 403 for Host/Origin) in the audit log: the attempted action and
-/// instance, cut short (serde escapes them), and who it claimed to be is not trusted, so "-".
+/// The peer's address. MockConnectInfo is how tests without a socket name the peer (as axum's
+/// extractor reads it).
+pub fn peer_ip(request: &Request) -> Option<std::net::IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()))
+}
+
+/// A refused call (401, or 403 for Host/Origin) in the audit log; who it claimed to be is not
+/// trusted, so "-".
 fn audit_refusal(state: &AppState, request: &Request, status: u16) {
     let Some(audit) = &state.audit else { return };
-    let cut = |s: &str| s.chars().take(64).collect::<String>();
-    let path = request.uri().path();
-    let action = cut(path.rsplit_once("/rds/").map_or(path, |(_, a)| a));
-    let instance = request.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "DBInstanceName").map(|(_, v)| cut(&v))
-    });
-    audit.record(&crate::audit::AuditRecord {
-        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        user: "-",
-        action: &action,
-        instance: instance.as_deref(),
-        status,
-        request_id: None,
-        latency_ms: 0,
-        cache: "-",
-    });
+    crate::audit::refusal(audit, "-", request.uri(), status, None);
 }
 
 /// DNS rebinding and cross-site reads: without caller authentication only a loopback `Host` is
 /// served (a rebound name is not loopback), and in every mode a browser's cross-origin `Origin`
 /// is refused unless it is one of `--allowed-origins`.
-fn check_host_and_origin(state: &AppState, headers: &axum::http::HeaderMap) -> Result<(), ProxyError> {
+pub fn check_host_and_origin(state: &AppState, headers: &axum::http::HeaderMap) -> Result<(), ProxyError> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     // No Host at all (HTTP/1.0, in-process tests) is no rebinding: browsers always send one.
     if matches!(state.auth, Authenticator::None) && !host.is_empty() && !is_loopback_host(host) {
@@ -253,7 +268,8 @@ pub fn is_loopback_host(host: &str) -> bool {
         (status = 403, description = "`Proxy.ActionNotAllowed`, `Proxy.Forbidden`, or the upstream's 403", body = crate::openapi::ErrorBody),
         (status = 404, description = "`Proxy.NotFound` (no action named), or the upstream's 404", body = crate::openapi::ErrorBody),
         (status = 413, description = "`Proxy.PayloadTooLarge`", body = crate::openapi::ErrorBody),
-        (status = 502, description = "`Proxy.UpstreamUnavailable`", body = crate::openapi::ErrorBody),
+        (status = 429, description = "`Proxy.RateLimited`, with `Retry-After`", body = crate::openapi::ErrorBody),
+        (status = 502, description = "`Proxy.UpstreamUnavailable` or `Proxy.UpstreamTooLarge`", body = crate::openapi::ErrorBody),
         (status = 504, description = "`Proxy.UpstreamTimeout`", body = crate::openapi::ErrorBody),
         (status = "default", description = "Any other upstream error, passed through with its status", body = crate::openapi::ErrorBody),
     )
@@ -281,6 +297,7 @@ async fn rds_call(
     responses(
         (status = 200, description = "The caller and the proxy", body = crate::openapi::SessionInfo),
         (status = 401, description = "`Proxy.Unauthorized`", body = crate::openapi::ErrorBody),
+        (status = 429, description = "`Proxy.RateLimited`, with `Retry-After`", body = crate::openapi::ErrorBody),
     )
 )]
 async fn session(State(state): State<Shared>, Extension(caller): Extension<Caller>) -> Response {

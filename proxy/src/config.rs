@@ -189,6 +189,29 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Calls a second each caller may make to /api/*, sustained (per user, or per address without
+    /// authentication); above it, 429 Proxy.RateLimited with Retry-After. 0 turns the limit off.
+    #[arg(long, env = "MIGRATION_PROXY_RATE_LIMIT_PER_SEC", default_value_t = crate::limits::DEFAULT_RATE_PER_SEC)]
+    pub rate_limit_per_sec: u32,
+
+    /// Calls a caller may make at once before --rate-limit-per-sec applies.
+    #[arg(long, env = "MIGRATION_PROXY_RATE_LIMIT_BURST", default_value_t = crate::limits::DEFAULT_RATE_BURST)]
+    pub rate_limit_burst: u32,
+
+    /// Upstream answers parsed at once at most (a parsed answer costs several times its size).
+    #[arg(long, env = "MIGRATION_PROXY_MAX_CONCURRENT_PARSES", default_value_t = crate::limits::DEFAULT_MAX_CONCURRENT_PARSES)]
+    pub max_concurrent_parses: usize,
+
+    /// Serve /metrics and /readyz on this address instead of --listen (e.g. 127.0.0.1:9464), for
+    /// the monitoring system alone; /healthz stays on both. Must be a loopback address unless
+    /// --allow-remote-ops is given: the probes have no authentication.
+    #[arg(long, env = "MIGRATION_PROXY_OPS_LISTEN")]
+    pub ops_listen: Option<SocketAddr>,
+
+    /// Accept an --ops-listen address that is not loopback (bind it to a private network only).
+    #[arg(long, env = "MIGRATION_PROXY_ALLOW_REMOTE_OPS")]
+    pub allow_remote_ops: bool,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

@@ -25,6 +25,12 @@ pub enum ProxyError {
     UpstreamUnavailable(String),
     #[error("The proxy has too many calls to the RDS API in flight; try again in a moment.")]
     Busy,
+    /// The caller's own rate is exceeded; the number is the seconds to wait (`Retry-After`).
+    #[error("Too many calls from you in a short time; try again in {0} s.")]
+    RateLimited(u64),
+    /// The upstream's answer is larger than the proxy reads for this action.
+    #[error("{0}")]
+    UpstreamTooLarge(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -41,6 +47,8 @@ impl ProxyError {
             Self::UpstreamTimeout => "Proxy.UpstreamTimeout",
             Self::UpstreamUnavailable(_) => "Proxy.UpstreamUnavailable",
             Self::Busy => "Proxy.Busy",
+            Self::RateLimited(_) => "Proxy.RateLimited",
+            Self::UpstreamTooLarge(_) => "Proxy.UpstreamTooLarge",
             Self::Internal(_) => "Proxy.Internal",
         }
     }
@@ -55,6 +63,8 @@ impl ProxyError {
             Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::UpstreamUnavailable(_) => StatusCode::BAD_GATEWAY,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::UpstreamTooLarge(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,10 +92,13 @@ impl IntoResponse for ProxyError {
             return error_response(self.status(), self.code(), "An internal error occurred in the proxy.");
         }
         let mut response = error_response(self.status(), self.code(), &self.to_string());
-        if matches!(self, Self::Busy) {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        let retry_after = match self {
+            Self::Busy => Some(1),
+            Self::RateLimited(secs) => Some(secs),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
     }
@@ -119,6 +132,8 @@ mod tests {
             ProxyError::UpstreamTimeout,
             ProxyError::UpstreamUnavailable(String::new()),
             ProxyError::Busy,
+            ProxyError::RateLimited(1),
+            ProxyError::UpstreamTooLarge(String::new()),
             ProxyError::Internal(String::new()),
         ];
         for e in all {
@@ -126,7 +141,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} is not in the catalogue", e.code()));
             assert_eq!(info.http_status, e.status().as_u16(), "{}", e.code());
         }
-        for (code, status) in [("Proxy.MethodNotAllowed", 405), ("Proxy.AppNotBuilt", 503)] {
+        for (code, status) in
+            [("Proxy.MethodNotAllowed", 405), ("Proxy.AppNotBuilt", 503), ("Proxy.RequestTimeout", 408)]
+        {
             assert_eq!(migration_model::error_info(code).map(|i| i.http_status), Some(status), "{code}");
         }
     }

@@ -36,13 +36,19 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
             let key = CacheKey::new(call.action.name(), &endpoint, &call.params, &scope.key());
             // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
             let shared = state.clone();
-            let served =
-                state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await;
+            let watch = crate::audit::CallerWatch::default();
+            let gone = crate::audit::GoneNote::new(&watch, caller, action_name(action), instance.as_deref());
+            let run = move || async move {
+                let fetched = fetch(&shared, &call, &scope).await;
+                gone.record_if_gone(&shared, &fetched);
+                fetched
+            };
+            let served = watch.waiting(state.cache.get(&key, run)).await;
             (respond(&served), served.outcome)
         }
     };
     let status = response.status().as_u16();
-    let action_label = Action::from_name(action).map_or("-", Action::name);
+    let action_label = action_name(action);
     state.metrics.requests.get_or_create(&ActionStatus { action: action_label, status }).inc();
     state.metrics.cache.get_or_create(&OutcomeLabel { outcome: cache.as_str() }).inc();
     if let Some(audit) = &state.audit {
@@ -60,9 +66,15 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
             request_id: request_id.as_deref(),
             latency_ms: started.elapsed().as_millis() as u64,
             cache: cache.as_str(),
+            event: None,
         });
     }
     response
+}
+
+/// The action as metrics and the audit log name it: an allow-listed name, else "-".
+fn action_name(action: &str) -> &'static str {
+    Action::from_name(action).map_or("-", Action::name)
 }
 
 fn prepare(
@@ -95,6 +107,9 @@ async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched
         Ok(resp) => resp,
         Err(e) => return Fetched::Failed(e),
     };
+    // Parses wait for a slot, held until the tree is serialised again: a parsed answer costs
+    // several times its text.
+    let _parse = state.limits.parse_slot().await;
     let Some(body) = redacted_json(state, &resp) else {
         return Fetched::Failed(ProxyError::UpstreamUnavailable(format!(
             "the upstream answered {} with a body that is not JSON",
@@ -159,6 +174,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
             Ok(r) => r,
             Err(e) => return Fetched::Failed(e),
         };
+        let _parse = state.limits.parse_slot().await;
         let Some(body) = redacted_json(state, &resp) else {
             return Fetched::Failed(ProxyError::UpstreamUnavailable(
                 "the upstream answered with a body that is not JSON".into(),

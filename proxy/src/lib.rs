@@ -14,6 +14,7 @@ pub mod limits;
 pub mod listener;
 pub mod metrics;
 pub mod openapi;
+pub mod ops;
 pub mod panic_hook;
 pub mod policy;
 pub mod redact;

@@ -192,6 +192,7 @@ pub fn document(base_path: &str, auth: &Authenticator) -> Document {
     responses(
         (status = 200, description = "This document (OpenAPI 3.1)", content_type = "application/json", body = Object),
         (status = 401, description = "`Proxy.Unauthorized`: not authenticated", body = ErrorBody),
+        (status = 429, description = "`Proxy.RateLimited`, with `Retry-After`", body = ErrorBody),
     )
 )]
 pub async fn openapi_json(State(state): State<Arc<AppState>>) -> Response {
@@ -252,7 +253,8 @@ fn error_responses() -> Vec<(&'static str, ApiResponse)> {
         ("403", "`Proxy.ActionNotAllowed`: not an allow-listed action; `Proxy.Forbidden`: the caller's policy does not cover the instance; or the upstream's 403"),
         ("404", "The upstream's 404, e.g. `InvalidDBInstanceName.NotFound`"),
         ("413", "`Proxy.PayloadTooLarge`: the query string is too long"),
-        ("502", "`Proxy.UpstreamUnavailable`: the RDS endpoint could not be reached or answered something that is not JSON"),
+        ("429", "`Proxy.RateLimited`: the caller made too many calls in a short time; `Retry-After` says when to try again"),
+        ("502", "`Proxy.UpstreamUnavailable`: the RDS endpoint could not be reached or answered something that is not JSON; `Proxy.UpstreamTooLarge`: its answer is larger than the proxy reads for the action"),
         ("504", "`Proxy.UpstreamTimeout`: the RDS endpoint did not answer in time"),
         ("default", "Any other upstream error, passed through with its status (e.g. 503 `ServiceUnavailable`)"),
     ]

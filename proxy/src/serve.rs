@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use axum::http::HeaderName;
 
-use crate::app::{app, AppState, Mode};
+use crate::app::{AppState, Mode};
 use crate::audit::AuditLog;
 use crate::auth::Authenticator;
 use crate::cache::Cache;
@@ -38,6 +38,14 @@ pub async fn prepare(
     if let Some(r) = env("ALIBABA_CLOUD_STS_REGION").filter(|r| !r.trim().is_empty()) {
         if !crate::actions::is_region_id(r.trim()) {
             anyhow::bail!("ALIBABA_CLOUD_STS_REGION {r:?} is not a region ID such as cn-hangzhou");
+        }
+    }
+    if let Some(ops) = args.ops_listen {
+        if !ops.ip().to_canonical().is_loopback() && !args.allow_remote_ops {
+            anyhow::bail!(
+                "--ops-listen {ops} is not a loopback address: /metrics and /readyz have no authentication; \
+                 bind them to loopback, or pass --allow-remote-ops for a private network"
+            );
         }
     }
     if !args.demo && args.demo_faults != simulator::cli::FaultArgs::default() {
@@ -89,7 +97,10 @@ pub async fn prepare(
     state.spa = spa;
     state.auth = authenticator(args)?;
     state.allowed_origins = parse_origins(&args.allowed_origins)?;
-    state.limits = crate::limits::Limits::new(args.max_upstream_in_flight);
+    state.limits = crate::limits::Limits::new(args.max_upstream_in_flight)
+        .with_rate(args.rate_limit_per_sec, args.rate_limit_burst)
+        .with_max_parses(args.max_concurrent_parses);
+    state.ops_elsewhere = args.ops_listen.is_some();
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
@@ -175,7 +186,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
         max_connections: args.max_connections.max(1),
     };
-    crate::listener::serve(listener, app(state), limits, shutdown_signal()).await.context("serving")?;
+    let (router, ops) = crate::ops::routers(state);
+    let ops_task = match args.ops_listen {
+        Some(at) => Some(crate::ops::spawn(at, ops).await?.1),
+        None => None,
+    };
+    crate::listener::serve(listener, router, limits, shutdown_signal()).await.context("serving")?;
+    if let Some(task) = ops_task {
+        task.abort();
+    }
     if let Some(sim) = sim {
         sim.stop().await;
     }

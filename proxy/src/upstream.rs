@@ -21,9 +21,6 @@ type Pairs = Vec<(String, String)>;
 /// The RDS OpenAPI version every call uses.
 pub const RDS_API_VERSION: &str = "2014-08-15";
 
-/// Largest upstream body the proxy will read (a 100-task page with long Detail logs is far below).
-pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
-
 /// Regions the official SDK maps to the central endpoint (Alibaba Cloud's RDS endpoint page,
 /// https://www.alibabacloud.com/help/en/rds/developer-reference/api-rds-2014-08-15-endpoint); every other
 /// region gets `rds.{region}.aliyuncs.com`.
@@ -241,10 +238,13 @@ impl Upstream {
         let status = response.status().as_u16();
         let date = response.headers().get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
         let retry_after = retry_after(response.headers());
-        let body = read_limited(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
-            ReadError::TooLarge => {
-                ProxyError::UpstreamUnavailable("the upstream answer is larger than the proxy accepts".into())
-            }
+        // Each action's own bound (crate::limits), read chunk by chunk: never buffered beyond it.
+        let limit = crate::limits::max_answer_bytes(call.action);
+        let body = read_limited(response, limit).await.map_err(|e| match e {
+            ReadError::TooLarge => ProxyError::UpstreamTooLarge(format!(
+                "The RDS API's answer to {action} is larger than the {} KiB the proxy reads for it; ask for a smaller page (PageSize).",
+                limit / 1024
+            )),
             ReadError::Send(e) => self.map_send_error(&e),
         })?;
         let body = if (200..300).contains(&status) {

@@ -28,7 +28,7 @@ async fn get(router: &axum::Router, uri: &str) -> Got {
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    record(&format!("{uri} -> {status} {headers:?} {body}\n"));
+    record_answer(uri, status, &format!("{headers:?} {body}"));
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     Got { status, cache: header("x-proxy-cache"), stale: header("x-proxy-stale"), body }
 }

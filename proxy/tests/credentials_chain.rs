@@ -1,6 +1,7 @@
 //! The credential chain, link by link: a fake environment, files in a temporary home, and a
 //! small STS + metadata stand-in on loopback (`credentials_support`). Nothing here reads the real
 //! environment, the real home directory, or 100.100.100.200.
+mod common;
 mod credentials_support;
 
 use std::sync::atomic::Ordering;

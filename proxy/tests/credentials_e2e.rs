@@ -3,6 +3,7 @@
 //! an RDS call signed with them (SecurityToken included) accepted by the simulator, and the
 //! refresh before expiry. The simulator and the provider share one manual clock, so an hour
 //! passes in a moment; RDS calls are signed at that clock's time with the crate's signers.
+mod common;
 mod credentials_support;
 
 use std::time::Duration;
@@ -72,7 +73,13 @@ async fn describe_regions(
         req.send().await.unwrap()
     };
     let status = response.status().as_u16();
-    let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
+    let bytes = response.bytes().await.unwrap();
+    common::record_answer(
+        "DescribeRegions (signed with the obtained credentials)",
+        status,
+        &String::from_utf8_lossy(&bytes),
+    );
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, body)
 }
 

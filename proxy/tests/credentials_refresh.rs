@@ -1,6 +1,7 @@
 //! Caching and refresh of temporary credentials: refreshed before expiry with the margin,
 //! one refresh shared by concurrent callers, still-valid credentials kept when a refresh fails,
 //! and the background refresh of an idle provider.
+mod common;
 mod credentials_support;
 
 use std::sync::atomic::Ordering;

@@ -88,7 +88,7 @@ async fn get(router: &axum::Router, uri: &str) -> Got {
     let headers = resp.headers().clone();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
-    record(&format!("{uri} -> {status} {headers:?} {text}\n"));
+    record_answer(uri, status, &format!("{headers:?} {text}"));
     Got {
         status,
         cache: headers.get("x-proxy-cache").and_then(|v| v.to_str().ok()).map(str::to_string),
@@ -224,6 +224,7 @@ async fn sts_credentials_expiring_mid_run_are_refreshed_and_the_proxy_keeps_answ
             Mode::Live,
             "cn-hangzhou",
         );
+        state.audit = Some(audit_to_transcript());
         state.cache = Cache::new(Duration::ZERO, Duration::ZERO, 10);
         state.retry.base_backoff = Duration::from_millis(5);
         let router = app(state);

@@ -37,7 +37,7 @@ async fn send(router: &axum::Router, req: Request<Body>) -> Got {
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    record(&format!("{status} {headers:?} {body}\n"));
+    record_answer("(in-process)", status, &format!("{headers:?} {body}"));
     Got { status, headers, body }
 }
 

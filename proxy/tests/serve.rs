@@ -1,5 +1,7 @@
 //! `serve` on a real port: start-up refusals, the app under a base path with its CSP and
 //! precompressed assets, deep links, the API next to it, and a graceful stop.
+mod common;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -106,7 +108,9 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
         "--audit-log",
         "off",
     ]);
-    let (state, sim) = prepare(&args, &no_env).await.unwrap();
+    let (mut state, sim) = prepare(&args, &no_env).await.unwrap();
+    // The audit log into the transcript: the secret scan reads it.
+    state.audit = Some(common::audit_to_transcript());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -131,6 +135,7 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
     assert_eq!(index.headers()["x-content-type-options"], "nosniff");
     assert_eq!(index.headers()["cache-control"], "no-cache");
     let html = index.text().await.unwrap();
+    common::record_answer(&format!("GET {base}/"), 200, &format!("{csp}\n{html}"));
     assert!(html.contains("content=/migrations "), "{html}");
     assert!(html.contains("'/migrations/app-0123456789abcdef.js'"));
     assert!(
@@ -182,7 +187,17 @@ async fn the_app_and_the_api_on_a_real_port_under_a_base_path() {
         .unwrap();
     assert_eq!(tasks.status(), 200);
     let body = tasks.text().await.unwrap();
+    common::record_answer("GET DescribeCloudMigrationResult (under the base path)", 200, &body);
     assert!(body.contains("440437220") && !body.contains("SourcePassword"));
+    for path in ["api/session", "api/rds/DescribeRegions", "api/rds/DescribeDBInstances"] {
+        let r = client.get(format!("{base}/{path}")).send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = format!("{:?}", r.headers());
+        let text = r.text().await.unwrap();
+        common::record_answer(path, status, &format!("{headers}\n{text}"));
+        assert_eq!(status, 200, "{path}: {text}");
+    }
+    common::assert_no_secrets();
 
     stop_tx.send(()).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(5), server).await.expect("graceful stop").unwrap();

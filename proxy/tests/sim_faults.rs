@@ -4,6 +4,8 @@
 //! The proxy's answers keep Alibaba's error shape and never carry a secret. Then the faults
 //! changed while the simulator runs (`--control`, `GET`/`PUT /-/faults`), and the STS /
 //! ECS-metadata stand-ins made unavailable.
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -42,6 +44,7 @@ fn proxy(sim: &simulator::Running, style: SignatureStyle, timeout: Duration) -> 
         Mode::Demo,
         "cn-hangzhou",
     );
+    state.audit = Some(common::audit_to_transcript());
     state.retry = RetryPolicy {
         max_attempts: 4,
         base_backoff: Duration::from_millis(20),
@@ -94,7 +97,9 @@ async fn get(state: AppState, uri: &str) -> Answer {
     let t0 = Instant::now();
     let resp = app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = resp.status().as_u16();
+    let headers = format!("{:?}", resp.headers());
     let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    common::record_answer(uri, status, &format!("{headers}\n{body}"));
     let a = Answer { status, body, took: t0.elapsed() };
     a.check_shape();
     a
@@ -243,7 +248,9 @@ async fn raw(req: reqwest::RequestBuilder) -> Answer {
     let t0 = Instant::now();
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
+    let url = r.url().path().to_string();
     let body = r.text().await.unwrap();
+    common::record_answer(&url, status, common::upstream_body_for_transcript(&body));
     Answer { status, body, took: t0.elapsed() }
 }
 

@@ -2,6 +2,8 @@
 //! POST (query and form body), the service's error codes and statuses, XML for RPC calls that
 //! name no Format, throttling, and the STS / ECS-metadata stand-ins whose short-lived
 //! credentials the simulator accepts only with their SecurityToken and only until they expire.
+mod common;
+
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -53,7 +55,11 @@ impl Reply {
 async fn reply(r: reqwest::Response) -> Reply {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
-    Reply { status, headers, text: r.text().await.unwrap() }
+    let asked = format!("{} (the simulator)", r.url().path());
+    let text = r.text().await.unwrap();
+    let body = common::upstream_body_for_transcript(&text);
+    common::record_answer(&asked, status, &format!("{headers:?}\n{body}"));
+    Reply { status, headers, text }
 }
 
 /// Who signs, and when.

@@ -1,5 +1,7 @@
 //! One slice through every layer: the proxy signs a call, the simulator checks the signature and
 //! answers with the seed's example task, and the proxy strips the password on the way out.
+mod common;
+
 use std::time::Duration;
 
 use axum::body::Body;
@@ -21,18 +23,24 @@ async fn state_for(sim: &simulator::Running, secret: &str, style: SignatureStyle
         security_token: None,
         source: Source::Demo,
     };
-    AppState::new(
+    let mut state = AppState::new(
         Upstream::new(Some(endpoint), creds, style, Duration::from_secs(5)).unwrap(),
         Mode::Demo,
         "cn-hangzhou",
-    )
+    );
+    state.audit = Some(common::audit_to_transcript());
+    state
 }
 
 async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
     let resp = app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = resp.status();
+    let headers = format!("{:?}", resp.headers());
     let body = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(body.to_vec()).unwrap())
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    common::record_answer(uri, status, &format!("{headers}\n{text}"));
+    common::assert_no_secrets();
+    (status, text)
 }
 
 const TASKS: &str =

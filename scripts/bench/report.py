@@ -477,10 +477,52 @@ class Report:
                                  "simulator's axum router with tower's `oneshot` (signature check, nonce, listing, JSON "
                                  "encoding; no socket; signing happens outside the timed part).\n\n" + "\n".join(lines)))
 
+    def checks(self):
+        c = self.r.get("checks") or {}
+        labels = {"checks/host_and_origin": "Host and Origin check", "checks/bearer_token": "bearer token check",
+                  "checks/rate_bucket": "the caller's rate bucket"}
+        if not c:
+            self.missing("checks", "Hardening", "cost of the checks on the cache-hit path")
+            return
+        total = 0.0
+        for k, label in labels.items():
+            if k in c:
+                total += c[k]["median_ns"]
+                self.row("Hardening", f"{label}, median", ns(c[k]["median_ns"]), "no goal set")
+        st = MET if total < 5000 else MISSED
+        self.row("Hardening", "all three checks on a cache hit, sum of medians", ns(total), "< 5 µs at p50", st)
+        if st == MISSED:
+            self.notes.append(f"Hardening: the checks on a cache hit take {ns(total)} (goal: under 5 µs).")
+        plain, hard = c.get("hit_path/plain"), c.get("hit_path/hardened")
+        if plain and hard:
+            self.row("Hardening", "whole cache hit in-process, plain → hardened, median",
+                     f"{ns(plain['median_ns'])} → {ns(hard['median_ns'])} (+{ns(hard['median_ns'] - plain['median_ns'])})",
+                     "no goal set")
+        self.details.append(("Hardening checks (criterion)",
+                             "`cargo bench -p migration-proxy --bench checks` (proxy/benches/checks.rs): each check alone "
+                             "(`check_host_and_origin` with an allowed portal Origin; a bearer token against a one-line tokens "
+                             "file; `Limits::admit` on the caller's bucket), then a whole cache hit through the router with "
+                             "tower's `oneshot`, with no caller checks (`--auth none`, no rate limit) and with all of them, "
+                             "side by side in the same run."))
+
+    def slowloris(self):
+        s = self.r.get("slowloris")
+        if not s:
+            self.missing("slowloris", "Hardening", "RSS under 200 slowloris connections")
+            return
+        self.row("Hardening", f"RSS with {s['connections']} slowloris connections open (before → with)",
+                 f"{s['rss_before_mb']} → {s['rss_with_mb']} MB", "no goal set")
+        ok = s["closed"] == s["connections"] and s["serves_after"] == 200
+        self.row("Hardening", f"slowloris connections closed by the header-read timeout ({s['header_read_timeout_ms']} ms)",
+                 f"{s['closed']} of {s['connections']}, the last after {s['last_closed_s']} s", "all", MET if ok else MISSED)
+        if not ok:
+            self.notes.append(f"Hardening: only {s['closed']} of {s['connections']} slowloris connections were closed.")
+
     # ---- output ----------------------------------------------------------------------------
 
     def build(self):
-        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.criterion):
+        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.criterion, self.checks,
+                        self.slowloris):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -522,7 +564,7 @@ class Report:
                "```sh",
                "make bench            # builds (app, proxy, benches), measures, prints the table",
                "make bench WRITE=1    # the same, then rewrites this file",
-               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults)",
+               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris)",
                "BENCH_QUICK=1 make bench                    # shorter runs, to try the script out",
                "```", "",
                "Underneath: `scripts/build-app.sh`; `cargo build --release -p migration-proxy`; "

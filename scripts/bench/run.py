@@ -190,7 +190,10 @@ class Bench:
         port = free_port()
         argv = [
             self.a.proxy, "serve", "--listen", f"127.0.0.1:{port}", "--rds-endpoint", upstream,
-            "--audit-log", "off", "--dist", dist or os.path.join(self.workdir, "no-dist"), *extra,
+            "--audit-log", "off", "--dist", dist or os.path.join(self.workdir, "no-dist"),
+            # The per-caller bucket is checked on every call but never empties: the load comes
+            # from one address, far above what a caller is allowed.
+            "--rate-limit-per-sec", "4000000000", "--rate-limit-burst", "4000000000", *extra,
         ]
         env = clean_env(ALIBABA_CLOUD_ACCESS_KEY_ID=DEMO_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEMO_KEY_SECRET)
         p = self.procs.start(name, argv, env=env)
@@ -580,6 +583,78 @@ http {{
                 pass
         return out
 
+    def checks(self):
+        """The hardening checks on the cache-hit path (proxy/benches/checks.rs): each alone, and a
+        whole cache hit through the router without and with them, side by side."""
+        started = time.time()
+        with open(os.path.join(self.workdir, "checks.log"), "wb") as logf:
+            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "checks"],
+                                  stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
+        if done.returncode != 0:
+            raise RuntimeError("cargo bench --bench checks failed:\n" + open(os.path.join(self.workdir, "checks.log")).read()[-3000:])
+        out = {}
+        for group in ("checks", "hit_path"):
+            for path in glob.glob(os.path.join(self.a.criterion_dir, group, "*", "new", "estimates.json")):
+                if os.path.getmtime(path) < started:
+                    continue
+                name = os.path.basename(os.path.dirname(os.path.dirname(path)))
+                est = json.load(open(path))
+                out[f"{group}/{name}"] = {"median_ns": est["median"]["point_estimate"], "mean_ns": est["mean"]["point_estimate"]}
+        return out
+
+    def slowloris(self):
+        """RSS of the proxy holding 200 slowloris connections (each sends a partial request line,
+        then a byte now and then), and how long until the header-read timeout has closed them."""
+        n, timeout_ms = 200, 5000
+        sim, sim_url = self.simulator("slowloris-sim")
+        proxy, base = self.proxy("slowloris-proxy", sim_url, ["--header-read-timeout-ms", str(timeout_ms)])
+        try:
+            http_get(base + API_PAGE)
+            rss_before = proc_status(proxy.pid, "VmRSS")
+            port = int(base.rsplit(":", 1)[1])
+            socks = []
+            for _ in range(n):
+                s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                s.sendall(b"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                socks.append(s)
+            t0 = time.time()
+            peak = rss_before
+            open_counts = []
+            for _ in range(4):  # a header byte each second for 4 s: all still inside the timeout
+                time.sleep(1)
+                alive = 0
+                for s in socks:
+                    try:
+                        s.sendall(b"X")
+                        alive += 1
+                    except OSError:
+                        pass
+                open_counts.append(alive)
+                peak = max(peak, proc_status(proxy.pid, "VmRSS") or 0)
+            rss_with = proc_status(proxy.pid, "VmRSS")
+            # Then silence: each connection must be closed by the proxy (EOF or reset).
+            closed_at = []
+            for s in socks:
+                s.settimeout(max(0.1, timeout_ms / 1000 + 10 - (time.time() - t0)))
+                try:
+                    while s.recv(4096):
+                        pass
+                    closed_at.append(time.time() - t0)
+                except ConnectionResetError:
+                    closed_at.append(time.time() - t0)
+                except (socket.timeout, OSError):
+                    pass
+                finally:
+                    s.close()
+            status, _, _ = http_get(base + API_PAGE)
+            return {"connections": n, "header_read_timeout_ms": timeout_ms, "open_each_second": open_counts,
+                    "rss_before_mb": mb(rss_before), "rss_with_mb": mb(rss_with), "rss_peak_mb": mb(peak),
+                    "closed": len(closed_at), "last_closed_s": round(max(closed_at), 1) if closed_at else None,
+                    "serves_after": status}
+        finally:
+            self.procs.stop(proxy)
+            self.procs.stop(sim)
+
     # ---- the run ---------------------------------------------------------------------------
 
     def machine(self):
@@ -657,7 +732,7 @@ def proc_meminfo(field):
     return None
 
 
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "checks", "slowloris"]
 
 
 def main():

@@ -311,7 +311,7 @@ fn every_action_documents_the_statuses_and_headers() {
     let doc = doc();
     for action in Action::ALL {
         let responses = &doc["paths"][format!("/api/rds/{}", action.name())]["get"]["responses"];
-        for status in ["200", "400", "401", "403", "404", "413", "502", "504", "default"] {
+        for status in ["200", "400", "401", "403", "404", "413", "429", "502", "504", "default"] {
             assert!(responses[status].is_object(), "{} lacks {status}", action.name());
         }
         let ok = &responses["200"];

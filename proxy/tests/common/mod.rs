@@ -188,9 +188,57 @@ impl MockUpstream {
         );
         state.retry.base_backoff = Duration::from_millis(5);
         state.retry.max_backoff = Duration::from_millis(20);
+        // The audit log is on in the tests, into the transcript, so the secret scan covers it.
+        state.audit = Some(audit_to_transcript());
         state
     }
 }
+
+/// An audit log whose lines go into this binary's transcript (and so into the secret scan).
+pub fn audit_to_transcript() -> migration_proxy::audit::AuditLog {
+    struct ToTranscript;
+    impl std::io::Write for ToTranscript {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            record(&format!("audit: {}", String::from_utf8_lossy(b)));
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    migration_proxy::audit::AuditLog::to_writer(Box::new(ToTranscript))
+}
+
+/// How every answer a test received starts in its transcript: the scan counts them, so a
+/// transcript of start-up lines alone does not count as having seen traffic.
+pub const ANSWER_MARK: &str = "=== answer: ";
+
+/// Records one answer a test received (from the proxy, the simulator or an STS stand-in):
+/// what was asked, the status, and everything else that came back (headers, body).
+pub fn record_answer(asked: &str, status: impl std::fmt::Display, rest: &str) {
+    record(&format!("{ANSWER_MARK}{asked} -> {status}\n{rest}\n"));
+}
+
+/// The body of an answer from a stand-in for Alibaba's side (the simulator, its STS and metadata
+/// services), as it may go into a transcript: those services hand out `SourcePassword` and
+/// temporary credentials by design, as Alibaba's do (the proxy is what must never pass them on),
+/// so such a body is left out; every other answer (errors above all) goes in whole.
+pub fn upstream_body_for_transcript(body: &str) -> &str {
+    if body.contains("SourcePassword") || body.contains("AccessKeySecret") {
+        "(an answer carrying SourcePassword or temporary credentials by design; not recorded)"
+    } else {
+        body
+    }
+}
+
+/// The answers in a transcript: marked answers (see [`ANSWER_MARK`]) and audit lines (one per
+/// API call the proxy answered or refused).
+pub fn answers_in(text: &str) -> usize {
+    text.lines().filter(|l| l.starts_with(ANSWER_MARK) || l.starts_with(AUDIT_MARK)).count()
+}
+
+/// How an audit line starts in a transcript (see [`audit_to_transcript`]).
+pub const AUDIT_MARK: &str = "audit: {";
 
 /// Notes every request before routing, whatever its path.
 async fn note_request(
@@ -456,6 +504,12 @@ pub const SECRETS: &[&str] = &[
     "sts-s3cr3t-",
     "ecs-s3cr3t-",
     "env-s3cr3t",
+    // The temporary tokens of tests/credentials_support's stand-ins, and its OIDC and IMDS tokens.
+    "sts-t0ken-",
+    "ecs-t0ken-",
+    "env-t0ken",
+    "oidc-t0ken-body",
+    "imds-t0ken",
 ];
 
 /// The bearer token tests/security.rs uses (only its hash is configured).
@@ -483,6 +537,12 @@ pub fn secrets_in(text: &str) -> Vec<String> {
     if token.is_match(text) {
         found.push("an STS security token".into());
     }
+    // The temporary AccessKeySecrets the simulator's STS and metadata stand-ins issue.
+    static STS_SECRET: OnceLock<regex::Regex> = OnceLock::new();
+    let sts_secret = STS_SECRET.get_or_init(|| regex::Regex::new(r"StsSimSecret[A-Za-z0-9]{8}").unwrap());
+    if sts_secret.is_match(text) {
+        found.push("a temporary STS AccessKeySecret".into());
+    }
     found
 }
 
@@ -491,4 +551,111 @@ pub fn assert_no_secrets() {
     let t = transcript().lock().unwrap();
     let found = secrets_in(&t);
     assert!(found.is_empty(), "{} appear(s) in a response or log line of this test binary", found.join(", "));
+}
+
+/// The proxy's router on a real loopback port, through the real accept loop (`listener::serve`:
+/// the header-read timeout, the connection cap, the peer address).
+pub async fn serve_on_port(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = migration_proxy::listener::ConnLimits::default();
+    tokio::spawn(async move {
+        let _ = migration_proxy::listener::serve(listener, router, limits, std::future::pending()).await;
+    });
+    addr
+}
+
+/// An answer read off the wire.
+pub struct RawAnswer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl RawAnswer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A header's value (name in any case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// Sends a request line and headers byte for byte (`Host` and `Connection: close` added unless
+/// given), then `body`, and reads the whole answer. Recorded for the secret scan.
+pub async fn send_raw(
+    addr: SocketAddr,
+    request_line: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut text = format!("{request_line}\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        text.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (k, v) in headers {
+        text.push_str(&format!("{k}: {v}\r\n"));
+    }
+    text.push_str("Connection: close\r\n\r\n");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(text.as_bytes()).await.unwrap();
+    // The proxy may answer (and close) before it has read a large body.
+    let _ = stream.write_all(body).await;
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut buf))
+        .await
+        .expect("the proxy answers");
+    let answer = String::from_utf8_lossy(&buf).to_string();
+    record_answer(request_line, "", &answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        dechunk_body(body)
+    } else {
+        body.to_string()
+    };
+    RawAnswer { status, head: head.to_string(), body }
+}
+
+fn dechunk_body(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// An audit log that writes into the transcript and into a buffer the test reads.
+pub fn audit_capture() -> (migration_proxy::audit::AuditLog, Arc<Mutex<Vec<u8>>>) {
+    #[derive(Clone)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            record(&format!("audit: {}", String::from_utf8_lossy(b)));
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    (migration_proxy::audit::AuditLog::to_writer(Box::new(Capture(buf.clone()))), buf)
+}
+
+/// The audit records written so far into a buffer of [`audit_capture`].
+pub fn audit_records(buf: &Mutex<Vec<u8>>) -> Vec<serde_json::Value> {
+    let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect()
 }

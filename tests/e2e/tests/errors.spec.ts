@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { byTestId, INSTANCE_PATH, tableReady, TASK_PATH, urls } from './helpers';
 
 test('an upstream 5xx is explained in plain language with its Code, RequestId and a retry', async ({ page }) => {

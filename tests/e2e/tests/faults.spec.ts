@@ -2,7 +2,7 @@
 // data with a stale badge while the fault lasts, and recovers by itself (auto-refresh, no click)
 // once it ends. Each test has its own simulator and proxy (./stack.ts) and switches the fault on
 // and off while the page is open.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { byTestId, INSTANCE_PATH, marks, tableReady } from './helpers';
 import { Stack, type Faults, type StackOptions } from './stack';
 

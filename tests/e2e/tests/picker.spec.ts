@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { byTestId, INSTANCE, INSTANCE_PATH, REGION, tableReady, urls } from './helpers';
 
 test.use({ baseURL: urls.base });

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { byTestId, INSTANCE_PATH, marks, stagesById, tableReady, urls } from './helpers';
 
 test('a refresh updates a changed stage in place: rows are kept and the focused link keeps focus', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect, type Response } from '@playwright/test';
+import { test, expect, type Response } from './fixtures';
 
 // The walking skeleton's promise: the seed's example task reaches the table through the signing
 // proxy and the simulator, and its SourcePassword never reaches the browser.

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { byTestId, INSTANCE_PATH, SEED_TASK, TASK_PATH, tableReady, urls } from './helpers';
 
 test.use({ baseURL: urls.base });

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { byTestId, INSTANCE_PATH, SEED_TASK, TASK_PATH, tableReady, urls } from './helpers';
 
 // What the verdicts say, on the demo instance's tasks (found by their attributes: the simulator
