@@ -425,3 +425,36 @@ async fn a_read_only_store_is_a_start_up_error_and_a_full_disk_at_run_time_degra
     drop(sim);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn demo_mode_watches_the_demo_instances_from_the_start_and_says_where_the_store_is() {
+    let dir = temp("demo");
+    let data = dir.join("data");
+    let log = dir.join("demo.log");
+    let args = ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()];
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let store_file = data.join("history.sqlite3");
+    assert!(line.contains(&format!("history: sqlite {}", store_file.display())), "{line}");
+    let port =
+        line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap().rsplit(':').next().unwrap();
+    let p = Proc { child, port: port.parse().unwrap() };
+    // The demo instance is polled at once, without anyone opening it.
+    ok_poll_after(&p, 0).await;
+    let r = readyz(&p).await;
+    let watched = r["history"]["watcher"]["watched"].as_u64().unwrap();
+    assert!(watched >= 1, "{r}");
+    drop(p);
+    let store = Store::open(&data, None).await.unwrap();
+    let w = store.watches().await.unwrap();
+    assert!(w.iter().all(|w| w.source == migration_model::history::WatchSource::Demo), "{w:?}");
+    assert!(w.iter().any(|w| w.db_instance_name == I && w.last_poll.as_ref().is_some_and(|p| p.ok)));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
