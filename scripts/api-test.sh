@@ -55,7 +55,8 @@ start_proxy() {
   # The audit log on (stdout, into the log the secret scan reads). No rate limit: schemathesis
   # sends thousands of calls at once (the 429 is documented, and tested in proxy/tests/limits.rs).
   MIGRATION_PROXY_LOG="migration_proxy=debug,tower_http=debug" \
-    "$bin" serve --demo --listen "127.0.0.1:$port" --audit-log - --rate-limit-per-sec 0 --dist "$work/no-app" "$@" >"$proxy_log" 2>&1 &
+    "$bin" serve --demo --listen "127.0.0.1:$port" --audit-log - --rate-limit-per-sec 0 --dist "$work/no-app" \
+      --data-dir "$work/data-$name" "$@" >"$proxy_log" 2>&1 &
   proxy_pid=$!
   base="http://127.0.0.1:$port"
   wait_healthz api-test "$base" "$proxy_pid" "$proxy_log"

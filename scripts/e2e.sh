@@ -32,8 +32,9 @@ start() {
   shift
   local port
   port=$(free_port)
-  # The audit log on (stdout), so the secret scan reads it with the rest of the log.
-  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log - "$@" \
+  # The audit log on (stdout), so the secret scan reads it with the rest of the log; each proxy
+  # its own history store (SQLite serves one proxy per directory).
+  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log - --data-dir "$logdir/$var-data" "$@" \
     >"$logdir/$var.log" 2>&1 &
   local pid=$!
   pids+=("$pid")

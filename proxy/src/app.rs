@@ -70,6 +70,10 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// /metrics and /readyz are served on `--ops-listen` (crate::ops), not with the app.
     pub ops_elsewhere: bool,
+    /// The history store (None: history is off, as in tests that do not open one).
+    pub store: Option<Arc<crate::store::Store>>,
+    /// The background watcher over `store` (auto-watch on views, and the readiness report).
+    pub watcher: Option<Arc<crate::watch::Watcher>>,
 }
 
 impl AppState {
@@ -92,6 +96,8 @@ impl AppState {
             allowed_origins: Vec::new(),
             limits: crate::limits::Limits::default(),
             ops_elsewhere: false,
+            store: None,
+            watcher: None,
         }
     }
 
@@ -108,7 +114,8 @@ pub fn app(state: AppState) -> Router {
     app_shared(Arc::new(state))
 }
 
-/// [`app`] on a state shared with another router (crate::ops).
+/// [`app`] over a state shared with another router (crate::ops) and background tasks (the
+/// watcher).
 pub fn app_shared(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
@@ -329,12 +336,50 @@ async fn readyz(State(state): State<Shared>) -> Response {
         "mode": state.mode.as_str(),
         "credentials": creds,
         "lastUpstreamCall": last_json.unwrap_or(Value::Null),
+        // History degrading never makes the proxy unready: live dashboards do not need it.
+        "history": history_readiness(&state),
     }));
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, body).into_response()
 }
 
+/// The store's health and the watcher's last poll per instance (bounded), for /readyz.
+fn history_readiness(state: &AppState) -> Value {
+    let Some(store) = &state.store else { return json!({"status": "off"}) };
+    // Reads can succeed while writes fail (a full disk): the watcher's last write counts too.
+    let healthy = store.is_healthy() && state.watcher.as_ref().is_none_or(|w| w.last_write_ok());
+    let mut body = json!({
+        "status": if healthy { "ok" } else { "degraded" },
+        "store": {
+            "backend": store.backend().as_str(),
+            "location": store.location(),
+            "healthy": healthy,
+            "lastError": if healthy { None } else { store.last_error() },
+        },
+    });
+    if let Some(w) = &state.watcher {
+        let polls: Vec<Value> = w
+            .last_polls()
+            .into_iter()
+            .map(|(region, instance, p)| {
+                json!({"regionId": region, "dbInstanceName": instance, "at": p.at, "ok": p.ok,
+                    "outcome": p.outcome, "durationMs": p.duration_ms, "gapSecs": p.gap_secs, "lastOkAt": p.last_ok_at})
+            })
+            .collect();
+        body["watcher"] = json!({
+            "leader": w.is_leader(),
+            "intervalSecs": w.config().interval.as_secs(),
+            "watched": w.watched(),
+            "instances": polls,
+        });
+    }
+    body
+}
+
 async fn metrics(State(state): State<Shared>) -> Response {
+    if let Some(w) = &state.watcher {
+        state.metrics.note_watcher(w);
+    }
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

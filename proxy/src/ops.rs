@@ -13,8 +13,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::{app_shared, probes, AppState};
 
 /// The app's router and the probes' router, over one state (one set of metrics).
-pub fn routers(state: AppState) -> (Router, Router) {
-    let state = Arc::new(state);
+pub fn routers(state: Arc<AppState>) -> (Router, Router) {
     let ops = probes(state.clone())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -380,7 +380,7 @@ async fn ops_listen_takes_the_probes_off_the_app_address() {
     let args = serve_args(&["--demo", "--audit-log", "off", "--ops-listen", "127.0.0.1:0"]);
     let (mut state, _sim) = migration_proxy::serve::prepare(&args, &no_env).await.unwrap();
     state.audit = Some(audit_to_transcript());
-    let (router, ops) = migration_proxy::ops::routers(state);
+    let (router, ops) = migration_proxy::ops::routers(std::sync::Arc::new(state));
     let (ops_addr, _task) = migration_proxy::ops::spawn("127.0.0.1:0".parse().unwrap(), ops).await.unwrap();
     let addr = serve_on_port(router).await;
     assert_eq!(send_raw(addr, "GET /api/rds/DescribeRegions HTTP/1.1", &[], b"").await.status, 200);
