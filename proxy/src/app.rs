@@ -68,6 +68,10 @@ pub struct AppState {
     /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
     pub allowed_origins: Vec<String>,
     pub limits: crate::limits::Limits,
+    /// The alert rules in effect (`--alerts-file`, or the defaults).
+    pub alerts_config: Arc<crate::alerts::config::AlertsConfig>,
+    /// The alert engine, when the proxy has a history store to keep episodes in.
+    pub alerts: Option<Arc<crate::alerts::AlertEngine>>,
 }
 
 impl AppState {
@@ -89,6 +93,8 @@ impl AppState {
             last_upstream: Mutex::new(None),
             allowed_origins: Vec::new(),
             limits: crate::limits::Limits::default(),
+            alerts_config: Arc::new(crate::alerts::config::AlertsConfig::without_file()),
+            alerts: None,
         }
     }
 
@@ -107,6 +113,9 @@ pub fn app(state: AppState) -> Router {
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
         .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
+        .route("/alerts/rules", get(crate::alerts::api::rules).fallback(method_not_allowed))
+        .route("/alerts/deliveries", get(crate::alerts::api::deliveries).fallback(method_not_allowed))
+        .route("/alerts/episodes", get(crate::alerts::api::episodes).fallback(method_not_allowed))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let under_base =

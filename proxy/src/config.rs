@@ -189,6 +189,16 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Alert rules and destinations (TOML; docs/alerts.md). Refused if group or others can
+    /// write it. Without it no alert is sent.
+    #[arg(long, env = "MIGRATION_PROXY_ALERTS_FILE")]
+    pub alerts_file: Option<PathBuf>,
+
+    /// The dashboard's address as its users reach it (e.g. https://portal.example.com/migrations),
+    /// for the links in alert messages.
+    #[arg(long, env = "MIGRATION_PROXY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

@@ -32,6 +32,8 @@ pub struct Metrics {
     pub retries: Family<ActionLabel, Counter>,
     pub cache: Family<OutcomeLabel, Counter>,
     pub redactions: Counter,
+    /// Per-watched-task gauges and alert deliveries (src/alerts/metrics.rs).
+    pub alerts: std::sync::Arc<crate::alerts::metrics::AlertMetrics>,
 }
 
 impl Default for Metrics {
@@ -67,7 +69,8 @@ impl Metrics {
             "Secrets removed or masked from upstream answers",
             redactions.clone(),
         );
-        Metrics { registry, requests, upstream_seconds, retries, cache, redactions }
+        let alerts = std::sync::Arc::new(crate::alerts::metrics::AlertMetrics::register(&mut registry));
+        Metrics { registry, requests, upstream_seconds, retries, cache, redactions, alerts }
     }
 
     pub fn render(&self) -> String {

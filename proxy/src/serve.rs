@@ -91,6 +91,10 @@ pub async fn prepare(
     state.allowed_origins = parse_origins(&args.allowed_origins)?;
     state.limits = crate::limits::Limits::new(args.max_upstream_in_flight);
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
+    state.alerts_config = std::sync::Arc::new(crate::alerts::config::AlertsConfig::from_args(
+        args.alerts_file.as_deref(),
+        args.public_url.as_deref(),
+    )?);
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
         Duration::from_secs(args.stale_for_secs),
