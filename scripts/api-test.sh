@@ -53,7 +53,7 @@ start_proxy() {
   port=$(free_port)
   proxy_log="$out/api-test-$name-proxy.log"
   MIGRATION_PROXY_LOG="migration_proxy=debug,tower_http=debug" \
-    "$bin" serve --demo --listen "127.0.0.1:$port" --audit-log off --dist "$work/no-app" "$@" >"$proxy_log" 2>&1 &
+    "$bin" serve --demo --listen "127.0.0.1:$port" --audit-log off --dist "$work/no-app" --data-dir "$work/data-$name" "$@" >"$proxy_log" 2>&1 &
   proxy_pid=$!
   base="http://127.0.0.1:$port"
   wait_healthz api-test "$base" "$proxy_pid" "$proxy_log"

@@ -6,7 +6,7 @@
 # Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.
 #
 #   WRITE=1           rewrite BENCHMARKS.md
-#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults
+#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,history
 #   BENCH_QUICK=1     shorter runs (to try the script out; the figures are then rougher)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,17 +61,23 @@ if wants bundle; then
 fi
 echo "== bench: building the proxy (release) and the benches"
 cargo build --release -q -p migration-proxy
-loadgen=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --message-format=json |
+built=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --bench history \
+  --message-format=json)
+bench_exe() {
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "loadgen" and m.get("executable"):
-        print(m["executable"])')
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
+        print(m["executable"])' "$1" <<<"$built"
+}
+loadgen=$(bench_exe loadgen)
+history_bench=$(bench_exe history)
 target_dir=$(cargo metadata -q --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 [ -x "$loadgen" ] || { echo "bench: the load generator did not build" >&2; exit 1; }
 
 args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist dist
-  --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json")
+  --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json"
+  --history-bench "$history_bench")
 [ -n "$ONLY" ] && args+=(--only "$ONLY")
 [ -n "$names_wasm" ] && args+=(--names-wasm "$names_wasm")
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)

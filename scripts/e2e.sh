@@ -32,7 +32,8 @@ start() {
   shift
   local port
   port=$(free_port)
-  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off "$@" \
+  # Each proxy its own history store (SQLite serves one proxy per directory).
+  "$bin" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off --data-dir "$logdir/$var-data" "$@" \
     >"$logdir/$var.log" 2>&1 &
   local pid=$!
   pids+=("$pid")

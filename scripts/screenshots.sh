@@ -12,12 +12,14 @@ mkdir -p docs/screenshots
 
 port=$(free_port)
 log=$(mktemp -t migration-proxy-shots.XXXXXX.log)
-"$(proxy_bin)" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off >"$log" 2>&1 &
+data=$(mktemp -d -t migration-proxy-shots-data.XXXXXX)
+"$(proxy_bin)" serve --demo --listen "127.0.0.1:$port" --dist dist --audit-log off --data-dir "$data" >"$log" 2>&1 &
 proxy_pid=$!
 cleanup() {
   kill "$proxy_pid" 2>/dev/null || true
   wait "$proxy_pid" 2>/dev/null || true
   rm -f "$log"
+  rm -rf "$data"
 }
 trap cleanup EXIT INT TERM
 

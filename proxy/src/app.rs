@@ -68,6 +68,10 @@ pub struct AppState {
     /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
     pub allowed_origins: Vec<String>,
     pub limits: crate::limits::Limits,
+    /// The history store (None: history is off, as in tests that do not open one).
+    pub store: Option<Arc<crate::store::Store>>,
+    /// The background watcher over `store` (auto-watch on views, and the readiness report).
+    pub watcher: Option<Arc<crate::watch::Watcher>>,
     /// The alert rules in effect (`--alerts-file`, or the defaults).
     pub alerts_config: Arc<crate::alerts::config::AlertsConfig>,
     /// The alert engine, when the proxy has a history store to keep episodes in.
@@ -93,6 +97,8 @@ impl AppState {
             last_upstream: Mutex::new(None),
             allowed_origins: Vec::new(),
             limits: crate::limits::Limits::default(),
+            store: None,
+            watcher: None,
             alerts_config: Arc::new(crate::alerts::config::AlertsConfig::without_file()),
             alerts: None,
         }
@@ -108,7 +114,11 @@ type Shared = Arc<AppState>;
 
 /// Builds the whole router; testable without a socket.
 pub fn app(state: AppState) -> Router {
-    let state = Arc::new(state);
+    app_shared(Arc::new(state))
+}
+
+/// [`app`] over a state shared with background tasks (the watcher).
+pub fn app_shared(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
@@ -321,12 +331,49 @@ async fn readyz(State(state): State<Shared>) -> Response {
         "mode": state.mode.as_str(),
         "credentials": creds,
         "lastUpstreamCall": last_json.unwrap_or(Value::Null),
+        // History degrading never makes the proxy unready: live dashboards do not need it.
+        "history": history_readiness(&state),
     }));
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, body).into_response()
 }
 
+/// The store's health and the watcher's last poll per instance (bounded), for /readyz.
+fn history_readiness(state: &AppState) -> Value {
+    let Some(store) = &state.store else { return json!({"status": "off"}) };
+    let healthy = store.is_healthy();
+    let mut body = json!({
+        "status": if healthy { "ok" } else { "degraded" },
+        "store": {
+            "backend": store.backend().as_str(),
+            "location": store.location(),
+            "healthy": healthy,
+            "lastError": if healthy { None } else { store.last_error() },
+        },
+    });
+    if let Some(w) = &state.watcher {
+        let polls: Vec<Value> = w
+            .last_polls()
+            .into_iter()
+            .map(|(region, instance, p)| {
+                json!({"regionId": region, "dbInstanceName": instance, "at": p.at, "ok": p.ok,
+                    "outcome": p.outcome, "durationMs": p.duration_ms, "gapSecs": p.gap_secs, "lastOkAt": p.last_ok_at})
+            })
+            .collect();
+        body["watcher"] = json!({
+            "leader": w.is_leader(),
+            "intervalSecs": w.config().interval.as_secs(),
+            "watched": w.watched(),
+            "instances": polls,
+        });
+    }
+    body
+}
+
 async fn metrics(State(state): State<Shared>) -> Response {
+    if let Some(w) = &state.watcher {
+        state.metrics.note_watcher(w);
+    }
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -189,6 +189,44 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Where the history store lives (SQLite, `history.sqlite3` in this directory, WAL mode; one
+    /// proxy per directory). Ignored with --database-url.
+    #[arg(long, env = "MIGRATION_PROXY_DATA_DIR", default_value = crate::store::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+
+    /// A PostgreSQL history store shared by several replicas (postgres://user:password@host/db);
+    /// one replica polls at a time. Without it, SQLite under --data-dir.
+    #[arg(long, env = "MIGRATION_PROXY_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Watch an instance from start-up (REGION/INSTANCE, e.g. cn-hangzhou/pgm-bp1example);
+    /// repeatable. The environment variable takes a comma-separated list.
+    #[arg(long = "watch", env = "MIGRATION_PROXY_WATCH", value_delimiter = ',', value_parser = parse_watch_arg)]
+    pub watch: Vec<(String, String)>,
+
+    /// Seconds between two polls of a watched instance (at least 10).
+    #[arg(long, env = "MIGRATION_PROXY_WATCH_INTERVAL_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(MIN_WATCH_INTERVAL_SECS..))]
+    pub watch_interval_secs: u64,
+
+    /// Test only: the poll interval in milliseconds, below the 10 s floor (fault tests).
+    #[arg(long, env = "MIGRATION_PROXY_TEST_WATCH_INTERVAL_MS", hide = true)]
+    pub test_watch_interval_ms: Option<u64>,
+
+    /// An instance watched because someone opened it is dropped this many hours after its last view.
+    #[arg(long, env = "MIGRATION_PROXY_WATCH_IDLE_HOURS", default_value_t = 72,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub watch_idle_hours: u64,
+
+    /// Do not watch instances because someone opened them in the dashboard.
+    #[arg(long, env = "MIGRATION_PROXY_NO_AUTO_WATCH")]
+    pub no_auto_watch: bool,
+
+    /// Days history samples are kept (events are kept for a year).
+    #[arg(long, env = "MIGRATION_PROXY_HISTORY_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub history_retention_days: u32,
+
     /// Alert rules and destinations (TOML; docs/alerts.md). Refused if group or others can
     /// write it. Without it no alert is sent.
     #[arg(long, env = "MIGRATION_PROXY_ALERTS_FILE")]
@@ -205,6 +243,13 @@ pub struct ServeArgs {
     /// Faults the in-process simulator injects (only with --demo; see `simulate --help`).
     #[command(flatten, next_help_heading = "Demo simulator faults (only with --demo)")]
     pub demo_faults: crate::simulator::cli::FaultArgs,
+}
+
+/// The shortest poll interval `--watch-interval-secs` accepts.
+pub const MIN_WATCH_INTERVAL_SECS: u64 = 10;
+
+fn parse_watch_arg(raw: &str) -> Result<(String, String), String> {
+    crate::watch::parse_watch(raw)
 }
 
 /// Normalises a base path to "" or "/segment[/segment...]" without a trailing slash.
@@ -252,6 +297,47 @@ mod tests {
                 Err(()) => assert!(got.is_err(), "{raw:?} should be refused"),
             }
         }
+    }
+
+    fn serve(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let mut argv = vec!["migration-proxy", "serve"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).map(|cli| match cli.command {
+            Command::Serve(a) => *a,
+            _ => unreachable!("serve was asked for"),
+        })
+    }
+
+    #[test]
+    fn history_flags_have_their_defaults_and_are_checked() {
+        let a = serve(&[]).unwrap();
+        assert_eq!(a.data_dir, PathBuf::from("./data"));
+        assert_eq!((a.watch_interval_secs, a.watch_idle_hours, a.history_retention_days), (30, 72, 30));
+        assert!(a.watch.is_empty() && a.database_url.is_none() && !a.no_auto_watch);
+        let a =
+            serve(&["--watch", "cn-hangzhou/pgm-a", "--watch", "ap-southeast-5/pgm-b", "--no-auto-watch"])
+                .unwrap();
+        assert_eq!(
+            a.watch,
+            [
+                ("cn-hangzhou".to_string(), "pgm-a".to_string()),
+                ("ap-southeast-5".to_string(), "pgm-b".to_string())
+            ]
+        );
+        assert!(a.no_auto_watch);
+        assert_eq!(serve(&["--watch-interval-secs", "10"]).unwrap().watch_interval_secs, 10);
+        for bad in [
+            &["--watch-interval-secs", "9"][..],
+            &["--watch", "pgm-a"],
+            &["--watch", "CN/pgm-a"],
+            &["--watch", "cn-hangzhou/pgm a"],
+            &["--watch-idle-hours", "0"],
+            &["--history-retention-days", "0"],
+        ] {
+            assert!(serve(bad).is_err(), "{bad:?} should be refused");
+        }
+        let e = serve(&["--watch", "nonsense"]).unwrap_err().to_string();
+        assert!(e.contains("REGION/INSTANCE"), "{e}");
     }
 
     #[test]

@@ -30,14 +30,10 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
         Err(e) => (e.into_response(), Outcome::Error),
         Ok((call, scope)) => {
             instance = call.instance().map(str::to_string);
-            // Keyed by the endpoint the region picks, not the region: an action that does not
-            // forward RegionId gets the same answer for every region on one endpoint.
-            let endpoint = state.upstream.endpoint_key(&call.region_id);
-            let key = CacheKey::new(call.action.name(), &endpoint, &call.params, &scope.key());
-            // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
-            let shared = state.clone();
-            let served =
-                state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await;
+            let region = call.region_id.clone();
+            let action = call.action;
+            let served = cached_call(state, call, scope).await;
+            note_view(state, caller, action, &region, instance.as_deref(), &served);
             (respond(&served), served.outcome)
         }
     };
@@ -63,6 +59,43 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
         });
     }
     response
+}
+
+/// One call through the cache (single flight), signing, retries and redaction: `/api/rds`'s
+/// path, and the watcher's, so a dashboard read and a poll in the same window make one
+/// upstream call.
+pub async fn cached_call(state: &Arc<AppState>, call: ValidatedCall, scope: Scope) -> crate::cache::Served {
+    // Keyed by the endpoint the region picks, not the region: an action that does not
+    // forward RegionId gets the same answer for every region on one endpoint.
+    let endpoint = state.upstream.endpoint_key(&call.region_id);
+    // An instance's task or precheck list does not depend on who asks once they may see the
+    // instance (checked before this), so every caller shares it, the watcher included.
+    let scope_key = match call.action {
+        Action::DescribeCloudMigrationResult | Action::DescribeCloudMigrationPrecheckResult => {
+            "*".to_string()
+        }
+        _ => scope.key(),
+    };
+    let key = CacheKey::new(call.action.name(), &endpoint, &call.params, &scope_key);
+    // Moved in, so the fetch can outlive this caller (the cache runs it in its own task).
+    let shared = state.clone();
+    state.cache.get(&key, move || async move { fetch(&shared, &call, &scope).await }).await
+}
+
+/// A caller who opened an instance's task list (and got it) starts or refreshes its auto-watch.
+fn note_view(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    region: &str,
+    instance: Option<&str>,
+    served: &crate::cache::Served,
+) {
+    let (Some(watcher), Some(instance)) = (&state.watcher, instance) else { return };
+    let answered = served.result.as_ref().is_ok_and(|a| a.is_success());
+    if action == Action::DescribeCloudMigrationResult && answered {
+        watcher.viewed(region, instance, caller.user.as_deref());
+    }
 }
 
 fn prepare(

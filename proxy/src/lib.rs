@@ -27,6 +27,7 @@ pub mod store;
 pub mod telemetry;
 pub mod upstream;
 pub mod upstream_error;
+pub mod watch;
 
 use std::process::ExitCode;
 

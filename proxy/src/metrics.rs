@@ -4,6 +4,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -25,8 +26,29 @@ pub struct OutcomeLabel {
     pub outcome: &'static str,
 }
 
+/// A watched instance; at most `watch::MAX_REPORTED_INSTANCES` of them are labelled.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct InstanceLabel {
+    pub region: String,
+    pub instance: String,
+}
+
+/// The watcher's figures (see `watch`).
+pub struct WatchMetrics {
+    pub last_poll_timestamp: Family<InstanceLabel, Gauge>,
+    pub last_poll_ok: Family<InstanceLabel, Gauge>,
+    pub last_poll_duration: Family<InstanceLabel, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    pub gap: Family<InstanceLabel, Gauge>,
+    pub leader: Gauge,
+    pub watched: Gauge,
+    pub store_healthy: Gauge,
+}
+
 pub struct Metrics {
     registry: Registry,
+    /// Watcher polls by outcome (ok, throttled, failed, stale, store_failed).
+    pub watch_polls: Family<OutcomeLabel, Counter>,
+    pub watch: WatchMetrics,
     pub requests: Family<ActionStatus, Counter>,
     pub upstream_seconds: Family<ActionLabel, Histogram>,
     pub retries: Family<ActionLabel, Counter>,
@@ -69,8 +91,79 @@ impl Metrics {
             "Secrets removed or masked from upstream answers",
             redactions.clone(),
         );
+        let watch_polls = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "watch_polls",
+            "Watcher polls by outcome (ok, throttled, failed, stale, store_failed)",
+            watch_polls.clone(),
+        );
+        let watch = WatchMetrics {
+            last_poll_timestamp: Family::default(),
+            last_poll_ok: Family::default(),
+            last_poll_duration: Family::default(),
+            gap: Family::default(),
+            leader: Gauge::default(),
+            watched: Gauge::default(),
+            store_healthy: Gauge::default(),
+        };
+        registry.register(
+            "watch_last_poll_timestamp_seconds",
+            "When the watcher last polled the instance (Unix seconds)",
+            watch.last_poll_timestamp.clone(),
+        );
+        registry.register(
+            "watch_last_poll_ok",
+            "Whether the instance's last poll succeeded (1) or failed (0)",
+            watch.last_poll_ok.clone(),
+        );
+        registry.register(
+            "watch_last_poll_duration_seconds",
+            "How long the instance's last poll took",
+            watch.last_poll_duration.clone(),
+        );
+        registry.register(
+            "watch_gap_seconds",
+            "Seconds without a successful poll of the instance before its last poll (0: no gap)",
+            watch.gap.clone(),
+        );
+        registry.register("watch_leader", "1 when this replica is the one polling", watch.leader.clone());
+        registry.register("watch_instances", "Instances in the watch set", watch.watched.clone());
+        registry.register(
+            "history_store_healthy",
+            "1 when the history store's last operation succeeded",
+            watch.store_healthy.clone(),
+        );
         let alerts = std::sync::Arc::new(crate::alerts::metrics::AlertMetrics::register(&mut registry));
-        Metrics { registry, requests, upstream_seconds, retries, cache, redactions, alerts }
+        Metrics {
+            registry,
+            requests,
+            upstream_seconds,
+            retries,
+            cache,
+            redactions,
+            watch_polls,
+            watch,
+            alerts,
+        }
+    }
+
+    /// Copies the watcher's state into the gauges (labels only for the instances it reports).
+    pub fn note_watcher(&self, w: &crate::watch::Watcher) {
+        let m = &self.watch;
+        m.leader.set(i64::from(w.is_leader()));
+        m.watched.set(w.watched() as i64);
+        m.store_healthy.set(i64::from(w.store().is_healthy()));
+        m.last_poll_timestamp.clear();
+        m.last_poll_ok.clear();
+        m.last_poll_duration.clear();
+        m.gap.clear();
+        for (region, instance, p) in w.last_polls() {
+            let l = InstanceLabel { region, instance };
+            m.last_poll_timestamp.get_or_create(&l).set(p.at);
+            m.last_poll_ok.get_or_create(&l).set(i64::from(p.ok));
+            m.last_poll_duration.get_or_create(&l).set(p.duration_ms as f64 / 1000.0);
+            m.gap.get_or_create(&l).set(p.gap_secs.unwrap_or(0));
+        }
     }
 
     pub fn render(&self) -> String {

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use axum::http::HeaderName;
 
-use crate::app::{app, AppState, Mode};
+use crate::app::{app_shared, AppState, Mode};
 use crate::audit::AuditLog;
 use crate::auth::Authenticator;
 use crate::cache::Cache;
@@ -18,7 +18,11 @@ use crate::policy::Policy;
 use crate::retry::RetryPolicy;
 use crate::simulator;
 use crate::spa::Spa;
+use crate::store::Store;
 use crate::upstream::{check_endpoint, Upstream};
+use crate::watch::{WatchConfig, Watcher};
+use migration_model::history::WatchSource;
+use std::sync::Arc;
 
 /// Everything `serve` decides before it binds, split out so tests can check the refusals.
 pub async fn prepare(
@@ -113,6 +117,41 @@ pub async fn prepare(
     Ok((state, sim))
 }
 
+/// Opens the history store (a corrupt or unwritable one is a start-up error, as is a SQLite file
+/// another proxy holds) and makes the watcher over it, with the configured and demo watches.
+pub async fn open_history(
+    args: &ServeArgs,
+    sim: Option<&simulator::Running>,
+) -> anyhow::Result<Arc<Watcher>> {
+    let store = Store::open(&args.data_dir, args.database_url.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let interval = match args.test_watch_interval_ms {
+        Some(ms) => Duration::from_millis(ms.max(100)),
+        None => Duration::from_secs(args.watch_interval_secs.max(crate::config::MIN_WATCH_INTERVAL_SECS)),
+    };
+    let mut initial: Vec<(String, String, WatchSource)> =
+        args.watch.iter().map(|(r, i)| (r.clone(), i.clone(), WatchSource::Config)).collect();
+    if let Some(sim) = sim {
+        for inst in sim.simulator().world().instances() {
+            initial.push((inst.region.to_string(), inst.id.clone(), WatchSource::Demo));
+        }
+    }
+    let config = WatchConfig {
+        interval,
+        idle: Duration::from_secs(args.watch_idle_hours.saturating_mul(3600)),
+        auto_watch: !args.no_auto_watch,
+        retention_days: args.history_retention_days,
+        initial,
+        database_url: args.database_url.clone(),
+        ..WatchConfig::default()
+    };
+    let watcher = Watcher::new(config, Arc::new(store));
+    // Writes the watch set now, so a store that opens but cannot be written fails here.
+    watcher.add_initial().await.map_err(|e| anyhow::anyhow!("the history store cannot be written: {e}"))?;
+    Ok(watcher)
+}
+
 /// `--allowed-origins`: each one `scheme://host[:port]`, nothing more.
 fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
     list.split(',')
@@ -166,20 +205,54 @@ fn authenticator(args: &ServeArgs) -> anyhow::Result<Authenticator> {
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let env = |k: &str| std::env::var(k).ok();
-    let (state, sim) = prepare(&args, &env).await?;
+    let (mut state, sim) = prepare(&args, &env).await?;
+    let watcher = open_history(&args, sim.as_ref()).await?;
+    state.store = Some(watcher.store().clone());
+    state.watcher = Some(watcher.clone());
+    // Alerts: evaluated on the watcher's polls (its leader's), episodes and outbox in its store.
+    let alert_policy = args.policy_file.as_deref().map(Policy::load).transpose()?.map(Arc::new);
+    let engine = Arc::new(crate::alerts::AlertEngine::new(
+        (*state.alerts_config).clone(),
+        watcher.store().clone(),
+        alert_policy,
+        Some(state.metrics.alerts.clone()),
+    ));
+    state.alerts = Some(engine.clone());
+    let (alerting, sending) =
+        crate::alerts::hook::start(engine, &watcher, crate::alerts::sender::SenderOptions::default())?;
+    let state = std::sync::Arc::new(state);
     let mode = state.mode;
     let listener =
         TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(mode = mode.as_str(), %addr, base_path = %args.base_path, "serving");
     // The one line a person starting `make run` needs.
-    println!("RDS Migration Dashboard ({} mode): http://{}{}/", mode.as_str(), addr, args.base_path);
+    println!(
+        "RDS Migration Dashboard ({} mode): http://{}{}/ (history: {} {})",
+        mode.as_str(),
+        addr,
+        args.base_path,
+        watcher.store().backend().as_str(),
+        watcher.store().location()
+    );
+    tracing::info!(
+        backend = watcher.store().backend().as_str(),
+        location = watcher.store().location(),
+        interval_secs = watcher.config().interval.as_secs_f64(),
+        "history store open; watcher started"
+    );
+    let watching = watcher.start(state.clone(), std::future::pending());
     let limits = crate::listener::ConnLimits {
         header_read_timeout: Duration::from_millis(args.header_read_timeout_ms.max(1)),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
         max_connections: args.max_connections.max(1),
     };
-    crate::listener::serve(listener, app(state), limits, shutdown_signal()).await.context("serving")?;
+    crate::listener::serve(listener, app_shared(state), limits, shutdown_signal())
+        .await
+        .context("serving")?;
+    watching.abort();
+    alerting.abort();
+    sending.abort();
     if let Some(sim) = sim {
         sim.stop().await;
     }

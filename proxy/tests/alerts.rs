@@ -724,3 +724,107 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
     assert!(findings.is_empty(), "promtool check metrics: {findings:?}");
     assert!(out.status.success() || out.status.code() == Some(3), "promtool: {said}");
 }
+
+/// End to end through the real watcher: the RDS simulator with a hand-driven clock, the proxy's
+/// upstream path, the watcher's per-poll hook, the default rules, the sender and a receiver.
+#[tokio::test]
+async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
+    use migration_proxy::app::{AppState, Mode};
+    use migration_proxy::credentials::{Credentials, Secret, Source};
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    use migration_proxy::upstream::{check_endpoint, Upstream};
+    use migration_proxy::watch::{WatchConfig, Watcher};
+    transcript();
+    let region = migration_model::contract::DEMO_REGION;
+    let instance = migration_model::contract::DEMO_INSTANCE;
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    let creds = Credentials {
+        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+        security_token: None,
+        source: Source::Demo,
+    };
+    let endpoint = check_endpoint(&sim.url(), false).unwrap();
+    let upstream = Upstream::new(
+        Some(endpoint),
+        creds,
+        migration_proxy::config::SignatureStyle::V3,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut state = AppState::new(upstream, Mode::Demo, region);
+    // Every poll must see the moved clock.
+    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    let dir = temp_dir("e2e");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    let watcher = Watcher::with_clock(WatchConfig::default(), store.clone(), clock.clock());
+    let (rx, base) = receiver().await;
+    let cfg = config(&base, &["webhook"], "");
+    assert!(cfg.default_rules);
+    let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
+    state.store = Some(store.clone());
+    state.watcher = Some(watcher.clone());
+    state.alerts = Some(engine.clone());
+    let app = Arc::new(state);
+    let (evaluating, sending) =
+        migration_proxy::alerts::hook::start(engine.clone(), &watcher, fast()).unwrap();
+    // 47 simulated minutes, a poll every 30 s: the demo's disconnecting task is disconnected at
+    // the first poll (for about 5 minutes) and again from minute 35 for 10 minutes.
+    for k in 0..95 {
+        if k > 0 {
+            clock.advance(chrono::Duration::seconds(30));
+        }
+        let out = watcher.poll_instance(&app, region, instance).await;
+        assert!(out.report.ok, "poll {k}: {:?}", out.report);
+    }
+    let of = |kind: &str, event: &str| -> Vec<serde_json::Value> {
+        rx.got()
+            .iter()
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .filter(|m| m["kind"] == kind && m["event"] == event)
+            .collect()
+    };
+    // The hook's sender sends only while the watcher leads, and this watcher is driven by hand
+    // (never started, so never the leader): a sender of the test's own delivers the outbox.
+    send_until(&engine, fast(), || of("disconnected", "resolved").len() >= 2).await;
+    let fired = of("disconnected", "firing");
+    let resolved = of("disconnected", "resolved");
+    // The demo's disconnecting tasks: each episode fired once, after its 60 s, and each one
+    // resolved (once) was fired first, for the same task.
+    assert!(resolved.len() >= 2, "{resolved:?}");
+    let episodes: BTreeSet<i64> = fired.iter().map(|m| m["episodeId"].as_i64().unwrap()).collect();
+    assert_eq!(episodes.len(), fired.len(), "an episode fired twice: {fired:?}");
+    for m in &fired {
+        assert!(m["figures"]["heldSecs"].as_i64().unwrap() >= 60, "{m}");
+        assert_eq!(m["figures"]["state"], "disconnect", "{m}");
+    }
+    let ended: BTreeSet<i64> = resolved.iter().map(|m| m["episodeId"].as_i64().unwrap()).collect();
+    assert_eq!(ended.len(), resolved.len(), "an episode resolved twice: {resolved:?}");
+    for m in &resolved {
+        let f = fired.iter().find(|f| f["episodeId"] == m["episodeId"]).expect("resolved before it fired");
+        assert_eq!(f["taskId"], m["taskId"]);
+    }
+    assert!(!of("stage_changed", "firing").is_empty(), "the demo's tasks move through the stages");
+    let ids: Vec<String> = rx.got().iter().map(|g| g.headers["webhook-id"].clone()).collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len(), "no id twice: {ids:?}");
+    // The gauges follow the same polls.
+    let text = app.metrics.render();
+    assert!(
+        text.contains(&format!(
+            "migration_proxy_task_stage{{region_id=\"{region}\",db_instance=\"{instance}\""
+        )),
+        "{text}"
+    );
+    verify_with_reference_library(&rx.got());
+    evaluating.abort();
+    sending.abort();
+    sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

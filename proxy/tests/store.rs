@@ -3,7 +3,7 @@
 #[path = "support/pg.rs"]
 mod pg;
 
-use migration_model::history::{EventKind, HistoryEvent, HistorySample, WatchSource};
+use migration_model::history::{EventKind, HistoryEvent, HistorySample, PollReport, WatchSource};
 use migration_proxy::store::{NewEvent, PollWrite, Store, TaskSample, Written};
 
 const R: &str = "cn-hangzhou";
@@ -56,6 +56,7 @@ fn poll(at: i64, lag: i64, events: Vec<NewEvent>) -> PollWrite {
             TaskSample { task_id: 8, task_name: None, sample: None },
         ],
         events,
+        ..PollWrite::default()
     }
 }
 
@@ -120,6 +121,56 @@ async fn suite(store: &Store) {
     assert!(!store.remove_watch(R, I).await.unwrap());
     assert!(store.watches().await.unwrap().is_empty());
     assert!(store.is_healthy());
+    watcher_memory(store).await;
+}
+
+/// The watcher's per-instance memory (`watch_polls`), and a poll larger than one statement.
+async fn watcher_memory(store: &Store) {
+    let report = |at: i64, ok: bool| PollReport {
+        at,
+        ok,
+        outcome: if ok { "ok" } else { "Throttling.User" }.into(),
+        duration_ms: 5,
+        gap_secs: None,
+        last_ok_at: Some(at),
+    };
+    store.add_watch(R, I, WatchSource::Config, None, 10).await.unwrap();
+    assert_eq!(store.poll_state(R, I).await.unwrap(), None);
+    let mut w = poll(3_000, 1, vec![]);
+    (w.report, w.state) = (Some(report(3_000, true)), Some("{\"tasks\":{}}".into()));
+    store.record_poll(&w).await.unwrap();
+    // A second leader's older poll never overwrites a newer one's memory.
+    let mut older = poll(2_990, 1, vec![]);
+    (older.report, older.state) = (Some(report(2_990, false)), Some("older".into()));
+    store.record_poll(&older).await.unwrap();
+    // A poll with no new state (None) keeps the stored one and updates the report.
+    let mut failed = poll(3_030, 1, vec![]);
+    failed.report = Some(report(3_030, false));
+    store.record_poll(&failed).await.unwrap();
+    assert_eq!(store.poll_state(R, I).await.unwrap(), Some((3_030, Some("{\"tasks\":{}}".to_string()))));
+    let ws = store.watches().await.unwrap();
+    assert_eq!(ws[0].last_poll, Some(report(3_030, false)), "every replica reads the last poll");
+
+    // 450 tasks: several multi-row statements, every sample and event written once.
+    let many = PollWrite {
+        region_id: R.into(),
+        instance_name: "pgm-many".into(),
+        at: 4_000,
+        tasks: (1..=450)
+            .map(|id| TaskSample { task_id: id, task_name: None, sample: Some(sample(4_000, id as i64)) })
+            .collect(),
+        events: (1..=450)
+            .map(|id| event(EventKind::TaskAppeared, id, 3_970, 4_000, &format!("a:{id}")))
+            .collect(),
+        ..PollWrite::default()
+    };
+    assert_eq!(store.record_poll(&many).await.unwrap(), Written { samples: 450, events: 450 });
+    assert_eq!(store.record_poll(&many).await.unwrap(), Written { samples: 0, events: 0 });
+    assert_eq!(
+        store.samples(R, "pgm-many", 450, 0, i64::MAX).await.unwrap()[0].not_yet_replayed_bytes,
+        Some(450)
+    );
+    assert!(store.remove_watch(R, I).await.unwrap());
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {

@@ -390,6 +390,38 @@ class Report:
                 "12 calls; from about ten dashboards on, the TTL is the limit.\n\n" + "\n".join(lines))
         self.details.append(("Scale", text))
 
+    def history(self):
+        h = self.r.get("history")
+        if not h:
+            self.missing("history", "History", "ingest of one 5,000-task poll, bytes per task-day, upstream calls with the watcher")
+            return
+        for backend, x in h.get("ingest", {}).items():
+            s = x["steady"]
+            ok = s["cpu_ms_median"] <= x["goal_ms"]
+            self.row("History", f"ingest of one 5,000-task poll, {backend} (CPU, median of {x['polls']})",
+                     f"{s['cpu_ms_median']:.0f} ms CPU, {s['wall_ms_median']:.0f} ms wall, {s['rows_median']:,.0f} rows "
+                     f"(first poll: {x['first']['cpu_ms']:.0f} ms CPU, {x['first']['rows']:,} rows)",
+                     "≤ 250 ms", status(ok))
+            if not ok:
+                self.notes.append(f"**History ingest on {backend}**: {s['cpu_ms_median']:.0f} ms of CPU per 5,000-task poll; "
+                                  "the goal is ≤ 250 ms.")
+        for backend, x in h.get("bytes", {}).items():
+            busy, steady = x.get("busy_bytes_per_task_day"), x.get("steady_bytes_per_task_day")
+            ok = busy is not None and busy <= x["goal_busy_bytes"]
+            fmt = lambda v: "—" if v is None else kb(v)
+            self.row("History", f"bytes per task-day, {backend} (busy / steady, {x['hours']} h simulated)",
+                     f"{fmt(busy)} / {fmt(steady)} ({x['bytes_per_sample']:.0f} B a sample, {x['busy_tasks']} busy and "
+                     f"{x['steady_tasks']} steady tasks)", "busy ≤ 200 KB", status(ok))
+            if not ok:
+                self.notes.append(f"**History bytes on {backend}**: {fmt(busy)} per busy task-day; the goal is ≤ 200 KB.")
+        if "postgres_error" in h:
+            self.unmeasured.append(("History: PostgreSQL figures", h["postgres_error"]))
+        c = h.get("calls")
+        if c:
+            off, on = c["watcher_off"]["upstream_calls_per_min"], c["watcher_on"]["upstream_calls_per_min"]
+            self.row("History", f"upstream calls/min, {c['dashboards']} dashboards on one instance, watcher off → on",
+                     f"{off:.1f} → {on:.1f} ({c['watcher_on']['watcher_polls']} polls)", "the same cache floor")
+
     def faults(self):
         f = self.r.get("faults")
         if not f:
@@ -480,7 +512,7 @@ class Report:
     # ---- output ----------------------------------------------------------------------------
 
     def build(self):
-        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.criterion):
+        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.history, self.criterion):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:

@@ -190,7 +190,9 @@ class Bench:
         port = free_port()
         argv = [
             self.a.proxy, "serve", "--listen", f"127.0.0.1:{port}", "--rds-endpoint", upstream,
-            "--audit-log", "off", "--dist", dist or os.path.join(self.workdir, "no-dist"), *extra,
+            "--audit-log", "off", "--dist", dist or os.path.join(self.workdir, "no-dist"),
+            # Each proxy its own history store (SQLite: one proxy per directory).
+            "--data-dir", os.path.join(self.workdir, f"data-{name}"), *extra,
         ]
         env = clean_env(ALIBABA_CLOUD_ACCESS_KEY_ID=DEMO_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=DEMO_KEY_SECRET)
         p = self.procs.start(name, argv, env=env)
@@ -508,6 +510,11 @@ http {{
         return {"three_replicas": three, "compression": k, "poll_period_s": 5, "cache_ttl_s": 2, "real_period_ms": period_ms,
                 "real_ttl_ms": ttl_ms, "simulated_minutes": sim_minutes, "real_seconds": duration, "levels": levels}
 
+    def history(self):
+        """The watcher and the history store: see scripts/bench/history.py."""
+        import history as history_section
+        return history_section.history(self, metrics, upstream_calls, log)
+
     def faults(self):
         """A fixed-rate load with the simulator throttling 20% and failing 5% of calls."""
         duration = 15 if self.quick else 60
@@ -657,7 +664,7 @@ def proc_meminfo(field):
     return None
 
 
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "history"]
 
 
 def main():
@@ -672,6 +679,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS))
     ap.add_argument("--browser-runs", type=int, default=7)
+    ap.add_argument("--history-bench", help="the `history` bench binary (proxy/benches/history.rs)")
     ap.add_argument("--quick", action="store_true", help="shorter runs, for trying the script out")
     args = ap.parse_args()
     sections = [s for s in args.only.split(",") if s] or SECTIONS

@@ -4,12 +4,13 @@
 //! per-task Prometheus gauges ([`metrics`]) and the read-only API ([`api`]). See
 //! docs/alerts.md.
 //!
-//! The watcher's leader calls [`AlertEngine::on_poll`] after each poll of an instance; the
-//! leader also runs the [`sender::Sender`]. Episodes and the outbox live in the store, so a
+//! The watcher's leader calls [`AlertEngine::on_poll`] after each poll of an instance (through
+//! its per-poll hook: [`hook::start`]); the leader also runs the [`sender::Sender`]. Episodes and the outbox live in the store, so a
 //! restart or a change of leader neither repeats nor loses a message.
 pub mod api;
 pub mod config;
 pub mod engine;
+pub mod hook;
 pub mod message;
 pub mod metrics;
 pub mod sender;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use migration_model::history::{EventKind, HistoryEvent, HistorySample, WatchEntry, WatchSource};
+use migration_model::history::{EventKind, HistoryEvent, HistorySample, PollReport, WatchEntry, WatchSource};
 use migration_model::Lsn;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
@@ -75,7 +75,14 @@ pub struct PollWrite {
     pub at: i64,
     pub tasks: Vec<TaskSample>,
     pub events: Vec<NewEvent>,
+    /// The poll's report, kept per instance so every replica can show the last poll.
+    pub report: Option<PollReport>,
+    /// The watcher's state after this poll (opaque JSON); `None` keeps the stored one.
+    pub state: Option<String>,
 }
+
+/// Rows per multi-row statement (13 parameters a sample: well under both backends' limits).
+const ROWS_PER_STATEMENT: usize = 200;
 
 /// Rows a poll wrote (a second writer's duplicates are not counted).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -247,82 +254,141 @@ impl Store {
     async fn record_poll_tx(&self, w: &PollWrite) -> Result<Written, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let mut written = Written::default();
-        for t in &w.tasks {
-            let task_id = t.task_id as i64;
-            sqlx::query(
-                "INSERT INTO tasks (region_id, instance_name, task_id, task_name, first_seen, last_seen) \
-                 VALUES ($1, $2, $3, $4, $5, $5) \
-                 ON CONFLICT (region_id, instance_name, task_id) DO UPDATE SET last_seen = $5, task_name = $4",
-            )
-            .bind(&w.region_id)
-            .bind(&w.instance_name)
-            .bind(task_id)
-            .bind(t.task_name.clone())
-            .bind(w.at)
-            .execute(&mut *tx)
-            .await?;
-            let Some(s) = &t.sample else { continue };
-            let task_ref: i64 = sqlx::query_scalar(
-                "SELECT id FROM tasks WHERE region_id = $1 AND instance_name = $2 AND task_id = $3",
-            )
-            .bind(&w.region_id)
-            .bind(&w.instance_name)
-            .bind(task_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            let lsn = |v: &Option<String>| {
-                v.as_deref().and_then(|s| s.parse::<Lsn>().ok()).map(|l| l.as_u64() as i64)
-            };
-            let r = sqlx::query(
+        // Batched: a 5,000-task poll is a few hundred statements, not fifteen thousand.
+        let mut refs: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for chunk in w.tasks.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO tasks (region_id, instance_name, task_id, task_name, first_seen, last_seen) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                // $1 region, $2 instance, $3 poll time; then each task's id and name.
+                let b = 4 + i * 2;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("($1, $2, ${b}, ${}, $3, $3)", b + 1));
+            }
+            sql.push_str(
+                " ON CONFLICT (region_id, instance_name, task_id) DO UPDATE SET last_seen = excluded.last_seen, \
+                 task_name = excluded.task_name RETURNING id, task_id",
+            );
+            let mut q = sqlx::query(&sql).bind(&w.region_id).bind(&w.instance_name).bind(w.at);
+            for t in chunk {
+                q = q.bind(t.task_id as i64).bind(t.task_name.clone());
+            }
+            for row in q.fetch_all(&mut *tx).await? {
+                refs.insert(row.try_get::<i64, _>(1)?, row.try_get::<i64, _>(0)?);
+            }
+        }
+        let lsn =
+            |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<Lsn>().ok()).map(|l| l.as_u64() as i64);
+        let with_sample: Vec<(i64, &HistorySample)> = w
+            .tasks
+            .iter()
+            .filter_map(|t| Some((*refs.get(&(t.task_id as i64))?, t.sample.as_ref()?)))
+            .collect();
+        for chunk in with_sample.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
                 "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, \
                  not_yet_replayed, behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, \
-                 gmt_modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 ON CONFLICT (task_ref, t) DO NOTHING",
-            )
-            .bind(task_ref)
-            .bind(s.t)
-            .bind(s.stage.clone())
-            .bind(s.state.clone())
-            .bind(lsn(&s.received_lsn))
-            .bind(lsn(&s.latest_end_lsn))
-            .bind(lsn(&s.replay_lsn))
-            .bind(s.not_yet_replayed_bytes)
-            .bind(s.behind_source_report_bytes)
-            .bind(s.replay_lag.clone())
-            .bind(s.last_msg_send_time)
-            .bind(s.last_msg_receipt_time)
-            .bind(s.gmt_modified)
-            .execute(&mut *tx)
-            .await?;
-            written.samples += r.rows_affected();
+                 gmt_modified) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 13;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (task_ref, t) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for (task_ref, s) in chunk {
+                q = q
+                    .bind(*task_ref)
+                    .bind(s.t)
+                    .bind(s.stage.clone())
+                    .bind(s.state.clone())
+                    .bind(lsn(&s.received_lsn))
+                    .bind(lsn(&s.latest_end_lsn))
+                    .bind(lsn(&s.replay_lsn))
+                    .bind(s.not_yet_replayed_bytes)
+                    .bind(s.behind_source_report_bytes)
+                    .bind(s.replay_lag.clone())
+                    .bind(s.last_msg_send_time)
+                    .bind(s.last_msg_receipt_time)
+                    .bind(s.gmt_modified);
+            }
+            written.samples += q.execute(&mut *tx).await?.rows_affected();
         }
-        for e in &w.events {
-            let ev = &e.event;
-            let r = sqlx::query(
+        for chunk in w.events.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
                 "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, \
-                 from_value, to_value, text, duration_min, duration_max, dedup) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 ON CONFLICT (region_id, instance_name, dedup) DO NOTHING",
+                 from_value, to_value, text, duration_min, duration_max, dedup) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = 2 + i * 11;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str("($1, $2, ");
+                sql.push_str(&(1..=11).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (region_id, instance_name, dedup) DO NOTHING");
+            let mut q = sqlx::query(&sql).bind(&w.region_id).bind(&w.instance_name);
+            for e in chunk {
+                let ev = &e.event;
+                q = q
+                    .bind(ev.task_id.map(|t| t as i64))
+                    .bind(ev.kind.as_str())
+                    .bind(ev.observed_after)
+                    .bind(ev.observed_at)
+                    .bind(ev.at)
+                    .bind(ev.from.clone())
+                    .bind(ev.to.clone())
+                    .bind(ev.text.clone())
+                    .bind(ev.duration_min_secs)
+                    .bind(ev.duration_max_secs)
+                    .bind(e.dedup.clone());
+            }
+            written.events += q.execute(&mut *tx).await?.rows_affected();
+        }
+        if let Some(report) = &w.report {
+            let report = serde_json::to_string(report).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            // An older poll (a second leader for a moment) never overwrites a newer one's memory.
+            sqlx::query(
+                "INSERT INTO watch_polls (region_id, instance_name, at, report, state) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (region_id, instance_name) DO UPDATE SET at = excluded.at, report = excluded.report, \
+                 state = COALESCE(excluded.state, watch_polls.state) WHERE watch_polls.at <= excluded.at",
             )
             .bind(&w.region_id)
             .bind(&w.instance_name)
-            .bind(ev.task_id.map(|t| t as i64))
-            .bind(ev.kind.as_str())
-            .bind(ev.observed_after)
-            .bind(ev.observed_at)
-            .bind(ev.at)
-            .bind(ev.from.clone())
-            .bind(ev.to.clone())
-            .bind(ev.text.clone())
-            .bind(ev.duration_min_secs)
-            .bind(ev.duration_max_secs)
-            .bind(&e.dedup)
+            .bind(w.at)
+            .bind(report)
+            .bind(w.state.clone())
             .execute(&mut *tx)
             .await?;
-            written.events += r.rows_affected();
         }
         tx.commit().await?;
         Ok(written)
+    }
+
+    /// The watcher's memory of an instance: the last poll's time and the state it left (JSON,
+    /// owned by the watcher), if any poll was recorded.
+    pub async fn poll_state(
+        &self,
+        region: &str,
+        instance: &str,
+    ) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let r = sqlx::query("SELECT at, state FROM watch_polls WHERE region_id = $1 AND instance_name = $2")
+            .bind(region)
+            .bind(instance)
+            .fetch_optional(&self.pool)
+            .await;
+        let row = self.note(r)?;
+        row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose().map_err(|e: sqlx::Error| e.into())
     }
 
     /// A task's samples with `from <= t <= to`, oldest first.
@@ -442,8 +508,9 @@ impl Store {
 
     pub async fn watches(&self) -> Result<Vec<WatchEntry>, StoreError> {
         let r = sqlx::query(
-            "SELECT region_id, instance_name, source, added_by, added_at, last_viewed_at FROM watches \
-             ORDER BY region_id, instance_name",
+            "SELECT w.region_id, w.instance_name, w.source, w.added_by, w.added_at, w.last_viewed_at, p.report \
+             FROM watches w LEFT JOIN watch_polls p ON p.region_id = w.region_id AND p.instance_name = w.instance_name \
+             ORDER BY w.region_id, w.instance_name",
         )
         .fetch_all(&self.pool)
         .await;
@@ -458,7 +525,9 @@ impl Store {
                     added_by: row.try_get(3)?,
                     added_at: row.try_get(4)?,
                     last_viewed_at: row.try_get(5)?,
-                    last_poll: None,
+                    last_poll: row
+                        .try_get::<Option<String>, _>(6)?
+                        .and_then(|r| serde_json::from_str::<PollReport>(&r).ok()),
                 })
             })
             .collect::<Result<_, _>>()

@@ -153,6 +153,9 @@ export class Stack {
       '--upstream-timeout-ms', '1500',
       '--retry-attempts', '2',
       '--retry-deadline-ms', '4000',
+      // Its own history store; no auto-watch, so the watcher adds no upstream calls to these faults.
+      '--data-dir', join(this.home, 'data'),
+      '--no-auto-watch',
     ];
     // A clean environment: no credentials or profiles of whoever runs the tests.
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: this.home, RUST_LOG: 'info' };

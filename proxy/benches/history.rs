@@ -1,0 +1,229 @@
+//! History figures for `make bench` (scripts/bench/run.py's `history` section), not a criterion
+//! bench. Each mode prints one JSON object on stdout. The store is SQLite in `--dir`, or the
+//! PostgreSQL at `--pg URL` (emptied first by the caller: the bench starts a private cluster).
+//!
+//! * `ingest --tasks N --polls P`: what the watcher does with one poll of an N-task instance
+//!   (the simulator's scale instance, redacted as the proxy redacts it): the diff, the state and
+//!   the store transaction. Process CPU time (user + system, `getrusage`) and wall time per poll,
+//!   and the rows written. The first poll (every task new) is reported apart from the steady
+//!   ones (every task re-read, the busy ones sampled).
+//! * `bytes --hours H`: the demo instance polled every 30 s over H simulated hours (a hand-driven
+//!   clock), then the bytes the samples and events take (SQLite: `dbstat`; PostgreSQL:
+//!   `pg_total_relation_size`), per task-day for busy tasks (a sample every poll) and steady ones
+//!   (the 5-minute heartbeat).
+//!
+//! `cargo bench` runs every bench target with `--bench`: this one then says what it is and exits.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use migration_model::replication::HealthThresholds;
+use migration_model::task::MigrationTask;
+use migration_proxy::simulator::world::{World, WorldOptions, BENCH_INSTANCE, DEMO_INSTANCE};
+use migration_proxy::store::{PollWrite, Store};
+use migration_proxy::watch::diff::{self, InstanceState, Observed};
+use serde_json::json;
+use sqlx::Row;
+
+const REGION: &str = "cn-hangzhou";
+
+fn cpu_secs() -> f64 {
+    // SAFETY: getrusage fills the struct we own; no other memory is touched.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn tasks(world: &World, instance: &str, now: DateTime<Utc>) -> Vec<MigrationTask> {
+    world
+        .tasks_of(instance, now)
+        .into_iter()
+        .filter_map(|mut v| {
+            migration_proxy::redact::redact(&mut v);
+            serde_json::from_value(v).ok()
+        })
+        .collect()
+}
+
+struct Poller {
+    store: Store,
+    state: InstanceState,
+    instance: &'static str,
+}
+
+impl Poller {
+    /// One poll at `now`: (cpu seconds, wall seconds, rows written).
+    async fn poll(&mut self, list: &[MigrationTask], now: DateTime<Utc>) -> (f64, f64, u64) {
+        let (cpu, wall) = (cpu_secs(), Instant::now());
+        let at = now.timestamp();
+        let seen = Observed { tasks: list, complete: true, prechecks: None };
+        let d = diff::diff(&self.state, at, &seen, &HealthThresholds::default());
+        let w = PollWrite {
+            region_id: REGION.into(),
+            instance_name: self.instance.into(),
+            at,
+            tasks: d.samples,
+            events: d.events,
+            report: None,
+            state: serde_json::to_string(&d.state).ok(),
+        };
+        let tasks = w.tasks.len() as u64;
+        let written = self.store.record_poll(&w).await.expect("the store takes the poll");
+        self.state = d.state;
+        // Every task's row is upserted (last seen), plus the samples, events and the state row.
+        let rows = tasks + written.samples + written.events + 1;
+        (cpu_secs() - cpu, wall.elapsed().as_secs_f64(), rows)
+    }
+}
+
+async fn open(args: &[String]) -> (Store, &'static str) {
+    match arg(args, "--pg") {
+        Some(url) => (Store::open(std::path::Path::new("unused"), Some(&url)).await.unwrap(), "postgres"),
+        None => {
+            let dir = PathBuf::from(arg(args, "--dir").expect("--dir or --pg"));
+            (Store::open(&dir, None).await.unwrap(), "sqlite")
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+async fn ingest(args: &[String]) {
+    let n: usize = arg(args, "--tasks").and_then(|v| v.parse().ok()).unwrap_or(5_000);
+    let polls: usize = arg(args, "--polls").and_then(|v| v.parse().ok()).unwrap_or(5);
+    let (store, backend) = open(args).await;
+    let start = Utc::now();
+    let world = World::new(WorldOptions { seed: 1, speed: 1.0, bench_instance_tasks: n }, start);
+    let mut p = Poller { store, state: InstanceState::default(), instance: BENCH_INSTANCE };
+    let mut now = start;
+    let first_list = tasks(&world, BENCH_INSTANCE, now);
+    assert_eq!(first_list.len(), n, "the scale instance holds {n} tasks");
+    let first = p.poll(&first_list, now).await;
+    let (mut cpu, mut wall, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..polls {
+        now += Duration::seconds(30);
+        let list = tasks(&world, BENCH_INSTANCE, now);
+        let (c, w, r) = p.poll(&list, now).await;
+        cpu.push(c * 1e3);
+        wall.push(w * 1e3);
+        rows.push(r as f64);
+    }
+    println!(
+        "{}",
+        json!({
+            "mode": "ingest", "backend": backend, "tasks": n, "polls": polls,
+            "first": {"cpu_ms": first.0 * 1e3, "wall_ms": first.1 * 1e3, "rows": first.2},
+            "steady": {"cpu_ms_median": median(cpu.clone()), "cpu_ms_max": cpu.iter().cloned().fold(0.0, f64::max),
+                       "wall_ms_median": median(wall), "rows_median": median(rows)},
+            "goal_ms": 250,
+        })
+    );
+}
+
+async fn bytes(args: &[String]) {
+    let hours: i64 = arg(args, "--hours").and_then(|v| v.parse().ok()).unwrap_or(24);
+    let (store, backend) = open(args).await;
+    let start = Utc::now();
+    let world = World::new(WorldOptions { seed: 1, speed: 1.0, bench_instance_tasks: 0 }, start);
+    let mut p = Poller { store, state: InstanceState::default(), instance: DEMO_INSTANCE };
+    let polls = hours * 120;
+    let mut now = start;
+    for _ in 0..polls {
+        let list = tasks(&world, DEMO_INSTANCE, now);
+        p.poll(&list, now).await;
+        now += Duration::seconds(30);
+    }
+    let store = &p.store;
+    let rows = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(store.pool()).await.unwrap()
+    };
+    let (sample_bytes, event_bytes) = match backend {
+        "sqlite" => {
+            let size = |names: &'static str| async move {
+                let sql = format!("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN ({names})");
+                sqlx::query_scalar::<_, i64>(&sql).fetch_one(store.pool()).await.unwrap()
+            };
+            (
+                size("'samples', 'samples_by_time'").await,
+                size("'events', 'events_by_task', 'events_by_time', 'sqlite_autoindex_events_1'").await,
+            )
+        }
+        _ => (
+            rows("SELECT pg_total_relation_size('samples')").await,
+            rows("SELECT pg_total_relation_size('events')").await,
+        ),
+    };
+    let n_samples = rows("SELECT COUNT(*) FROM samples").await.max(1);
+    let n_events = rows("SELECT COUNT(*) FROM events").await.max(1);
+    let per_sample = sample_bytes as f64 / n_samples as f64;
+    let per_event = event_bytes as f64 / n_events as f64;
+    // Samples and events per task over the run.
+    let per_task: Vec<(i64, i64, i64)> = sqlx::query(
+        "SELECT k.task_id, (SELECT COUNT(*) FROM samples s WHERE s.task_ref = k.id), \
+         (SELECT COUNT(*) FROM events e WHERE e.region_id = k.region_id AND e.instance_name = k.instance_name \
+          AND e.task_id = k.task_id) FROM tasks k",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1), r.get::<i64, _>(2)))
+    .collect();
+    let days = hours as f64 / 24.0;
+    let mut classes: HashMap<&str, Vec<f64>> = HashMap::new();
+    for (_, s, e) in &per_task {
+        // Busy: a sample on (nearly) every poll; steady: heartbeats only. Tasks that lived for
+        // only part of the run (started during it) are left out of both.
+        let class = if *s as f64 >= 0.95 * polls as f64 {
+            "busy"
+        } else if *s as f64 <= 1.05 * (polls as f64 / 10.0) + 1.0 && *s as f64 >= 0.9 * (polls as f64 / 10.0)
+        {
+            "steady"
+        } else {
+            continue;
+        };
+        classes.entry(class).or_default().push((*s as f64 * per_sample + *e as f64 * per_event) / days);
+    }
+    let avg =
+        |v: Option<&Vec<f64>>| v.filter(|v| !v.is_empty()).map(|v| v.iter().sum::<f64>() / v.len() as f64);
+    let state_bytes = serde_json::to_string(&p.state).map(|s| s.len()).unwrap_or(0);
+    println!(
+        "{}",
+        json!({
+            "mode": "bytes", "backend": backend, "hours": hours, "polls": polls, "tasks": per_task.len(),
+            "bytes_per_sample": per_sample, "bytes_per_event": per_event,
+            "busy_tasks": classes.get("busy").map_or(0, |v| v.len()),
+            "steady_tasks": classes.get("steady").map_or(0, |v| v.len()),
+            "busy_bytes_per_task_day": avg(classes.get("busy")),
+            "steady_bytes_per_task_day": avg(classes.get("steady")),
+            "state_bytes_per_task": state_bytes as f64 / per_task.len().max(1) as f64,
+            "goal_busy_bytes": 200_000,
+        })
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--bench") {
+        println!("history: run by scripts/bench/run.py (ingest and bytes modes), not by cargo bench");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    match args.first().map(String::as_str) {
+        Some("ingest") => rt.block_on(ingest(&args)),
+        Some("bytes") => rt.block_on(bytes(&args)),
+        _ => {
+            eprintln!("usage: history ingest|bytes [--dir DIR | --pg URL] [--tasks N --polls P | --hours H]");
+            std::process::exit(2);
+        }
+    }
+}
