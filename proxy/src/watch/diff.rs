@@ -254,7 +254,9 @@ pub fn diff(prev: &InstanceState, at: i64, seen: &Observed<'_>, thresholds: &Hea
         let was = old.and_then(|o| o.disconnect);
         match (was, disconnected) {
             (None, true) => {
-                let began = within(modified, after, at);
+                // GmtModified dates the start only when it falls between two polls that saw the
+                // change; a task first seen disconnected began at an unknown time.
+                let began = if old.is_some() { within(modified, after, at) } else { None };
                 if old.is_some() {
                     let mut e = ev(EventKind::DisconnectBegan, Some(id));
                     e.at = began;
