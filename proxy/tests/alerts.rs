@@ -828,3 +828,34 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
     assert_no_secrets();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_sender_killed_mid_attempt_leaves_its_message_to_the_next_one_with_the_same_id() {
+    transcript();
+    let (rx, base) = receiver().await;
+    let cfg = config(&base, &["webhook"], DISCONNECTED_ONLY);
+    let dir = temp_dir("lease");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    let engine = AlertEngine::new(cfg, store.clone(), None, None);
+    let down = task(3, "increment", "disconnect", 0, T0);
+    poll(&engine, std::slice::from_ref(&down), 0).await;
+    assert_eq!(poll(&engine, &[down], 60).await.messages, 1);
+    // A sender (another replica, or this one before a kill -9) takes the row and never answers.
+    let rows = alert_store::due(&store, now_ms(), 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(alert_store::claim(&store, rows[0].id, now_ms(), 5_000).await.unwrap());
+    assert!(!alert_store::claim(&store, rows[0].id, now_ms(), 5_000).await.unwrap(), "leased");
+    // While its lease holds, no other sender sends it.
+    let sender = engine.sender(fast()).unwrap();
+    let mut allowed = Default::default();
+    sender.round(&mut allowed).await.unwrap();
+    assert!(rx.got().is_empty());
+    // Once the lease runs out, the next sender delivers it, with the same id, once.
+    send_until(&engine, fast(), || !rx.got().is_empty()).await;
+    let got = rx.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].headers["webhook-id"], rows[0].message_id);
+    let d = alert_store::deliveries(&store, 10).await.unwrap();
+    assert_eq!((d[0].status.as_str(), d[0].attempts), ("sent", 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
