@@ -341,7 +341,8 @@ async fn readyz(State(state): State<Shared>) -> Response {
 /// The store's health and the watcher's last poll per instance (bounded), for /readyz.
 fn history_readiness(state: &AppState) -> Value {
     let Some(store) = &state.store else { return json!({"status": "off"}) };
-    let healthy = store.is_healthy();
+    // Reads can succeed while writes fail (a full disk): the watcher's last write counts too.
+    let healthy = store.is_healthy() && state.watcher.as_ref().is_none_or(|w| w.last_write_ok());
     let mut body = json!({
         "status": if healthy { "ok" } else { "degraded" },
         "store": {

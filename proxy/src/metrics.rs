@@ -152,7 +152,7 @@ impl Metrics {
         let m = &self.watch;
         m.leader.set(i64::from(w.is_leader()));
         m.watched.set(w.watched() as i64);
-        m.store_healthy.set(i64::from(w.store().is_healthy()));
+        m.store_healthy.set(i64::from(w.store().is_healthy() && w.last_write_ok()));
         m.last_poll_timestamp.clear();
         m.last_poll_ok.clear();
         m.last_poll_duration.clear();

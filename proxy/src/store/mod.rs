@@ -247,12 +247,24 @@ impl Store {
 
     /// Writes one poll in one transaction.
     pub async fn record_poll(&self, w: &PollWrite) -> Result<Written, StoreError> {
-        let r = self.record_poll_tx(w).await;
+        let r = async {
+            let mut conn = self.pool.acquire().await?;
+            let r = Self::record_poll_tx(&mut conn, w).await;
+            if r.is_err() {
+                // A COMMIT that failed (a full disk) can leave the transaction open, holding
+                // SQLite's write lock: this connection is closed, not returned to the pool, so the
+                // transaction ends with it and the next poll can write.
+                drop(conn.detach());
+            }
+            r
+        }
+        .await;
         self.note(r)
     }
 
-    async fn record_poll_tx(&self, w: &PollWrite) -> Result<Written, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+    async fn record_poll_tx(conn: &mut sqlx::AnyConnection, w: &PollWrite) -> Result<Written, sqlx::Error> {
+        use sqlx::Connection;
+        let mut tx = conn.begin().await?;
         let mut written = Written::default();
         // Batched: a 5,000-task poll is a few hundred statements, not fifteen thousand.
         let mut refs: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();

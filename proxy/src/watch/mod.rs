@@ -65,6 +65,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 const VIEW_REFRESH: Duration = Duration::from_secs(60);
 /// Instances named in `/readyz` and in `/metrics` labels, at most (labels stay bounded).
 pub const MAX_REPORTED_INSTANCES: usize = 200;
+/// Longest a poll waits for a refetch under way before taking the page as failed.
+const REFETCH_PATIENCE: Duration = Duration::from_secs(20);
 /// Pages read per action and poll, at most (100 tasks each after the first).
 const MAX_PAGES: u64 = 200;
 
@@ -135,6 +137,8 @@ pub struct Watcher {
     clock: Clock,
     thresholds: HealthThresholds,
     leader: AtomicBool,
+    /// Whether this replica's last poll was committed (reads may succeed while writes fail).
+    last_write_ok: AtomicBool,
     /// The last poll of each watched instance, as this replica knows it (its own polls, or the
     /// store's record of the leader's).
     status: Mutex<BTreeMap<Key, PollReport>>,
@@ -157,6 +161,7 @@ impl Watcher {
             clock,
             thresholds: HealthThresholds::default(),
             leader: AtomicBool::new(false),
+            last_write_ok: AtomicBool::new(true),
             status: Mutex::new(BTreeMap::new()),
             watched: AtomicUsize::new(0),
             hook: broadcast::channel(HOOK_CAPACITY).0,
@@ -181,6 +186,11 @@ impl Watcher {
     /// Whether this replica is the one polling.
     pub fn is_leader(&self) -> bool {
         self.leader.load(Ordering::Relaxed)
+    }
+
+    /// Whether the store took this replica's last poll (a follower writes none: true).
+    pub fn last_write_ok(&self) -> bool {
+        self.last_write_ok.load(Ordering::Relaxed)
     }
 
     /// Instances in the watch set, as last read from the store.
@@ -270,6 +280,9 @@ impl Watcher {
                 }
             }
             self.leader.store(leading, Ordering::Relaxed);
+            if !leading {
+                self.last_write_ok.store(true, Ordering::Relaxed);
+            }
             self.round(&app).await;
             if leading && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
                 last_sweep = Some(tokio::time::Instant::now());
@@ -494,6 +507,7 @@ impl Watcher {
                 false
             }
         };
+        self.last_write_ok.store(recorded, Ordering::Relaxed);
         let label = if recorded { outcome_label } else { "store_failed" };
         app.metrics.watch_polls.get_or_create(&crate::metrics::OutcomeLabel { outcome: label }).inc();
         let report = write.report.clone().unwrap_or_else(|| PollReport {
@@ -622,7 +636,19 @@ async fn read_page(
     }
     let call =
         actions::validate(action.name(), &pairs, &app.default_region).map_err(|e| e.code().to_string())?;
-    let served = crate::forward::cached_call(app, call, Scope::All).await;
+    let started = tokio::time::Instant::now();
+    let served = loop {
+        let served = crate::forward::cached_call(app, call.clone(), Scope::All).await;
+        // A saved copy served while its refetch runs (a dashboard would show it) is not an
+        // observation of now: wait for the refetch, which this call has joined.
+        let saved = served.outcome == Outcome::Revalidating
+            && served.result.as_ref().is_ok_and(|a| a.fetched_at.elapsed() > interval / 2);
+        if saved && started.elapsed() < REFETCH_PATIENCE {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        break served;
+    };
     let answer = served.result.map_err(|e| e.code().to_string())?;
     let body: Value =
         serde_json::from_slice(&answer.body).map_err(|_| "Proxy.UpstreamUnavailable".to_string())?;
