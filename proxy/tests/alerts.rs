@@ -653,7 +653,7 @@ async fn the_alerts_api_shows_rules_deliveries_and_episodes_without_secrets() {
     assert_eq!(v["episodes"][0]["status"], "firing", "{e}");
     assert_eq!(v["episodes"][0]["figures"]["state"], "disconnect", "{e}");
     for bad in [
-        "/api/alerts/episodes?TaskId=8",
+        "/api/alerts/episodes?TaskId=-8",
         "/api/alerts/episodes?limit=0",
         "/api/alerts/episodes?x=1",
         "/api/alerts/deliveries?limit=abc",

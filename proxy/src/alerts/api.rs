@@ -172,7 +172,7 @@ pub async fn deliveries(
     params(
         ("RegionId" = Option<String>, Query, pattern = "^[A-Za-z0-9-]{1,64}$", description = "Only this region"),
         ("DBInstanceName" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "Only this instance"),
-        ("TaskId" = Option<u64>, Query, description = "Only this task (needs DBInstanceName)"),
+        ("TaskId" = Option<i64>, Query, minimum = 0, description = "Only this task"),
         ("firing" = Option<bool>, Query, description = "Only episodes still firing"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many (default 100)"),
     ),
@@ -265,7 +265,9 @@ impl Query {
                     q.instance = Some(v.into_owned());
                 }
                 "TaskId" => {
-                    q.task_id = Some(v.parse().map_err(|_| bad("TaskId must be a whole number.".into()))?)
+                    let t = v.parse::<i64>().ok().filter(|t| *t >= 0);
+                    q.task_id =
+                        Some(t.ok_or_else(|| bad("TaskId must be a whole number from 0.".into()))? as u64)
                 }
                 "firing" => {
                     q.firing = match v.as_ref() {
@@ -283,9 +285,6 @@ impl Query {
                 }
                 _ => {}
             }
-        }
-        if q.task_id.is_some() && q.instance.is_none() {
-            return Err(bad("TaskId needs DBInstanceName.".into()));
         }
         Ok(q)
     }
