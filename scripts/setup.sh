@@ -111,3 +111,10 @@ apt_ensure "history store tests (PostgreSQL)" postgresql
 #    every package pinned in tests/api/requirements.txt, in tests/api/.venv. Checked against the
 #    pins (every one, not only schemathesis) and skipped when they match.
 venv_ensure tests/api "schemathesis (about 20 s)"
+
+# 10. Alerts: the Standard Webhooks reference library (PyPI, pinned in tests/alerts/requirements.txt)
+#     in tests/alerts/.venv, which judges the proxy's signed webhooks (proxy/tests/alerts.rs); and
+#     Debian's prometheus package for promtool (apt_ensure installs with RUNLEVEL=1: no service is
+#     started), which checks docs/prometheus/alerts.yml and a live scrape of /metrics.
+venv_ensure tests/alerts "the standardwebhooks reference library (seconds)"
+apt_ensure "promtool (alerting rules and /metrics checks)" prometheus

@@ -16,7 +16,11 @@ cargo fmt --all -- --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 
 echo "== cargo test (native crates)"
-cargo test --workspace
+# The alerts tests must use the standardwebhooks reference library and promtool, not skip them.
+MIGRATION_PROXY_REQUIRE_ALERT_TOOLS=1 cargo test --workspace
+
+echo "== promtool check rules (docs/prometheus/alerts.yml)"
+promtool check rules docs/prometheus/alerts.yml
 
 echo "== migration-model builds for wasm32"
 cargo build -q -p migration-model --target wasm32-unknown-unknown

@@ -74,6 +74,10 @@ pub struct AppState {
     pub store: Option<Arc<crate::store::Store>>,
     /// The background watcher over `store` (auto-watch on views, and the readiness report).
     pub watcher: Option<Arc<crate::watch::Watcher>>,
+    /// The alert rules in effect (`--alerts-file`, or the defaults).
+    pub alerts_config: Arc<crate::alerts::config::AlertsConfig>,
+    /// The alert engine, when the proxy has a history store to keep episodes in.
+    pub alerts: Option<Arc<crate::alerts::AlertEngine>>,
 }
 
 impl AppState {
@@ -98,6 +102,8 @@ impl AppState {
             ops_elsewhere: false,
             store: None,
             watcher: None,
+            alerts_config: Arc::new(crate::alerts::config::AlertsConfig::without_file()),
+            alerts: None,
         }
     }
 
@@ -121,6 +127,9 @@ pub fn app_shared(state: Arc<AppState>) -> Router {
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
         .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
+        .route("/alerts/rules", get(crate::alerts::api::rules).fallback(method_not_allowed))
+        .route("/alerts/deliveries", get(crate::alerts::api::deliveries).fallback(method_not_allowed))
+        .route("/alerts/episodes", get(crate::alerts::api::episodes).fallback(method_not_allowed))
         .fallback(api_not_found)
         // Layers run outside in: authenticate first, then count the call in the caller's bucket.
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::limits::rate_limit))

@@ -249,6 +249,16 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub history_retention_days: u32,
 
+    /// Alert rules and destinations (TOML; docs/alerts.md). Refused if group or others can
+    /// write it. Without it no alert is sent.
+    #[arg(long, env = "MIGRATION_PROXY_ALERTS_FILE")]
+    pub alerts_file: Option<PathBuf>,
+
+    /// The dashboard's address as its users reach it (e.g. https://portal.example.com/migrations),
+    /// for the links in alert messages.
+    #[arg(long, env = "MIGRATION_PROXY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

@@ -2,6 +2,7 @@
 //! that stands in for the real endpoint in demo mode and in tests.
 
 pub mod actions;
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -54,6 +54,8 @@ pub struct Metrics {
     pub retries: Family<ActionLabel, Counter>,
     pub cache: Family<OutcomeLabel, Counter>,
     pub redactions: Counter,
+    /// Per-watched-task gauges and alert deliveries (src/alerts/metrics.rs).
+    pub alerts: std::sync::Arc<crate::alerts::metrics::AlertMetrics>,
 }
 
 impl Default for Metrics {
@@ -131,7 +133,18 @@ impl Metrics {
             "1 when the history store's last operation succeeded",
             watch.store_healthy.clone(),
         );
-        Metrics { registry, requests, upstream_seconds, retries, cache, redactions, watch_polls, watch }
+        let alerts = std::sync::Arc::new(crate::alerts::metrics::AlertMetrics::register(&mut registry));
+        Metrics {
+            registry,
+            requests,
+            upstream_seconds,
+            retries,
+            cache,
+            redactions,
+            watch_polls,
+            watch,
+            alerts,
+        }
     }
 
     /// Copies the watcher's state into the gauges (labels only for the instances it reports).

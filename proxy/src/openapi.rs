@@ -90,7 +90,14 @@ pub enum SessionMode {
             with their status. Every /api route answers only GET: any other method gets 405 \
             `Proxy.MethodNotAllowed`; any other /api path gets 404 `Proxy.NotFound`.",
     ),
-    paths(crate::app::rds_call, crate::app::session, openapi_json),
+    paths(
+        crate::app::rds_call,
+        crate::app::session,
+        openapi_json,
+        crate::alerts::api::rules,
+        crate::alerts::api::deliveries,
+        crate::alerts::api::episodes
+    ),
     components(schemas(
         ErrorBody,
         SessionInfo,
@@ -102,6 +109,7 @@ pub enum SessionMode {
     tags(
         (name = "rds", description = "Allow-listed, read-only RDS OpenAPI actions, signed and forwarded"),
         (name = "proxy", description = "The proxy itself"),
+        (name = "alerts", description = "Alert rules, episodes and deliveries (read-only)"),
     )
 )]
 struct ApiDoc;

@@ -40,6 +40,18 @@ impl Policy {
         Ok(policy)
     }
 
+    /// Whether policy group `group` may see `instance` (alert rules scoped by group).
+    pub fn group_allows(&self, group: &str, instance: &str) -> bool {
+        self.groups.get(group).is_some_and(|patterns| {
+            let scope = if patterns.iter().any(|p| p == "*") {
+                Scope::All
+            } else {
+                Scope::Only(patterns.iter().cloned().collect())
+            };
+            scope.allows(instance)
+        })
+    }
+
     pub fn scope_for(&self, caller: &Caller) -> Scope {
         let mut patterns = BTreeSet::new();
         if let Some(user) = &caller.user {

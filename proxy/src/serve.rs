@@ -106,6 +106,10 @@ pub async fn prepare(
         .with_max_parses(args.max_concurrent_parses);
     state.ops_elsewhere = args.ops_listen.is_some();
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
+    state.alerts_config = std::sync::Arc::new(crate::alerts::config::AlertsConfig::from_args(
+        args.alerts_file.as_deref(),
+        args.public_url.as_deref(),
+    )?);
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
         Duration::from_secs(args.stale_for_secs),
@@ -216,6 +220,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let watcher = open_history(&args, sim.as_ref()).await?;
     state.store = Some(watcher.store().clone());
     state.watcher = Some(watcher.clone());
+    // Alerts: evaluated on the watcher's polls (its leader's), episodes and outbox in its store.
+    let alert_policy = args.policy_file.as_deref().map(Policy::load).transpose()?.map(Arc::new);
+    let engine = Arc::new(crate::alerts::AlertEngine::new(
+        (*state.alerts_config).clone(),
+        watcher.store().clone(),
+        alert_policy,
+        Some(state.metrics.alerts.clone()),
+    ));
+    state.alerts = Some(engine.clone());
+    let (alerting, sending) =
+        crate::alerts::hook::start(engine, &watcher, crate::alerts::sender::SenderOptions::default())?;
     let state = std::sync::Arc::new(state);
     let mode = state.mode;
     let listener =
@@ -253,6 +268,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         task.abort();
     }
     watching.abort();
+    alerting.abort();
+    sending.abort();
     if let Some(sim) = sim {
         sim.stop().await;
     }

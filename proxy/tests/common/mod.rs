@@ -510,7 +510,19 @@ pub const SECRETS: &[&str] = &[
     "env-t0ken",
     "oidc-t0ken-body",
     "imds-t0ken",
+    // tests/alerts.rs: a destination URL's token and the signing secrets.
+    ALERT_URL_TOKEN,
+    ALERT_DINGTALK_SECRET,
+    ALERT_LARK_SECRET,
+    ALERT_WEBHOOK_KEY,
 ];
+
+/// tests/alerts.rs's planted destination token and signing secrets (the webhook key is the
+/// base64 part of a `whsec_` secret).
+pub const ALERT_URL_TOKEN: &str = "AlertUrlT0ken-6d6d6d";
+pub const ALERT_DINGTALK_SECRET: &str = "SECAlertDingSecret-8b8b8b";
+pub const ALERT_LARK_SECRET: &str = "AlertLarkSecret-9c9c9c";
+pub const ALERT_WEBHOOK_KEY: &str = "QWxlcnRXZWJob29rS2V5LTFhMmIzYzRkNWU2Zjdh";
 
 /// The bearer token tests/security.rs uses (only its hash is configured).
 pub const BEARER_TOKEN: &str = "Bearer-T0ken-5e5e5e";

@@ -1,0 +1,46 @@
+//! Wires the alerts to the watcher: every poll the watcher's leader makes reaches
+//! [`AlertEngine::on_poll`] through the watcher's per-poll hook, and the outbox sender runs
+//! while this replica is the leader (a replica that takes over finds the outbox in the store).
+use std::sync::Arc;
+
+use tokio::sync::broadcast::error::RecvError;
+use tokio::task::JoinHandle;
+
+use super::sender::SenderOptions;
+use super::AlertEngine;
+use crate::watch::Watcher;
+
+/// Subscribes `engine` to `watcher`'s polls and starts the sender. Call before
+/// [`Watcher::start`], so the first poll is seen. Both tasks run until aborted.
+pub fn start(
+    engine: Arc<AlertEngine>,
+    watcher: &Arc<Watcher>,
+    options: SenderOptions,
+) -> anyhow::Result<(JoinHandle<()>, JoinHandle<()>)> {
+    let mut polls = watcher.subscribe();
+    let e = engine.clone();
+    let evaluating = tokio::spawn(async move {
+        loop {
+            match polls.recv().await {
+                Ok(p) => {
+                    let poll = if p.report.ok { Ok(&p.tasks[..]) } else { Err(p.report.outcome.as_str()) };
+                    if let Err(err) = e.on_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
+                        tracing::warn!(
+                            region = p.region_id,
+                            instance = p.db_instance_name,
+                            "alerts: this poll was not evaluated: {err}"
+                        );
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(skipped = n, "alerts: evaluation fell behind the watcher; skipped polls")
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+    let sender = engine.sender(options)?;
+    let w = watcher.clone();
+    let sending = tokio::spawn(async move { sender.run(move || w.is_leader(), || false).await });
+    Ok((evaluating, sending))
+}

@@ -1,0 +1,160 @@
+//! Alerts: rules and destinations from `--alerts-file` ([`config`]), a pure evaluation of each
+//! poll ([`engine`]), episodes and an outbox in the history store ([`store`]), the messages and
+//! each destination's format and signature ([`message`]), the outbox sender ([`sender`]), the
+//! per-task Prometheus gauges ([`metrics`]) and the read-only API ([`api`]). See
+//! docs/alerts.md.
+//!
+//! The watcher's leader calls [`AlertEngine::on_poll`] after each poll of an instance (through
+//! its per-poll hook: [`hook::start`]); the leader also runs the [`sender::Sender`]. Episodes and the outbox live in the store, so a
+//! restart or a change of leader neither repeats nor loses a message.
+pub mod api;
+pub mod config;
+pub mod engine;
+pub mod hook;
+pub mod message;
+pub mod metrics;
+pub mod sender;
+pub mod store;
+
+use std::sync::Arc;
+
+use migration_model::task::MigrationTask;
+use tokio::sync::Notify;
+
+use crate::policy::Policy;
+use crate::store::{Store, StoreError};
+use config::{AlertsConfig, Rule, RuleKind};
+use engine::{PollOutcome, TaskInput};
+
+pub use store::Committed;
+
+/// Evaluates the rules on each poll and queues the messages.
+pub struct AlertEngine {
+    config: AlertsConfig,
+    store: Arc<Store>,
+    policy: Option<Arc<Policy>>,
+    metrics: Option<Arc<metrics::AlertMetrics>>,
+    wake: Arc<Notify>,
+}
+
+impl AlertEngine {
+    /// `policy` resolves the rules' `groups` scope; `metrics` gets the per-task gauges.
+    pub fn new(
+        config: AlertsConfig,
+        store: Arc<Store>,
+        policy: Option<Arc<Policy>>,
+        metrics: Option<Arc<metrics::AlertMetrics>>,
+    ) -> AlertEngine {
+        AlertEngine { config, store, policy, metrics, wake: Arc::new(Notify::new()) }
+    }
+
+    pub fn config(&self) -> &AlertsConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Woken after every commit that queued a message.
+    pub fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// The sender for this engine's destinations.
+    pub fn sender(&self, options: sender::SenderOptions) -> anyhow::Result<sender::Sender> {
+        sender::Sender::new(
+            self.store.clone(),
+            &self.config.destinations,
+            options,
+            self.wake.clone(),
+            self.metrics.clone(),
+        )
+    }
+
+    /// The rules that apply to `instance` in `region`.
+    pub fn rules_for(&self, region: &str, instance: &str) -> Vec<&Rule> {
+        let in_group = |g: &str, i: &str| self.policy.as_ref().is_some_and(|p| p.group_allows(g, i));
+        self.config.rules.iter().filter(|r| r.scope.applies(region, instance, &in_group)).collect()
+    }
+
+    /// The per-poll hook: call it once after every poll of a watched instance, on the
+    /// watcher's leader only, with the instance's tasks as the model parsed them (`Ok`) or the
+    /// poll's error (`Err`, with no secret in it), and the poll's time (Unix seconds).
+    ///
+    /// It updates the task gauges, evaluates the rules against the instance's state in the
+    /// store, and commits the episode changes and their outbox rows in one transaction, wakes
+    /// the sender, and says what it did. Calling it twice for the same poll (a retry, a second
+    /// replica) is harmless: the second call finds the state moved on, or no change to make.
+    /// The catch-up rate (`lag_growing`) reads the task's recent samples from the history
+    /// store.
+    pub async fn on_poll(
+        &self,
+        region: &str,
+        instance: &str,
+        poll: Result<&[MigrationTask], &str>,
+        now: i64,
+    ) -> Result<Committed, StoreError> {
+        let rules = self.rules_for(region, instance);
+        if let (Some(m), Ok(tasks)) = (&self.metrics, &poll) {
+            let refs: Vec<&MigrationTask> = tasks.iter().collect();
+            let at = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
+            m.observe_poll(region, instance, &refs, at);
+        }
+        let growing =
+            rules.iter().filter(|r| r.kind == RuleKind::LagGrowing).filter_map(|r| r.window_secs).max();
+        let mut samples: Vec<Vec<(i64, i64)>> = Vec::new();
+        if let (Some(window), Ok(tasks)) = (growing, &poll) {
+            for t in tasks.iter() {
+                let pts = match t.task_id {
+                    Some(id) => self
+                        .store
+                        .samples(region, instance, id, now - window, now)
+                        .await?
+                        .into_iter()
+                        .filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b)))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                samples.push(pts);
+            }
+        }
+        let outcome = match poll {
+            Ok(tasks) => PollOutcome::Tasks(
+                tasks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, task)| TaskInput {
+                        task,
+                        lag_samples: samples.get(i).map_or(&[][..], |v| &v[..]),
+                    })
+                    .collect(),
+            ),
+            Err(error) => PollOutcome::Failed { error: error.to_string() },
+        };
+        let loaded = store::load(&self.store, region, instance).await?;
+        let eval = engine::evaluate(&rules, &outcome, &loaded.state, now);
+        if eval.transitions.is_empty() && eval.state == loaded.state {
+            return Ok(Committed { applied: true, ..Committed::default() });
+        }
+        let ctx = store::CommitContext {
+            region,
+            instance,
+            rules: &self.config.rules,
+            public_url: self.config.public_url.as_deref(),
+            now,
+        };
+        let done = store::commit(&self.store, &ctx, loaded.version, eval).await?;
+        if done.messages > 0 {
+            self.wake.notify_one();
+        }
+        Ok(done)
+    }
+
+    /// An instance is no longer watched: its gauges go.
+    pub fn forget_instance(&self, region: &str, instance: &str) {
+        if let Some(m) = &self.metrics {
+            m.forget_instance(region, instance);
+        }
+    }
+}
