@@ -415,6 +415,8 @@ async fn ops_listen_takes_the_probes_off_the_app_address() {
 #[test]
 fn log_format_json_writes_one_json_object_a_line() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A history store of its own, not ./data in the working tree.
+    let data = std::env::temp_dir().join(format!("limits-log-json-{}", std::process::id()));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migration-proxy"))
         .args([
             "--log-format",
@@ -427,6 +429,8 @@ fn log_format_json_writes_one_json_object_a_line() {
             "/nonexistent/dist",
         ])
         .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&data)
         .env_remove("MIGRATION_PROXY_LOG")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -451,6 +455,7 @@ fn log_format_json_writes_one_json_object_a_line() {
     }
     let _ = child.kill();
     let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
     record_answer("migration-proxy --log-format json (stderr)", lines.len(), &lines.join("\n"));
     assert!(lines.iter().any(|l| l.contains(r#""message":"serving""#)), "never served: {lines:?}");
     assert!(lines.len() >= 2, "{lines:?}");
