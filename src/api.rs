@@ -8,7 +8,7 @@
 //! bare HTTP status and an unreadable body. [`read_answer`] is pure and unit-tested natively.
 
 use crate::url::{api_url, TaskListQuery};
-use migration_model::contract::{HEADER_CACHE, HEADER_STALE, PRECHECK_PAGE_SIZE_MIN};
+use migration_model::contract::{self, HEADER_CACHE, HEADER_STALE, PRECHECK_PAGE_SIZE_MIN};
 use migration_model::{
     ApiErrorBody, DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse,
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, DescribeDbInstancesRequest,
@@ -289,7 +289,7 @@ impl Api {
     ) -> Result<Fetched<DescribeDbInstancesResponse>, ApiError> {
         let mut request = DescribeDbInstancesRequest::postgresql_primaries(region);
         request.page_number = Some(page.max(1));
-        request.page_size = Some(100);
+        request.page_size = Some(contract::INSTANCE_PAGE_SIZE_MAX);
         let params = rds_params(region, request.query_pairs());
         self.get(&format!("rds/{}", DescribeDbInstancesRequest::ACTION), &params).await
     }

@@ -2,8 +2,9 @@
 //!
 //! Pure data and lookups (no browser types), unit-tested natively. The language itself
 //! ([`Lang`]) and its tag parsing live in `migration-model`; the browser side (navigator
-//! language, localStorage) is in `prefs.rs`. Stage labels and error-code messages come from the
-//! model's own tables (`MigrateStage::label`, `error_info`), not from here.
+//! language, localStorage) is in `prefs.rs`. The model returns structured values and verdicts
+//! and no words: their names are here too (`src/verdicts.rs` picks the key), and so is a
+//! message for each error code of the model's catalogue ([`error_message`]).
 //!
 //! Why not `leptos_i18n`: it generates its keys from locale files with a build-time macro crate
 //! (plus ICU plural support) that this workspace does not otherwise need, and the app's bundle
@@ -327,6 +328,42 @@ strings! {
     TookDuration => ("took {duration}", "berlangsung {duration}"),
     /// `{duration}` is a span of time.
     RunningFor => ("running for {duration}", "berjalan {duration}"),
+    // Names of the service's values and of the model's verdicts (src/verdicts.rs).
+    StagePrecheck => ("Precheck", "Prapemeriksaan"),
+    StageBasebackup => ("Full backup", "Pencadangan penuh"),
+    StageStartup => ("Link setup", "Penyiapan tautan"),
+    StageIncrement => ("Incremental sync", "Sinkronisasi inkremental"),
+    StageSwitch => ("Switchover", "Peralihan"),
+    StageSuccess => ("Completed", "Selesai"),
+    StateUnstarted => ("Not started", "Belum dimulai"),
+    StateCatchup => ("Catching up", "Sedang menyusul"),
+    StateStreaming => ("Streaming", "Streaming"),
+    StateDisconnect => ("Disconnected", "Terputus"),
+    StateFinish => ("Finished", "Selesai"),
+    CategoryIdcOnVpc => (
+        "Self-managed PostgreSQL in a data center (IDC) connected to the VPC",
+        "PostgreSQL yang dikelola sendiri di IDC (terhubung ke VPC)"
+    ),
+    CategoryEcsOnVpc => (
+        "Self-managed PostgreSQL on Alibaba Cloud ECS",
+        "PostgreSQL yang dikelola sendiri di Alibaba Cloud ECS"
+    ),
+    HealthHealthy => ("Healthy", "Sehat"),
+    HealthLagging => ("Lagging", "Tertinggal"),
+    HealthStalled => ("Stale stream", "Aliran macet"),
+    HealthDisconnected => ("Disconnected", "Terputus"),
+    HealthFinished => ("Finished", "Selesai"),
+    HealthUnknown => ("Unknown", "Tidak diketahui"),
+    VerdictPassed => ("Passed", "Lulus"),
+    VerdictPassedWithWarnings => ("Passed with warnings", "Lulus dengan peringatan"),
+    VerdictFailed => ("Failed", "Gagal"),
+    VerdictInconclusive => ("Inconclusive", "Tidak dapat disimpulkan"),
+    VerdictNotRun => ("No checks yet", "Belum ada pemeriksaan"),
+    VerdictInProgress => ("In progress", "Sedang berjalan"),
+    OutcomeSuccess => ("Passed", "Lulus"),
+    OutcomeWarning => ("Warning", "Peringatan"),
+    OutcomeFailure => ("Failed", "Gagal"),
+    OutcomeOther => ("Unclear result", "Hasil tidak jelas"),
     // Verdicts (src/verdicts.rs): each sentence states the figures it judged.
     FigureUnknown => ("unknown", "tidak diketahui"),
     AtUnknownTime => ("at an unknown time", "pada waktu yang tidak diketahui"),
@@ -698,6 +735,120 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     names
 }
 
+/// A plain message for each error code that `migration-model` catalogues (its `catalogue()`,
+/// which holds the code's status and class; the words are the app's): code, English, Indonesian.
+#[rustfmt::skip]
+static ERROR_MESSAGES: &[(&str, &str, &str)] = &[
+    ("Order.ComboInstanceNotAllowOperate", "This instance is part of a package and cannot be operated on its own.", "Instance ini bagian dari paket dan tidak dapat dioperasikan sendiri."),
+    ("Price.PricingPlanResultNotFound", "No price was found for the chosen plan.", "Harga untuk paket yang dipilih tidak ditemukan."),
+    ("Order.NoRealNameAuthentication", "The account has not completed real-name verification.", "Akun belum menyelesaikan verifikasi nama asli."),
+    ("InsufficientAvailableQuota", "The account quota is below zero; top up the account first.", "Kuota akun kurang dari nol; isi ulang saldo akun terlebih dahulu."),
+    ("CommodityServiceCalling.Exception", "The billing service could not be reached; try again shortly.", "Layanan penagihan tidak dapat dihubungi; coba lagi sebentar lagi."),
+    ("RegionDissolvedEOM", "This region is being retired; new purchases are not possible here.", "Region ini akan dihentikan; pembelian baru tidak dapat dilakukan di sini."),
+    ("Commodity.InvalidComponent", "The purchased component is not valid; place the order again.", "Komponen yang dibeli tidak valid; lakukan pemesanan ulang."),
+    ("RegionEndTimeDissolvedAustralia", "Cloud services in Australia (Sydney) are being discontinued; the end date must be 30 September 2024 or earlier.", "Layanan cloud di Australia (Sydney) dihentikan; tanggal berakhir harus 30 September 2024 atau lebih awal."),
+    ("Price.CommoditySys", "The pricing system failed; try again shortly.", "Sistem harga mengalami gangguan; coba lagi sebentar lagi."),
+    ("Pay.InsufficientBalance", "The account balance is not enough.", "Saldo akun tidak mencukupi."),
+    ("Order.PeriodInvalid", "The chosen subscription period is not valid.", "Periode langganan yang dipilih tidak valid."),
+    ("pay.noCreditCard", "No credit card is linked to the account.", "Tidak ada kartu kredit yang terhubung ke akun."),
+    ("Order.InstHasUnpaidOrder", "There is an unpaid order for this service; pay or cancel it first.", "Ada pesanan yang belum dibayar untuk layanan ini; bayar atau batalkan terlebih dahulu."),
+    ("noAvailablePaymentMethod", "The account has no payment method.", "Akun tidak memiliki metode pembayaran."),
+    ("BasicInfoUncompleted", "The account information is incomplete; complete it first.", "Informasi akun belum lengkap; lengkapi terlebih dahulu."),
+    ("Risk.RiskControlRejection", "The account was stopped by risk control; contact Alibaba Cloud support.", "Akun dihentikan oleh kontrol risiko; hubungi dukungan Alibaba Cloud."),
+    ("Api.NotSupport", "This API is not supported.", "API ini tidak didukung."),
+    ("ContainForbiddenLabelError", "A label on the account forbids orders; contact your distributor.", "Ada label pada akun yang melarang pemesanan; hubungi distributor Anda."),
+    ("InvalidDBInstanceId.NotFound", "The RDS instance ID does not exist.", "ID instance RDS tidak ada."),
+    ("InvalidInstanceLevel.DiskType", "This instance type does not support the requested disk type.", "Tipe instance ini tidak mendukung tipe disk yang diminta."),
+    ("InvalidParam", "A parameter is not valid (for example wal_level while logical slots still exist).", "Parameter tidak valid (misalnya wal_level saat slot logis masih ada)."),
+    ("KmsApiError", "The KMS key is not valid.", "Kunci KMS tidak valid."),
+    ("System.SaleValidateFailed", "The sales validation system failed; try again later.", "Sistem validasi penjualan gagal; coba lagi nanti."),
+    ("Abs.InvalidAccount.NotFound", "The account was not found.", "Akun tidak ditemukan."),
+    ("SqlExecuteFailedOrTimeout", "An SQL command failed or timed out; try again shortly.", "Perintah SQL gagal atau melebihi batas waktu; coba lagi sebentar lagi."),
+    ("ColdData.EngineVersionNotSupport", "This engine version does not support cold data storage.", "Versi engine ini tidak mendukung penyimpanan data dingin."),
+    ("ColdData.MinorVersionNotSupport", "This minor version does not support cold data storage.", "Versi minor ini tidak mendukung penyimpanan data dingin."),
+    ("IncorrectTargetClasscode", "This instance type does not support the operation.", "Tipe instance ini tidak mendukung operasi ini."),
+    ("InvalidConnectionString.Duplicate", "That connection string already exists.", "String koneksi tersebut sudah ada."),
+    ("RequiredParam.NotFound", "A required parameter is missing.", "Parameter wajib tidak ada."),
+    ("Parameters.Invalid", "A parameter is wrong; check the parameters.", "Parameter salah; periksa parameternya."),
+    ("BackupPolicyNotSupport", "Cold data cannot be enabled with cross-region or flash backup; check the backup policy.", "Data dingin tidak dapat diaktifkan bersama pencadangan lintas region atau flash; periksa kebijakan pencadangan."),
+    ("InvalideStatus.Format", "The instance's current status does not allow this operation.", "Status instance saat ini tidak mengizinkan operasi ini."),
+    ("InvalidReleasedKeepPolicy.Format", "The retention policy for released instances is not valid.", "Kebijakan penyimpanan untuk instance yang dirilis tidak valid."),
+    ("InvalidDBInstanceEngineType.Format", "The instance's database engine does not support this operation.", "Engine database instance ini tidak mendukung operasi ini."),
+    ("Pay.NoCreditCard", "No credit card is linked to the account.", "Tidak ada kartu kredit yang terhubung ke akun."),
+    ("VpcNetworkTypeNotSupport", "Instances on a VPC network do not support this operation.", "Instance dengan jaringan VPC tidak mendukung operasi ini."),
+    ("MirrorInsExists", "A mirror instance already exists for this instance.", "Instance cermin untuk instance ini sudah ada."),
+    ("UnsupportedClassCode", "This instance class is no longer sold.", "Kelas instance ini tidak dijual lagi."),
+    ("InvalidBackupSet", "The database does not exist in the backup set.", "Database tidak ada di dalam set cadangan."),
+    ("OrdTCommodityQueryError", "The product lookup failed; try again shortly.", "Pencarian produk gagal; coba lagi sebentar lagi."),
+    ("ProductInstanceReleased", "The instance has been released.", "Instance sudah dirilis."),
+    ("RegionEndTimeDissolvedIndia", "This region is no longer supported.", "Region ini tidak didukung lagi."),
+    ("ExternalFailure", "A service the RDS API depends on failed; try again later.", "Layanan yang dibutuhkan API RDS gagal; coba lagi nanti."),
+    ("RequestMetaDataFailed", "The service request failed; try again later or contact support.", "Permintaan layanan gagal; coba lagi nanti atau hubungi dukungan."),
+    ("InvokeProxyFailure", "The RDS API service failed; try again later.", "Layanan API RDS gagal; coba lagi nanti."),
+    ("OrderStatus.UnPaid", "The instance has an unpaid order.", "Instance memiliki pesanan yang belum dibayar."),
+    ("InvalidReduceDiskSize", "Storage after a scale-down must be larger than the space in use.", "Kapasitas penyimpanan setelah dikurangi harus lebih besar dari yang terpakai."),
+    ("CloudSSDNotSupport", "Cloud SSD does not support this operation; upgrade to ESSD.", "Cloud SSD tidak mendukung operasi ini; tingkatkan ke ESSD."),
+    ("InvalidUserOperatorPermission", "Your permissions do not allow this operation.", "Izin Anda tidak mengizinkan operasi ini."),
+    ("InvalidVswitchId", "The vSwitch ID is not valid.", "ID vSwitch tidak valid."),
+    ("IncorrectMinorVersion", "The engine minor version does not support this operation.", "Versi minor engine tidak mendukung operasi ini."),
+    ("OperationDenied.ZoneResource", "No zone has capacity available.", "Tidak ada zona dengan kapasitas tersedia."),
+    ("NotInFlowController", "No permission for this operation.", "Tidak ada izin untuk operasi ini."),
+    ("InvalidKmsKey", "The KMS key is disabled.", "Kunci KMS dinonaktifkan."),
+    ("InvalidInstanceLevel.Malformed", "The instance level does not support this operation.", "Level instance ini tidak mendukung operasi ini."),
+    ("InvalidDBInstanceName.NotFound", "The RDS instance does not exist; check the instance ID and the region.", "Instance RDS tidak ada; periksa ID instance dan region-nya."),
+    ("InvalidClusterKms", "The instance is not authorized to use Key Management Service.", "Instance tidak diberi otorisasi untuk menggunakan Key Management Service."),
+    ("Request.NotFound", "The requested resource is not available.", "Sumber daya yang diminta tidak tersedia."),
+    ("HostInfo.NotFound", "The host information was not found.", "Informasi host tidak ditemukan."),
+    ("Throttling", "Too many requests; wait a moment and try again.", "Terlalu banyak permintaan; tunggu sebentar lalu coba lagi."),
+    ("Throttling.User", "The account's request limit was reached; wait a moment and try again.", "Batas permintaan akun tercapai; tunggu sebentar lalu coba lagi."),
+    ("Throttling.Api", "This API's request limit was reached; wait a moment and try again.", "Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi."),
+    ("SignatureDoesNotMatch", "The request signature did not match; the proxy's AccessKey secret may be wrong.", "Tanda tangan permintaan tidak cocok; secret AccessKey proxy mungkin salah."),
+    ("IncompleteSignature", "The request signature is incomplete or malformed.", "Tanda tangan permintaan tidak lengkap atau salah format."),
+    ("InvalidAccessKeyId.NotFound", "The proxy's AccessKey ID does not exist.", "AccessKey ID proxy tidak ada."),
+    ("InvalidAccessKeyId.Inactive", "The proxy's AccessKey is disabled.", "AccessKey proxy dinonaktifkan."),
+    ("SignatureNonceUsed", "A request nonce was reused; a fresh request will go through.", "Nonce permintaan sudah pernah dipakai; permintaan baru akan berhasil."),
+    ("InvalidTimeStamp.Expired", "The request time is more than 15 minutes off the service's clock; check the proxy's clock.", "Waktu permintaan berselisih lebih dari 15 menit dengan jam layanan; periksa jam proxy."),
+    ("InvalidTimeStamp.Format", "The request time is not in the required format.", "Format waktu permintaan tidak sesuai."),
+    ("IllegalTimestamp", "The request carries no timestamp.", "Permintaan tidak memiliki stempel waktu."),
+    ("MissingParameter", "A required parameter is missing.", "Parameter wajib tidak ada."),
+    ("InvalidParameter", "A parameter is not valid.", "Parameter tidak valid."),
+    ("InvalidApi.NotFound", "The API was not found (wrong action, version or endpoint).", "API tidak ditemukan (aksi, versi, atau endpoint salah)."),
+    ("InvalidProduct.NotFound", "No product is served at this endpoint.", "Tidak ada produk yang dilayani pada endpoint ini."),
+    ("UnsupportedHTTPMethod", "This HTTP method is not supported.", "Metode HTTP ini tidak didukung."),
+    ("InvalidSignatureMethod", "The signature method is not valid.", "Metode tanda tangan tidak valid."),
+    ("Forbidden.RAM", "The proxy's RAM identity lacks permission for this action.", "Identitas RAM proxy tidak memiliki izin untuk aksi ini."),
+    ("Forbidden.RiskControl", "Alibaba Cloud's risk control blocked this operation.", "Sistem kontrol risiko Alibaba Cloud memblokir operasi ini."),
+    ("InternalError", "The service had an internal error; try again later.", "Layanan mengalami kesalahan internal; coba lagi nanti."),
+    ("ServiceUnavailable", "The service is temporarily unavailable; try again shortly.", "Layanan sementara tidak tersedia; coba lagi sebentar lagi."),
+    ("IncorrectDBInstanceState", "The instance's current state does not allow this operation.", "Status instance saat ini tidak mengizinkan operasi ini."),
+    ("InvalidSecurityToken.Expired", "The proxy's temporary (STS) credentials have expired.", "Kredensial sementara (STS) proxy sudah kedaluwarsa."),
+    ("InvalidSecurityToken.Malformed", "The proxy's temporary (STS) token is malformed.", "Token sementara (STS) proxy salah format."),
+    ("InvalidSecurityToken.MismatchWithAccessKey", "The STS token does not belong to the AccessKey used.", "Token STS tidak cocok dengan AccessKey yang dipakai."),
+    ("Proxy.Unauthorized", "Sign in to use the dashboard: no valid identity reached the proxy.", "Silakan masuk untuk memakai dasbor: proxy tidak menerima identitas yang sah."),
+    ("Proxy.Forbidden", "You are not allowed to see this.", "Anda tidak diizinkan melihat ini."),
+    ("Proxy.ActionNotAllowed", "This action is not allowed through the proxy; only read-only actions are.", "Aksi ini tidak diizinkan melalui proxy; hanya aksi baca yang diizinkan."),
+    ("Proxy.InvalidParameter", "A request parameter is missing or not valid.", "Parameter permintaan tidak ada atau tidak valid."),
+    ("Proxy.UpstreamTimeout", "The RDS API did not answer in time; try again.", "API RDS tidak menjawab tepat waktu; coba lagi."),
+    ("Proxy.UpstreamUnavailable", "The RDS API could not be reached; try again shortly.", "API RDS tidak dapat dihubungi; coba lagi sebentar lagi."),
+    ("Proxy.NotFound", "Nothing was found at this address.", "Tidak ada apa pun di alamat ini."),
+    ("Proxy.PayloadTooLarge", "The request is too large.", "Permintaan terlalu besar."),
+    ("Proxy.Internal", "The proxy had an internal error; try again later.", "Proxy mengalami kesalahan internal; coba lagi nanti."),
+    ("Proxy.MethodNotAllowed", "Only reading is allowed through the proxy.", "Melalui proxy hanya boleh membaca."),
+    ("Proxy.Busy", "The proxy has too many calls to the RDS API in flight; try again in a moment.", "Proxy sedang menangani terlalu banyak panggilan ke API RDS; coba lagi sebentar lagi."),
+    ("Proxy.RequestTimeout", "The request took too long and was stopped; try again.", "Permintaan terlalu lama dan dihentikan; coba lagi."),
+    ("Proxy.RateLimited", "Too many calls from you in a short time; the dashboard will try again shortly.", "Terlalu banyak panggilan dari Anda dalam waktu singkat; dasbor akan mencoba lagi sebentar lagi."),
+    ("Proxy.UpstreamTooLarge", "The RDS API's answer is larger than the proxy accepts; ask for a smaller page.", "Jawaban API RDS lebih besar daripada yang diterima proxy; minta halaman yang lebih kecil."),
+    ("Proxy.AppNotBuilt", "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
+];
+
+/// The plain message for a catalogued error code (as `migration_model::catalogued_code` names it).
+pub fn error_message(lang: Lang, code: &str) -> Option<&'static str> {
+    ERROR_MESSAGES.iter().find(|(c, _, _)| *c == code).map(|(_, en, id)| match lang {
+        Lang::En => *en,
+        Lang::Id => *id,
+    })
+}
+
 /// The language's name in itself, for the language picker.
 pub fn language_name(lang: Lang) -> &'static str {
     match lang {
@@ -720,7 +871,7 @@ mod tests {
     use super::*;
 
     /// Strings that are deliberately the same in both languages (names, codes).
-    const SAME_IN_BOTH: &[Key] = &[Key::LanguageEnglish, Key::LanguageIndonesian];
+    const SAME_IN_BOTH: &[Key] = &[Key::LanguageEnglish, Key::LanguageIndonesian, Key::StateStreaming];
 
     #[test]
     fn every_key_has_both_languages() {
@@ -742,6 +893,10 @@ mod tests {
         (Key::WarningOne, Key::WarningOther),
         (Key::InstanceOne, Key::InstanceOther),
         (Key::TabPrechecks, Key::ChecklistHeading),
+        (Key::TabPrechecks, Key::StagePrecheck),
+        // A completed migration and a finished replication link are both "selesai".
+        (Key::StageSuccess, Key::StateFinish),
+        (Key::StageSuccess, Key::HealthFinished),
     ];
 
     #[test]
@@ -784,6 +939,23 @@ mod tests {
         assert_eq!(fill("a {x} b {y}", &[("x", "1")]), "a 1 b {y}");
         assert_eq!(fill("open { brace", &[]), "open { brace");
         assert_eq!(fill("ünï {x}", &[("x", "✓")]), "ünï ✓");
+    }
+
+    #[test]
+    fn every_catalogued_error_code_has_a_message_in_both_languages() {
+        let model: Vec<&str> = migration_model::catalogue().iter().map(|i| i.code).collect();
+        let mut seen = std::collections::HashSet::new();
+        for (code, en, id) in ERROR_MESSAGES {
+            assert!(seen.insert(*code), "{code} twice");
+            assert!(model.contains(code), "{code} is not in the model's catalogue");
+            assert!(!en.trim().is_empty() && !id.trim().is_empty(), "{code}");
+            assert_ne!(en, id, "{code} is not translated");
+        }
+        for code in model {
+            assert!(error_message(Lang::En, code).is_some(), "{code} has no message");
+        }
+        let family = migration_model::catalogued_code("InvalidPageSize", 400).unwrap();
+        assert_eq!(error_message(Lang::Id, family), Some("Parameter tidak valid."));
     }
 
     #[test]

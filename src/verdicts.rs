@@ -4,7 +4,7 @@
 //! when the model's verdicts change shape only this module follows.
 
 use crate::api::ApiError;
-use crate::i18n::{t, tf, Key, Lang};
+use crate::i18n::{self, t, tf, Key, Lang};
 use migration_model::format::{self, PluralCategory};
 use migration_model::{
     Attention, CheckOutcome, Concern, ErrorClass, FailedCheck, Health, HealthVerdict, MigrateStage, Missing,
@@ -12,24 +12,54 @@ use migration_model::{
     UnknownBecause,
 };
 
-/// A stage's name.
+/// A stage's name; a value the app does not know is shown as the service sent it.
 pub fn stage_label(stage: &MigrateStage, l: Lang) -> String {
-    stage.label(l).to_owned()
+    let key = match stage {
+        MigrateStage::Precheck => Key::StagePrecheck,
+        MigrateStage::Basebackup => Key::StageBasebackup,
+        MigrateStage::Startup => Key::StageStartup,
+        MigrateStage::Increment => Key::StageIncrement,
+        MigrateStage::Switch => Key::StageSwitch,
+        MigrateStage::Success => Key::StageSuccess,
+        MigrateStage::Other(s) => return s.clone(),
+    };
+    t(l, key).to_owned()
 }
 
-/// A replication state's name.
+/// A replication state's name (unknown values as sent).
 pub fn state_label(state: &ReplicationState, l: Lang) -> String {
-    state.label(l).to_owned()
+    let key = match state {
+        ReplicationState::Unstarted => Key::StateUnstarted,
+        ReplicationState::Catchup => Key::StateCatchup,
+        ReplicationState::Streaming => Key::StateStreaming,
+        ReplicationState::Disconnect => Key::StateDisconnect,
+        ReplicationState::Finish => Key::StateFinish,
+        ReplicationState::Other(s) => return s.clone(),
+    };
+    t(l, key).to_owned()
 }
 
-/// A source type's name.
+/// A source type's name (unknown values as sent).
 pub fn category_label(category: &SourceCategory, l: Lang) -> String {
-    category.label(l).to_owned()
+    let key = match category {
+        SourceCategory::IdcOnVpc => Key::CategoryIdcOnVpc,
+        SourceCategory::EcsOnVpc => Key::CategoryEcsOnVpc,
+        SourceCategory::Other(s) => return s.clone(),
+    };
+    t(l, key).to_owned()
 }
 
 /// The health verdict's name (its sentence, with the figures, is [`health_sentence`]).
 pub fn health_label(health: Health, l: Lang) -> String {
-    health.label(l).to_owned()
+    let key = match health {
+        Health::Healthy => Key::HealthHealthy,
+        Health::Lagging => Key::HealthLagging,
+        Health::Stalled => Key::HealthStalled,
+        Health::Disconnected => Key::HealthDisconnected,
+        Health::Finished => Key::HealthFinished,
+        Health::Unknown => Key::HealthUnknown,
+    };
+    t(l, key).to_owned()
 }
 
 /// `n` with the singular or plural noun of the language (`1 check`, `2 checks`; Indonesian
@@ -234,23 +264,40 @@ pub fn missing_label(missing: &Missing, l: Lang) -> String {
 
 /// A precheck's overall result.
 pub fn precheck_label(verdict: PrecheckVerdict, l: Lang) -> String {
-    verdict.label(l).to_owned()
+    let key = match verdict {
+        PrecheckVerdict::Passed => Key::VerdictPassed,
+        PrecheckVerdict::PassedWithWarnings => Key::VerdictPassedWithWarnings,
+        PrecheckVerdict::Failed => Key::VerdictFailed,
+        PrecheckVerdict::Inconclusive => Key::VerdictInconclusive,
+        PrecheckVerdict::NotRun => Key::VerdictNotRun,
+        PrecheckVerdict::InProgress => Key::VerdictInProgress,
+    };
+    t(l, key).to_owned()
 }
 
 /// A check's outcome.
 pub fn outcome_label(outcome: CheckOutcome, l: Lang) -> String {
-    outcome.label(l).to_owned()
+    let key = match outcome {
+        CheckOutcome::Success => Key::OutcomeSuccess,
+        CheckOutcome::Warning => Key::OutcomeWarning,
+        CheckOutcome::Failure => Key::OutcomeFailure,
+        CheckOutcome::Other => Key::OutcomeOther,
+    };
+    t(l, key).to_owned()
 }
 
-/// A plain-language sentence for a failed call: the model's error catalogue for known codes (and
-/// a message by class for unknown ones), the app's own strings otherwise.
+/// A plain-language sentence for a failed call: the catalogue's message for a code the model
+/// catalogues (or its family's), a message by class for other codes, the app's own strings for
+/// failures that are not the API's.
 pub fn error_message(error: &ApiError, l: Lang) -> String {
     match error {
         ApiError::Network { .. } => t(l, Key::ErrorNetwork).to_owned(),
-        ApiError::Api { status, body } => match body.plain_message(*status, l) {
-            Some(message) => message.to_owned(),
-            None => t(l, class_message(body.class(*status))).to_owned(),
-        },
+        ApiError::Api { status, body } => {
+            match body.catalogued_code(*status).and_then(|code| i18n::error_message(l, code)) {
+                Some(message) => message.to_owned(),
+                None => t(l, class_message(body.class(*status))).to_owned(),
+            }
+        }
         ApiError::Http { status } => tf(l, Key::ErrorHttp, &[("status", &status.to_string())]),
         ApiError::Decode { .. } => t(l, Key::ErrorDecode).to_owned(),
     }
@@ -270,7 +317,7 @@ fn class_message(class: ErrorClass) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use migration_model::{precheck_summary, seed_example_task, switch_readiness, HealthThresholds};
+    use migration_model::{precheck_summary, seed_example_task, switch_readiness, HealthThresholds, HeldFor};
 
     fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
@@ -291,6 +338,15 @@ mod tests {
         task.migrate_stage = Some(MigrateStage::Success);
         let r = switch_readiness(&task, at("2022-03-02T00:00:00Z"), &th);
         assert_eq!(readiness_headline(&r, Lang::Id), "Sudah beralih pada 2022-03-01 06:40:51 UTC.");
+        let held = HeldFor { since: at("2022-03-01T06:43:00Z"), secs: 15, samples: 4 };
+        let ready = SwitchReadiness { state: ReadinessState::ReadyFor(held), ..r.clone() };
+        assert_eq!(readiness_headline(&ready, Lang::En), "Ready to switch over for 15 s (4 samples).");
+        assert_eq!(readiness_headline(&ready, Lang::Id), "Siap beralih selama 15 dtk (4 sampel).");
+        let stale = Missing::LastMessageStale { age_secs: 1022, limit_secs: 90 };
+        assert_eq!(
+            missing_label(&stale, Lang::En),
+            "The last message from the source was 17 min 2 s ago (recent means within 1 min 30 s)."
+        );
         // Not in increment: the missing condition names the stage; bytes are human-readable.
         task.migrate_stage = Some(MigrateStage::Startup);
         let r = switch_readiness(&task, at("2022-03-01T06:41:00Z"), &th);
@@ -302,6 +358,72 @@ mod tests {
             "7.0 MiB (7,340,485 B) received but not yet replayed (must be 0)."
         );
         assert!(missing_label(&m, Lang::Id).starts_with("7,0 MiB (7.340.485 B) "));
+    }
+
+    #[test]
+    fn names_of_values_and_verdicts() {
+        assert_eq!(stage_label(&MigrateStage::Basebackup, Lang::Id), "Pencadangan penuh");
+        assert_eq!(stage_label(&MigrateStage::from("rollback"), Lang::Id), "rollback");
+        assert_eq!(state_label(&ReplicationState::Disconnect, Lang::Id), "Terputus");
+        assert_eq!(
+            category_label(&SourceCategory::EcsOnVpc, Lang::En),
+            "Self-managed PostgreSQL on Alibaba Cloud ECS"
+        );
+        assert_eq!(health_label(Health::Stalled, Lang::En), "Stale stream");
+        assert_eq!(precheck_label(PrecheckVerdict::PassedWithWarnings, Lang::Id), "Lulus dengan peringatan");
+        assert_eq!(outcome_label(CheckOutcome::Other, Lang::En), "Unclear result");
+    }
+
+    #[test]
+    fn concerns_state_their_figures() {
+        let th = HealthThresholds::default();
+        let a = migration_model::attention(&seed_example_task(), at("2026-12-04T00:00:00Z"), &th);
+        let (label, sentence) = attention_text(&a, Lang::En).unwrap();
+        assert_eq!(label, "Stale stream");
+        assert_eq!(sentence, "No message from the source for 1,738 d (threshold 1 min 30 s).");
+        assert_eq!(
+            attention_text(&a, Lang::Id).unwrap().1,
+            "Tidak ada pesan dari sumber selama 1.738 hari (ambang 1 mnt 30 dtk)."
+        );
+        let lag = Concern::LagHigh {
+            not_yet_replayed: Some(33_554_432),
+            behind_source_report: None,
+            limit_bytes: th.lagging_bytes,
+        };
+        assert_eq!(
+            concern_sentence(&lag, Lang::En),
+            "32.0 MiB (33,554,432 B) not yet replayed, unknown behind the source's last report (threshold 16.0 MiB)."
+        );
+        let failed = Concern::PrecheckFailed {
+            check: Some(FailedCheck {
+                name: "Check ip connectable".into(),
+                section: "Check source connectivity".into(),
+                reason: Some("172.16.1.2 is unapproachable".into()),
+                line: 4,
+            }),
+            stopped_early: true,
+        };
+        assert_eq!(
+            concern_sentence(&failed, Lang::En),
+            "The precheck failed at Check ip connectable (172.16.1.2 is unapproachable), the rest did not run."
+        );
+    }
+
+    #[test]
+    fn error_messages_come_from_the_catalogue_then_the_class() {
+        let api = |status: u16, code: &str| ApiError::Api {
+            status,
+            body: migration_model::ApiErrorBody::new("R", code, "service words"),
+        };
+        assert_eq!(
+            error_message(&api(400, "Throttling.Api"), Lang::Id),
+            "Batas permintaan API ini tercapai; tunggu sebentar lalu coba lagi."
+        );
+        assert_eq!(
+            error_message(&api(400, "MissingDBInstanceName"), Lang::En),
+            "A required parameter is missing."
+        );
+        assert_eq!(error_message(&api(500, "Unknown.Code"), Lang::En), t(Lang::En, Key::ErrorServer));
     }
 
     #[test]
@@ -323,6 +445,20 @@ mod tests {
         );
         let t = seed_example_task();
         let s = precheck_summary(&t.detail_log(), t.migrate_stage.as_ref());
-        assert!(precheck_sentence(&s, Lang::En).starts_with("Passed with 1 warning: "));
+        assert_eq!(precheck_sentence(&s, Lang::En), "Passed with 1 warning: 11 of 12 checks passed.");
+        assert_eq!(
+            precheck_sentence(&s, Lang::Id),
+            "Lulus dengan 1 peringatan: 11 dari 12 pemeriksaan lulus."
+        );
+        let log = migration_model::parse_detail("Check a: success\nCheck b: error:x\n*Migrate check failed*");
+        assert_eq!(
+            precheck_sentence(&precheck_summary(&log, None), Lang::En),
+            "Failed at Check b (x): 1 passed, 1 failed."
+        );
+        let log = migration_model::parse_detail("Check a: success\nCheck c: warning(w)\n");
+        assert_eq!(
+            precheck_sentence(&precheck_summary(&log, None), Lang::Id),
+            "Sedang berjalan: 2 pemeriksaan sejauh ini, tidak ada yang gagal (1 peringatan)."
+        );
     }
 }

@@ -3,8 +3,6 @@
 //! never disagree.
 
 use crate::detail::PrecheckVerdict;
-use crate::format;
-use crate::lang::Lang;
 use crate::precheck_outcome::{precheck_summary, FailedCheck};
 use crate::replication::{Health, HealthThresholds};
 use crate::stage::{MigrateStage, ReplicationState};
@@ -82,72 +80,6 @@ impl Concern {
             Concern::StaleStream { .. } => 3,
             Concern::LagHigh { .. } => 2,
             Concern::ReplicationUnknown => 1,
-        }
-    }
-
-    /// Short label for a table cell.
-    pub fn label(&self, lang: Lang) -> &'static str {
-        match self {
-            Concern::PrecheckFailed { .. } => lang.pick("Precheck failed", "Pra-pemeriksaan gagal"),
-            Concern::Disconnected => lang.pick("Disconnected", "Terputus"),
-            Concern::StaleStream { .. } => lang.pick("Stale stream", "Aliran macet"),
-            Concern::LagHigh { .. } => lang.pick("Lag high", "Ketertinggalan tinggi"),
-            Concern::ReplicationUnknown => lang.pick("Replication unknown", "Replikasi tidak diketahui"),
-        }
-    }
-
-    /// A sentence with the figures, for a tooltip or an alert message.
-    pub fn sentence(&self, lang: Lang) -> String {
-        match self {
-            Concern::PrecheckFailed { check, stopped_early } => {
-                let which = check.as_ref().map(|c| match (&c.reason, lang) {
-                    (Some(r), _) => format!("{} ({r})", c.name),
-                    (None, _) => c.name.clone(),
-                });
-                let rest = if *stopped_early {
-                    lang.pick("; the rest did not run", "; sisanya tidak dijalankan")
-                } else {
-                    ""
-                };
-                match (lang, which) {
-                    (Lang::En, Some(w)) => format!("The precheck failed at {w}{rest}."),
-                    (Lang::Id, Some(w)) => format!("Pra-pemeriksaan gagal pada {w}{rest}."),
-                    (Lang::En, None) => format!("The precheck failed{rest}."),
-                    (Lang::Id, None) => format!("Pra-pemeriksaan gagal{rest}."),
-                }
-            }
-            Concern::Disconnected => {
-                lang.pick("The replication link is down.", "Tautan replikasi terputus.").into()
-            }
-            Concern::StaleStream { age_secs, limit_secs } => {
-                let (a, l) = (format::duration(*age_secs, lang), format::duration(*limit_secs, lang));
-                match lang {
-                    Lang::En => format!("No message from the source for {a} (threshold {l})."),
-                    Lang::Id => format!("Tidak ada pesan dari sumber selama {a} (ambang {l})."),
-                }
-            }
-            Concern::LagHigh { not_yet_replayed, behind_source_report, limit_bytes } => {
-                let b = |v: &Option<i128>| {
-                    v.map(|v| format::bytes_with_exact(v, lang))
-                        .unwrap_or_else(|| lang.pick("unknown", "tidak diketahui").into())
-                };
-                let limit = format::bytes(i128::from(*limit_bytes), lang);
-                match lang {
-                    Lang::En => format!(
-                        "{} not yet replayed, {} behind the source's last report (threshold {limit}).",
-                        b(not_yet_replayed),
-                        b(behind_source_report)
-                    ),
-                    Lang::Id => format!(
-                        "{} belum diterapkan, {} di belakang laporan terakhir sumber (ambang {limit}).",
-                        b(not_yet_replayed),
-                        b(behind_source_report)
-                    ),
-                }
-            }
-            Concern::ReplicationUnknown => lang
-                .pick("The replication figures cannot be read.", "Angka replikasi tidak dapat dibaca.")
-                .into(),
         }
     }
 }
@@ -237,15 +169,11 @@ mod tests {
         assert_eq!(a.severity(), Severity::Critical);
         let c = a.worst().unwrap();
         assert_eq!(c.code(), "stale_stream");
-        assert_eq!(c.sentence(Lang::En), "No message from the source for 1,738 d (threshold 1 min 30 s).");
-        assert_eq!(
-            c.sentence(Lang::Id),
-            "Tidak ada pesan dari sumber selama 1.738 hari (ambang 1 mnt 30 dtk)."
-        );
+        assert_eq!(c, &Concern::StaleStream { age_secs: 150_225_422, limit_secs: 90 });
         // The same moment on the task page: health says the same.
         let h = seed_example_task().health_verdict(utc("2026-12-04T00:00:00Z"), &th);
         assert_eq!(h.health, Health::Stalled);
-        assert!(h.sentence(Lang::En).contains("1,738 d"));
+        assert_eq!(h.figures.last_message_age_secs, Some(150_225_422));
         // Fresh, it needs nothing.
         assert!(!attention(&seed_example_task(), utc("2022-03-01T06:43:00Z"), &th).needs_attention());
     }
@@ -283,15 +211,22 @@ mod tests {
             assert_eq!(&codes, want, "{t:?}");
         }
         let a = attention(&cases[0].0, now, &th);
-        assert_eq!(
-            a.worst().unwrap().sentence(Lang::En),
-            "The precheck failed at Check ip connectable (172.16.1.2 is unapproachable); the rest did not run."
-        );
+        match a.worst() {
+            Some(Concern::PrecheckFailed { check: Some(c), stopped_early: true }) => {
+                assert_eq!(c.name, "Check ip connectable");
+                assert_eq!(c.reason.as_deref(), Some("172.16.1.2 is unapproachable"));
+            }
+            other => panic!("{other:?}"),
+        }
         let lag = attention(&cases[3].0, now, &th);
         assert_eq!(lag.severity(), Severity::Warning);
         assert_eq!(
-            lag.worst().unwrap().sentence(Lang::En),
-            "32.0 MiB (33,554,432 B) not yet replayed, 32.0 MiB (33,554,432 B) behind the source's last report (threshold 16.0 MiB)."
+            lag.worst(),
+            Some(&Concern::LagHigh {
+                not_yet_replayed: Some(33_554_432),
+                behind_source_report: Some(33_554_432),
+                limit_bytes: 16 << 20
+            })
         );
         // Triage order: failed precheck, disconnected, lag, unknown, fine.
         let mut rows: Vec<Attention> = cases.iter().map(|(t, _)| attention(t, now, &th)).collect();
@@ -313,11 +248,11 @@ mod tests {
         let h = t.health_verdict(now, &th);
         assert_eq!(h.health, Health::Healthy);
         assert_eq!(h.figures.not_yet_replayed, Some(7_044_895));
+        assert!(!h.figures.fully_replayed());
         assert_eq!(
-            h.sentence(Lang::En),
-            "Streaming: 6.7 MiB (7,044,895 B) received but not yet replayed, 6.7 MiB (7,044,895 B) behind the source's last report, within the 16.0 MiB lag threshold; last message 2 s ago."
+            (h.figures.behind_source_report, h.figures.last_message_age_secs),
+            (Some(7_044_895), Some(2))
         );
-        assert!(h.sentence(Lang::Id).contains("ambang ketertinggalan 16,0 MiB"));
         let r = crate::readiness::switch_readiness(&t, now, &th);
         assert_eq!(r.missing[0], crate::readiness::Missing::NotYetReplayed(7_044_895));
     }

@@ -29,6 +29,13 @@ pub const PRECHECK_PAGE_SIZE_MIN: u32 = 30;
 /// See [`PRECHECK_PAGE_SIZE_MIN`].
 pub const PRECHECK_PAGE_SIZE_MAX: u32 = 100;
 
+/// `DescribeDBInstances`' documented `PageSize` range: 1–100 (default 30).
+pub const INSTANCE_PAGE_SIZE_MIN: u32 = 1;
+/// See [`INSTANCE_PAGE_SIZE_MIN`].
+pub const INSTANCE_PAGE_SIZE_MAX: u32 = 100;
+/// See [`INSTANCE_PAGE_SIZE_MIN`].
+pub const INSTANCE_PAGE_SIZE_DEFAULT: u32 = 30;
+
 /// The simulator's demo instance: it holds the seed document's example task on page 1, and more
 /// than one page of generated tasks.
 pub const DEMO_INSTANCE: &str = "pgm-bp102g323jd4demo";

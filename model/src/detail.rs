@@ -14,7 +14,6 @@
 //!   backup's section and event wordings ([`BACKUP_EVENTS`]) are the simulator's (the seed shows
 //!   no backup lines).
 
-use crate::lang::Lang;
 use crate::stage::MigrateStage;
 use crate::time::{assumed_log_offset, parse_time_assuming};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -171,15 +170,6 @@ impl CheckOutcome {
             CheckOutcome::Other => "other",
         }
     }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            CheckOutcome::Success => lang.pick("Passed", "Lulus"),
-            CheckOutcome::Warning => lang.pick("Warning", "Peringatan"),
-            CheckOutcome::Failure => lang.pick("Failed", "Gagal"),
-            CheckOutcome::Other => lang.pick("Unclear result", "Hasil tidak jelas"),
-        }
-    }
 }
 
 /// One `Check ...: outcome` line.
@@ -288,19 +278,6 @@ impl PrecheckVerdict {
             PrecheckVerdict::Inconclusive => "inconclusive",
             PrecheckVerdict::NotRun => "not_run",
             PrecheckVerdict::InProgress => "in_progress",
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            PrecheckVerdict::Passed => lang.pick("Passed", "Lulus"),
-            PrecheckVerdict::PassedWithWarnings => {
-                lang.pick("Passed with warnings", "Lulus dengan peringatan")
-            }
-            PrecheckVerdict::Failed => lang.pick("Failed", "Gagal"),
-            PrecheckVerdict::Inconclusive => lang.pick("Inconclusive", "Tidak dapat disimpulkan"),
-            PrecheckVerdict::NotRun => lang.pick("No checks yet", "Belum ada pemeriksaan"),
-            PrecheckVerdict::InProgress => lang.pick("In progress", "Sedang berjalan"),
         }
     }
 }

@@ -1,8 +1,7 @@
 //! Alibaba's error body and this crate's parse error.
 
-use crate::catalogue::{classify, describe_error, ErrorClass};
+use crate::catalogue::{catalogued_code, classify, ErrorClass};
 use crate::de;
-use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -34,12 +33,6 @@ impl ApiErrorBody {
         Self { request_id: request_id.into(), code: code.into(), message: message.into(), recommend: None }
     }
 
-    /// A body for a catalogued code, with its English message (falls back to the code itself).
-    pub fn from_code(request_id: impl Into<String>, code: &str) -> Self {
-        let message = crate::catalogue::error_info(code).map(|i| i.message_en).unwrap_or(code);
-        Self::new(request_id, code, message)
-    }
-
     /// Reads an error body from JSON text; `None` when it is not one (no `Code`).
     pub fn parse(text: &str) -> Option<Self> {
         serde_json::from_str::<ApiErrorBody>(text).ok().filter(|b| !b.code.is_empty())
@@ -49,10 +42,10 @@ impl ApiErrorBody {
         classify(&self.code, http_status)
     }
 
-    /// A plain-language message for people when the catalogue knows the code (or its family);
+    /// The catalogued code (this one, or its family's) that the dashboard words for people;
     /// the service's own `Message` stays available in `message`.
-    pub fn plain_message(&self, http_status: u16, lang: Lang) -> Option<&'static str> {
-        describe_error(&self.code, http_status, lang)
+    pub fn catalogued_code(&self, http_status: u16) -> Option<&'static str> {
+        catalogued_code(&self.code, http_status)
     }
 }
 
@@ -106,7 +99,7 @@ mod tests {
 
     #[test]
     fn omits_recommend_and_reads_lowercase() {
-        let e = ApiErrorBody::from_code("R1", "Proxy.Forbidden");
+        let e = ApiErrorBody::new("R1", "Proxy.Forbidden", "You are not allowed to see this.");
         let s = serde_json::to_string(&e).unwrap();
         assert!(!s.contains("Recommend"));
         assert!(s.contains("\"RequestId\":\"R1\""));

@@ -310,7 +310,7 @@ impl DescribeDbInstancesRequest {
             engine: Some("PostgreSQL".into()),
             db_instance_type: Some("Primary".into()),
             page_number: Some(1),
-            page_size: Some(30),
+            page_size: Some(crate::contract::INSTANCE_PAGE_SIZE_DEFAULT),
             ..Self::default()
         }
     }

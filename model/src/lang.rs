@@ -31,14 +31,6 @@ impl Lang {
             _ => None,
         }
     }
-
-    /// Picks the string for this language.
-    pub fn pick<'a>(self, en: &'a str, id: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Id => id,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub mod timeline;
 pub mod trend;
 
 pub use attention::{attention, Attention, Concern, Severity};
-pub use catalogue::{catalogue, classify, describe_error, error_info, ErrorClass, ErrorInfo};
+pub use catalogue::{catalogue, catalogued_code, classify, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::{mask_conninfo_password, mask_secrets_in_text};
 pub use detail::{
     parse_detail, parse_size, stage_for_section, BackupEvent, BackupEventKind, Check, CheckCounts,

@@ -8,7 +8,6 @@
 use crate::conninfo::mask_conninfo_password;
 use crate::de::{is_null_text, unescape_once};
 use crate::error::ParseError;
-use crate::lang::Lang;
 use crate::lsn::Lsn;
 use crate::stage::ReplicationState;
 use crate::time::parse_offset_time;
@@ -322,103 +321,6 @@ impl HealthVerdict {
             unknown(UnknownBecause::NotStreaming)
         }
     }
-
-    /// One sentence that states the figures judged, e.g. "Streaming: 6.7 MiB (7,044,895 B)
-    /// received but not yet replayed, 6.7 MiB (7,044,895 B) behind the source's last report,
-    /// within the 16.0 MiB lag threshold; last message 3 s ago." It says "everything received
-    /// has been replayed" only when both figures are 0.
-    pub fn sentence(&self, lang: Lang) -> String {
-        use crate::format::{age, bytes, bytes_with_exact, duration};
-        let f = &self.figures;
-        let t = &self.thresholds;
-        let limit = bytes(i128::from(t.lagging_bytes), lang);
-        let last = f.last_message_age_secs.map(|a| age(a, lang));
-        let lags = || -> String {
-            let a = f.not_yet_replayed.map(|b| bytes_with_exact(b, lang));
-            let b = f.behind_source_report.map(|b| bytes_with_exact(b, lang));
-            let unknown = lang.pick("unknown", "tidak diketahui").to_string();
-            match lang {
-                Lang::En => format!(
-                    "{} received but not yet replayed, {} behind the source's last report",
-                    a.unwrap_or_else(|| unknown.clone()),
-                    b.unwrap_or(unknown)
-                ),
-                Lang::Id => format!(
-                    "{} sudah diterima tetapi belum diterapkan, {} di belakang laporan terakhir sumber",
-                    a.unwrap_or_else(|| unknown.clone()),
-                    b.unwrap_or(unknown)
-                ),
-            }
-        };
-        let last =
-            last.unwrap_or_else(|| lang.pick("at an unknown time", "pada waktu tidak diketahui").into());
-        match self.health {
-            Health::Healthy if f.fully_replayed() => match lang {
-                Lang::En => format!("Streaming: everything received has been replayed; last message {last}."),
-                Lang::Id => {
-                    format!("Streaming: semua yang diterima sudah diterapkan; pesan terakhir {last}.")
-                }
-            },
-            Health::Healthy => match lang {
-                Lang::En => {
-                    format!("Streaming: {}, within the {limit} lag threshold; last message {last}.", lags())
-                }
-                Lang::Id => format!(
-                    "Streaming: {}, masih dalam ambang ketertinggalan {limit}; pesan terakhir {last}.",
-                    lags()
-                ),
-            },
-            Health::Lagging if f.state == Some(ReplicationState::Catchup) => match lang {
-                Lang::En => format!("Catching up: {}; last message {last}.", lags()),
-                Lang::Id => format!("Sedang menyusul: {}; pesan terakhir {last}.", lags()),
-            },
-            Health::Lagging => match lang {
-                Lang::En => format!("Lagging: {}, above the {limit} lag threshold.", lags()),
-                Lang::Id => format!("Tertinggal: {}, melebihi ambang ketertinggalan {limit}.", lags()),
-            },
-            Health::Stalled => {
-                let a = duration(f.last_message_age_secs.unwrap_or(0), lang);
-                let th = duration(t.stale_after_secs, lang);
-                match lang {
-                    Lang::En => format!("Stale stream: no message from the source for {a} (threshold {th})."),
-                    Lang::Id => {
-                        format!("Aliran macet: tidak ada pesan dari sumber selama {a} (ambang {th}).")
-                    }
-                }
-            }
-            Health::Disconnected => {
-                lang.pick("The replication link is down.", "Tautan replikasi terputus.").to_string()
-            }
-            Health::Finished => {
-                lang.pick("Replication has finished.", "Replikasi sudah selesai.").to_string()
-            }
-            Health::Unknown => {
-                let why = match self.unknown_because {
-                    Some(UnknownBecause::NotStarted) => {
-                        lang.pick("replication has not started", "replikasi belum dimulai")
-                    }
-                    Some(UnknownBecause::NoReplicationInfo) => {
-                        lang.pick("no replication information", "informasi replikasi tidak tersedia")
-                    }
-                    Some(UnknownBecause::LastMessageUnknown) => lang.pick(
-                        "the time of the last message is unknown",
-                        "waktu pesan terakhir tidak diketahui",
-                    ),
-                    Some(UnknownBecause::LagUnknown) => lang.pick(
-                        "a lag figure cannot be worked out (LSN missing or a placeholder)",
-                        "angka ketertinggalan tidak dapat dihitung (LSN kosong atau placeholder)",
-                    ),
-                    Some(UnknownBecause::NotStreaming) | None => {
-                        lang.pick("the link is not streaming", "tautan tidak sedang streaming")
-                    }
-                };
-                match lang {
-                    Lang::En => format!("Not enough data to judge: {why}."),
-                    Lang::Id => format!("Data tidak cukup untuk menilai: {why}."),
-                }
-            }
-        }
-    }
 }
 
 /// The replication link's health.
@@ -442,43 +344,6 @@ impl Health {
             Health::Disconnected => "disconnected",
             Health::Finished => "finished",
             Health::Unknown => "unknown",
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Health::Healthy => lang.pick("Healthy", "Sehat"),
-            Health::Lagging => lang.pick("Lagging", "Tertinggal"),
-            Health::Stalled => lang.pick("Stale stream", "Aliran macet"),
-            Health::Disconnected => lang.pick("Disconnected", "Terputus"),
-            Health::Finished => lang.pick("Finished", "Selesai"),
-            Health::Unknown => lang.pick("Unknown", "Tidak diketahui"),
-        }
-    }
-
-    /// What the verdict means in general, without figures (prefer [`HealthVerdict::sentence`],
-    /// which states them). Healthy allows lag up to the threshold, so it claims nothing about
-    /// everything being replayed.
-    pub fn description(self, lang: Lang) -> &'static str {
-        match self {
-            Health::Healthy => lang.pick(
-                "Streaming, lag within the threshold and recent messages from the source.",
-                "Streaming, ketertinggalan dalam ambang batas dan pesan dari sumber masih baru.",
-            ),
-            Health::Lagging => lang.pick(
-                "Receiving, but replay is behind by more than the threshold (or catching up).",
-                "Menerima data, tetapi penerapan (replay) tertinggal melebihi ambang batas (atau sedang menyusul).",
-            ),
-            Health::Stalled => lang.pick(
-                "No message from the source for longer than the threshold.",
-                "Tidak ada pesan dari sumber lebih lama dari ambang batas.",
-            ),
-            Health::Disconnected => lang.pick("The replication link is down.", "Tautan replikasi terputus."),
-            Health::Finished => lang.pick("Replication has finished.", "Replikasi sudah selesai."),
-            Health::Unknown => lang.pick(
-                "Not enough data to judge (missing values or placeholders).",
-                "Data tidak cukup untuk menilai (nilai kosong atau placeholder).",
-            ),
         }
     }
 }

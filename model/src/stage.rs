@@ -3,7 +3,6 @@
 //! Unknown values are kept as `Other(raw)` and shown as given: the service may add values and
 //! the dashboard must never drop or panic on them (docs/architecture.md).
 
-use crate::lang::Lang;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -104,50 +103,6 @@ impl MigrateStage {
     pub fn is_known(&self) -> bool {
         !matches!(self, MigrateStage::Other(_))
     }
-
-    /// Short label; `Other` shows its raw value.
-    pub fn label(&self, lang: Lang) -> &str {
-        match self {
-            MigrateStage::Precheck => lang.pick("Precheck", "Pra-pemeriksaan"),
-            MigrateStage::Basebackup => lang.pick("Full backup", "Pencadangan penuh"),
-            MigrateStage::Startup => lang.pick("Link setup", "Penyiapan tautan"),
-            MigrateStage::Increment => lang.pick("Incremental sync", "Sinkronisasi inkremental"),
-            MigrateStage::Switch => lang.pick("Switchover", "Peralihan"),
-            MigrateStage::Success => lang.pick("Completed", "Selesai"),
-            MigrateStage::Other(s) => s,
-        }
-    }
-
-    /// One sentence on what happens in this stage (the seed document's wording).
-    pub fn description(&self, lang: Lang) -> &str {
-        match self {
-            MigrateStage::Precheck => lang.pick(
-                "Checking the source and the RDS instance before migrating.",
-                "Pra-pemeriksaan sumber dan instance RDS sebelum migrasi.",
-            ),
-            MigrateStage::Basebackup => {
-                lang.pick("Copying a full backup of the source.", "Pencadangan penuh dari database sumber.")
-            }
-            MigrateStage::Startup => lang.pick(
-                "Starting RDS as a replica and setting up the replication link.",
-                "Menjalankan RDS sebagai replika dan menyiapkan tautan replikasi.",
-            ),
-            MigrateStage::Increment => lang.pick(
-                "Streaming changes from the source (incremental sync).",
-                "Mengalirkan perubahan dari sumber (sinkronisasi inkremental).",
-            ),
-            MigrateStage::Switch => {
-                lang.pick("Switching the workload over to RDS.", "Peralihan migrasi ke cloud.")
-            }
-            MigrateStage::Success => {
-                lang.pick("The migration to the cloud is complete.", "Migrasi ke cloud selesai.")
-            }
-            MigrateStage::Other(_) => lang.pick(
-                "A stage this dashboard does not know; shown as the service sent it.",
-                "Tahap yang tidak dikenal dasbor ini; ditampilkan apa adanya dari layanan.",
-            ),
-        }
-    }
 }
 
 impl From<String> for MigrateStage {
@@ -218,17 +173,6 @@ impl ReplicationState {
     pub fn is_known(&self) -> bool {
         !matches!(self, ReplicationState::Other(_))
     }
-
-    pub fn label(&self, lang: Lang) -> &str {
-        match self {
-            ReplicationState::Unstarted => lang.pick("Not started", "Belum dimulai"),
-            ReplicationState::Catchup => lang.pick("Catching up", "Sedang menyusul"),
-            ReplicationState::Streaming => lang.pick("Streaming", "Streaming"),
-            ReplicationState::Disconnect => lang.pick("Disconnected", "Terputus"),
-            ReplicationState::Finish => lang.pick("Finished", "Selesai"),
-            ReplicationState::Other(s) => s,
-        }
-    }
 }
 
 impl From<String> for ReplicationState {
@@ -270,20 +214,6 @@ impl SourceCategory {
     pub fn is_known(&self) -> bool {
         !matches!(self, SourceCategory::Other(_))
     }
-
-    pub fn label(&self, lang: Lang) -> &str {
-        match self {
-            SourceCategory::IdcOnVpc => lang.pick(
-                "Self-managed PostgreSQL in a data center (IDC) connected to the VPC",
-                "PostgreSQL yang dikelola sendiri di IDC (terhubung ke VPC)",
-            ),
-            SourceCategory::EcsOnVpc => lang.pick(
-                "Self-managed PostgreSQL on Alibaba Cloud ECS",
-                "PostgreSQL yang dikelola sendiri di Alibaba Cloud ECS",
-            ),
-            SourceCategory::Other(s) => s,
-        }
-    }
 }
 
 impl From<String> for SourceCategory {
@@ -317,9 +247,7 @@ mod tests {
         assert_eq!(other, MigrateStage::Other("rollback".into()));
         assert_eq!(other.ordinal(), None);
         assert_eq!(other.next(), None);
-        assert_eq!(other.label(Lang::Id), "rollback");
         assert_eq!(MigrateStage::from(" SWITCH "), MigrateStage::Switch);
-        assert_eq!(MigrateStage::Basebackup.label(Lang::Id), "Pencadangan penuh");
     }
 
     #[test]
@@ -337,7 +265,6 @@ mod tests {
             assert_eq!(s.ordinal(), Some(ord));
             assert_eq!(s.next(), next);
         }
-        assert_eq!(ReplicationState::Disconnect.label(Lang::Id), "Terputus");
         assert_eq!(ReplicationState::from("paused").next(), None);
     }
 

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use migration_model::contract::{
-    DEFAULT_PAGE_SIZE, PRECHECK_PAGE_SIZE_MAX, PRECHECK_PAGE_SIZE_MIN, TASK_PAGE_SIZE_MAX, TASK_PAGE_SIZE_MIN,
+    DEFAULT_PAGE_SIZE, DEMO_INSTANCE, INSTANCE_PAGE_SIZE_DEFAULT, INSTANCE_PAGE_SIZE_MAX,
+    INSTANCE_PAGE_SIZE_MIN, PRECHECK_PAGE_SIZE_MAX, PRECHECK_PAGE_SIZE_MIN, TASK_PAGE_SIZE_MAX,
+    TASK_PAGE_SIZE_MIN,
 };
 
 use crate::error::ProxyError;
@@ -186,11 +188,11 @@ const DB_INSTANCES_PARAMS: &[Param] = &[
     p("DBInstanceType", Kind::OneOf(&["Primary", "Readonly", "Guard", "Temp"])),
     p("SearchKey", Kind::Text { max_len: 64, extra: "-_." }),
     PAGE_NUMBER,
-    // DescribeDBInstances documents its own PageSize: 1 to 100, default 30.
+    // DescribeDBInstances documents its own PageSize range.
     Param {
         name: "PageSize",
-        kind: Kind::Int { min: 1, max: 100 },
-        default: Some(DefaultValue::Int(30)),
+        kind: Kind::Int { min: INSTANCE_PAGE_SIZE_MIN as u64, max: INSTANCE_PAGE_SIZE_MAX as u64 },
+        default: Some(DefaultValue::Int(INSTANCE_PAGE_SIZE_DEFAULT)),
         required: false,
     },
 ];
@@ -317,7 +319,7 @@ fn check_value(spec: &Param, value: &str) -> Result<(), ProxyError> {
                 && value.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
             if !ok {
                 return bad(format!(
-                    "must be an instance ID such as pgm-bp102g323jd4demo (lower-case letters, digits and '-', at most 64), not {:?}.",
+                    "must be an instance ID such as {DEMO_INSTANCE} (lower-case letters, digits and '-', at most 64), not {:?}.",
                     truncate(value, 64)
                 ));
             }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use migration_model::contract;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -202,7 +203,11 @@ async fn upstream_call(state: &AppState, call: &ValidatedCall) -> Result<Upstrea
 /// list is filtered, and the requested page is cut from what remains, so the counts are true.
 async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched {
     let page_number: usize = call.param("PageNumber").and_then(|v| v.parse().ok()).unwrap_or(1);
-    let page_size: usize = call.param("PageSize").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let page_size: usize = call
+        .param("PageSize")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(contract::INSTANCE_PAGE_SIZE_DEFAULT as usize);
+    let full = u64::from(contract::INSTANCE_PAGE_SIZE_MAX);
     let mut visible: Vec<Value> = Vec::new();
     let mut last_body = Value::Null;
     for page in 1..=MAX_FILTER_PAGES {
@@ -210,7 +215,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
         for (k, v) in page_call.params.iter_mut() {
             match k.as_str() {
                 "PageNumber" => *v = page.to_string(),
-                "PageSize" => *v = "100".to_string(),
+                "PageSize" => *v = full.to_string(),
                 _ => {}
             }
         }
@@ -236,7 +241,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
                 .filter(|i| i.get("DBInstanceId").and_then(Value::as_str).is_some_and(|id| scope.allows(id))),
         );
         last_body = body;
-        if got < 100 || page * 100 >= total {
+        if got < full || page * full >= total {
             break;
         }
     }

@@ -631,6 +631,81 @@ class Report:
         return "\n".join(md)
 
 
+# The sections of run.py (BENCH_ONLY names), with the areas of the figures table and the titles of
+# the detail sections each one writes.
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
+SECTION_AREAS = {
+    "criterion": ({"Signing", "Simulator"}, {"Signing and simulator (criterion)"}),
+    "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm"}),
+    "browser": ({"Browser"}, {"Browser"}),
+    "proxy_latency": ({"Proxy"}, {"Proxy", "Where a cache miss spends its time (profile)"}),
+    "scale": ({"Scale"}, {"Scale"}),
+    "faults": ({"Faults"}, {"Load under faults"}),
+}
+
+
+def split_sections(md):
+    """`## Title` -> its text (without the heading), in order."""
+    out, title, lines = {}, None, []
+    for line in md.splitlines():
+        if line.startswith("## "):
+            if title is not None:
+                out[title] = "\n".join(lines).strip("\n")
+            title, lines = line[3:].strip(), []
+        elif title is not None:
+            lines.append(line)
+    if title is not None:
+        out[title] = "\n".join(lines).strip("\n")
+    return out
+
+
+def merge_partial(new_md, old_md, measured):
+    """A run of some sections only (BENCH_ONLY) rewrites the figures and details of those sections
+    and keeps every other figure and detail section from the file as it was, saying so."""
+    areas, titles = set(), set()
+    for name in measured:
+        a, t = SECTION_AREAS.get(name, (set(), set()))
+        areas |= a
+        titles |= t
+    old, new = split_sections(old_md), split_sections(new_md)
+    old_rows = [l for l in old.get("Figures", "").splitlines() if l.startswith("| ") and not l.startswith("| area ")]
+    kept_rows = [l for l in old_rows if l.split("|")[1].strip() not in areas]
+    new_rows = [l for l in new.get("Figures", "").splitlines()
+                if l.startswith("| ") and not l.startswith("| area ") and l.split("|")[1].strip() in areas]
+    old_date = next((l for l in old_md.splitlines() if l.startswith("Date: ")), "Date: unknown").removeprefix("Date: ")
+    kept = ", ".join(s for s in SECTIONS if s not in measured)
+    intro, _, _ = new_md.partition("## Commands")
+    intro = intro.rstrip() + (f"\n\nThis run measured only {', '.join(measured)} (`BENCH_ONLY`); the figures and "
+                              f"sections of {kept} are kept from the earlier run ({old_date.split(';')[0]}).\n\n")
+    rows = new_rows + kept_rows
+    out = intro + "## Commands\n\n" + new["Commands"] + "\n\n## Figures\n\n| area | figure | value | goal | |\n|---|---|---|---|---|\n"
+    out += "\n".join(rows) + "\n\n## Goals\n\n"
+    out += "What this project holds itself to; the figures above are checked against these and nothing else.\n\n"
+    for row in rows:
+        cells = [c.strip() for c in row.split("|")[1:-1]]
+        if len(cells) >= 4 and cells[3] not in NOT_GOALS:
+            out += f"- {cells[0]}, {cells[1]}: {cells[3]}.\n"
+    missed = [c for c in (r.split("|") for r in rows) if "**MISSED**" in c[-2]]
+    out += "\n## Goals missed\n\n"
+    new_missed = [l for l in new.get("Goals missed", "").splitlines() if l.startswith("- ")]
+    kept_missed = [f"- {c[1].strip()}, {c[2].strip()}: {c[3].strip()} (goal {c[4].strip()}), from the earlier run"
+                   for c in missed if c[1].strip() not in areas]
+    out += "\n".join(new_missed + kept_missed) if new_missed or kept_missed else "None in this run."
+    skip = {"Commands", "Figures", "Goals", "Goals missed", "Not measured", "Limits of these figures"}
+    for title, text in new.items():
+        if title == "Not measured":
+            lines = [l for l in text.splitlines() if l.startswith("- ") and l[2:].split(":")[0].split(" ")[0] in areas]
+            if lines:
+                out += "\n\n## Not measured\n\n" + "\n".join(lines)
+        elif title in titles:
+            out += f"\n\n## {title}\n\n{text}"
+    for title, text in old.items():
+        if title not in skip and title not in titles:
+            out += f"\n\n## {title}\n\n{text}"
+    out += "\n\n## Limits of these figures\n\n" + new["Limits of these figures"] + "\n"
+    return out
+
+
 def short_asset(name):
     return name if len(name) <= 48 else name[:45] + "..."
 
@@ -639,6 +714,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md")
+    ap.add_argument("--note", default="", help="a sentence about this run, written under its date")
     args = ap.parse_args()
     r = json.load(open(args.results))
     rep = Report(r).build()
@@ -660,8 +736,14 @@ def main():
         print("Not measured: " + "; ".join(f"{w} ({why.splitlines()[0][:200]})" for w, why in rep.unmeasured))
     if args.write:
         path = os.path.join(ROOT, "BENCHMARKS.md")
+        text = rep.markdown()
+        if args.note:
+            text = text.replace("\n\n## Commands", f"\n{args.note}\n\n## Commands", 1)
+        measured = r.get("sections") or []
+        if measured and set(measured) != set(SECTIONS) and os.path.exists(path):
+            text = merge_partial(text, open(path).read(), measured)
         with open(path, "w") as f:
-            f.write(rep.markdown())
+            f.write(text)
         print(f"\nWrote {os.path.relpath(path, ROOT)}")
     return 0
 

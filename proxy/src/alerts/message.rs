@@ -11,6 +11,21 @@ use sha2::Sha256;
 use super::config::{Destination, DestinationKind, RuleKind};
 use super::engine::Figures;
 
+/// Alert messages are the proxy's own text, sent in each destination's language; they never
+/// reach the browser, whose words live in the app's catalogue.
+trait Pick {
+    fn pick<'a>(self, en: &'a str, id: &'a str) -> &'a str;
+}
+
+impl Pick for Lang {
+    fn pick<'a>(self, en: &'a str, id: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Id => id,
+        }
+    }
+}
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// What a path segment of the deep link escapes.

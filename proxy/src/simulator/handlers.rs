@@ -547,11 +547,13 @@ fn describe_db_instances(world: &World, p: &Params) -> Result<Value, SimError> {
         (skip, size, 1)
     } else {
         let page_number = p.int("PageNumber")?.unwrap_or(1);
-        let page_size = p.int("PageSize")?.unwrap_or(30);
+        let page_size = p.int("PageSize")?.unwrap_or(contract::INSTANCE_PAGE_SIZE_DEFAULT.into());
         if page_number == 0 || page_number > i32::MAX as u64 {
             return Err(SimError::invalid("PageNumber"));
         }
-        if !(1..=100).contains(&page_size) {
+        if !(contract::INSTANCE_PAGE_SIZE_MIN.into()..=contract::INSTANCE_PAGE_SIZE_MAX.into())
+            .contains(&page_size)
+        {
             return Err(SimError::invalid("PageSize"));
         }
         ((page_number - 1) * page_size, page_size, page_number)
