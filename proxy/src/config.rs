@@ -189,6 +189,13 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Threads that serve requests; 0 means one per CPU core. With one (the default) a request,
+    /// its upstream call and its answer run on one thread with no hand-off between threads, so a
+    /// cache miss does not wait for another thread to be scheduled on a busy machine; the proxy's
+    /// work per request is small enough that one thread serves thousands per second.
+    #[arg(long, env = "MIGRATION_PROXY_WORKER_THREADS", default_value_t = 1)]
+    pub worker_threads: usize,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 
