@@ -510,7 +510,8 @@ http {{
 
     def faults(self):
         """A fixed-rate load with the simulator throttling 20% and failing 5% of calls."""
-        duration = 15 if self.quick else 60
+        # FAULT_SECS: a longer run (300 for 5 minutes) to see whether memory stays flat for longer.
+        duration = int(os.environ.get("FAULT_SECS") or (15 if self.quick else 60))
         rate, unique_every = 200, 10
         sim, sim_url = self.simulator("faults-sim", ["--fault-throttle-rate", "0.2", "--fault-5xx-rate", "0.05", "--fault-seed", "7"])
         proxy, base = self.proxy("faults-proxy", sim_url)
@@ -563,7 +564,9 @@ http {{
         """ns per signature and time per simulator call (proxy/benches/signing.rs, simulator.rs)."""
         started = time.time()
         with open(os.path.join(self.workdir, "criterion.log"), "wb") as logf:
-            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "signing", "--bench", "simulator"],
+            # BENCH_QUICK: shorter criterion runs too, so the whole suite stays under 5 minutes.
+            quick = ["--", "--warm-up-time", "1", "--measurement-time", "2"] if self.quick else []
+            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "signing", "--bench", "simulator", *quick],
                                   stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
         if done.returncode != 0:
             raise RuntimeError(f"cargo bench failed:\n{self.procs.tail('criterion')}")
