@@ -8,7 +8,8 @@
 #   WRITE=1           rewrite BENCHMARKS.md
 #   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults
 #   BENCH_QUICK=1     shorter runs (the whole suite in under 5 minutes; the figures are then rougher)
-#   FAULT_SECS=N      the fault load for N seconds instead of 60 (300: the 5-minute memory run)
+#   BENCH_ONLY=...,faults_long   also the fault load for 5 minutes (FAULT_SECS=N for N seconds);
+#                     only when named, as it takes that long
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH:/usr/sbin:/sbin"
@@ -79,7 +80,7 @@ args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist 
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)
 
 echo "== bench: measuring (logs in $run_dir)"
-timeout $((1800 + ${FAULT_SECS:-0})) python3 scripts/bench/run.py "${args[@]}"
+timeout $((1800 + ${FAULT_SECS:-300})) python3 scripts/bench/run.py "${args[@]}"
 
 report=(python3 scripts/bench/report.py "$run_dir/results.json")
 [ -n "$WRITE" ] && [ "$WRITE" != 0 ] && report+=(--write)

@@ -463,6 +463,28 @@ class Report:
                 + ", ".join(f"{v}" for _, v in f["rss_samples_mb"]) + " MB.")
         self.details.append(("Load under faults", text))
 
+    def faults_long(self):
+        """The same fault load for longer (FAULT_SECS, 300 s unless set): memory only."""
+        f = self.r.get("faults_long")
+        if not f:
+            return
+        c = f["load"]["cached"]
+        from20 = [v for t, v in f["rss_samples_mb"] if t >= 20 and v is not None] or [f["rss_end_mb"]]
+        growth = f["rss_end_mb"] - from20[0]
+        ok = growth <= 1.0
+        self.row("Faults", f"proxy RSS start → 20 s → half-way → end of the long load ({f['duration_s']} s)",
+                 f"{f['rss_start_mb']} → {from20[0]} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s)",
+                 "≤ +1 MB from the 20th second to the end", status(ok))
+        if not ok:
+            self.notes.append(f"**Memory grew under the long fault load**: {from20[0]} MB at 20 s, {f['rss_end_mb']} MB "
+                              f"at the end of {f['duration_s']} s (peak {f['rss_peak_mb']} MB).")
+        every = f["rss_samples_mb"][::10]
+        self.details.append((f"Load under faults for {f['duration_s']} s", (
+            f"The load of the previous section for {f['duration_s']} s (`BENCH_ONLY=faults_long`, `FAULT_SECS`), to see "
+            f"whether memory stays flat for longer. Cached pages: {c['count']:,} requests, p50 {c['p50_us'] / 1000:.2f} ms, "
+            f"p99 {c['p99_us'] / 1000:.2f} ms, non-2xx {c['non_2xx']}, failed {c['errors']}. Upstream: {f['upstream_calls']} "
+            f"calls. Proxy RSS (VmRSS) every 10 s: " + ", ".join(f"{v}" for _, v in every) + f" MB; peak {f['rss_peak_mb']} MB.")))
+
     def criterion(self):
         c = self.r.get("criterion") or {}
         sig = {k: v for k, v in c.items() if k.startswith("signing/")}
@@ -505,7 +527,7 @@ class Report:
     # ---- output ----------------------------------------------------------------------------
 
     def build(self):
-        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.criterion):
+        for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.faults_long, self.criterion):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -549,7 +571,7 @@ class Report:
                "make bench WRITE=1    # the same, then rewrites this file",
                "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults)",
                "BENCH_QUICK=1 make bench                    # shorter runs (the whole suite in under 5 minutes)",
-               "FAULT_SECS=300 BENCH_ONLY=faults make bench  # the fault load for 5 minutes instead of 60 s",
+               "BENCH_ONLY=faults,faults_long make bench     # the fault load for 60 s, then for 5 minutes (FAULT_SECS=N for N s)",
                "```", "",
                "Underneath: `scripts/build-app.sh`; `cargo build --release -p migration-proxy`; "
                "`cargo bench -p migration-proxy --bench signing --bench simulator`; `scripts/bench/run.py` (starts and stops "
