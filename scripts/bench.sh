@@ -7,7 +7,9 @@
 #
 #   WRITE=1           rewrite BENCHMARKS.md
 #   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history
-#   BENCH_QUICK=1     shorter runs (to try the script out; the figures are then rougher)
+#   BENCH_QUICK=1     shorter runs (the whole suite in under 5 minutes; the figures are then rougher)
+#   BENCH_ONLY=...,faults_long   also the fault load for 5 minutes (FAULT_SECS=N for N seconds);
+#                     only when named, as it takes that long
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH:/usr/sbin:/sbin"
@@ -48,7 +50,8 @@ fi
 names_wasm=""
 if wants bundle; then
   . scripts/versions.sh
-  if [ "$(twiggy --version 2>/dev/null || true)" != "twiggy $TWIGGY_VERSION" ]; then
+  # The version is the last word (twiggy 0.8.0 prints "twiggy-opt 0.8.0").
+  if [ "$(twiggy --version 2>/dev/null | awk '{print $NF}' || true)" != "$TWIGGY_VERSION" ]; then
     echo "== bench: installing twiggy $TWIGGY_VERSION (about 3 minutes on 2 cores)"
     cargo install --locked twiggy --version "$TWIGGY_VERSION"
   fi
@@ -83,7 +86,7 @@ args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist 
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)
 
 echo "== bench: measuring (logs in $run_dir)"
-timeout 1800 python3 scripts/bench/run.py "${args[@]}"
+timeout $((1800 + ${FAULT_SECS:-300})) python3 scripts/bench/run.py "${args[@]}"
 
 report=(python3 scripts/bench/report.py "$run_dir/results.json")
 [ -n "$WRITE" ] && [ "$WRITE" != 0 ] && report+=(--write)

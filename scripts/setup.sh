@@ -100,8 +100,8 @@ fi
 
 # 8. For `make bench` only: Debian's nginx (the pass-through floor and the fixed upstream) and
 #    wrk (closed-loop load). Installed when missing; no service is started (the bench starts its
-#    own nginx on loopback).
-apt_ensure "for make bench" nginx wrk
+#    own nginx on loopback). linux-perf (`perf`) records the cache-miss profile in BENCHMARKS.md.
+apt_ensure "for make bench" nginx wrk linux-perf
 
 # The history store's tests run the same suite on PostgreSQL: they start a private cluster of
 #    Debian's PostgreSQL (initdb/pg_ctl as the postgres user, in a temporary directory).

@@ -27,12 +27,9 @@ pub fn mask_conninfo_password(conninfo: &str) -> String {
 /// (`client_secret`, `AccessKeySecret`) and tokens other than pagination tokens, in any case.
 fn is_secret_key(key: &str) -> bool {
     // The key as written may carry what precedes it on the line (`(password`, `db?password`).
-    let k: String = key
-        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .next()
-        .unwrap_or(key)
-        .to_ascii_lowercase();
-    crate::redact::is_credential_key(&k)
+    let k = key.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).next().unwrap_or(key);
+    // No lower-casing here: `is_credential_key` ignores case itself.
+    crate::redact::is_credential_key(k)
 }
 
 /// Masks every secret this module can recognise in free text: `key = value` assignments of
@@ -57,7 +54,7 @@ pub fn mask_secrets_in_text(text: &str) -> String {
 /// Whether [`mask_secrets_in_text`] could change `text` (cheap, allocates nothing).
 pub fn may_hold_secrets(text: &str) -> bool {
     contains_ignore_ascii_case(text, "database by ")
-        || text.contains("://")
+        || memchr::memmem::find(text.as_bytes(), b"://").is_some()
         || (text.contains('=') && SECRET_KEY_HINTS.iter().any(|h| contains_ignore_ascii_case(text, h)))
 }
 
@@ -66,7 +63,15 @@ const SECRET_KEY_HINTS: &[&str] = &["pass", "pwd", "secret", "token", "accesskey
 
 /// Whether `haystack` holds `needle` (ASCII) in any letter case; allocates nothing.
 pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else { return true };
+    if h.len() < n.len() {
+        return false;
+    }
+    // Only where the first letter is (found by memchr, many bytes at a time) is the rest compared.
+    let starts = &h[..=h.len() - n.len()];
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), starts)
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// `... database by <account>:<password>`: the password runs to the end of the line (a raw or

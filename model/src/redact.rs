@@ -26,7 +26,19 @@ const MAX_INNER_DEPTH: usize = 4;
 /// `credential` or `authorization`, a key that is or ends with `pwd`, and any `...token` that is
 /// not a pagination or idempotency token (`NextToken`, `PageToken`, `ClientToken`, ...).
 pub fn is_credential_key(key: &str) -> bool {
-    let k: String = key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    // Keys are short ASCII names nearly always: folded on the stack then (for ASCII,
+    // `is_alphanumeric` and `to_lowercase` are their ASCII forms), so no key costs an allocation.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    let k: std::borrow::Cow<str> = if key.is_ascii() && key.len() <= buf.len() {
+        for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        std::str::from_utf8(&buf[..len]).unwrap_or_default().into()
+    } else {
+        key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().into()
+    };
     const HOLDS: &[&str] =
         &["password", "passwd", "secret", "accesskey", "privatekey", "apikey", "credential", "authorization"];
     const NOT_CREDENTIALS: &[&str] = &[
@@ -39,9 +51,12 @@ pub fn is_credential_key(key: &str) -> bool {
         "clienttoken",
         "resumetoken",
     ];
-    HOLDS.iter().any(|h| k.contains(h))
+    // Plain byte comparisons: a key is short, and `str::contains` costs more to set up than to run.
+    let bytes = k.as_bytes();
+    let holds = |n: &[u8]| bytes.windows(n.len()).any(|w| w[0] == n[0] && w == n);
+    HOLDS.iter().any(|h| holds(h.as_bytes()))
         || k.ends_with("pwd")
-        || (k.ends_with("token") && !NOT_CREDENTIALS.contains(&k.as_str()))
+        || (k.ends_with("token") && !NOT_CREDENTIALS.contains(&&*k))
 }
 
 /// Redacts in place. Returns how many keys were dropped plus how many strings were masked (for
@@ -53,13 +68,22 @@ pub fn redact_json(value: &mut Value) -> usize {
 /// As [`redact_json`], masking `extra` secret values too (besides those the answer's own
 /// credential keys hold).
 pub fn redact_json_with(value: &mut Value, extra: &[String]) -> usize {
-    let mut secrets: Vec<String> = extra.iter().filter(|s| is_maskable(s)).cloned().collect();
+    let mut secrets = maskable(extra);
     collect_secrets(value, &mut secrets, 0);
-    // Every form of every secret, longest first (so a form is masked before a part of it is).
+    redact_value(value, &all_forms(&secrets), 0)
+}
+
+/// The `extra` secrets worth masking wherever they appear.
+fn maskable(extra: &[String]) -> Vec<String> {
+    extra.iter().filter(|s| is_maskable(s)).cloned().collect()
+}
+
+/// Every form of every secret, longest first (so a form is masked before a part of it is).
+fn all_forms(secrets: &[String]) -> Vec<String> {
     let mut forms: Vec<String> = secrets.iter().flat_map(|s| secret_forms(s)).collect();
     forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     forms.dedup();
-    redact_value(value, &forms, 0)
+    forms
 }
 
 /// A value worth masking wherever it appears: long enough not to be ordinary text, and not a
@@ -162,43 +186,64 @@ fn redact_value(value: &mut Value, secrets: &[String], depth: usize) -> usize {
         }
         Value::Array(items) => items.iter_mut().map(|v| redact_value(v, secrets, depth)).sum(),
         Value::String(s) => {
-            let mut n = 0;
-            if depth < MAX_INNER_DEPTH {
-                if let Some((mut inner, how)) = inner_doc(s) {
-                    let m = redact_value(&mut inner, secrets, depth + 1);
-                    if m > 0 {
-                        *s = rewrap(&inner, how);
-                        n += m;
-                    }
-                }
-            }
-            if may_hold_secrets(s) {
-                let masked = mask_secrets_in_text(s);
-                if masked != *s {
-                    *s = masked;
-                    n += 1;
-                }
-            }
-            if !secrets.is_empty() {
-                let masked = mask_forms(s, secrets);
-                if masked != *s {
-                    *s = masked;
-                    n += 1;
-                }
-                // However an encoder escaped it (`%2D` for `-` too): such a string is decoded.
-                if let Some(decoded) = percent_decoded(s) {
-                    let masked = mask_forms(&decoded, secrets);
-                    if masked != decoded {
-                        *s = masked;
-                        n += 1;
-                    }
-                }
+            let (masked, n) = redact_str(s, secrets, depth);
+            if let Some(masked) = masked {
+                *s = masked;
             }
             n
         }
         _ => 0,
     }
 }
+
+/// One string of an answer redacted (the same for the tree and the text redaction): the JSON
+/// document it may carry, passwords in its text, and every form of the known `secrets`. The
+/// new string if anything changed, and how many redactions were made.
+fn redact_str(original: &str, secrets: &[String], depth: usize) -> (Option<String>, usize) {
+    let mut n = 0;
+    let mut changed: Option<String> = None;
+    if depth < MAX_INNER_DEPTH {
+        if let Some((mut inner, how)) = inner_doc(original) {
+            let m = redact_value(&mut inner, secrets, depth + 1);
+            if m > 0 {
+                changed = Some(rewrap(&inner, how));
+                n += m;
+            }
+        }
+    }
+    let s = changed.as_deref().unwrap_or(original);
+    if may_hold_secrets(s) {
+        let masked = mask_secrets_in_text(s);
+        if masked != s {
+            changed = Some(masked);
+            n += 1;
+        }
+    }
+    if !secrets.is_empty() {
+        let s = changed.as_deref().unwrap_or(original);
+        // `mask_forms` copies the string even when it holds no form: look first.
+        if secrets.iter().any(|f| memchr::memmem::find(s.as_bytes(), f.as_bytes()).is_some()) {
+            let masked = mask_forms(s, secrets);
+            if masked != s {
+                changed = Some(masked);
+                n += 1;
+            }
+        }
+        // However an encoder escaped it (`%2D` for `-` too): such a string is decoded.
+        let s = changed.as_deref().unwrap_or(original);
+        if let Some(decoded) = percent_decoded(s) {
+            let masked = mask_forms(&decoded, secrets);
+            if masked != decoded {
+                changed = Some(masked);
+                n += 1;
+            }
+        }
+    }
+    (changed, n)
+}
+
+mod text;
+pub use text::{redact_json_text, Redacted};
 
 #[cfg(test)]
 mod tests;

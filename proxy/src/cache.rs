@@ -93,17 +93,20 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// An answer from a parsed (and redacted) JSON body.
-    pub fn from_json(status: u16, body: &serde_json::Value) -> Answer {
+    /// An answer from a redacted JSON body and its `RequestId`.
+    pub fn new(status: u16, body: Bytes, request_id: Option<&str>) -> Answer {
         Answer {
             status,
-            body: Bytes::from(body.to_string()),
+            body,
             fetched_at: Instant::now(),
-            request_id: body
-                .get("RequestId")
-                .and_then(serde_json::Value::as_str)
-                .and_then(|id| HeaderValue::from_str(id).ok()),
+            request_id: request_id.and_then(|id| HeaderValue::from_str(id).ok()),
         }
+    }
+
+    /// An answer from a parsed (and redacted) JSON body.
+    pub fn from_json(status: u16, body: &serde_json::Value) -> Answer {
+        let request_id = body.get("RequestId").and_then(serde_json::Value::as_str);
+        Answer::new(status, Bytes::from(body.to_string()), request_id)
     }
 
     pub fn is_success(&self) -> bool {

@@ -211,6 +211,7 @@ pub struct ServeArgs {
     /// Accept an --ops-listen address that is not loopback (bind it to a private network only).
     #[arg(long, env = "MIGRATION_PROXY_ALLOW_REMOTE_OPS")]
     pub allow_remote_ops: bool,
+
     /// Where the history store lives (SQLite, `history.sqlite3` in this directory, WAL mode; one
     /// proxy per directory). Ignored with --database-url.
     #[arg(long, env = "MIGRATION_PROXY_DATA_DIR", default_value = crate::store::DEFAULT_DATA_DIR)]
@@ -258,6 +259,13 @@ pub struct ServeArgs {
     /// for the links in alert messages.
     #[arg(long, env = "MIGRATION_PROXY_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Threads that serve requests; 0 (the default) means one per CPU core. With one, a request,
+    /// its upstream call and its answer run on one thread with no hand-off between threads (fewer
+    /// wake-ups on a cache miss), but the watcher and the alert sender share that thread too, and
+    /// on a loaded machine one thread gets a smaller share of the CPU (BENCHMARKS.md).
+    #[arg(long, env = "MIGRATION_PROXY_WORKER_THREADS", default_value_t = 0)]
+    pub worker_threads: usize,
 
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,

@@ -17,7 +17,7 @@ use crate::cache::{Answer, CacheKey, Fetched, Outcome};
 use crate::error::ProxyError;
 use crate::metrics::{ActionLabel, ActionStatus, OutcomeLabel};
 use crate::policy::Scope;
-use crate::redact::redact;
+use crate::redact::{redact, redact_body};
 use crate::retry::{call_with_retries, decide, Decision};
 use crate::upstream::UpstreamResponse;
 
@@ -152,16 +152,17 @@ async fn fetch(state: &AppState, call: &ValidatedCall, scope: &Scope) -> Fetched
         Ok(resp) => resp,
         Err(e) => return Fetched::Failed(e),
     };
-    // Parses wait for a slot, held until the tree is serialised again: a parsed answer costs
-    // several times its text.
+    // Parses wait for a slot: even on the text, redaction reads the whole answer.
     let _parse = state.limits.parse_slot().await;
-    let Some(body) = redacted_json(state, &resp) else {
+    // Redacted on the text: no `Value` tree, and an answer with nothing to redact is kept as it came.
+    let Some(redacted) = redact_body(&resp.body) else {
         return Fetched::Failed(ProxyError::UpstreamUnavailable(format!(
             "the upstream answered {} with a body that is not JSON",
             resp.status
         )));
     };
-    fetched(&resp, &body)
+    state.metrics.redactions.inc_by(redacted.count as u64);
+    fetched(&resp, Answer::new(resp.status, redacted.body, redacted.request_id.as_deref()))
 }
 
 /// The upstream's body parsed and redacted (the redactions counted), or None if it is not JSON.
@@ -171,9 +172,9 @@ fn redacted_json(state: &AppState, resp: &UpstreamResponse) -> Option<Value> {
     Some(body)
 }
 
-/// The answer made of `body`: transient if the upstream's answer is one worth retrying.
-fn fetched(resp: &UpstreamResponse, body: &Value) -> Fetched {
-    let answer = Arc::new(Answer::from_json(resp.status, body));
+/// The answer: transient if the upstream's answer is one worth retrying.
+fn fetched(resp: &UpstreamResponse, answer: Answer) -> Fetched {
+    let answer = Arc::new(answer);
     if matches!(decide(resp), Decision::Retry { .. }) {
         Fetched::Transient(answer)
     } else {
@@ -230,7 +231,7 @@ async fn fetch_filtered_instances(state: &AppState, call: &ValidatedCall, scope:
             ));
         };
         if !(200..300).contains(&resp.status) {
-            return fetched(&resp, &body);
+            return fetched(&resp, Answer::from_json(resp.status, &body));
         }
         let items = body.pointer("/Items/DBInstance").and_then(Value::as_array).cloned().unwrap_or_default();
         let total = body.get("TotalRecordCount").and_then(Value::as_u64).unwrap_or(0);

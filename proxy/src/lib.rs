@@ -35,11 +35,16 @@ use std::process::ExitCode;
 pub use app::{app, AppState};
 pub use error::ProxyError;
 
-/// Runs the chosen sub-command on a multi-threaded runtime and maps failures to an exit code.
+/// Runs the chosen sub-command and maps failures to an exit code. `serve` runs on as many
+/// threads as `--worker-threads` says (see there); the others on one per core.
 pub fn run(cli: config::Cli) -> ExitCode {
     telemetry::init(cli.log_format);
     panic_hook::install();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let threads = match &cli.command {
+        config::Command::Serve(args) => args.worker_threads,
+        _ => 0,
+    };
+    let runtime = match runtime(threads) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("migration-proxy: cannot start the async runtime: {e}");
@@ -75,5 +80,15 @@ pub fn run(cli: config::Cli) -> ExitCode {
             eprintln!("migration-proxy: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A runtime with `threads` threads serving tasks (0: one per core). One thread is a
+/// current-thread runtime: every task, and every wake-up, stays on it.
+pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    match threads {
+        0 => tokio::runtime::Runtime::new(),
+        1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        n => tokio::runtime::Builder::new_multi_thread().worker_threads(n).enable_all().build(),
     }
 }

@@ -518,9 +518,14 @@ http {{
         import history as history_section
         return history_section.history(self, metrics, upstream_calls, log)
 
-    def faults(self):
+    def faults_long(self):
+        """The fault load for FAULT_SECS seconds (300 unless set): does memory stay flat for 5 minutes?
+        Run only when named (BENCH_ONLY=...,faults_long), as it takes that long."""
+        return self.faults(duration=int(os.environ.get("FAULT_SECS") or 300))
+
+    def faults(self, duration=None):
         """A fixed-rate load with the simulator throttling 20% and failing 5% of calls."""
-        duration = 15 if self.quick else 60
+        duration = duration or (15 if self.quick else 60)
         rate, unique_every = 200, 10
         sim, sim_url = self.simulator("faults-sim", ["--fault-throttle-rate", "0.2", "--fault-5xx-rate", "0.05", "--fault-seed", "7"])
         proxy, base = self.proxy("faults-proxy", sim_url)
@@ -573,7 +578,9 @@ http {{
         """ns per signature and time per simulator call (proxy/benches/signing.rs, simulator.rs)."""
         started = time.time()
         with open(os.path.join(self.workdir, "criterion.log"), "wb") as logf:
-            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "signing", "--bench", "simulator"],
+            # BENCH_QUICK: shorter criterion runs too, so the whole suite stays under 5 minutes.
+            quick = ["--", "--warm-up-time", "1", "--measurement-time", "2"] if self.quick else []
+            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "signing", "--bench", "simulator", *quick],
                                   stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
         if done.returncode != 0:
             raise RuntimeError(f"cargo bench failed:\n{self.procs.tail('criterion')}")
@@ -740,6 +747,8 @@ def proc_meminfo(field):
 
 
 SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "checks", "slowloris", "history"]
+# Run only when named in --only (they take long).
+EXTRA_SECTIONS = ["faults_long"]
 
 
 def main():
@@ -752,13 +761,13 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS + EXTRA_SECTIONS))
     ap.add_argument("--browser-runs", type=int, default=7)
     ap.add_argument("--history-bench", help="the `history` bench binary (proxy/benches/history.rs)")
     ap.add_argument("--quick", action="store_true", help="shorter runs, for trying the script out")
     args = ap.parse_args()
     sections = [s for s in args.only.split(",") if s] or SECTIONS
-    unknown = set(sections) - set(SECTIONS)
+    unknown = set(sections) - set(SECTIONS) - set(EXTRA_SECTIONS)
     if unknown:
         ap.error(f"unknown sections: {sorted(unknown)}")
     bench = Bench(args)

@@ -369,3 +369,103 @@ fn any_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+/// The text redaction gives what the tree redaction gives: the same document (compared parsed),
+/// the same count and the same `RequestId`; and it keeps the text as it came only when the tree
+/// redaction changes nothing.
+fn text_agrees_with_tree(value: &Value, extra: &[String]) -> Result<(), TestCaseError> {
+    let mut tree = value.clone();
+    let n = redact_json_with(&mut tree, extra);
+    for text in [value.to_string(), serde_json::to_string_pretty(value).unwrap_or_default()] {
+        let red = redact_json_text(text.as_bytes(), extra).expect("the text is JSON");
+        let got: Value = serde_json::from_slice(&red.json).expect("the redacted text is JSON");
+        prop_assert_eq!(&got, &tree, "from {}", text);
+        prop_assert_eq!(red.count, n, "from {}", text);
+        prop_assert_eq!(red.request_id.as_deref(), tree.get("RequestId").and_then(Value::as_str));
+        if let std::borrow::Cow::Borrowed(kept) = &red.json {
+            prop_assert_eq!(n, 0);
+            prop_assert_eq!(*kept, text.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn text_redaction_of_the_seed_answer() {
+    let text = crate::seed::SEED_EXAMPLE_RESPONSE;
+    let value: Value = serde_json::from_str(text).unwrap();
+    text_agrees_with_tree(&value, &[]).unwrap();
+    let red = redact_json_text(text.as_bytes(), &[]).unwrap();
+    let out = String::from_utf8(red.json.into_owned()).unwrap();
+    assert!(!out.contains("SourcePassword"), "{out}");
+    assert!(red.count >= 1);
+    assert_eq!(red.request_id.as_deref(), value["RequestId"].as_str());
+}
+
+#[test]
+fn text_redaction_keeps_a_clean_answer_as_it_came() {
+    let text = br#"{ "RequestId": "R-1", "Items": {"DBInstance": [{"DBInstanceId": "pgm-1", "NextToken": "n"}]}, "PageNumber": 1 }"#;
+    let red = redact_json_text(text, &[]).unwrap();
+    assert!(matches!(red.json, std::borrow::Cow::Borrowed(t) if t == text));
+    assert_eq!((red.count, red.request_id.as_deref()), (0, Some("R-1")));
+}
+
+#[test]
+fn text_redaction_refuses_what_is_not_json() {
+    for bad in [&b""[..], b"{", b"{\"a\":1} x", b"<html>", b"{\"a\":\"\xff\"}", b"[1,]", b"1e400"] {
+        assert!(redact_json_text(bad, &[]).is_none(), "{:?}", String::from_utf8_lossy(bad));
+        assert!(serde_json::from_slice::<Value>(bad).is_err());
+    }
+}
+
+#[test]
+fn text_redaction_of_a_key_holding_the_secret_rewrites_it_as_the_tree_does() {
+    let value = json!({"SourcePassword": "Zq-secret-1", "Zq-secret-1": 1, "RequestId": "Zq-secret-1"});
+    text_agrees_with_tree(&value, &[]).unwrap();
+    let text = value.to_string();
+    let red = redact_json_text(text.as_bytes(), &[]).unwrap();
+    assert!(!String::from_utf8_lossy(&red.json).contains("Zq-secret-1"));
+    assert_eq!(red.request_id.as_deref(), Some(MASK));
+}
+
+#[test]
+fn text_redaction_masks_secrets_held_by_duplicate_keys() {
+    // JSON allows duplicate keys; the tree keeps the last value, the text keeps both, redacted.
+    let text =
+        br#"{"Detail":"by u:x Zq-first-secret","Password":"Zq-first-secret","Password":"Zq-second-one"}"#;
+    let red = redact_json_text(text, &[]).unwrap();
+    let out = String::from_utf8_lossy(&red.json).into_owned();
+    assert!(!out.contains("Zq-first-secret") && !out.contains("Zq-second-one"), "{out}");
+    assert!(!out.contains("Password"), "{out}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn text_and_tree_agree_on_planted_secrets((value, _) in json_with_unknown_secrets()) {
+        text_agrees_with_tree(&value, &[])?;
+    }
+
+    #[test]
+    fn text_and_tree_agree_on_the_source_password(
+        pw in secret("[ -~äé€]{4,16}"),
+        places in prop::collection::vec(placement(), 1..5),
+        filler in "[a-z]{0,6}",
+        extra in any::<bool>(),
+    ) {
+        let mut items: Vec<Value> = places.iter().map(|&p| place(&pw, p, &filler)).collect();
+        let task = json!({"TaskId": 1, "SourcePassword": pw.clone(), "Detail": items.pop(), "Other": items});
+        let value = json!({"Items": [task], "NextToken": "n-2", "RequestId": format!("R-{filler}")});
+        let extra = if extra { vec![pw.clone()] } else { vec![] };
+        text_agrees_with_tree(&value, &extra)?;
+        // Also when the credential key comes after the strings that echo it.
+        let value = json!({"Items": [{"Detail": format!("x {pw} y")}], "Later": {"source_password": pw}});
+        text_agrees_with_tree(&value, &[])?;
+    }
+
+    #[test]
+    fn text_and_tree_agree_on_any_json(value in any_json()) {
+        text_agrees_with_tree(&value, &[])?;
+    }
+}
