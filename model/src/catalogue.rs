@@ -176,6 +176,10 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("Proxy.MethodNotAllowed", 405, Client, "Only reading is allowed through the proxy.", "Melalui proxy hanya boleh membaca."),
     e("Proxy.Busy", 503, Retryable, "The proxy has too many calls to the RDS API in flight; try again in a moment.", "Proxy sedang menangani terlalu banyak panggilan ke API RDS; coba lagi sebentar lagi."),
     e("Proxy.AppNotBuilt", 503, Server, "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
+    e("Proxy.HistoryNotConfigured", 404, Client, "This proxy keeps no history; only live data is shown.", "Proxy ini tidak menyimpan riwayat; hanya data langsung yang ditampilkan."),
+    e("Proxy.HistoryUnavailable", 503, Retryable, "History is unavailable for now; live data is not affected.", "Riwayat sedang tidak tersedia; data langsung tidak terpengaruh."),
+    e("Proxy.NotWatched", 404, Client, "This instance is not watched.", "Instans ini tidak dipantau."),
+    e("Proxy.UnsupportedMediaType", 415, Client, "The request must be sent as JSON.", "Permintaan harus dikirim sebagai JSON."),
 ];
 
 /// Every catalogued code.
@@ -296,6 +300,8 @@ mod tests {
         ("Proxy.NotFound", 404, Client), ("Proxy.PayloadTooLarge", 413, Client), ("Proxy.Internal", 500, Server),
         ("Proxy.MethodNotAllowed", 405, Client), ("Proxy.AppNotBuilt", 503, Server),
         ("Proxy.Busy", 503, Retryable),
+        ("Proxy.HistoryNotConfigured", 404, Client), ("Proxy.HistoryUnavailable", 503, Retryable),
+        ("Proxy.NotWatched", 404, Client), ("Proxy.UnsupportedMediaType", 415, Client),
     ];
 
     #[test]

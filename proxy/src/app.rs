@@ -68,6 +68,10 @@ pub struct AppState {
     /// Origins besides the proxy's own that may call `/api/*` from a browser (the portal's).
     pub allowed_origins: Vec<String>,
     pub limits: crate::limits::Limits,
+    /// The history store, when one is open (history routes answer 404 without it).
+    pub store: Option<Arc<crate::store::Store>>,
+    /// Members of this group may add and remove watches (`--admin-group`).
+    pub admin_group: Option<String>,
 }
 
 impl AppState {
@@ -89,6 +93,8 @@ impl AppState {
             last_upstream: Mutex::new(None),
             allowed_origins: Vec::new(),
             limits: crate::limits::Limits::default(),
+            store: None,
+            admin_group: None,
         }
     }
 
@@ -107,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rds/{action}", get(rds_call).fallback(method_not_allowed))
         .route("/session", get(session).fallback(method_not_allowed))
         .route("/openapi.json", get(crate::openapi::openapi_json).fallback(method_not_allowed))
+        .merge(crate::history_api::routes())
         .fallback(api_not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let under_base =
@@ -290,6 +297,7 @@ async fn session(State(state): State<Shared>, Extension(caller): Extension<Calle
         "mode": state.mode.as_str(),
         "region": state.default_region,
         "version": env!("CARGO_PKG_VERSION"),
+        "history": state.store.is_some(),
     });
     let mut response = Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

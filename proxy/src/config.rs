@@ -189,6 +189,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Members of this group (from --groups-header or the tokens file) may add and remove
+    /// watched instances over the API. Without it, nobody can.
+    #[arg(long, env = "MIGRATION_PROXY_ADMIN_GROUP")]
+    pub admin_group: Option<String>,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

@@ -27,6 +27,14 @@ pub enum ProxyError {
     Busy,
     #[error("{0}")]
     Internal(String),
+    #[error("This proxy keeps no history: it was started without a history store.")]
+    HistoryNotConfigured,
+    #[error("The history store is not answering; live data is not affected. Try again later.")]
+    HistoryUnavailable,
+    #[error("{0}")]
+    NotWatched(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
 }
 
 impl ProxyError {
@@ -42,6 +50,10 @@ impl ProxyError {
             Self::UpstreamUnavailable(_) => "Proxy.UpstreamUnavailable",
             Self::Busy => "Proxy.Busy",
             Self::Internal(_) => "Proxy.Internal",
+            Self::HistoryNotConfigured => "Proxy.HistoryNotConfigured",
+            Self::HistoryUnavailable => "Proxy.HistoryUnavailable",
+            Self::NotWatched(_) => "Proxy.NotWatched",
+            Self::UnsupportedMediaType(_) => "Proxy.UnsupportedMediaType",
         }
     }
 
@@ -56,6 +68,9 @@ impl ProxyError {
             Self::UpstreamUnavailable(_) => StatusCode::BAD_GATEWAY,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::HistoryNotConfigured | Self::NotWatched(_) => StatusCode::NOT_FOUND,
+            Self::HistoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 }
@@ -120,6 +135,10 @@ mod tests {
             ProxyError::UpstreamUnavailable(String::new()),
             ProxyError::Busy,
             ProxyError::Internal(String::new()),
+            ProxyError::HistoryNotConfigured,
+            ProxyError::HistoryUnavailable,
+            ProxyError::NotWatched(String::new()),
+            ProxyError::UnsupportedMediaType(String::new()),
         ];
         for e in all {
             let info = migration_model::error_info(e.code())

@@ -91,6 +91,8 @@ pub async fn prepare(
     state.allowed_origins = parse_origins(&args.allowed_origins)?;
     state.limits = crate::limits::Limits::new(args.max_upstream_in_flight);
     state.policy = args.policy_file.as_deref().map(Policy::load).transpose()?;
+    state.admin_group =
+        args.admin_group.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_string);
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
         Duration::from_secs(args.stale_for_secs),

@@ -17,6 +17,9 @@ use migration_model::Lsn;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+mod read;
+pub use read::StoredTask;
+
 /// Where the store lives when neither `--data-dir` nor `--database-url` is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 /// The SQLite file's name under `--data-dir`.
@@ -459,6 +462,7 @@ impl Store {
                     added_at: row.try_get(4)?,
                     last_viewed_at: row.try_get(5)?,
                     last_poll: None,
+                    last_data_at: None,
                 })
             })
             .collect::<Result<_, _>>()
