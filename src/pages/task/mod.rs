@@ -1,5 +1,6 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
+mod history;
 mod lag_chart;
 mod raw_json;
 mod readiness;
@@ -88,6 +89,7 @@ fn TaskView(region: String, instance: String, task: String) -> impl IntoView {
 #[component]
 fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
     let api = use_app().api;
+    let history = view! { <history::History region=region.clone() instance=instance.clone() id/> };
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -139,6 +141,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     </div>
                 </Show>
             </Loaded>
+            {history}
         </div>
     }
 }
