@@ -772,7 +772,7 @@ struct RegionPath {
     #[param(
         rename = "RegionId",
         min_length = 2,
-        max_length = 64,
+        max_length = 48,
         pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
         example = "cn-hangzhou"
     )]
