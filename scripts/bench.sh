@@ -6,7 +6,7 @@
 # Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.
 #
 #   WRITE=1           rewrite BENCHMARKS.md
-#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history
+#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history,history_query
 #   BENCH_QUICK=1     shorter runs (the whole suite in under 5 minutes; the figures are then rougher)
 #   BENCH_ONLY=...,faults_long   also the fault load for 5 minutes (FAULT_SECS=N for N seconds);
 #                     only when named, as it takes that long
@@ -78,10 +78,23 @@ history_bench=$(bench_exe history)
 target_dir=$(cargo metadata -q --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 [ -x "$loadgen" ] || { echo "bench: the load generator did not build" >&2; exit 1; }
 
+# history_query: a 7-day history query of one task polled every 30 s, downsampled to 500 points,
+# p50 and p99 per store backend (proxy/benches/history_query.rs; goal p50 <= 10 ms).
+if wants history_query; then
+  echo "== bench: history query per store backend (SQLite, a private PostgreSQL)"
+  HISTORY_BENCH_OUT="$run_dir/history.json" BENCH_QUICK="$QUICK" \
+    cargo bench -q -p migration-proxy --bench history_query
+fi
+# run.py measures every other section.
+run_only=$(printf ',%s,' "$ONLY" | sed 's/,history_query,/,/g; s/^,*//; s/,*$//')
+if [ -n "$ONLY" ] && [ -z "$run_only" ]; then
+  exit 0
+fi
+
 args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist dist
   --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json"
   --history-bench "$history_bench")
-[ -n "$ONLY" ] && args+=(--only "$ONLY")
+[ -n "$run_only" ] && args+=(--only "$run_only")
 [ -n "$names_wasm" ] && args+=(--names-wasm "$names_wasm")
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)
 

@@ -33,7 +33,8 @@ scripts/sdk-test.sh
 scripts/api-test.sh
 
 echo "== browser tests"
-cargo build -q -p migration-proxy
+# The history views' tests run the proxy with a pre-filled store (proxy/examples/history_stack.rs).
+cargo build -q -p migration-proxy --bins --example history_stack
 scripts/e2e.sh
 
 scripts/secret-scan.sh

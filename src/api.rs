@@ -7,8 +7,9 @@
 //! `X-Proxy-Cache`); [`ApiError`] tells a network failure from an Alibaba-shaped error body, a
 //! bare HTTP status and an unreadable body. [`read_answer`] is pure and unit-tested natively.
 
-use crate::url::{api_url, TaskListQuery};
+use crate::url::{api_url, segment, TaskListQuery};
 use migration_model::contract::{self, HEADER_CACHE, HEADER_STALE, PRECHECK_PAGE_SIZE_MIN};
+use migration_model::history::{InstanceHistory, TaskHistory, WatchList};
 use migration_model::{
     ApiErrorBody, DescribeCloudMigrationPrecheckResultRequest, DescribeCloudMigrationPrecheckResultResponse,
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, DescribeDbInstancesRequest,
@@ -110,6 +111,27 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl ApiError {
+    /// What the history routes answer on a proxy without a store, said without asking it (the
+    /// session already told).
+    pub fn history_off() -> ApiError {
+        ApiError::Api {
+            status: 404,
+            body: ApiErrorBody { code: "Proxy.HistoryNotConfigured".to_owned(), ..ApiErrorBody::default() },
+        }
+    }
+}
+
+/// Whether to ask for history, from the session: `Some(false)` when the proxy said it keeps none,
+/// `None` while the session is loading; a session that failed to load does not stop the asking.
+pub fn history_kept(session: Option<Option<Session>>) -> Option<bool> {
+    match session {
+        None => None,
+        Some(Some(s)) => Some(s.history),
+        Some(None) => Some(true),
+    }
+}
+
 /// What `GET {base}/api/session` answers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
@@ -122,6 +144,8 @@ pub struct Session {
     pub region: Option<String>,
     /// The proxy's version.
     pub version: Option<String>,
+    /// Whether the proxy keeps history (has a store): without it the app does not ask.
+    pub history: bool,
 }
 
 impl Session {
@@ -218,6 +242,30 @@ pub fn rds_params(region: &str, pairs: Vec<(String, String)>) -> Vec<(String, St
     out
 }
 
+/// `watch/{region}/{instance}`, each a path segment.
+pub fn watch_path(region: &str, instance: &str) -> String {
+    format!("watch/{}/{}", segment(region), segment(instance))
+}
+
+/// `history/{region}/{instance}[/tasks/{task}]`.
+pub fn history_path(region: &str, instance: &str, task: Option<u64>) -> String {
+    let base = format!("history/{}/{}", segment(region), segment(instance));
+    match task {
+        Some(t) => format!("{base}/tasks/{t}"),
+        None => base,
+    }
+}
+
+/// `from`, `to` (Unix seconds) and `points`.
+pub fn range_params(from: i64, to: i64, points: Option<usize>) -> Vec<(String, String)> {
+    let mut out =
+        vec![("from".to_owned(), from.max(0).to_string()), ("to".to_owned(), to.max(0).to_string())];
+    if let Some(p) = points {
+        out.push(("points".to_owned(), p.to_string()));
+    }
+    out
+}
+
 /// The proxy's API, at a base path. Cheap to clone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {
@@ -292,6 +340,75 @@ impl Api {
         request.page_size = Some(contract::INSTANCE_PAGE_SIZE_MAX);
         let params = rds_params(region, request.query_pairs());
         self.get(&format!("rds/{}", DescribeDbInstancesRequest::ACTION), &params).await
+    }
+
+    /// `GET {base}/api/watch`: the watched instances the caller may see.
+    pub async fn watch_list(&self) -> Result<Fetched<WatchList>, ApiError> {
+        self.get("watch", &[]).await
+    }
+
+    /// `POST {base}/api/watch/{region}/{instance}` (admin group only).
+    pub async fn add_watch(&self, region: &str, instance: &str) -> Result<(), ApiError> {
+        self.change("POST", &watch_path(region, instance)).await
+    }
+
+    /// `DELETE {base}/api/watch/{region}/{instance}` (admin group only).
+    pub async fn remove_watch(&self, region: &str, instance: &str) -> Result<(), ApiError> {
+        self.change("DELETE", &watch_path(region, instance)).await
+    }
+
+    /// `GET {base}/api/history/{region}/{instance}?from&to`: per-task sparklines and last changes.
+    pub async fn instance_history(
+        &self,
+        region: &str,
+        instance: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Fetched<InstanceHistory>, ApiError> {
+        self.get(&history_path(region, instance, None), &range_params(from, to, None)).await
+    }
+
+    /// `GET {base}/api/history/{region}/{instance}/tasks/{task}?from&to&points`.
+    pub async fn task_history(
+        &self,
+        region: &str,
+        instance: &str,
+        task: u64,
+        from: i64,
+        to: i64,
+        points: usize,
+    ) -> Result<Fetched<TaskHistory>, ApiError> {
+        self.get(&history_path(region, instance, Some(task)), &range_params(from, to, Some(points))).await
+    }
+
+    /// The address of a task's history export (a download: a link, not a fetch).
+    pub fn export_href(&self, region: &str, instance: &str, task: u64, format: &str) -> String {
+        let path = format!("{}/export", history_path(region, instance, Some(task)));
+        api_url(&self.base, &path, &[("format".to_owned(), format.to_owned())])
+    }
+
+    /// Sends a state change: JSON (the proxy refuses anything else, against cross-site forms).
+    async fn change(&self, method: &str, rest: &str) -> Result<(), ApiError> {
+        let url = api_url(&self.base, rest, &[]);
+        let network = |e: gloo_net::Error| ApiError::Network { detail: e.to_string() };
+        let builder = match method {
+            "DELETE" => gloo_net::http::Request::delete(&url),
+            _ => gloo_net::http::Request::post(&url),
+        };
+        let response = builder
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .body("{}")
+            .map_err(network)?
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let text = response.text().await.map_err(network)?;
+        read_answer::<serde_json::Value>(status, None, None, &text).map(|_| ())
     }
 
     /// The one place that sends a request: `GET {base}/api/{rest}?{params}`. The request's
@@ -383,6 +500,19 @@ mod tests {
         assert!(matches!(e, ApiError::Decode { status: 200, .. }));
         let e = read_answer::<DescribeCloudMigrationResultResponse>(200, None, None, "[1,2]").unwrap_err();
         assert_eq!(e.kind(), "decode");
+    }
+
+    #[test]
+    fn history_addresses() {
+        assert_eq!(history_path("cn-hangzhou", "pgm-x", Some(7)), "history/cn-hangzhou/pgm-x/tasks/7");
+        assert_eq!(watch_path("cn-hangzhou", "pgm-x"), "watch/cn-hangzhou/pgm-x");
+        let p = range_params(-5, 10, Some(500));
+        assert_eq!(p[0], ("from".to_owned(), "0".to_owned()));
+        assert_eq!(p.len(), 3);
+        assert_eq!(
+            Api::new("/m").export_href("cn-hangzhou", "pgm-x", 7, "csv"),
+            "/m/api/history/cn-hangzhou/pgm-x/tasks/7/export?format=csv"
+        );
     }
 
     #[test]

@@ -665,6 +665,132 @@ strings! {
         "Tidak ada saran khusus untuk pemeriksaan ini: baca pesan layanan, perbaiki sumber atau instans, lalu jalankan prapemeriksaan lagi."
     ),
 
+    // History (task page, instance page, watch page)
+    HistoryHeading => ("History", "Riwayat"),
+    HistoryRangeLabel => ("Range", "Rentang"),
+    Range1h => ("1 h", "1 jam"),
+    Range6h => ("6 h", "6 jam"),
+    Range24h => ("24 h", "24 jam"),
+    Range7d => ("7 d", "7 hari"),
+    RangeAll => ("All", "Semua"),
+    HistoryLoading => ("Loading history…", "Memuat riwayat…"),
+    HistoryNotConfigured => (
+        "This proxy keeps no history, so only live figures are shown.",
+        "Proxy ini tidak menyimpan riwayat, jadi hanya angka langsung yang ditampilkan."
+    ),
+    HistoryUnavailable => (
+        "History is unavailable right now (its store is not answering). Live figures are not affected.",
+        "Riwayat sedang tidak tersedia (penyimpanannya tidak menjawab). Angka langsung tidak terpengaruh."
+    ),
+    HistoryNotWatched => (
+        "Not watched yet: history starts once this instance is watched. Live figures are shown.",
+        "Belum dipantau: riwayat dimulai setelah instans ini dipantau. Angka langsung tetap ditampilkan."
+    ),
+    /// `{error}` is the technical reason.
+    HistoryError => ("History could not be loaded: {error}", "Riwayat tidak dapat dimuat: {error}"),
+    HistoryEmptyRange => ("No samples in this range.", "Tidak ada sampel dalam rentang ini."),
+    /// `{n}` points drawn, `{stored}` samples kept.
+    HistoryChartSummary => (
+        "{n} points from {stored} stored samples; the band shows each point's least and greatest lag.",
+        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan jeda terkecil dan terbesar tiap titik."
+    ),
+    HistoryChartLabel => ("Lag not yet replayed over time", "Jeda yang belum diputar ulang dari waktu ke waktu"),
+    LegendStageChange => ("Stage change", "Perubahan tahap"),
+    LegendDisconnect => ("Disconnected", "Terputus"),
+    CatchUpHeading => ("Catch-up", "Pengejaran"),
+    /// `{rate}` bytes per second, `{eta}` a duration.
+    CatchUpShrinking => (
+        "Lag is shrinking by {rate} per second: at this rate it reaches zero in about {eta}.",
+        "Jeda menyusut {rate} per detik: dengan laju ini mencapai nol dalam sekitar {eta}."
+    ),
+    CatchUpGrowing => (
+        "Lag is growing by {rate} per second: it is not catching up, so there is no estimate.",
+        "Jeda bertambah {rate} per detik: tidak mengejar, jadi tidak ada perkiraan."
+    ),
+    CatchUpFlat => (
+        "Lag is flat at {lag}: there is no estimate of when it reaches zero.",
+        "Jeda tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
+    ),
+    CatchUpCaughtUp => ("Caught up: nothing is waiting to be replayed.", "Sudah terkejar: tidak ada yang menunggu diputar ulang."),
+    /// `{n}` samples over `{span}`.
+    CatchUpNotEnough => (
+        "Not enough data for a trend yet ({n} samples over {span} in the last 15 minutes).",
+        "Data belum cukup untuk tren ({n} sampel selama {span} dalam 15 menit terakhir)."
+    ),
+    /// `{duration}` of the longest disconnect.
+    LongestDisconnect => ("Longest disconnect in this range: {duration}.", "Pemutusan terlama dalam rentang ini: {duration}."),
+    EventsHeading => ("Event log", "Log peristiwa"),
+    EventsEmpty => ("No events in this range.", "Tidak ada peristiwa dalam rentang ini."),
+    EventsColObserved => ("Observed", "Teramati"),
+    EventsColEvent => ("Event", "Peristiwa"),
+    EventsColDetail => ("Detail", "Rincian"),
+    /// `{after}` is the previous poll's time.
+    EventsAfter => ("after {after}", "setelah {after}"),
+    /// `{min}` and `{max}` are durations.
+    DurationBetween => ("lasted {min} to {max}", "berlangsung {min} sampai {max}"),
+    DurationAtLeast => ("lasted at least {min}", "berlangsung sedikitnya {min}"),
+    EvTaskAppeared => ("Task appeared", "Tugas muncul"),
+    EvTaskVanished => ("Task vanished", "Tugas hilang"),
+    EvStageChanged => ("Stage changed", "Tahap berubah"),
+    EvStateChanged => ("Replication state changed", "Status replikasi berubah"),
+    EvDisconnectBegan => ("Disconnect began", "Pemutusan dimulai"),
+    EvDisconnectEnded => ("Disconnect ended", "Pemutusan berakhir"),
+    EvDetailLine => ("New log line", "Baris log baru"),
+    EvPrecheckReport => ("Precheck report", "Laporan prapemeriksaan"),
+    EvReadinessChanged => ("Switch readiness changed", "Kesiapan peralihan berubah"),
+    EvPollFailing => ("Polls failing", "Polling gagal"),
+    EvPollRecovered => ("Polls recovered", "Polling pulih"),
+    ObservedStagesHeading => ("Stages as observed", "Tahap yang teramati"),
+    ObservedStagesNote => (
+        "When the watcher saw each stage begin: the change happened between two polls, so each time is a range where the log gives none.",
+        "Kapan pemantau melihat tiap tahap dimulai: perubahan terjadi di antara dua polling, jadi tiap waktu adalah rentang bila log tidak mencatatnya."
+    ),
+    /// `{after}` and `{at}` are times.
+    StageEnteredBetween => ("entered between {after} and {at}", "dimulai antara {after} dan {at}"),
+    StageEnteredBy => ("already in it at {at}", "sudah dalam tahap ini pada {at}"),
+    ExportCsv => ("Export CSV", "Ekspor CSV"),
+    ExportJson => ("Export JSON", "Ekspor JSON"),
+    ColHistory => ("Last hour", "Satu jam terakhir"),
+    ChangedSinceVisit => ("Changed since your last visit", "Berubah sejak kunjungan terakhir Anda"),
+    ChangedMark => ("changed", "berubah"),
+    /// `{max}` is the largest lag.
+    SparklineLabel => ("Lag over the last hour, at most {max}", "Jeda selama satu jam terakhir, paling banyak {max}"),
+    NoSparkline => ("no history", "tanpa riwayat"),
+    NavWatch => ("Watch list", "Daftar pantauan"),
+    WatchHeading => ("Watched instances", "Instans yang dipantau"),
+    WatchIntro => (
+        "The proxy polls these instances in the background and keeps their history.",
+        "Proxy memantau instans ini di latar belakang dan menyimpan riwayatnya."
+    ),
+    WatchCaption => ("Watched instances and their last poll", "Instans yang dipantau dan polling terakhirnya"),
+    WatchColInstance => ("Instance", "Nama instans"),
+    WatchColRegion => ("Region", "Wilayah"),
+    WatchColWhy => ("Watched because", "Dipantau karena"),
+    WatchColAdded => ("Since", "Sejak"),
+    WatchColLastData => ("Last poll with data", "Polling terakhir dengan data"),
+    WatchColActions => ("Actions", "Tindakan"),
+    WatchSourceConfig => ("configured (--watch)", "dikonfigurasi (--watch)"),
+    WatchSourceDemo => ("demo instance", "instans demo"),
+    /// `{who}` added it.
+    WatchSourceAdmin => ("added by {who}", "ditambahkan oleh {who}"),
+    /// `{who}` opened it.
+    WatchSourceAuto => ("opened by {who}", "dibuka oleh {who}"),
+    WatchSomeone => ("someone", "seseorang"),
+    WatchNever => ("not yet", "belum"),
+    WatchEmpty => ("Nothing is watched yet.", "Belum ada yang dipantau."),
+    WatchRemove => ("Stop watching", "Berhenti memantau"),
+    WatchAddHeading => ("Watch an instance", "Pantau instans"),
+    WatchRegionLabel => ("Region ID", "ID wilayah"),
+    WatchInstanceLabel => ("Instance ID", "ID instans"),
+    WatchAdd => ("Watch", "Pantau"),
+    WatchReadOnly => (
+        "Only members of the admin group can add or remove watched instances.",
+        "Hanya anggota grup admin yang dapat menambah atau menghapus instans yang dipantau."
+    ),
+    /// `{error}` is the reason.
+    WatchChangeFailed => ("The change was refused: {error}", "Perubahan ditolak: {error}"),
+    WatchBadInput => ("Enter a region ID and an instance ID.", "Masukkan ID wilayah dan ID instans."),
+
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),
     NotFoundText => (
@@ -838,6 +964,10 @@ static ERROR_MESSAGES: &[(&str, &str, &str)] = &[
     ("Proxy.RequestTimeout", "The request took too long and was stopped; try again.", "Permintaan terlalu lama dan dihentikan; coba lagi."),
     ("Proxy.RateLimited", "Too many calls from you in a short time; the dashboard will try again shortly.", "Terlalu banyak panggilan dari Anda dalam waktu singkat; dasbor akan mencoba lagi sebentar lagi."),
     ("Proxy.UpstreamTooLarge", "The RDS API's answer is larger than the proxy accepts; ask for a smaller page.", "Jawaban API RDS lebih besar daripada yang diterima proxy; minta halaman yang lebih kecil."),
+    ("Proxy.HistoryNotConfigured", "This proxy keeps no history; only live data is shown.", "Proxy ini tidak menyimpan riwayat; hanya data langsung yang ditampilkan."),
+    ("Proxy.HistoryUnavailable", "History is unavailable for now; live data is not affected.", "Riwayat sedang tidak tersedia; data langsung tidak terpengaruh."),
+    ("Proxy.NotWatched", "This instance is not watched.", "Instans ini tidak dipantau."),
+    ("Proxy.UnsupportedMediaType", "The request must be sent as JSON.", "Permintaan harus dikirim sebagai JSON."),
     ("Proxy.AppNotBuilt", "The dashboard is not built on this server; ask its operator to build it.", "Dasbor belum dibangun di server ini; minta operatornya untuk membangunnya."),
 ];
 

@@ -11,6 +11,10 @@ const LANG_KEY: &str = "migration-dashboard.lang";
 const THEME_KEY: &str = "migration-dashboard.theme";
 const RECENT_KEY: &str = "migration-dashboard.recent";
 const REFRESH_KEY: &str = "migration-dashboard.refresh";
+const VISITS_KEY: &str = "migration-dashboard.visits";
+
+/// How many instances' last visits are kept (the oldest is forgotten first).
+pub const VISITS_MAX: usize = 50;
 
 /// How many recently opened instances are kept.
 pub const RECENT_MAX: usize = 8;
@@ -127,6 +131,44 @@ pub fn push_recent(mut list: Vec<(String, String)>, region: &str, instance: &str
     list
 }
 
+/// When the viewer last opened the instance (Unix seconds), for "changed since your last visit".
+pub fn load_visit(region: &str, instance: &str) -> Option<i64> {
+    parse_visits(&load(VISITS_KEY).unwrap_or_default())
+        .into_iter()
+        .find(|(r, i, _)| r == region && i == instance)
+        .map(|(_, _, at)| at)
+}
+
+/// Records a visit to the instance at `at` (Unix seconds).
+pub fn remember_visit(region: &str, instance: &str, at: i64) {
+    let mut list = parse_visits(&load(VISITS_KEY).unwrap_or_default());
+    list.retain(|(r, i, _)| !(r == region && i == instance));
+    list.insert(0, (region.to_owned(), instance.to_owned(), at));
+    list.truncate(VISITS_MAX);
+    save(VISITS_KEY, &format_visits(&list));
+}
+
+/// Stored form: one `region/instance seconds` per line, most recent first.
+pub fn parse_visits(text: &str) -> Vec<(String, String, i64)> {
+    text.lines()
+        .filter_map(|l| {
+            let (key, at) = l.split_once(' ')?;
+            let (r, i) = key.split_once('/')?;
+            Some((
+                crate::url::clean_identifier(r)?,
+                crate::url::clean_identifier(i)?,
+                at.trim().parse().ok()?,
+            ))
+        })
+        .take(VISITS_MAX)
+        .collect()
+}
+
+/// See [`parse_visits`].
+pub fn format_visits(list: &[(String, String, i64)]) -> String {
+    list.iter().map(|(r, i, at)| format!("{r}/{i} {at}")).collect::<Vec<_>>().join("\n")
+}
+
 /// Auto-refresh intervals offered, in seconds (0 = off).
 pub const REFRESH_CHOICES: [u32; 5] = [0, 5, 10, 30, 60];
 /// The interval until the user picks one.
@@ -197,6 +239,13 @@ pub fn focus_by_id(id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visits_round_trip_and_skip_junk() {
+        let list = vec![("cn-hangzhou".to_owned(), "pgm-a".to_owned(), 1_796_083_200)];
+        assert_eq!(parse_visits(&format_visits(&list)), list);
+        assert!(parse_visits("cn-hangzhou/pgm-a soon\nnonsense\n/ 5").is_empty());
+    }
 
     #[test]
     fn recent_list() {

@@ -160,6 +160,10 @@ static CATALOGUE: &[ErrorInfo] = &[
     e("Proxy.RequestTimeout", 408, Retryable),
     e("Proxy.RateLimited", 429, Throttled),
     e("Proxy.UpstreamTooLarge", 502, Server),
+    e("Proxy.HistoryNotConfigured", 404, Client),
+    e("Proxy.HistoryUnavailable", 503, Retryable),
+    e("Proxy.NotWatched", 404, Client),
+    e("Proxy.UnsupportedMediaType", 415, Client),
     e("Proxy.AppNotBuilt", 503, Server),
 ];
 

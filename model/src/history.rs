@@ -174,6 +174,14 @@ pub struct TaskHistory {
     pub events: Vec<HistoryEvent>,
     /// Catch-up rate and ETA over the last samples of the range (see `trend`).
     pub catch_up: crate::trend::CatchUp,
+    /// The task's stages as the watcher observed them, over its whole history (not only the
+    /// range), for the stage timeline where the `Detail` log has no time.
+    #[serde(default)]
+    pub stages: Vec<crate::trend::StageSpan>,
+    /// Whether the instance is watched now: an empty answer from an instance that is not says
+    /// "not watched yet" rather than "nothing happened".
+    #[serde(default)]
+    pub watched: bool,
 }
 
 /// One task in `GET /api/history/{RegionId}/{DBInstanceName}`.
@@ -217,6 +225,9 @@ pub struct InstanceHistory {
     pub from: i64,
     pub to: i64,
     pub tasks: Vec<TaskSummary>,
+    /// Whether the instance is watched now (see [`TaskHistory::watched`]).
+    #[serde(default)]
+    pub watched: bool,
 }
 
 /// Why an instance is watched.
@@ -267,6 +278,19 @@ pub struct WatchEntry {
     pub last_viewed_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll: Option<PollReport>,
+    /// The last poll that saw the instance's tasks, from the store (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_data_at: Option<i64>,
+}
+
+/// `GET /api/watch`: the watched instances the caller may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct WatchList {
+    pub watches: Vec<WatchEntry>,
+    /// Whether the caller may add and remove watches (a member of the configured admin group).
+    pub can_edit: bool,
 }
 
 /// The watcher's last poll of an instance.

@@ -78,6 +78,8 @@ pub struct AppState {
     pub alerts_config: Arc<crate::alerts::config::AlertsConfig>,
     /// The alert engine, when the proxy has a history store to keep episodes in.
     pub alerts: Option<Arc<crate::alerts::AlertEngine>>,
+    /// Members of this group may add and remove watches (`--admin-group`).
+    pub admin_group: Option<String>,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
             watcher: None,
             alerts_config: Arc::new(crate::alerts::config::AlertsConfig::without_file()),
             alerts: None,
+            admin_group: None,
         }
     }
 
@@ -130,6 +133,7 @@ pub fn app_shared(state: Arc<AppState>) -> Router {
         .route("/alerts/rules", get(crate::alerts::api::rules).fallback(method_not_allowed))
         .route("/alerts/deliveries", get(crate::alerts::api::deliveries).fallback(method_not_allowed))
         .route("/alerts/episodes", get(crate::alerts::api::episodes).fallback(method_not_allowed))
+        .merge(crate::history_api::routes())
         .fallback(api_not_found)
         // Layers run outside in: authenticate first, then count the call in the caller's bucket.
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::limits::rate_limit))
@@ -323,6 +327,7 @@ async fn session(State(state): State<Shared>, Extension(caller): Extension<Calle
         "mode": state.mode.as_str(),
         "region": state.default_region,
         "version": env!("CARGO_PKG_VERSION"),
+        "history": state.store.is_some(),
     });
     let mut response = Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -267,6 +267,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_WORKER_THREADS", default_value_t = 0)]
     pub worker_threads: usize,
 
+    /// Members of this group (from --groups-header or the tokens file) may add and remove
+    /// watched instances over the API. Without it, nobody can.
+    #[arg(long, env = "MIGRATION_PROXY_ADMIN_GROUP")]
+    pub admin_group: Option<String>,
+
     #[command(flatten)]
     pub credentials: crate::credentials::CredentialArgs,
 

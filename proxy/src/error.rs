@@ -33,6 +33,14 @@ pub enum ProxyError {
     UpstreamTooLarge(String),
     #[error("{0}")]
     Internal(String),
+    #[error("This proxy keeps no history: it was started without a history store.")]
+    HistoryNotConfigured,
+    #[error("The history store is not answering; live data is not affected. Try again later.")]
+    HistoryUnavailable,
+    #[error("{0}")]
+    NotWatched(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
 }
 
 impl ProxyError {
@@ -50,6 +58,10 @@ impl ProxyError {
             Self::RateLimited(_) => "Proxy.RateLimited",
             Self::UpstreamTooLarge(_) => "Proxy.UpstreamTooLarge",
             Self::Internal(_) => "Proxy.Internal",
+            Self::HistoryNotConfigured => "Proxy.HistoryNotConfigured",
+            Self::HistoryUnavailable => "Proxy.HistoryUnavailable",
+            Self::NotWatched(_) => "Proxy.NotWatched",
+            Self::UnsupportedMediaType(_) => "Proxy.UnsupportedMediaType",
         }
     }
 
@@ -66,6 +78,9 @@ impl ProxyError {
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamTooLarge(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::HistoryNotConfigured | Self::NotWatched(_) => StatusCode::NOT_FOUND,
+            Self::HistoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 }
@@ -135,6 +150,10 @@ mod tests {
             ProxyError::RateLimited(1),
             ProxyError::UpstreamTooLarge(String::new()),
             ProxyError::Internal(String::new()),
+            ProxyError::HistoryNotConfigured,
+            ProxyError::HistoryUnavailable,
+            ProxyError::NotWatched(String::new()),
+            ProxyError::UnsupportedMediaType(String::new()),
         ];
         for e in all {
             let info = migration_model::error_info(e.code())

@@ -11,6 +11,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod forward;
+pub mod history_api;
 pub mod limits;
 pub mod listener;
 pub mod metrics;

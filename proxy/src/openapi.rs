@@ -69,6 +69,8 @@ pub struct SessionInfo {
     region: String,
     /// The proxy's version.
     version: String,
+    /// Whether the proxy keeps history (the `/api/history` and `/api/watch` routes answer).
+    history: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,16 +89,26 @@ pub enum SessionMode {
             actions pass, each with its own validated parameters (one path per action below); the \
             body returned is Alibaba's JSON for that action with secrets removed. Errors always have \
             Alibaba's shape: the proxy's own use codes starting `Proxy.`, upstream errors pass through \
-            with their status. Every /api route answers only GET: any other method gets 405 \
-            `Proxy.MethodNotAllowed`; any other /api path gets 404 `Proxy.NotFound`.",
+            with their status. Every /api route answers only GET, except adding and removing a \
+            watch (POST and DELETE on /api/watch/{RegionId}/{DBInstanceName}, for the admin group, \
+            JSON only, same-origin only): any other method gets 405 `Proxy.MethodNotAllowed`; any \
+            other /api path gets 404 `Proxy.NotFound`. The history routes answer 404 \
+            `Proxy.HistoryNotConfigured` when the proxy keeps no history and 503 \
+            `Proxy.HistoryUnavailable` while its store fails.",
     ),
     paths(
         crate::app::rds_call,
         crate::app::session,
         openapi_json,
+        crate::history_api::list_watches,
+        crate::history_api::add_watch,
+        crate::history_api::remove_watch,
+        crate::history_api::instance_history,
+        crate::history_api::task_history,
+        crate::history_api::export_task,
         crate::alerts::api::rules,
         crate::alerts::api::deliveries,
-        crate::alerts::api::episodes
+        crate::alerts::api::episodes,
     ),
     components(schemas(
         ErrorBody,
@@ -110,6 +122,7 @@ pub enum SessionMode {
         (name = "rds", description = "Allow-listed, read-only RDS OpenAPI actions, signed and forwarded"),
         (name = "proxy", description = "The proxy itself"),
         (name = "alerts", description = "Alert rules, episodes and deliveries (read-only)"),
+        (name = "history", description = "What the proxy's watcher kept about watched instances, and the watch list"),
     )
 )]
 struct ApiDoc;

@@ -110,6 +110,8 @@ pub async fn prepare(
         args.alerts_file.as_deref(),
         args.public_url.as_deref(),
     )?);
+    state.admin_group =
+        args.admin_group.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_string);
     state.cache = Cache::new(
         Duration::from_millis(args.cache_ttl_ms),
         Duration::from_secs(args.stale_for_secs),

@@ -60,6 +60,7 @@ pub fn Header() -> impl IntoView {
                     <a class="app-header__brand" href=home.clone() data-testid="home-link">{tr(Key::AppTitle)}</a>
                     <nav class="app-header__nav" aria-label=tr(Key::MainNav)>
                         <A href=home exact=true>{tr(Key::NavHome)}</A>
+                        <A href=format!("{}/watch", app.base()) attr:data-testid="nav-watch">{tr(Key::NavWatch)}</A>
                     </nav>
                     {user}
                 </div>

@@ -6,11 +6,13 @@ pub mod home;
 pub mod instance;
 pub mod not_found;
 pub mod task;
+pub mod watch;
 
 pub use home::HomePage;
 pub use instance::InstancePage;
 pub use not_found::NotFoundPage;
 pub use task::TaskPage;
+pub use watch::WatchPage;
 
 use leptos_router::NavigateOptions;
 

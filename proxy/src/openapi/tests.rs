@@ -195,10 +195,15 @@ fn every_allow_listed_action_has_its_own_path() {
     for p in ["/api/rds/{Action}", "/api/session", "/api/openapi.json"] {
         assert!(doc["paths"][p]["get"].is_object(), "{p} is not documented");
     }
-    // Every operation answers GET only (anything else is 405, described in the info).
+    // Every operation answers GET only (anything else is 405, described in the info), except
+    // adding and removing a watch.
     for (path, item) in doc["paths"].as_object().unwrap() {
         let methods: Vec<&String> = item.as_object().unwrap().keys().filter(|k| *k != "parameters").collect();
-        assert_eq!(methods, vec!["get"], "{path}");
+        if path == "/api/watch/{RegionId}/{DBInstanceName}" {
+            assert_eq!(methods, vec!["post", "delete"], "{path}");
+        } else {
+            assert_eq!(methods, vec!["get"], "{path}");
+        }
     }
 }
 

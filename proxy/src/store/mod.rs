@@ -17,6 +17,9 @@ use migration_model::Lsn;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+mod read;
+pub use read::StoredTask;
+
 /// Where the store lives when neither `--data-dir` nor `--database-url` is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 /// The SQLite file's name under `--data-dir`.
@@ -540,6 +543,7 @@ impl Store {
                     last_poll: row
                         .try_get::<Option<String>, _>(6)?
                         .and_then(|r| serde_json::from_str::<PollReport>(&r).ok()),
+                    last_data_at: None,
                 })
             })
             .collect::<Result<_, _>>()

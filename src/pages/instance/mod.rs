@@ -3,6 +3,7 @@
 //! on-screen sorting and auto-refresh. The URL is the only source of that state.
 
 mod filters;
+pub mod history;
 mod pager;
 mod precheck_table;
 mod row_filter;
@@ -74,6 +75,7 @@ fn InstanceLists(region: String, instance: String) -> impl IntoView {
         query,
     };
     let tab = Memo::new(move |_| query.with(|q| q.tab));
+    let history = history::provide_instance_history(region.clone(), instance.clone());
     {
         let instance = instance.clone();
         title(move |l| {
@@ -129,6 +131,7 @@ fn InstanceLists(region: String, instance: String) -> impl IntoView {
                 {tab_link(Tab::Prechecks, Key::TabPrechecks, "tab-prechecks")}
             </nav>
             <filters::Filters list/>
+            <history::HistoryNotice history/>
             {panel}
         </section>
     }

@@ -23,7 +23,7 @@ use crate::url::{RowFilter, Sort};
 use crate::verdicts::{attention_text, category_label};
 use leptos::prelude::*;
 
-const COLUMNS: [Column; 11] = [
+const COLUMNS: [Column; 12] = [
     (Key::ColTaskId, Some(SortKey::TaskId)),
     (Key::ColTaskName, Some(SortKey::TaskName)),
     (Key::ColSource, Some(SortKey::Source)),
@@ -35,6 +35,7 @@ const COLUMNS: [Column; 11] = [
     (Key::ColCreated, Some(SortKey::Created)),
     (Key::ColModified, Some(SortKey::Modified)),
     (Key::ColSwitch, Some(SortKey::Switch)),
+    (Key::ColHistory, None),
 ];
 
 /// Refresh controls, then the table and pager of this page of tasks.
@@ -265,6 +266,7 @@ fn TaskRowView(list: ListRef, row: Memo<Option<TaskRow>>) -> impl IntoView {
             <td class="time" data-testid="created">{time(|r| r.created.clone())}</td>
             <td class="time" data-testid="modified">{time(|r| r.modified.clone())}</td>
             <td class="time" data-testid="switch-time">{time(|r| r.switch.clone())}</td>
+            <td class="history-cell" data-testid="history-cell"><super::history::RowHistory task_id=id/></td>
         </tr>
     }
 }

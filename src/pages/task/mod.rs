@@ -1,5 +1,6 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
+mod history;
 mod lag_chart;
 mod raw_json;
 mod readiness;
@@ -91,6 +92,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
     let app = use_app();
     let api = app.api;
     let list_of = StoredValue::new((app.base(), region.clone(), instance.clone()));
+    let history = view! { <history::History region=region.clone() instance=instance.clone() id/> };
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -148,6 +150,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     </div>
                 </Show>
             </Loaded>
+            {history}
         </div>
     }
 }

@@ -9,7 +9,7 @@ test('the task table has every column, in a semantic table', async ({ page }) =>
   const table = byTestId(page, 'task-table');
   await expect(table.locator('caption')).toHaveText(/Cloud-migration tasks/);
   await expect(table.locator('thead th')).toHaveText([
-    /Task ID/, /Task name/, /Source/, /Attention/, /Stage/, /Replication state/, /Lag/, /Last message/, /Created/, /Modified/, /Switch time/,
+    /Task ID/, /Task name/, /Source/, /Attention/, /Stage/, /Replication state/, /Lag/, /Last message/, /Created/, /Modified/, /Switch time/, /Last hour/,
   ]);
   const seed = page.locator(`[data-testid="task-row"][data-task-id="${SEED_TASK}"]`);
   await expect(seed.locator('th[scope="row"] a')).toHaveText(SEED_TASK);

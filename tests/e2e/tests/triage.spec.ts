@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import { byTestId, INSTANCE_PATH, SEED_TASK, tableReady, TASK_PATH, urls } from './helpers';
 
