@@ -38,6 +38,21 @@ pub fn restore_list_position() {
             w.scroll_to_with_x_and_y(0.0, y);
         }
     });
+    // The router scrolls to the top once the navigation settles, which waits for the page's
+    // other resources (the history sparklines) and can come after the rows: if the page was
+    // sent back to the top meanwhile, give the reader's place back again.
+    for ms in [250, 750, 1500] {
+        leptos::prelude::set_timeout(
+            move || {
+                if let Some(w) = web_sys::window() {
+                    if w.scroll_y().is_ok_and(|now| now < 1.0) {
+                        w.scroll_to_with_x_and_y(0.0, y);
+                    }
+                }
+            },
+            std::time::Duration::from_millis(ms),
+        );
+    }
 }
 
 /// Scrolls the first of the elements `ids` that is on the page to the top of the viewport (the

@@ -35,7 +35,8 @@ test('byte counts read in IEC units with the exact count on hover, ages in days,
   const cells = page.locator('[data-testid="lag-not-replayed"][data-bytes], [data-testid="lag-behind-source"][data-bytes]');
   const check = async (lang: 'en' | 'id') => {
     const group = lang === 'en' ? ',' : '.';
-    const unit = lang === 'en' ? /^-?\d+(\.\d)? (KiB|MiB|GiB|TiB)$|^-?\d+ (B|KiB|MiB|GiB|TiB)$/ : /^-?\d+(,\d)? (KiB|MiB|GiB|TiB)$|^-?\d+ (B|KiB|MiB|GiB|TiB)$/;
+    // From 1,000 of a unit on, whole units grouped the language's way (`1,010 KiB` / `1.010 KiB`).
+    const unit = lang === 'en' ? /^-?\d+(\.\d)? (KiB|MiB|GiB|TiB)$|^-?\d{1,3}(,\d{3})* (B|KiB|MiB|GiB|TiB)$/ : /^-?\d+(,\d)? (KiB|MiB|GiB|TiB)$|^-?\d{1,3}(\.\d{3})* (B|KiB|MiB|GiB|TiB)$/;
     expect(await cells.count()).toBeGreaterThan(0);
     for (const cell of await cells.all()) {
       const bytes = Number(await cell.getAttribute('data-bytes'));
