@@ -428,7 +428,7 @@ async fn every_destination_kind_gets_its_format_and_signature() {
     // Nothing any destination got, and nothing the proxy logged or answered, holds a secret
     // outside the requests themselves.
     let views = serde_json::to_string(&alert_store::deliveries(&store, 100).await.unwrap()).unwrap();
-    record(&views);
+    record_answer("(the deliveries view)", 200, &views);
     assert!(!views.contains(URL_TOKEN) && !views.contains("127.0.0.1"), "{views}");
     assert_no_secrets();
     std::fs::remove_dir_all(&dir).unwrap();
@@ -626,12 +626,13 @@ async fn the_alerts_api_shows_rules_deliveries_and_episodes_without_secrets() {
     let get = |uri: &str| {
         let router = router.clone();
         let req = Request::get(uri).header("host", "127.0.0.1").body(Body::empty()).unwrap();
+        let uri = uri.to_string();
         async move {
             let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
             let status = resp.status();
             let body = resp.into_body().collect().await.unwrap().to_bytes();
             let text = String::from_utf8_lossy(&body).to_string();
-            record(&format!("{status} {text}\n"));
+            record_answer(&uri, status, &text);
             (status, text)
         }
     };

@@ -19,7 +19,7 @@ use migration_proxy::store::{NewEvent, PollWrite, Store, TaskSample};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use common::{assert_no_secrets, record, MockUpstream, SOURCE_PASSWORD};
+use common::{assert_no_secrets, record_answer, MockUpstream, SOURCE_PASSWORD};
 
 const R: &str = "cn-hangzhou";
 const I: &str = "pgm-bp102g323jd4demo";
@@ -200,7 +200,7 @@ async fn call(router: &axum::Router, request: Request<Body>) -> Answer {
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string();
-    record(&format!("{status} {headers:?} {text}\n"));
+    record_answer("(in-process)", status, &format!("{headers:?} {text}"));
     Answer { status, headers, text }
 }
 
@@ -583,7 +583,7 @@ async fn history_answers_on_a_real_port() {
         let mut out = Vec::new();
         s.read_to_end(&mut out).await.unwrap();
         let text = String::from_utf8_lossy(&out).to_string();
-        record(&text);
+        record_answer(&path, "(raw HTTP)", &text);
         text
     };
     let text = fetch("/api/watch".into()).await;

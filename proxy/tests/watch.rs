@@ -1,6 +1,8 @@
 //! The watcher end to end, in process: the RDS simulator on a loopback port with a hand-driven
 //! clock (so simulated hours pass in a second while every timestamp stays consistent), the
 //! proxy's own upstream, cache and signing path, a real SQLite store in a temporary directory.
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -217,6 +219,8 @@ async fn a_dashboard_read_and_a_poll_share_one_upstream_call_and_the_view_starts
     let page1 = format!("/api/rds/DescribeCloudMigrationResult?RegionId={R}&DBInstanceName={I}");
     let resp = router.clone().oneshot(Request::get(&page1).body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), 200);
+    let answer = axum::body::to_bytes(resp.into_body(), 1 << 22).await.unwrap();
+    common::record_answer(&page1, 200, &String::from_utf8_lossy(&answer));
     assert_eq!(s.sim.simulator().rds_calls() - before, 1);
     let out = s.watcher.poll_instance(&s.app, R, I).await;
     assert!(out.report.ok, "{:?}", out.report);
@@ -251,6 +255,7 @@ async fn a_dashboard_read_and_a_poll_share_one_upstream_call_and_the_view_starts
     // /readyz and /metrics report the poll and the store.
     let resp = router.clone().oneshot(Request::get("/readyz").body(Body::empty()).unwrap()).await.unwrap();
     let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    common::record_answer("/readyz", 200, &String::from_utf8_lossy(&body));
     let ready: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(ready["history"]["status"], "ok", "{ready}");
     assert_eq!(ready["history"]["store"]["backend"], "sqlite");
@@ -260,6 +265,7 @@ async fn a_dashboard_read_and_a_poll_share_one_upstream_call_and_the_view_starts
     let resp = router.clone().oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
     let text =
         String::from_utf8(axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    common::record_answer("/metrics", 200, &text);
     assert!(
         text.contains(&format!("migration_proxy_watch_last_poll_ok{{region=\"{R}\",instance=\"{I}\"}} 1")),
         "{text}"

@@ -5,6 +5,7 @@
 //! The proxies poll every second or two (a test-only flag below the 10 s floor). What is
 //! asserted is what the store holds afterwards and what the probes say, each waited for with a
 //! generous bound, never how fast something happened.
+mod common;
 #[path = "support/pg.rs"]
 mod pg;
 
@@ -115,7 +116,11 @@ async fn get(url: &str) -> Option<(u16, String)> {
     // reqwest is built without a default crypto provider (plain http here, but it asks anyway).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let r = reqwest::Client::new().get(url).timeout(Duration::from_secs(5)).send().await.ok()?;
-    Some((r.status().as_u16(), r.text().await.ok()?))
+    let status = r.status().as_u16();
+    let body = r.text().await.ok()?;
+    // Every answer a proxy gave goes to this binary's transcript, for the suite-wide secret scan.
+    common::record_answer(url, status, &body);
+    Some((status, body))
 }
 
 async fn readyz(p: &Proc) -> Value {
