@@ -122,6 +122,87 @@ async fn suite(store: &Store) {
     assert!(store.watches().await.unwrap().is_empty());
     assert!(store.is_healthy());
     watcher_memory(store).await;
+    repeated_keys(store).await;
+    flag_watches(store).await;
+    narrow_round_trip(store).await;
+}
+
+/// A `--watch` (or `--demo`) removed from the flags is no longer watched for the flag's sake; a
+/// watch someone else made, or an instance someone opened, stays.
+async fn flag_watches(store: &Store) {
+    let key = |i: &str| (R.to_string(), i.to_string());
+    store.add_watch(R, "pgm-kept", WatchSource::Config, None, 10).await.unwrap();
+    store.add_watch(R, "pgm-dropped", WatchSource::Config, None, 10).await.unwrap();
+    store.add_watch(R, "pgm-demo", WatchSource::Demo, None, 10).await.unwrap();
+    store.add_watch(R, "pgm-viewed", WatchSource::Config, None, 10).await.unwrap();
+    store.add_watch(R, "pgm-viewed", WatchSource::Auto, Some("carol"), 40).await.unwrap();
+    store.add_watch(R, "pgm-admin", WatchSource::Admin, Some("root"), 10).await.unwrap();
+    store.add_watch(R, "pgm-auto", WatchSource::Auto, Some("dave"), 30).await.unwrap();
+    // The next start names only pgm-kept.
+    assert_eq!(store.reconcile_flag_watches(&[key("pgm-kept")]).await.unwrap(), 3);
+    let ws = store.watches().await.unwrap();
+    let got: Vec<(&str, WatchSource, Option<i64>)> =
+        ws.iter().map(|w| (w.db_instance_name.as_str(), w.source, w.last_viewed_at)).collect();
+    assert_eq!(
+        got,
+        [
+            ("pgm-admin", WatchSource::Admin, None),
+            ("pgm-auto", WatchSource::Auto, Some(30)),
+            ("pgm-kept", WatchSource::Config, None),
+            ("pgm-viewed", WatchSource::Auto, Some(40)),
+        ]
+    );
+    // Nothing left to reconcile; the demoted one then expires like any auto-watch.
+    assert_eq!(store.reconcile_flag_watches(&[key("pgm-kept")]).await.unwrap(), 0);
+    assert_eq!(store.expire_auto_watches(41).await.unwrap(), 2);
+    for i in ["pgm-admin", "pgm-kept"] {
+        assert!(store.remove_watch(R, i).await.unwrap());
+    }
+}
+
+/// A poll that names one key twice (a task read on two pages while they shifted, a bulk load of
+/// several poll times of one task, an event found twice) is written, each key once, the first
+/// copy kept: never a failed poll, never a lost row.
+async fn repeated_keys(store: &Store) {
+    let inst = "pgm-repeated";
+    let task = |id: u64, name: &str, s: Option<HistorySample>| TaskSample {
+        task_id: id,
+        task_name: Some(name.into()),
+        sample: s,
+    };
+    let w = PollWrite {
+        region_id: R.into(),
+        instance_name: inst.into(),
+        at: 6_000,
+        tasks: vec![
+            task(9, "nine", Some(sample(6_000, 10))),
+            task(10, "ten", None),
+            task(9, "nine again", Some(sample(6_000, 99))),
+            task(9, "nine", Some(sample(5_970, 11))),
+            task(10, "ten", Some(sample(6_000, 20))),
+        ],
+        events: vec![
+            event(EventKind::StageChanged, 9, 5_970, 6_000, "stage:9:1"),
+            event(EventKind::StageChanged, 9, 5_970, 6_000, "stage:9:1"),
+        ],
+        ..PollWrite::default()
+    };
+    assert_eq!(store.record_poll(&w).await.unwrap(), Written { samples: 3, events: 1 });
+    let nine = store.samples(R, inst, 9, 0, i64::MAX).await.unwrap();
+    assert_eq!(
+        nine.iter().map(|s| (s.t, s.not_yet_replayed_bytes.unwrap())).collect::<Vec<_>>(),
+        [(5_970, 11), (6_000, 10)],
+        "both poll times kept, the first copy of the repeated one"
+    );
+    assert_eq!(store.samples(R, inst, 10, 0, i64::MAX).await.unwrap().len(), 1);
+    let tasks = store.tasks(R, inst).await.unwrap();
+    assert_eq!(
+        tasks.iter().map(|t| (t.task_id, t.task_name.as_deref())).collect::<Vec<_>>(),
+        [(9, Some("nine")), (10, Some("ten"))]
+    );
+    assert_eq!(store.events(R, inst, Some(9), 0, i64::MAX).await.unwrap().len(), 1);
+    // The same poll again (a second leader) writes nothing new.
+    assert_eq!(store.record_poll(&w).await.unwrap(), Written { samples: 0, events: 0 });
 }
 
 /// The watcher's per-instance memory (`watch_polls`), and a poll larger than one statement.
@@ -256,4 +337,136 @@ async fn a_database_url_password_never_reaches_the_message() {
     assert!(e.contains("***"), "{e}");
     let e = Store::open(std::path::Path::new("unused"), Some("mysql://x")).await.err().unwrap().to_string();
     assert!(e.contains("postgres://"), "{e}");
+}
+
+/// A sample of every shape the narrow layout stores differently: a stage outside the known list,
+/// no state, LSNs the lags give back (not stored), and times far from the sample's own.
+fn odd_sample(t: i64) -> HistorySample {
+    HistorySample {
+        t,
+        stage: Some("Increment-ish".into()),
+        state: None,
+        received_lsn: Some("3C/5A0".into()),
+        latest_end_lsn: Some("3C/5B0".into()),
+        replay_lsn: Some("3C/500".into()),
+        not_yet_replayed_bytes: Some(0x5a0 - 0x500),
+        behind_source_report_bytes: Some(0x5b0 - 0x500),
+        replay_lag: None,
+        last_msg_send_time: Some(0),
+        last_msg_receipt_time: Some(t + 86_400),
+        gmt_modified: Some(i64::MIN),
+        count: 1,
+        ..HistorySample::default()
+    }
+}
+
+/// Every shape of sample reads back as written.
+async fn narrow_round_trip(store: &Store) {
+    let inst = "pgm-narrow";
+    let only_replay = HistorySample { received_lsn: None, not_yet_replayed_bytes: None, ..sample(7_030, 1) };
+    let w = PollWrite {
+        region_id: R.into(),
+        instance_name: inst.into(),
+        at: 7_030,
+        tasks: vec![
+            TaskSample { task_id: 1, task_name: None, sample: Some(odd_sample(7_000)) },
+            TaskSample { task_id: 1, task_name: None, sample: Some(only_replay.clone()) },
+            TaskSample {
+                task_id: 2,
+                task_name: None,
+                sample: Some(HistorySample { t: 7_030, count: 1, ..Default::default() }),
+            },
+        ],
+        ..PollWrite::default()
+    };
+    store.record_poll(&w).await.unwrap();
+    assert_eq!(store.samples(R, inst, 1, 0, i64::MAX).await.unwrap(), [odd_sample(7_000), only_replay]);
+    assert_eq!(
+        store.samples(R, inst, 2, 0, i64::MAX).await.unwrap(),
+        [HistorySample { t: 7_030, count: 1, ..Default::default() }]
+    );
+}
+
+/// The first three migrations only: the layout of a store made before the narrow samples.
+async fn old_store(pool: &sqlx::AnyPool, dir: &str) {
+    let mut m = sqlx::migrate::Migrator::new(std::path::Path::new(dir)).await.unwrap();
+    m.migrations = m.migrations.iter().filter(|m| m.version <= 3).cloned().collect::<Vec<_>>().into();
+    m.run(pool).await.unwrap();
+    for sql in [
+        "INSERT INTO tasks (region_id, instance_name, task_id, task_name, first_seen, last_seen) \
+         VALUES ('cn-hangzhou', 'pgm-old', 7, 'seven', 900, 1000)",
+        // A sample as the watcher wrote it, and one with an unknown stage and no times.
+        "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, not_yet_replayed, \
+         behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, gmt_modified) \
+         VALUES ((SELECT id FROM tasks WHERE task_id = 7), 1000, 'increment', 'streaming', 1440, 1456, 1280, 160, 176, '0.5', 999, 1000, 995)",
+        "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, not_yet_replayed, \
+         behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, gmt_modified) \
+         VALUES ((SELECT id FROM tasks WHERE task_id = 7), 970, 'odd', NULL, 1440, NULL, 1280, 5, NULL, NULL, NULL, NULL, NULL)",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+/// What the old samples read as after the migration.
+async fn old_samples_survive(store: &Store) {
+    let got = store.samples(R, "pgm-old", 7, 0, i64::MAX).await.unwrap();
+    let lsn = |v: u64| Some(migration_model::Lsn::new(v).to_pg_string());
+    assert_eq!(
+        got,
+        [
+            HistorySample {
+                t: 970,
+                stage: Some("odd".into()),
+                received_lsn: lsn(1440),
+                replay_lsn: lsn(1280),
+                not_yet_replayed_bytes: Some(5),
+                count: 1,
+                ..HistorySample::default()
+            },
+            HistorySample {
+                t: 1000,
+                stage: Some("increment".into()),
+                state: Some("streaming".into()),
+                received_lsn: lsn(1440),
+                latest_end_lsn: lsn(1456),
+                replay_lsn: lsn(1280),
+                not_yet_replayed_bytes: Some(160),
+                behind_source_report_bytes: Some(176),
+                replay_lag: Some("0.5".into()),
+                last_msg_send_time: Some(999),
+                last_msg_receipt_time: Some(1000),
+                gmt_modified: Some(995),
+                count: 1,
+                ..HistorySample::default()
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_sqlite_store_made_before_the_narrow_samples_opens_with_its_samples() {
+    let dir = temp_dir("old");
+    std::fs::create_dir_all(&dir).unwrap();
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("history.sqlite3").display());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    old_store(&pool, concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).await;
+    pool.close().await;
+    let store = Store::open(&dir, None).await.unwrap();
+    old_samples_survive(&store).await;
+    narrow_round_trip(&store).await;
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_postgres_store_made_before_the_narrow_samples_opens_with_its_samples() {
+    let pg = pg::PrivatePg::start();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&pg.url()).await.unwrap();
+    old_store(&pool, concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).await;
+    pool.close().await;
+    let store = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
+    old_samples_survive(&store).await;
+    narrow_round_trip(&store).await;
 }

@@ -52,7 +52,18 @@ pub struct Store {
     last_error: Mutex<Option<String>>,
     /// SQLite only: the lock file held for the process's life (one proxy per store file).
     _lock: Option<File>,
+    /// Task rows this process has written, per instance: task ID → (row id, name). A row id
+    /// never changes (task rows are never deleted), so a poll updates known tasks' `last_seen`
+    /// by id instead of upserting every task and reading its id back. Cleared on any failed
+    /// poll, in case a row went missing behind our back.
+    task_refs: Mutex<TaskRefs>,
 }
+
+type TaskRefs =
+    std::collections::HashMap<(String, String), std::collections::HashMap<u64, (i64, Option<String>)>>;
+
+/// Ids per `UPDATE ... WHERE id IN (...)`.
+const IDS_PER_STATEMENT: usize = 1000;
 
 /// One task's sample to write.
 #[derive(Clone, Debug)]
@@ -86,6 +97,120 @@ pub struct PollWrite {
 
 /// Rows per multi-row statement (13 parameters a sample: well under both backends' limits).
 const ROWS_PER_STATEMENT: usize = 200;
+
+/// Appends `(p, p, ...)`: `n` parameters numbered from `first + 1` (PostgreSQL) or anonymous.
+fn push_list(sql: &mut String, backend: Backend, first: usize, n: usize) {
+    use std::fmt::Write;
+    sql.push('(');
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        match backend {
+            Backend::Sqlite => sql.push('?'),
+            Backend::Postgres => {
+                let _ = write!(sql, "${}", first + i + 1);
+            }
+        }
+    }
+    sql.push(')');
+}
+
+/// Appends `rows` parenthesised rows of `cols` parameters each to a multi-row `VALUES`. SQLite
+/// gets anonymous `?`: sqlx looks up every numbered parameter's name, and SQLite finds a name by
+/// walking the statement's list of them, so `$n` costs time in the square of a statement's
+/// parameters (it was most of a 5,000-task poll's CPU). PostgreSQL only takes `$n`.
+fn push_rows(sql: &mut String, backend: Backend, rows: usize, cols: usize) {
+    use std::fmt::Write;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    let _ = write!(sql, "${}", r * cols + c + 1);
+                }
+            }
+        }
+        sql.push(')');
+    }
+}
+
+/// A sample's stored columns, in the order `sample_of` reads them (see the migration
+/// `0004_narrow_samples.sql`: stage and state as codes, the two LSNs that the lags give left
+/// out, the service times as ages).
+pub(crate) const SAMPLE_COLUMNS: &str =
+    "t, stage, state, replay_lsn, not_yet_replayed, behind_source_report, \
+     received_lsn, latest_end_lsn, replay_lag, send_age, receipt_age, modified_age, stage_other, state_other";
+
+/// Stage and state codes (fixed: they are stored data; the migration lists the same).
+const STAGES: [&str; 6] = ["precheck", "basebackup", "startup", "increment", "switch", "success"];
+const STATES: [&str; 5] = ["unstarted", "catchup", "streaming", "disconnect", "finish"];
+
+/// A value's code, and its text when it is not in the list (code 0).
+fn encode_label(list: &[&str], v: &Option<String>) -> (Option<i16>, Option<String>) {
+    match v {
+        None => (None, None),
+        Some(v) => match list.iter().position(|l| l == v) {
+            Some(i) => (Some(i as i16 + 1), None),
+            None => (Some(0), Some(v.clone())),
+        },
+    }
+}
+
+fn decode_label(list: &[&str], code: Option<i64>, other: Option<String>) -> Option<String> {
+    let code = code?;
+    match usize::try_from(code).ok().filter(|c| (1..=list.len()).contains(c)) {
+        Some(c) => Some(list[c - 1].to_string()),
+        None => Some(other.unwrap_or_default()),
+    }
+}
+
+/// What a sample stores beyond its figures (wrapping arithmetic, so every value comes back).
+struct NarrowSample {
+    stage: Option<i16>,
+    state: Option<i16>,
+    stage_other: Option<String>,
+    state_other: Option<String>,
+    replay_lsn: Option<i64>,
+    /// `None` when `replay_lsn + not_yet_replayed` gives it.
+    received_lsn: Option<i64>,
+    latest_end_lsn: Option<i64>,
+    send_age: Option<i64>,
+    receipt_age: Option<i64>,
+    modified_age: Option<i64>,
+}
+
+impl NarrowSample {
+    fn of(s: &HistorySample) -> NarrowSample {
+        let lsn =
+            |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<Lsn>().ok()).map(|l| l.as_u64() as i64);
+        let replay = lsn(&s.replay_lsn);
+        // Stored only when the lag does not give it back exactly.
+        let unless_derived = |v: Option<i64>, lag: Option<i64>| match (v, replay, lag) {
+            (Some(v), Some(r), Some(l)) if r.wrapping_add(l) == v => None,
+            (v, _, _) => v,
+        };
+        let (stage, stage_other) = encode_label(&STAGES, &s.stage);
+        let (state, state_other) = encode_label(&STATES, &s.state);
+        let age = |v: Option<i64>| v.map(|v| s.t.wrapping_sub(v));
+        NarrowSample {
+            stage,
+            state,
+            stage_other,
+            state_other,
+            replay_lsn: replay,
+            received_lsn: unless_derived(lsn(&s.received_lsn), s.not_yet_replayed_bytes),
+            latest_end_lsn: unless_derived(lsn(&s.latest_end_lsn), s.behind_source_report_bytes),
+            send_age: age(s.last_msg_send_time),
+            receipt_age: age(s.last_msg_receipt_time),
+            modified_age: age(s.gmt_modified),
+        }
+    }
+}
 
 /// Rows a poll wrote (a second writer's duplicates are not counted).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,6 +323,7 @@ impl Store {
             healthy: AtomicBool::new(true),
             last_error: Mutex::new(None),
             _lock: lock,
+            task_refs: Mutex::new(TaskRefs::new()),
         }
     }
 
@@ -252,7 +378,23 @@ impl Store {
     pub async fn record_poll(&self, w: &PollWrite) -> Result<Written, StoreError> {
         let r = async {
             let mut conn = self.pool.acquire().await?;
-            let r = Self::record_poll_tx(&mut conn, w).await;
+            let key = (w.region_id.clone(), w.instance_name.clone());
+            let known = self
+                .task_refs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key)
+                .cloned()
+                .unwrap_or_default();
+            let r = Self::record_poll_tx(&mut conn, self.backend, w, &known).await;
+            let mut refs = self.task_refs.lock().unwrap_or_else(|p| p.into_inner());
+            match &r {
+                Ok((_, new)) if !new.is_empty() => refs.entry(key).or_default().extend(new.iter().cloned()),
+                Ok(_) => {}
+                Err(_) => refs.clear(),
+            }
+            drop(refs);
+            let r = r.map(|(written, _)| written);
             if r.is_err() {
                 // A COMMIT that failed (a full disk) can leave the transaction open, holding
                 // SQLite's write lock: this connection is closed, not returned to the pool, so the
@@ -265,97 +407,135 @@ impl Store {
         self.note(r)
     }
 
-    async fn record_poll_tx(conn: &mut sqlx::AnyConnection, w: &PollWrite) -> Result<Written, sqlx::Error> {
+    /// The poll's transaction; also returns the task rows it created or renamed (for the cache).
+    async fn record_poll_tx(
+        conn: &mut sqlx::AnyConnection,
+        backend: Backend,
+        w: &PollWrite,
+        known: &std::collections::HashMap<u64, (i64, Option<String>)>,
+    ) -> Result<(Written, Vec<(u64, (i64, Option<String>))>), sqlx::Error> {
         use sqlx::Connection;
+        // One row per key, whatever the caller passed: a task listed twice (it moved between
+        // pages while they were read) is one task row, a (task, time) sample and an event's
+        // dedup name are written once, the first copy kept (what the store's keys would keep).
+        // PostgreSQL refuses an upsert that touches one row twice in a statement, so this is
+        // what keeps a repeated task from failing the whole poll.
+        let mut seen_tasks = std::collections::HashSet::new();
+        let tasks: Vec<&TaskSample> = w.tasks.iter().filter(|t| seen_tasks.insert(t.task_id)).collect();
+        let mut seen_samples = std::collections::HashSet::new();
+        let samples: Vec<(u64, &HistorySample)> = w
+            .tasks
+            .iter()
+            .filter_map(|t| Some((t.task_id, t.sample.as_ref()?)))
+            .filter(|(id, s)| seen_samples.insert((*id, s.t)))
+            .collect();
+        let mut seen_events = std::collections::HashSet::new();
+        let events: Vec<&NewEvent> =
+            w.events.iter().filter(|e| seen_events.insert(e.dedup.as_str())).collect();
+
         let mut tx = conn.begin().await?;
         let mut written = Written::default();
-        // Batched: a 5,000-task poll is a few hundred statements, not fifteen thousand.
+        // Batched: a 5,000-task poll is a few dozen statements, not fifteen thousand. Tasks this
+        // process has written before (same name) only get their last_seen moved, by row id.
         let mut refs: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        for chunk in w.tasks.chunks(ROWS_PER_STATEMENT) {
+        let mut unknown: Vec<&TaskSample> = Vec::new();
+        let mut seen_ids: Vec<i64> = Vec::new();
+        for t in &tasks {
+            match known.get(&t.task_id) {
+                Some((id, name)) if *name == t.task_name => {
+                    refs.insert(t.task_id as i64, *id);
+                    seen_ids.push(*id);
+                }
+                _ => unknown.push(t),
+            }
+        }
+        for chunk in seen_ids.chunks(IDS_PER_STATEMENT) {
+            let mut sql = String::from("UPDATE tasks SET last_seen = ");
+            sql.push_str(match backend {
+                Backend::Sqlite => "?",
+                Backend::Postgres => "$1",
+            });
+            sql.push_str(" WHERE id IN ");
+            push_list(&mut sql, backend, 1, chunk.len());
+            let mut q = sqlx::query(&sql).bind(w.at);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let mut created = Vec::new();
+        for chunk in unknown.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
                 "INSERT INTO tasks (region_id, instance_name, task_id, task_name, first_seen, last_seen) VALUES ",
             );
-            for i in 0..chunk.len() {
-                // $1 region, $2 instance, $3 poll time; then each task's id and name.
-                let b = 4 + i * 2;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("($1, $2, ${b}, ${}, $3, $3)", b + 1));
-            }
+            push_rows(&mut sql, backend, chunk.len(), 6);
             sql.push_str(
                 " ON CONFLICT (region_id, instance_name, task_id) DO UPDATE SET last_seen = excluded.last_seen, \
                  task_name = excluded.task_name RETURNING id, task_id",
             );
-            let mut q = sqlx::query(&sql).bind(&w.region_id).bind(&w.instance_name).bind(w.at);
+            let mut q = sqlx::query(&sql);
             for t in chunk {
-                q = q.bind(t.task_id as i64).bind(t.task_name.clone());
+                q = q
+                    .bind(&w.region_id)
+                    .bind(&w.instance_name)
+                    .bind(t.task_id as i64)
+                    .bind(t.task_name.clone())
+                    .bind(w.at)
+                    .bind(w.at);
             }
+            let names: std::collections::HashMap<u64, &Option<String>> =
+                chunk.iter().map(|t| (t.task_id, &t.task_name)).collect();
             for row in q.fetch_all(&mut *tx).await? {
-                refs.insert(row.try_get::<i64, _>(1)?, row.try_get::<i64, _>(0)?);
+                let (id, task_id) = (row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?);
+                refs.insert(task_id, id);
+                if let Some(name) = names.get(&(task_id as u64)) {
+                    created.push((task_id as u64, (id, (*name).clone())));
+                }
             }
         }
-        let lsn =
-            |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<Lsn>().ok()).map(|l| l.as_u64() as i64);
-        let with_sample: Vec<(i64, &HistorySample)> = w
-            .tasks
-            .iter()
-            .filter_map(|t| Some((*refs.get(&(t.task_id as i64))?, t.sample.as_ref()?)))
-            .collect();
+        let with_sample: Vec<(i64, &HistorySample)> =
+            samples.iter().filter_map(|(id, s)| Some((*refs.get(&(*id as i64))?, *s))).collect();
         for chunk in with_sample.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = String::from(
-                "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, \
-                 not_yet_replayed, behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, \
-                 gmt_modified) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 13;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
-                sql.push(')');
-            }
+            let mut sql = String::from("INSERT INTO samples (");
+            sql.push_str(SAMPLE_COLUMNS);
+            sql.push_str(", task_ref) VALUES ");
+            push_rows(&mut sql, backend, chunk.len(), 15);
             sql.push_str(" ON CONFLICT (task_ref, t) DO NOTHING");
             let mut q = sqlx::query(&sql);
             for (task_ref, s) in chunk {
+                let n = NarrowSample::of(s);
                 q = q
-                    .bind(*task_ref)
                     .bind(s.t)
-                    .bind(s.stage.clone())
-                    .bind(s.state.clone())
-                    .bind(lsn(&s.received_lsn))
-                    .bind(lsn(&s.latest_end_lsn))
-                    .bind(lsn(&s.replay_lsn))
+                    .bind(n.stage)
+                    .bind(n.state)
+                    .bind(n.replay_lsn)
                     .bind(s.not_yet_replayed_bytes)
                     .bind(s.behind_source_report_bytes)
+                    .bind(n.received_lsn)
+                    .bind(n.latest_end_lsn)
                     .bind(s.replay_lag.clone())
-                    .bind(s.last_msg_send_time)
-                    .bind(s.last_msg_receipt_time)
-                    .bind(s.gmt_modified);
+                    .bind(n.send_age)
+                    .bind(n.receipt_age)
+                    .bind(n.modified_age)
+                    .bind(n.stage_other)
+                    .bind(n.state_other)
+                    .bind(*task_ref);
             }
             written.samples += q.execute(&mut *tx).await?.rows_affected();
         }
-        for chunk in w.events.chunks(ROWS_PER_STATEMENT) {
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
                 "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, \
                  from_value, to_value, text, duration_min, duration_max, dedup) VALUES ",
             );
-            for i in 0..chunk.len() {
-                let b = 2 + i * 11;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str("($1, $2, ");
-                sql.push_str(&(1..=11).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
-                sql.push(')');
-            }
+            push_rows(&mut sql, backend, chunk.len(), 13);
             sql.push_str(" ON CONFLICT (region_id, instance_name, dedup) DO NOTHING");
-            let mut q = sqlx::query(&sql).bind(&w.region_id).bind(&w.instance_name);
+            let mut q = sqlx::query(&sql);
             for e in chunk {
                 let ev = &e.event;
                 q = q
+                    .bind(&w.region_id)
+                    .bind(&w.instance_name)
                     .bind(ev.task_id.map(|t| t as i64))
                     .bind(ev.kind.as_str())
                     .bind(ev.observed_after)
@@ -387,7 +567,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(written)
+        Ok((written, created))
     }
 
     /// The watcher's memory of an instance: the last poll's time and the state it left (JSON,
@@ -415,13 +595,11 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HistorySample>, StoreError> {
-        let r = sqlx::query(
-            "SELECT s.t, s.stage, s.state, s.received_lsn, s.latest_end_lsn, s.replay_lsn, s.not_yet_replayed, \
-             s.behind_source_report, s.replay_lag, s.last_msg_send_time, s.last_msg_receipt_time, s.gmt_modified \
-             FROM samples s JOIN tasks k ON k.id = s.task_ref \
+        let r = sqlx::query(&format!(
+            "SELECT {SAMPLE_COLUMNS} FROM samples s JOIN tasks k ON k.id = s.task_ref \
              WHERE k.region_id = $1 AND k.instance_name = $2 AND k.task_id = $3 AND s.t >= $4 AND s.t <= $5 \
-             ORDER BY s.t",
-        )
+             ORDER BY s.t"
+        ))
         .bind(region)
         .bind(instance)
         .bind(task_id as i64)
@@ -462,7 +640,8 @@ impl Store {
     /// Deletes samples older than `samples_before` and events older than `events_before`.
     pub async fn sweep(&self, samples_before: i64, events_before: i64) -> Result<(u64, u64), StoreError> {
         let r = async {
-            let s = sqlx::query("DELETE FROM samples WHERE t < $1")
+            // By the primary key, task by task (SQLite has no index on time alone).
+            let s = sqlx::query("DELETE FROM samples WHERE task_ref IN (SELECT id FROM tasks) AND t < $1")
                 .bind(samples_before)
                 .execute(&self.pool)
                 .await?;
@@ -501,6 +680,39 @@ impl Store {
         .execute(&self.pool)
         .await;
         self.note(r).map(|_| ())
+    }
+
+    /// Brings the watches that flags made (`--watch`: config, `--demo`: demo) in line with this
+    /// start's flags, `keep`: an instance no flag names any more is no longer watched for the
+    /// flag's sake. If someone opened it in the dashboard it stays as an auto-watch (expiring
+    /// `--watch-idle-hours` after that view); otherwise it goes. Admins' and auto-watches are not
+    /// touched. Returns how many watches were dropped or demoted.
+    pub async fn reconcile_flag_watches(&self, keep: &[(String, String)]) -> Result<u64, StoreError> {
+        let r = async {
+            let rows = sqlx::query(
+                "SELECT region_id, instance_name, last_viewed_at FROM watches WHERE source IN ('config', 'demo')",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let mut changed = 0;
+            for row in rows {
+                let (region, instance): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                if keep.iter().any(|(r, i)| *r == region && *i == instance) {
+                    continue;
+                }
+                let viewed = row.try_get::<Option<i64>, _>(2)?.is_some();
+                let sql = if viewed {
+                    "UPDATE watches SET source = 'auto' WHERE region_id = $1 AND instance_name = $2 \
+                     AND source IN ('config', 'demo')"
+                } else {
+                    "DELETE FROM watches WHERE region_id = $1 AND instance_name = $2 AND source IN ('config', 'demo')"
+                };
+                changed += sqlx::query(sql).bind(&region).bind(&instance).execute(&self.pool).await?.rows_affected();
+            }
+            Ok(changed)
+        }
+        .await;
+        self.note(r)
     }
 
     pub async fn remove_watch(&self, region: &str, instance: &str) -> Result<bool, StoreError> {
@@ -557,23 +769,29 @@ impl Store {
     }
 }
 
+/// A sample from the columns of [`SAMPLE_COLUMNS`], from column 0.
 fn sample_of(row: &AnyRow) -> Result<HistorySample, sqlx::Error> {
-    let lsn = |i: usize| -> Result<Option<String>, sqlx::Error> {
-        Ok(row.try_get::<Option<i64>, _>(i)?.map(|v| Lsn::new(v as u64).to_pg_string()))
-    };
+    let int = |i: usize| row.try_get::<Option<i64>, _>(i);
+    let text = |i: usize| row.try_get::<Option<String>, _>(i);
+    let t: i64 = row.try_get(0)?;
+    let lsn = |v: Option<i64>| v.map(|v| Lsn::new(v as u64).to_pg_string());
+    let replay = int(3)?;
+    let (nyr, bsr) = (int(4)?, int(5)?);
+    let derived = |stored: Option<i64>, lag: Option<i64>| stored.or_else(|| Some(replay?.wrapping_add(lag?)));
+    let at = |age: Option<i64>| age.map(|a| t.wrapping_sub(a));
     Ok(HistorySample {
-        t: row.try_get(0)?,
-        stage: row.try_get(1)?,
-        state: row.try_get(2)?,
-        received_lsn: lsn(3)?,
-        latest_end_lsn: lsn(4)?,
-        replay_lsn: lsn(5)?,
-        not_yet_replayed_bytes: row.try_get(6)?,
-        behind_source_report_bytes: row.try_get(7)?,
-        replay_lag: row.try_get(8)?,
-        last_msg_send_time: row.try_get(9)?,
-        last_msg_receipt_time: row.try_get(10)?,
-        gmt_modified: row.try_get(11)?,
+        t,
+        stage: decode_label(&STAGES, int(1)?, text(12)?),
+        state: decode_label(&STATES, int(2)?, text(13)?),
+        received_lsn: lsn(derived(int(6)?, nyr)),
+        latest_end_lsn: lsn(derived(int(7)?, bsr)),
+        replay_lsn: lsn(replay),
+        not_yet_replayed_bytes: nyr,
+        behind_source_report_bytes: bsr,
+        replay_lag: text(8)?,
+        last_msg_send_time: at(int(9)?),
+        last_msg_receipt_time: at(int(10)?),
+        gmt_modified: at(int(11)?),
         count: 1,
         ..HistorySample::default()
     })

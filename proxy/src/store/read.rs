@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use migration_model::history::HistorySample;
 use sqlx::Row;
 
-use super::{sample_of, Store, StoreError};
+use super::{sample_of, Store, StoreError, SAMPLE_COLUMNS};
 
 /// A task the watcher has seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,10 +16,8 @@ pub struct StoredTask {
     pub last_seen: i64,
 }
 
-/// The sample columns `sample_of` reads, then the task's ID (column 12).
-const SAMPLE_COLUMNS: &str = "s.t, s.stage, s.state, s.received_lsn, s.latest_end_lsn, s.replay_lsn, \
-     s.not_yet_replayed, s.behind_source_report, s.replay_lag, s.last_msg_send_time, \
-     s.last_msg_receipt_time, s.gmt_modified, k.task_id";
+/// The column after the sample's (`SAMPLE_COLUMNS`, then `k.task_id`).
+const TASK_ID_COLUMN: usize = 14;
 
 impl Store {
     /// The tasks of an instance, by task ID.
@@ -55,7 +53,7 @@ impl Store {
         to: i64,
     ) -> Result<Vec<(u64, HistorySample)>, StoreError> {
         let sql = format!(
-            "SELECT {SAMPLE_COLUMNS} FROM samples s JOIN tasks k ON k.id = s.task_ref \
+            "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
              WHERE k.region_id = $1 AND k.instance_name = $2 AND s.t >= $3 AND s.t <= $4 \
              ORDER BY k.task_id, s.t"
         );
@@ -63,7 +61,7 @@ impl Store {
             sqlx::query(&sql).bind(region).bind(instance).bind(from).bind(to).fetch_all(self.pool()).await;
         let rows = self.note(r)?;
         rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>(12)? as u64, sample_of(row)?)))
+            .map(|row| Ok((row.try_get::<i64, _>(TASK_ID_COLUMN)? as u64, sample_of(row)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
@@ -76,7 +74,7 @@ impl Store {
         at: i64,
     ) -> Result<Vec<(u64, HistorySample)>, StoreError> {
         let sql = format!(
-            "SELECT {SAMPLE_COLUMNS} FROM samples s JOIN tasks k ON k.id = s.task_ref \
+            "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
              WHERE k.region_id = $1 AND k.instance_name = $2 \
              AND s.t = (SELECT MAX(x.t) FROM samples x WHERE x.task_ref = s.task_ref AND x.t <= $3) \
              ORDER BY k.task_id"
@@ -84,7 +82,7 @@ impl Store {
         let r = sqlx::query(&sql).bind(region).bind(instance).bind(at).fetch_all(self.pool()).await;
         let rows = self.note(r)?;
         rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>(12)? as u64, sample_of(row)?)))
+            .map(|row| Ok((row.try_get::<i64, _>(TASK_ID_COLUMN)? as u64, sample_of(row)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
