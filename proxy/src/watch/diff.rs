@@ -9,8 +9,9 @@
 //!
 //! Dedup names are built from the service's own fields (task, values, `GmtModified`, line
 //! numbers), not from when a poll saw them, so two replicas observing the same change for a
-//! moment write it once (the store's unique key). Readiness flips have no such field and are
-//! keyed by the poll.
+//! moment write it once (the store's unique key). Readiness flips have no such field: they are
+//! named by the fingerprint of the first answer that showed the new verdict (see
+//! [`READY_HOLD_SECS`]), which two replicas reading the same answers share.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +27,12 @@ use crate::store::{NewEvent, TaskSample};
 
 /// A sample is written when something changed, and at least this often for a task that did not.
 pub const HEARTBEAT_SECS: i64 = 300;
+/// The recorded switch-readiness verdict turns to ready only once every condition has held, on
+/// each successful poll, for this long (three polls at the default 30 s). It turns to not ready
+/// at the first poll where a condition fails. A task whose lag touches zero between writes
+/// would otherwise flip on nearly every poll: an event each time, and "ready" claimed on the
+/// strength of one answer.
+pub const READY_HOLD_SECS: i64 = 60;
 /// A `Detail` line is kept up to this many characters.
 const MAX_LINE_CHARS: usize = 500;
 
@@ -66,8 +73,13 @@ pub struct TaskState {
     pub lines: usize,
     #[serde(rename = "h", default)]
     pub last_line: u64,
+    /// The recorded readiness verdict (held for [`READY_HOLD_SECS`] before it says ready).
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
+    /// The current unbroken run of polls where every condition held: its first poll, and the
+    /// fingerprint of that poll's sample (the ready event's name).
+    #[serde(rename = "y", default, skip_serializing_if = "Option::is_none")]
+    pub ready_since: Option<(i64, u64)>,
     /// Fingerprint and time of the last sample written.
     #[serde(rename = "f", default)]
     pub fingerprint: u64,
@@ -129,13 +141,20 @@ pub fn sample_of(task: &MigrationTask, at: i64) -> HistorySample {
 }
 
 /// Line breaks as the model's `Detail` parser reads them (escaped or real), so line numbers agree.
-fn normalize_newlines(text: &str) -> String {
-    text.replace("\\\\r\\\\n", "\n")
-        .replace("\\\\n", "\n")
-        .replace("\\r\\n", "\n")
-        .replace("\\n", "\n")
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
+/// A log with nothing to rewrite (no backslash, no carriage return: the usual case) is borrowed,
+/// not copied six times: this ran for every task on every poll.
+fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.bytes().any(|b| b == b'\\' || b == b'\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.replace("\\\\r\\\\n", "\n")
+            .replace("\\\\n", "\n")
+            .replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\r\n", "\n")
+            .replace('\r', "\n"),
+    )
 }
 
 fn hash64(parts: &[&[u8]]) -> u64 {
@@ -332,17 +351,35 @@ pub fn diff(prev: &InstanceState, at: i64, seen: &Observed<'_>, thresholds: &Hea
         st.lines = lines.len();
         st.last_line = lines.last().map_or(0, |l| hash64(&[l.as_bytes()]));
 
-        // The switch-readiness verdict.
+        // The switch-readiness verdict, settled: see READY_HOLD_SECS.
         let readiness = task.switch_readiness(now, thresholds);
-        st.ready = Some(readiness.ready);
+        st.ready_since = match (readiness.ready, old) {
+            (false, _) => None,
+            (true, Some(o)) => o.ready_since.or(Some((at, fp))),
+            (true, None) => Some((at, fp)),
+        };
+        let held = st.ready_since.is_some_and(|(since, _)| at - since >= READY_HOLD_SECS);
+        let settled = match old.and_then(|o| o.ready) {
+            // First sight: the verdict as it stands (it is the baseline, not a change).
+            None => readiness.ready,
+            Some(was) => readiness.ready && (was || held),
+        };
+        st.ready = Some(settled);
         if let Some(was_ready) = old.and_then(|o| o.ready) {
-            if was_ready != readiness.ready {
+            if was_ready != settled {
                 let mut e = ev(EventKind::ReadinessChanged, Some(id));
                 e.from = Some(was_ready.to_string());
-                e.to = Some(readiness.ready.to_string());
+                e.to = Some(settled.to_string());
                 let missing: Vec<&str> = readiness.missing.iter().map(|m| m.code()).collect();
                 e.text = (!missing.is_empty()).then(|| missing.join(","));
-                push(&mut out.events, e, format!("ready:{id}:{}:{at}", readiness.ready));
+                // Named by the first answer that showed the new verdict: for ready, the run's
+                // first poll (the conditions have held since); for not ready, this one. The
+                // observed interval stays this poll's, so "ready for" errs on the short side.
+                let named_by = match st.ready_since {
+                    Some((_, since_fp)) if settled => since_fp,
+                    _ => fp,
+                };
+                push(&mut out.events, e, format!("ready:{id}:{settled}:{named_by:016x}"));
             }
         }
 

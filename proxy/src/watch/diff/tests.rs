@@ -184,3 +184,94 @@ fn the_state_round_trips_through_json() {
     let text = serde_json::to_string(&d.state).unwrap();
     assert_eq!(serde_json::from_str::<InstanceState>(&text).unwrap(), d.state);
 }
+
+/// A task whose every readiness condition holds at `at` (increment, streaming, no lag, a fresh
+/// message), or, with `lag`, not.
+fn ready_task(id: u64, at: i64, lsn: u64, lag: u64) -> MigrationTask {
+    let fresh = DateTime::from_timestamp(at - 2, 0).unwrap().format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
+    let info = json!({
+        "Status": "streaming",
+        "ReceivedLsn": migration_model::Lsn(lsn + lag).to_pg_string(),
+        "LatestEndLsn": migration_model::Lsn(lsn + lag).to_pg_string(),
+        "ReplayLsn": migration_model::Lsn(lsn).to_pg_string(),
+        "ReplayLag": "0",
+        "LastMsgSendTime": fresh,
+        "LastMsgReceiptTime": fresh,
+    });
+    serde_json::from_value(json!({
+        "TaskId": id,
+        "TaskName": format!("task-{id}"),
+        "MigrateStage": "increment",
+        "ReplicationState": "streaming",
+        "GmtCreated": iso(T0 - 86_400),
+        "GmtModified": iso(T0 - 86_400),
+        "ReplicationInfo": info.to_string(),
+    }))
+    .unwrap()
+}
+
+#[test]
+fn readiness_turns_ready_only_once_it_has_held_and_not_ready_at_once() {
+    let mut state = poll(&InstanceState::default(), T0, &[ready_task(1, T0, 1_000, 500)]).state;
+    assert_eq!(state.tasks[&1].ready, Some(false));
+    // A lag that touches zero on every other poll never makes the task ready: no flapping.
+    let mut events = Vec::new();
+    for k in 1..=10 {
+        let at = T0 + k * 30;
+        let d = poll(&state, at, &[ready_task(1, at, 1_000 + k as u64, if k % 2 == 1 { 0 } else { 7 })]);
+        events.extend(d.events.into_iter().filter(|e| e.event.kind == EventKind::ReadinessChanged));
+        state = d.state;
+    }
+    assert!(events.is_empty(), "{events:?}");
+    // Every condition holding: ready at the poll READY_HOLD_SECS after the run began.
+    let mut flips = Vec::new();
+    for k in 11..=16 {
+        let at = T0 + k * 30;
+        let d = poll(&state, at, &[ready_task(1, at, 2_000, 0)]);
+        flips.extend(
+            d.events.into_iter().filter(|e| e.event.kind == EventKind::ReadinessChanged).map(|e| (at, e)),
+        );
+        state = d.state;
+    }
+    assert_eq!(flips.len(), 1, "{flips:?}");
+    assert_eq!(flips[0].0, T0 + 11 * 30 + READY_HOLD_SECS);
+    assert_eq!(flips[0].1.event.to.as_deref(), Some("true"));
+    // One failing answer: not ready at once, saying what is missing.
+    let at = T0 + 17 * 30;
+    let d = poll(&state, at, &[ready_task(1, at, 2_000, 64)]);
+    let e = d.events.iter().find(|e| e.event.kind == EventKind::ReadinessChanged).unwrap();
+    assert_eq!((e.event.from.as_deref(), e.event.to.as_deref()), (Some("true"), Some("false")));
+    assert!(e.event.text.is_some());
+}
+
+#[test]
+fn a_readiness_flip_has_one_name_whichever_replica_polled_it_and_when() {
+    // Two leaders for a moment, with the same memory, polling the same answers a second apart.
+    let mut state = poll(&InstanceState::default(), T0, &[ready_task(1, T0, 1_000, 0)]).state;
+    state.tasks.get_mut(&1).unwrap().ready = Some(false);
+    state.tasks.get_mut(&1).unwrap().ready_since = None;
+    let answer = |at: i64| ready_task(1, T0, 1_000, if at > T0 + 200 { 9 } else { 0 });
+    let (mut a, mut b) = (state.clone(), state.clone());
+    let (mut names_a, mut names_b) = (Vec::new(), Vec::new());
+    for k in 1..=8 {
+        let at = T0 + k * 30;
+        for (st, names, t) in [(&mut a, &mut names_a, at), (&mut b, &mut names_b, at + 1)] {
+            // The answer as of the poll (the message ages, the data does not change).
+            let d = diff(
+                st,
+                t,
+                &Observed { tasks: &[answer(at)], complete: true, prechecks: None },
+                &HealthThresholds { stale_after_secs: 3_600, ..HealthThresholds::default() },
+            );
+            names.extend(
+                d.events
+                    .iter()
+                    .filter(|e| e.event.kind == EventKind::ReadinessChanged)
+                    .map(|e| e.dedup.clone()),
+            );
+            *st = d.state;
+        }
+    }
+    assert_eq!(names_a.len(), 2, "ready, then not: {names_a:?}");
+    assert_eq!(names_a, names_b, "the store's key makes the second replica's copies no-ops");
+}
