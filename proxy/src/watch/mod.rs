@@ -212,9 +212,19 @@ impl Watcher {
         (self.clock)().timestamp()
     }
 
-    /// Adds the configured watches (`--watch`, `--demo`).
+    /// Adds the configured watches (`--watch`, `--demo`), after dropping those an earlier start's
+    /// flags added and this start's do not name (see `Store::reconcile_flag_watches`).
     pub async fn add_initial(&self) -> Result<(), crate::store::StoreError> {
         let now = self.now();
+        let keep: Vec<(String, String)> =
+            self.config.initial.iter().map(|(r, i, _)| (r.clone(), i.clone())).collect();
+        let dropped = self.store.reconcile_flag_watches(&keep).await?;
+        if dropped > 0 {
+            tracing::info!(
+                watches = dropped,
+                "watches no flag names any more were dropped (or left to auto-watch)"
+            );
+        }
         for (region, instance, source) in &self.config.initial {
             self.store.add_watch(region, instance, *source, None, now).await?;
         }
