@@ -555,7 +555,8 @@ pub async fn load_task_history(
     to: i64,
     points: usize,
 ) -> Result<TaskHistory, StoreError> {
-    let samples = store.samples(region, instance, task, from, to).await?;
+    let window = trend::DEFAULT_WINDOW_SECS;
+    let sampled = store.downsampled_samples(region, instance, task, (from, to), points, window).await?;
     let events: Vec<HistoryEvent> =
         store.events(region, instance, Some(task), from, to).await?.into_iter().map(mask_event).collect();
     // Stages over the whole history: a stage entered before the range still has its start.
@@ -568,17 +569,15 @@ pub async fn load_task_history(
         })
         .collect();
     let watched = store.is_watched(region, instance).await?;
-    let lags: Vec<(i64, i64)> =
-        samples.iter().filter_map(|s| s.not_yet_replayed_bytes.map(|l| (s.t, l))).collect();
     Ok(TaskHistory {
         region_id: region.to_string(),
         db_instance_name: instance.to_string(),
         task_id: task,
         from,
         to,
-        stored_samples: samples.len() as u64,
-        catch_up: trend::catch_up(&lags, trend::DEFAULT_WINDOW_SECS),
-        samples: downsample(&samples, points),
+        stored_samples: sampled.stored,
+        catch_up: trend::catch_up(&sampled.recent_lags, window),
+        samples: sampled.samples,
         events,
         stages: trend::stage_spans(&stage_events, to),
         watched,

@@ -125,6 +125,7 @@ async fn suite(store: &Store) {
     repeated_keys(store).await;
     flag_watches(store).await;
     narrow_round_trip(store).await;
+    downsampled_in_the_database(store).await;
 }
 
 /// A `--watch` (or `--demo`) removed from the flags is no longer watched for the flag's sake; a
@@ -469,4 +470,46 @@ async fn a_postgres_store_made_before_the_narrow_samples_opens_with_its_samples(
     let store = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
     old_samples_survive(&store).await;
     narrow_round_trip(&store).await;
+}
+
+/// The database's downsampling gives what the model's `downsample` gives from every sample, and
+/// the catch-up window's lags.
+async fn downsampled_in_the_database(store: &Store) {
+    use migration_model::history::downsample;
+    let inst = "pgm-downsampled";
+    // 1,000 polls 30 s apart; every 7th without a lag figure, the last 3 too.
+    let tasks: Vec<TaskSample> = (0..1_000)
+        .map(|k| {
+            let mut s = sample(10_000 + k * 30, (k * 7_919) % 100_000);
+            if k % 7 == 0 || k >= 997 {
+                (s.not_yet_replayed_bytes, s.behind_source_report_bytes) = (None, None);
+            }
+            TaskSample { task_id: 3, task_name: None, sample: Some(s) }
+        })
+        .collect();
+    let w = PollWrite {
+        region_id: R.into(),
+        instance_name: inst.into(),
+        at: 40_000,
+        tasks,
+        ..PollWrite::default()
+    };
+    store.record_poll(&w).await.unwrap();
+    for (from, to, points) in
+        [(0, i64::MAX, 37), (10_000, 20_000, 500), (12_345, 31_000, 1), (0, i64::MAX, 5_000)]
+    {
+        let all = store.samples(R, inst, 3, from, to).await.unwrap();
+        let got = store.downsampled_samples(R, inst, 3, (from, to), points, 900).await.unwrap();
+        assert_eq!(got.stored, all.len() as u64);
+        assert_eq!(got.samples, downsample(&all, points), "{from}..{to} in {points} points");
+        let lags: Vec<(i64, i64)> =
+            all.iter().filter_map(|s| Some((s.t, s.not_yet_replayed_bytes?))).collect();
+        let last = lags.last().unwrap().0;
+        let want: Vec<(i64, i64)> = lags.into_iter().filter(|l| l.0 >= last - 900).collect();
+        assert_eq!(got.recent_lags, want);
+    }
+    assert_eq!(
+        store.downsampled_samples(R, inst, 4, (0, i64::MAX), 10, 900).await.unwrap(),
+        Default::default()
+    );
 }

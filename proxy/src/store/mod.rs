@@ -18,7 +18,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 mod read;
-pub use read::StoredTask;
+pub use read::{Downsampled, StoredTask};
 
 /// Where the store lives when neither `--data-dir` nor `--database-url` is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
