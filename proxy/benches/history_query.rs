@@ -23,8 +23,9 @@ fn quick() -> bool {
     std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Seven days of one task, every 30 s, written in batches (a batch is one transaction), with a
-/// stage change and a disconnect a day.
+/// Seven days of one task, every 30 s, with a stage change and a disconnect a day. Written as a
+/// bulk load: each `PollWrite` carries 1,000 poll times of the one task (one transaction, one
+/// task row, 1,000 samples keyed by time), not 20,160 one-sample transactions.
 async fn fill(store: &Store, now: i64) {
     let start = now - DAYS * 86_400;
     let n = DAYS * 86_400 / EVERY;

@@ -447,6 +447,18 @@ class Report:
             self.row("History", f"upstream calls/min, {c['dashboards']} dashboards on one instance, watcher off → on",
                      f"{off:.1f} → {on:.1f} ({c['watcher_on']['watcher_polls']} polls)", "the same cache floor")
 
+    def history_query(self):
+        q = self.r.get("history_query")
+        if not q:
+            self.missing("history_query", "History query", "7 days of one task at 30 s, downsampled to 500 points")
+            return
+        for backend, x in q.items():
+            ok = x["p50_ms"] <= 10
+            self.row("History query", f"7 days of one task at 30 s → {x['points']} points, {backend}, p50 / p99 "
+                     f"({x['runs']} runs)", f"{x['p50_ms']:.2f} ms / {x['p99_ms']:.2f} ms", "p50 ≤ 10 ms", status(ok))
+            if not ok:
+                self.notes.append(f"**History query on {backend}**: p50 {x['p50_ms']:.1f} ms; the goal is ≤ 10 ms.")
+
     def faults(self):
         f = self.r.get("faults")
         if not f:
@@ -601,7 +613,7 @@ class Report:
 
     def build(self):
         for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.faults_long, self.history,
-                        self.criterion, self.checks, self.slowloris):
+                        self.history_query, self.criterion, self.checks, self.slowloris):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -681,7 +693,7 @@ class Report:
 
 # The sections of run.py (BENCH_ONLY names), with the areas of the figures table and the titles of
 # the detail sections each one writes.
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "history", "history_query"]
 SECTION_AREAS = {
     "criterion": ({"Signing", "Simulator"}, {"Signing and simulator (criterion)"}),
     "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm"}),
@@ -689,6 +701,8 @@ SECTION_AREAS = {
     "proxy_latency": ({"Proxy"}, {"Proxy", "Where a cache miss spends its time (profile)"}),
     "scale": ({"Scale"}, {"Scale"}),
     "faults": ({"Faults"}, {"Load under faults"}),
+    "history": ({"History"}, set()),
+    "history_query": ({"History query"}, set()),
 }
 
 
@@ -765,6 +779,11 @@ def main():
     ap.add_argument("--note", default="", help="a sentence about this run, written under its date")
     args = ap.parse_args()
     r = json.load(open(args.results))
+    # The history query bench (cargo bench, run by bench.sh before run.py) writes beside it.
+    query = os.path.join(os.path.dirname(os.path.abspath(args.results)), "history.json")
+    if os.path.exists(query):
+        r["history_query"] = json.load(open(query))
+        r.setdefault("sections", []).append("history_query")
     rep = Report(r).build()
     print()
     for l in rep.header_lines():
