@@ -104,7 +104,9 @@ impl Store {
     /// A task's samples with `from <= t <= to`, downsampled to at most `points` exactly as
     /// `migration_model::history::downsample` does (each bucket's last sample, with the bucket's
     /// least and greatest lag figures and its count), but in the database: a week at 30 s is
-    /// 20,160 rows, and moving each through the driver cost far more than the grouping.
+    /// 20,160 rows, and moving each through the driver cost far more than the grouping. The
+    /// buckets are the outer loop (`CROSS JOIN` makes SQLite keep that order), so each one's last
+    /// sample is one primary-key lookup, not a scan.
     pub async fn downsampled_samples(
         &self,
         region: &str,
@@ -146,12 +148,12 @@ impl Store {
                 (Some(first), Some(last)) if stored > points => {
                     let span = (last - first).max(1) + 1;
                     let sql = format!(
-                        "SELECT {SAMPLE_COLUMNS}, g.nmin, g.nmax, g.bmin, g.bmax, g.c FROM samples s JOIN \
+                        "SELECT {SAMPLE_COLUMNS}, g.nmin, g.nmax, g.bmin, g.bmax, g.c FROM \
                          (SELECT (t - $4) * $5 / $6 AS b, MAX(t) AS lt, MIN(not_yet_replayed) AS nmin, \
                          MAX(not_yet_replayed) AS nmax, MIN(behind_source_report) AS bmin, \
                          MAX(behind_source_report) AS bmax, COUNT(*) AS c FROM samples \
                          WHERE task_ref = $1 AND t >= $2 AND t <= $3 GROUP BY 1) g \
-                         ON s.task_ref = $1 AND s.t = g.lt ORDER BY s.t"
+                         CROSS JOIN samples s WHERE s.task_ref = $1 AND s.t = g.lt ORDER BY s.t"
                     );
                     let rows = sqlx::query(&sql)
                         .bind(task_ref)
