@@ -399,6 +399,48 @@ mod tests {
         assert_eq!(json["state"], serde_json::json!({"kind": "not_ready"}));
     }
 
+    proptest::proptest! {
+        /// The watcher's verdict on a history sample is the live verdict on the same figures.
+        #[test]
+        fn a_sample_is_judged_as_its_task(
+            stage in 0usize..6,
+            streaming in proptest::bool::ANY,
+            behind in 0u64..300,
+            reported in 0u64..300,
+            age in -5i64..300,
+        ) {
+            let now = utc("2026-12-04T06:00:00Z");
+            let (replay, received, latest) = (0x3000000u64, 0x3000000 + behind, 0x3000000 + behind + reported);
+            let lsn = |v: u64| format!("{:X}/{:X}", v >> 32, v & 0xFFFF_FFFF);
+            let receipt = now - chrono::Duration::seconds(age);
+            let stage = MigrateStage::ALL[stage].clone();
+            let state = if streaming { ReplicationState::Streaming } else { ReplicationState::Catchup };
+            let task = MigrationTask {
+                migrate_stage: Some(stage.clone()),
+                replication_state: Some(state.clone()),
+                replication_info: Some(format!(
+                    r#"{{"ReceivedLsn":"{}","LatestEndLsn":"{}","ReplayLsn":"{}","LastMsgReceiptTime":"{}"}}"#,
+                    lsn(received), lsn(latest), lsn(replay), receipt.format("%Y-%m-%d %H:%M:%S+00")
+                )),
+                ..MigrationTask::default()
+            };
+            let sample = HistorySample {
+                t: now.timestamp(),
+                stage: Some(stage.as_str().to_owned()),
+                state: Some(state.as_str().to_owned()),
+                received_lsn: Some(lsn(received)),
+                latest_end_lsn: Some(lsn(latest)),
+                replay_lsn: Some(lsn(replay)),
+                not_yet_replayed_bytes: Some(behind as i64),
+                behind_source_report_bytes: Some((behind + reported) as i64),
+                last_msg_receipt_time: Some(receipt.timestamp()),
+                ..HistorySample::default()
+            };
+            let th = HealthThresholds::default();
+            proptest::prop_assert_eq!(sample_ready(&sample, &th), switch_readiness(&task, now, &th).ready);
+        }
+    }
+
     /// Readiness and health judge the same figures: ready implies healthy.
     #[test]
     fn ready_implies_healthy() {

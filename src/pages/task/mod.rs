@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
-use migration_model::{MigrationTask, ReplicationInfo};
+use migration_model::{trend, HealthThresholds, MigrationTask, ReplicationInfo};
 
 /// The path parameters of the task page (decoded by the router; the task ID is kept as written
 /// so that the page can say when it is not a number).
@@ -92,7 +92,21 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
     let app = use_app();
     let api = app.api;
     let list_of = StoredValue::new((app.base(), region.clone(), instance.clone()));
-    let history = view! { <history::History region=region.clone() instance=instance.clone() id/> };
+    // The watcher's history, read by its own panel, the timeline (observed stage times) and
+    // readiness (for how long).
+    let hist = history::load_task_history(region.clone(), instance.clone(), id);
+    let history =
+        view! { <history::History history=hist region=region.clone() instance=instance.clone() id/> };
+    let observed = Memo::new(move |_| hist.answer(|h| h.stages.clone()).unwrap_or_default());
+    let held = Memo::new(move |_| {
+        hist.answer(|h| {
+            h.watched
+                .then(|| trend::ready_for_watched(&h.events, &h.samples, h.to, &HealthThresholds::default()))
+                .flatten()
+                .filter(|b| b.min_secs > 0)
+        })
+        .flatten()
+    });
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -139,8 +153,8 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                 >
                     <div class="task-grid">
                         <summary::Summary task prechecks/>
-                        <readiness::Readiness task/>
-                        <timeline::Timeline task/>
+                        <readiness::Readiness task held/>
+                        <timeline::Timeline task observed/>
                         <replication::Replication task samples/>
                         <section class="panel panel--wide" aria-labelledby="checklist-heading" data-testid="precheck">
                             <h2 id="checklist-heading">{tr(Key::ChecklistHeading)}</h2>
