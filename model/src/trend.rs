@@ -457,7 +457,7 @@ mod tests {
             ..HistorySample::default()
         };
         for s in [stale, switching, bare] {
-            assert_eq!(ready_for_watched(&[], &[s.clone()], 4630, &th), None, "{s:?}");
+            assert_eq!(ready_for_watched(&[], std::slice::from_ref(&s), 4630, &th), None, "{s:?}");
         }
         // The last readiness change in the range decides, whatever the first sample says.
         let turned = vec![
