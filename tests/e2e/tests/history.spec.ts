@@ -46,6 +46,9 @@ test('a ready task on the watched demo says for how long it has been ready, by t
     const code = await verdict.getAttribute('data-readiness');
     expect(['ready_for_history', 'ready_on_this_sample']).toContain(code);
     if (code !== 'ready_for_history') return false;
+    // Health and readiness judge the same figures: a ready task is healthy with nothing left.
+    await expect(byTestId(page, 'health')).toHaveAttribute('data-health', 'healthy');
+    await expect(byTestId(page, 'health-sentence')).toContainText('everything received has been replayed');
     await expect(verdict).toHaveText(/^✓ Ready to switch over for (at least )?the last \d.*, by the watcher's history\.$/);
     await byTestId(page, 'lang-select').selectOption('id');
     await expect(verdict).toHaveText(/^✓ Siap beralih (sedikitnya )?selama \d.* terakhir, menurut riwayat pemantau\.$/);
