@@ -297,6 +297,14 @@ pub fn ready_for_watched(
         .then_some(Bounds { min_secs: now - first.t, max_secs: None })
 }
 
+/// [`ready_for_watched`]'s claim `held` (computed at `to`), checked against one's own later
+/// look at the task (`own`: Unix seconds and whether ready, e.g. the page's refreshes): a
+/// not-ready sample inside the claimed span, or after it, breaks the claim. The watcher polls
+/// less often than a page refreshes, so a short dip can reach the page and not the history.
+pub fn ready_for_confirmed(held: Option<Bounds>, to: i64, own: &[(i64, bool)]) -> Option<Bounds> {
+    held.filter(|b| !own.iter().any(|&(t, ready)| !ready && t >= to - b.min_secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +478,17 @@ mod tests {
         );
         assert_eq!(ready_for_watched(&turned[..1], &samples, 4630, &th), None);
         assert_eq!(ready_for_watched(&[], &[], 4630, &th), None);
+    }
+
+    #[test]
+    fn a_dip_the_page_saw_breaks_the_historys_claim() {
+        let held = Some(Bounds { min_secs: 600, max_secs: Some(630) });
+        // Ready for the last 10 min at 5000: the page's samples agree, or dipped before that.
+        assert_eq!(ready_for_confirmed(held, 5000, &[(4300, false), (4500, true), (5010, true)]), held);
+        // A dip inside the claimed span, or after the history was read: no claim.
+        assert_eq!(ready_for_confirmed(held, 5000, &[(4700, false), (5010, true)]), None);
+        assert_eq!(ready_for_confirmed(held, 5000, &[(5005, false), (5010, true)]), None);
+        assert_eq!(ready_for_confirmed(None, 5000, &[]), None);
     }
 
     proptest! {
