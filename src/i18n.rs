@@ -317,8 +317,8 @@ strings! {
     FieldTarget => ("Target instance", "Instans tujuan"),
     TimelineHeading => ("Stage timeline", "Lini masa tahap"),
     TimelineNote => (
-        "Times come from the task log (which gives no time zone: read as UTC+08:00) or, where marked, from the task's own fields.",
-        "Waktu berasal dari log tugas (tanpa zona waktu: dibaca sebagai UTC+08:00) atau, jika ditandai, dari kolom tugas itu sendiri."
+        "Times come from the task log (which gives no time zone: read as UTC+08:00) or, where marked, from the task's own fields or from the watcher's polls (a range: the change came between two polls).",
+        "Waktu berasal dari log tugas (tanpa zona waktu: dibaca sebagai UTC+08:00) atau, jika ditandai, dari kolom tugas itu sendiri atau dari polling pemantau (sebuah rentang: perubahan terjadi di antara dua polling)."
     ),
     StepDone => ("done", "selesai"),
     StepCurrent => ("current stage", "tahap saat ini"),
@@ -328,6 +328,13 @@ strings! {
     TookDuration => ("took {duration}", "berlangsung {duration}"),
     /// `{duration}` is a span of time.
     RunningFor => ("running for {duration}", "berjalan {duration}"),
+    /// `{min}` and `{max}` are spans of time.
+    RunningBetween => ("running for {min} to {max}", "berjalan {min} sampai {max}"),
+    /// `{after}` and `{at}` are times: the watcher's polls around a stage change.
+    ObservedBetween => (
+        "between {after} and {at} (observed by the watcher)",
+        "antara {after} dan {at} (teramati oleh pemantau)"
+    ),
     // Names of the service's values and of the model's verdicts (src/verdicts.rs).
     StagePrecheck => ("Precheck", "Prapemeriksaan"),
     StageBasebackup => ("Full backup", "Pencadangan penuh"),
@@ -417,6 +424,16 @@ strings! {
     /// `{duration}` a span of time, `{samples}` a counted noun.
     ReadyFor => ("Ready to switch over for {duration} ({samples}).", "Siap beralih selama {duration} ({samples})."),
     NotReadyToSwitch => ("Not ready to switch over.", "Belum siap beralih."),
+    /// `{duration}` a span of time: certain from the watcher's history.
+    ReadyForLast => (
+        "Ready to switch over for the last {duration}, by the watcher's history.",
+        "Siap beralih selama {duration} terakhir, menurut riwayat pemantau."
+    ),
+    /// `{duration}` a span of time: the history starts ready, so it may be longer.
+    ReadyForAtLeast => (
+        "Ready to switch over for at least the last {duration}, by the watcher's history.",
+        "Siap beralih sedikitnya selama {duration} terakhir, menurut riwayat pemantau."
+    ),
     /// `{n}` is a number (singular).
     SampleOne => ("{n} sample", "{n} sampel"),
     /// `{n}` is a number.
@@ -692,24 +709,24 @@ strings! {
     /// `{n}` points drawn, `{stored}` samples kept.
     HistoryChartSummary => (
         "{n} points from {stored} stored samples; the band shows each point's least and greatest lag.",
-        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan jeda terkecil dan terbesar tiap titik."
+        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan ketertinggalan terkecil dan terbesar tiap titik."
     ),
-    HistoryChartLabel => ("Lag not yet replayed over time", "Jeda yang belum diputar ulang dari waktu ke waktu"),
+    HistoryChartLabel => ("Lag not yet replayed over time", "Ketertinggalan yang belum diputar ulang dari waktu ke waktu"),
     LegendStageChange => ("Stage change", "Perubahan tahap"),
     LegendDisconnect => ("Disconnected", "Terputus"),
     CatchUpHeading => ("Catch-up", "Pengejaran"),
     /// `{rate}` bytes per second, `{eta}` a duration.
     CatchUpShrinking => (
         "Lag is shrinking by {rate} per second: at this rate it reaches zero in about {eta}.",
-        "Jeda menyusut {rate} per detik: dengan laju ini mencapai nol dalam sekitar {eta}."
+        "Ketertinggalan menyusut {rate} per detik: dengan laju ini mencapai nol dalam sekitar {eta}."
     ),
     CatchUpGrowing => (
         "Lag is growing by {rate} per second: it is not catching up, so there is no estimate.",
-        "Jeda bertambah {rate} per detik: tidak mengejar, jadi tidak ada perkiraan."
+        "Ketertinggalan bertambah {rate} per detik: tidak mengejar, jadi tidak ada perkiraan."
     ),
     CatchUpFlat => (
         "Lag is flat at {lag}: there is no estimate of when it reaches zero.",
-        "Jeda tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
+        "Ketertinggalan tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
     ),
     CatchUpCaughtUp => ("Caught up: nothing is waiting to be replayed.", "Sudah terkejar: tidak ada yang menunggu diputar ulang."),
     /// `{n}` samples over `{span}`.
@@ -740,21 +757,13 @@ strings! {
     EvReadinessChanged => ("Switch readiness changed", "Kesiapan peralihan berubah"),
     EvPollFailing => ("Polls failing", "Polling gagal"),
     EvPollRecovered => ("Polls recovered", "Polling pulih"),
-    ObservedStagesHeading => ("Stages as observed", "Tahap yang teramati"),
-    ObservedStagesNote => (
-        "When the watcher saw each stage begin: the change happened between two polls, so each time is a range where the log gives none.",
-        "Kapan pemantau melihat tiap tahap dimulai: perubahan terjadi di antara dua polling, jadi tiap waktu adalah rentang bila log tidak mencatatnya."
-    ),
-    /// `{after}` and `{at}` are times.
-    StageEnteredBetween => ("entered between {after} and {at}", "dimulai antara {after} dan {at}"),
-    StageEnteredBy => ("already in it at {at}", "sudah dalam tahap ini pada {at}"),
     ExportCsv => ("Export CSV", "Ekspor CSV"),
     ExportJson => ("Export JSON", "Ekspor JSON"),
     ColHistory => ("Last hour", "Satu jam terakhir"),
     ChangedSinceVisit => ("Changed since your last visit", "Berubah sejak kunjungan terakhir Anda"),
     ChangedMark => ("changed", "berubah"),
     /// `{max}` is the largest lag.
-    SparklineLabel => ("Lag over the last hour, at most {max}", "Jeda selama satu jam terakhir, paling banyak {max}"),
+    SparklineLabel => ("Lag over the last hour, at most {max}", "Ketertinggalan selama satu jam terakhir, paling banyak {max}"),
     NoSparkline => ("no history", "tanpa riwayat"),
     NavWatch => ("Watch list", "Daftar pantauan"),
     WatchHeading => ("Watched instances", "Instans yang dipantau"),
@@ -1041,6 +1050,17 @@ mod tests {
                         "{a:?} ({ea}) and {b:?} ({eb}) are both \"{ia}\" in Indonesian"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn lag_is_never_pause_in_indonesian() {
+        // "Jeda" is the refresh's Pause; lag is "ketertinggalan".
+        for key in Key::ALL {
+            let (en, id) = key.texts();
+            if en.to_lowercase().contains("lag") {
+                assert!(!id.to_lowercase().contains("jeda"), "{key:?}: {id}");
             }
         }
     }

@@ -68,4 +68,6 @@ pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
     DEFAULT_PAGE_SIZE,
 };
-pub use timeline::{timeline, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource};
+pub use timeline::{
+    timeline, timeline_observed, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource,
+};
