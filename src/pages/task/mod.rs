@@ -1,5 +1,6 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
+mod alerts;
 mod history;
 mod lag_chart;
 mod raw_json;
@@ -93,6 +94,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
     let api = app.api;
     let list_of = StoredValue::new((app.base(), region.clone(), instance.clone()));
     let history = view! { <history::History region=region.clone() instance=instance.clone() id/> };
+    let alerts = view! { <alerts::TaskAlerts region=region.clone() instance=instance.clone() id/> };
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -151,6 +153,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                 </Show>
             </Loaded>
             {history}
+            {alerts}
         </div>
     }
 }
