@@ -841,6 +841,11 @@ strings! {
     AttentionColWorstLag => ("Worst lag", "Ketertinggalan terbesar"),
     AttentionColFiring => ("Firing", "Aktif"),
     AttentionNoData => ("no data yet", "belum ada data"),
+    /// `{count}` is a number.
+    AttentionMore => (
+        "{count} more firing alerts are not listed; each instance's count is below.",
+        "{count} notifikasi aktif lainnya tidak ditampilkan; jumlah per instans ada di bawah."
+    ),
     AttentionNoHistory => (
         "This proxy keeps no history, so it watches no instance and raises no alert.",
         "Proxy ini tidak menyimpan riwayat, jadi tidak memantau instans dan tidak mengirim notifikasi."
@@ -913,9 +918,10 @@ strings! {
     AlertsScopeGroups => ("groups {list}", "grup {list}"),
     AlertsScopeAll => ("every watched instance", "setiap instans yang dipantau"),
     AlertsForAtOnce => ("at once", "segera"),
+    AlertsNoThreshold => ("none", "tanpa ambang"),
     /// `{duration}` is a length of time.
     AlertsEvery => ("every {duration}", "setiap {duration}"),
-    AlertsNoDestination => ("none", "tanpa tujuan"),
+    AlertsNoDestination => ("no destination", "tanpa tujuan"),
     AlertsSigned => ("signed", "ditandatangani"),
     AlertsUnsigned => (
         "not signed (the URL is the credential)",

@@ -7,7 +7,7 @@ use crate::api::{AlertDelivery, AlertDestination, AlertRule, AlertRules, ApiErro
 use crate::app::{title, tr, use_app};
 use crate::clock::local_text;
 use crate::components::alerts::{
-    delivery_status_label, destination_kind_label, event_label, kind_label, SeverityBadge,
+    delivery_status_label, destination_kind_label, event_label, header_cells, kind_label, SeverityBadge,
 };
 use crate::i18n::{t, tf, Key, Lang};
 use crate::prefs::page_hidden;
@@ -80,7 +80,9 @@ pub fn AlertsPage() -> impl IntoView {
     let shown = RwSignal::new(None::<Result<Vec<AlertDelivery>, ApiError>>);
     Effect::new(move |_| {
         if let Some(answer) = deliveries.get() {
-            if !(answer.is_err() && matches!(shown.get_untracked(), Some(Ok(_)))) {
+            let keep = answer.is_err() && matches!(shown.get_untracked(), Some(Ok(_)));
+            // Set only on a change, so an unchanged answer does not redraw the table.
+            if !keep && shown.with_untracked(|s| s.as_ref() != Some(&answer)) {
                 shown.set(Some(answer));
             }
         }
@@ -156,7 +158,7 @@ fn RuleTable(rules: Vec<AlertRule>) -> impl IntoView {
             };
             let threshold = {
                 let r = r.clone();
-                move || threshold_text(&r, lang.get()).unwrap_or_else(|| t(lang.get(), Key::NotGiven).to_owned())
+                move || threshold_text(&r, lang.get()).unwrap_or_else(|| t(lang.get(), Key::AlertsNoThreshold).to_owned())
             };
             let scope = {
                 let r = r.clone();
@@ -186,18 +188,7 @@ fn RuleTable(rules: Vec<AlertRule>) -> impl IntoView {
     view! {
         <div class="table-scroll" role="region" aria-labelledby="rules-heading" tabindex="0">
             <table class="data-table" data-testid="rules-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{tr(Key::AlertsColRule)}</th>
-                        <th scope="col">{tr(Key::AlertColKind)}</th>
-                        <th scope="col">{tr(Key::AlertColSeverity)}</th>
-                        <th scope="col">{tr(Key::AlertsColThreshold)}</th>
-                        <th scope="col">{tr(Key::AlertsColFor)}</th>
-                        <th scope="col">{tr(Key::AlertsColRepeat)}</th>
-                        <th scope="col">{tr(Key::AlertsColScope)}</th>
-                        <th scope="col">{tr(Key::AlertsColDestinations)}</th>
-                    </tr>
-                </thead>
+                <thead><tr>{header_cells(&[Key::AlertsColRule, Key::AlertColKind, Key::AlertColSeverity, Key::AlertsColThreshold, Key::AlertsColFor, Key::AlertsColRepeat, Key::AlertsColScope, Key::AlertsColDestinations])}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -235,14 +226,7 @@ fn DestinationTable(destinations: Vec<AlertDestination>) -> impl IntoView {
     view! {
         <div class="table-scroll" role="region" aria-labelledby="destinations-heading" tabindex="0">
             <table class="data-table" data-testid="destinations-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{tr(Key::AlertsColName)}</th>
-                        <th scope="col">{tr(Key::AlertsColDestinationKind)}</th>
-                        <th scope="col">{tr(Key::LanguageLabel)}</th>
-                        <th scope="col">{tr(Key::AlertsColSigning)}</th>
-                    </tr>
-                </thead>
+                <thead><tr>{header_cells(&[Key::AlertsColName, Key::AlertsColDestinationKind, Key::LanguageLabel, Key::AlertsColSigning])}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -299,17 +283,7 @@ fn DeliveryTable(deliveries: Vec<AlertDelivery>) -> impl IntoView {
     view! {
         <div class="table-scroll" role="region" aria-labelledby="deliveries-heading" tabindex="0">
             <table class="data-table" data-testid="deliveries-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{tr(Key::AlertsColQueued)}</th>
-                        <th scope="col">{tr(Key::AlertsColDestination)}</th>
-                        <th scope="col">{tr(Key::AlertsColMessage)}</th>
-                        <th scope="col">{tr(Key::AttentionColTask)}</th>
-                        <th scope="col">{tr(Key::AlertColStatus)}</th>
-                        <th scope="col">{tr(Key::AlertsColAttempts)}</th>
-                        <th scope="col">{tr(Key::AlertsColLastError)}</th>
-                    </tr>
-                </thead>
+                <thead><tr>{header_cells(&[Key::AlertsColQueued, Key::AlertsColDestination, Key::AlertsColMessage, Key::AttentionColTask, Key::AlertColStatus, Key::AlertsColAttempts, Key::AlertsColLastError])}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>

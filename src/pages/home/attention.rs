@@ -9,7 +9,7 @@
 use crate::api::{history_kept, AlertEpisode, ApiError, EpisodeQuery, Fetched};
 use crate::app::{tr, use_app};
 use crate::clock::now_ms;
-use crate::components::alerts::{kind_label, severity_rank, SeverityBadge, UnixTime};
+use crate::components::alerts::{header_cells, kind_label, severity_rank, SeverityBadge, UnixTime};
 use crate::i18n::{tf, Key};
 use crate::prefs::page_hidden;
 use crate::resource::KeptResource;
@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 
 /// How often the view asks again (the watcher polls every 30 s by default).
 const REFRESH_SECS: u64 = 30;
+/// The firing alerts listed (worst first); the rest are counted per instance.
+const FIRING_SHOWN: usize = 20;
 /// The history read per instance: enough for each task's latest stage, state and lag.
 const WINDOW_SECS: i64 = 3600;
 
@@ -197,7 +199,9 @@ pub fn Attention() -> impl IntoView {
             view! { <p class="state state--error" data-testid="attention-failed">{text}</p> }
         })
     };
-    let board = move || kept.data.get().flatten().map(|b| view! { <BoardView board=b/> });
+    // Redrawn only when something changed, so a refresh with the same news keeps focus.
+    let board = Memo::new(move |_| kept.data.get().flatten());
+    let board = move || board.get().map(|b| view! { <BoardView board=b/> });
     view! {
         <Show when=move || off.get()>
             <p class="hint" data-testid="attention-no-history">{tr(Key::AttentionNoHistory)}</p>
@@ -218,17 +222,27 @@ fn BoardView(board: Board) -> impl IntoView {
         };
         view! { <p class="state state--error" data-testid="attention-episodes-failed">{text}</p> }
     });
-    let firing = if board.firing.is_empty() {
+    let mut listed = board.firing;
+    let hidden = listed.len().saturating_sub(FIRING_SHOWN);
+    listed.truncate(FIRING_SHOWN);
+    let more = (hidden > 0).then(|| {
+        let text = move || {
+            tf(lang.get(), Key::AttentionMore, &[("count", &format::number(hidden as i128, lang.get()))])
+        };
+        view! { <p class="hint" data-testid="attention-more">{text}</p> }
+    });
+    let firing = if listed.is_empty() {
         view! { <p class="state state--empty" data-testid="attention-none-firing">{tr(Key::AttentionNoneFiring)}</p> }
             .into_any()
     } else {
-        view! { <FiringTable episodes=board.firing base=base.clone()/> }.into_any()
+        view! { <FiringTable episodes=listed base=base.clone()/> }.into_any()
     };
     view! {
         <section class="attention" aria-labelledby="attention-heading" data-testid="attention">
             <h2 id="attention-heading">{tr(Key::AttentionHeading)}</h2>
             {episodes_error}
             {firing}
+            {more}
             <h3 id="attention-instances-heading">{tr(Key::AttentionInstancesHeading)}</h3>
             <InstanceTable rows=board.instances base/>
         </section>
@@ -279,16 +293,7 @@ fn FiringTable(episodes: Vec<AlertEpisode>, base: String) -> impl IntoView {
         <div class="table-scroll" role="region" aria-labelledby="attention-firing-caption" tabindex="0">
             <table class="data-table" data-testid="attention-firing">
                 <caption id="attention-firing-caption" class="visually-hidden">{tr(Key::AttentionFiringCaption)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{tr(Key::AlertColSeverity)}</th>
-                        <th scope="col">{tr(Key::AlertColKind)}</th>
-                        <th scope="col">{tr(Key::AttentionColTask)}</th>
-                        <th scope="col">{tr(Key::WatchColInstance)}</th>
-                        <th scope="col">{tr(Key::WatchColRegion)}</th>
-                        <th scope="col">{tr(Key::AlertColStarted)}</th>
-                    </tr>
-                </thead>
+                <thead><tr>{header_cells(&[Key::AlertColSeverity, Key::AlertColKind, Key::AttentionColTask, Key::WatchColInstance, Key::WatchColRegion, Key::AlertColStarted])}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -350,17 +355,7 @@ fn InstanceTable(rows: Vec<InstanceRow>, base: String) -> impl IntoView {
     view! {
         <div class="table-scroll" role="region" aria-labelledby="attention-instances-heading" tabindex="0">
             <table class="data-table" data-testid="attention-instances">
-                <thead>
-                    <tr>
-                        <th scope="col">{tr(Key::WatchColInstance)}</th>
-                        <th scope="col">{tr(Key::WatchColRegion)}</th>
-                        <th scope="col">{tr(Key::AttentionColTasks)}</th>
-                        <th scope="col">{tr(Key::AttentionColByStage)}</th>
-                        <th scope="col">{tr(Key::AttentionColByState)}</th>
-                        <th scope="col">{tr(Key::AttentionColWorstLag)}</th>
-                        <th scope="col">{tr(Key::AttentionColFiring)}</th>
-                    </tr>
-                </thead>
+                <thead><tr>{header_cells(&[Key::WatchColInstance, Key::WatchColRegion, Key::AttentionColTasks, Key::AttentionColByStage, Key::AttentionColByState, Key::AttentionColWorstLag, Key::AttentionColFiring])}</tr></thead>
                 <tbody>{body}</tbody>
             </table>
         </div>

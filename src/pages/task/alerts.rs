@@ -41,7 +41,8 @@ pub fn TaskAlerts(region: String, instance: String, id: u64) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(answer) = data.get() {
             let keep = answer.is_err() && matches!(shown.get_untracked(), Some(Ok(_)));
-            if !keep {
+            // Set only on a change, so an unchanged answer does not redraw the table.
+            if !keep && shown.with_untracked(|s| s.as_ref() != Some(&answer)) {
                 shown.set(Some(answer));
             }
         }

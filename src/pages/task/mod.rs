@@ -152,8 +152,8 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     </div>
                 </Show>
             </Loaded>
-            {history}
             {alerts}
+            {history}
         </div>
     }
 }
