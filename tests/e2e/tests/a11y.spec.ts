@@ -13,6 +13,8 @@ async function seriousViolations(page: Page) {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe finds no serious or critical violations (${scheme})`, async ({ page }) => {
+    // Four full scans: on a loaded 2-core machine three of them alone took 22-26 s on main.
+    test.setTimeout(60_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(byTestId(page, 'instance-row').first()).toBeVisible();
