@@ -800,6 +800,157 @@ strings! {
     WatchChangeFailed => ("The change was refused: {error}", "Perubahan ditolak: {error}"),
     WatchBadInput => ("Enter a region ID and an instance ID.", "Masukkan ID wilayah dan ID instans."),
 
+    // Alerts: the attention view, a task's episodes and the alerts page
+    NavAlerts => ("Alerts", "Notifikasi"),
+    AlertKindStageChanged => ("Stage changed", "Tahap berubah"),
+    AlertKindSucceeded => ("Migration succeeded", "Migrasi berhasil"),
+    AlertKindDisconnected => ("Disconnected", "Terputus"),
+    AlertKindStreamStale => ("No message from the source", "Tidak ada pesan dari sumber"),
+    AlertKindLagHigh => ("Lag high", "Ketertinggalan tinggi"),
+    AlertKindLagGrowing => ("Lag growing", "Ketertinggalan bertambah"),
+    AlertKindPrecheckFailed => ("Precheck failed", "Prapemeriksaan gagal"),
+    AlertKindPrecheckWarning => ("Precheck warning", "Prapemeriksaan dengan peringatan"),
+    AlertKindSwitchReady => ("Ready to switch over", "Siap beralih"),
+    AlertKindWatchFailing => ("Polls failing", "Polling gagal"),
+    SeverityCritical => ("Critical", "Kritis"),
+    SeverityWarning => ("Warning", "Peringatan"),
+    SeverityInfo => ("Info", "Informasi"),
+    EpisodeFiring => ("Firing", "Aktif"),
+    EpisodeResolved => ("Resolved", "Teratasi"),
+    EpisodeNotified => ("Notified", "Diberitahukan"),
+    EpisodeStillFiring => ("still firing", "masih aktif"),
+    DeliveryPending => ("Pending", "Menunggu dikirim"),
+    DeliverySent => ("Sent", "Terkirim"),
+    DeliveryFailed => ("Given up", "Dihentikan"),
+    AlertEventFire => ("Fired", "Mulai aktif"),
+    AlertEventRepeat => ("Reminder", "Pengingat"),
+    AlertEventResolve => ("Resolved", "Teratasi"),
+    DestWebhook => ("Webhook (Standard Webhooks)", "Webhook (Standard Webhooks)"),
+    DestSlack => ("Slack", "Slack"),
+    DestDingtalk => ("DingTalk", "DingTalk"),
+    DestLark => ("Lark / Feishu", "Lark / Feishu"),
+    DestWecom => ("WeCom", "WeCom"),
+    AlertColSeverity => ("Severity", "Tingkat keparahan"),
+    AlertColKind => ("Alert", "Jenis notifikasi"),
+    AlertColStatus => ("Status", "Keadaan"),
+    AlertColStarted => ("Started", "Dimulai"),
+    AlertColEnded => ("Ended", "Berakhir"),
+    AttentionHeading => ("Firing alerts", "Notifikasi aktif"),
+    AttentionFiringCaption => (
+        "Tasks with firing alerts, worst first",
+        "Tugas dengan notifikasi aktif, yang terparah lebih dulu"
+    ),
+    AttentionNoneFiring => ("No alert is firing.", "Tidak ada notifikasi yang aktif."),
+    AttentionInstancesHeading => ("Every watched instance", "Semua instans yang dipantau"),
+    AttentionWholeInstance => ("the whole instance", "seluruh instans"),
+    AttentionColTask => ("Task", "Tugas"),
+    AttentionColTasks => ("Tasks", "Jumlah tugas"),
+    AttentionColByStage => ("By stage", "Per tahap"),
+    AttentionColByState => ("By replication state", "Per status replikasi"),
+    AttentionColWorstLag => ("Worst lag", "Ketertinggalan terbesar"),
+    AttentionColFiring => ("Firing", "Aktif"),
+    AttentionNoData => ("no data yet", "belum ada data"),
+    /// `{count}` is a number.
+    AttentionMore => (
+        "{count} more firing alerts are not listed; each instance's count is below.",
+        "{count} notifikasi aktif lainnya tidak ditampilkan; jumlah per instans ada di bawah."
+    ),
+    AttentionNoHistory => (
+        "This proxy keeps no history, so it watches no instance and raises no alert.",
+        "Proxy ini tidak menyimpan riwayat, jadi tidak memantau instans dan tidak mengirim notifikasi."
+    ),
+    /// `{error}` says why.
+    AttentionFailed => (
+        "The watched instances could not be read: {error}",
+        "Instans yang dipantau tidak dapat dibaca: {error}"
+    ),
+    /// `{error}` says why.
+    AttentionEpisodesFailed => (
+        "The firing alerts could not be read: {error}",
+        "Notifikasi yang aktif tidak dapat dibaca: {error}"
+    ),
+    TaskAlertsHeading => ("Alerts", "Notifikasi"),
+    TaskAlertsCaption => (
+        "This task's alert episodes, newest first",
+        "Episode notifikasi tugas ini, yang terbaru lebih dulu"
+    ),
+    TaskAlertsNone => ("No alert has fired for this task.", "Belum ada notifikasi untuk tugas ini."),
+    TaskAlertsNoneFiring => (
+        "Nothing is firing now; the earlier episodes are below.",
+        "Tidak ada yang aktif sekarang; episode sebelumnya ada di bawah."
+    ),
+    /// `{count}` is a number.
+    TaskAlertsFiring => ("Firing now: {count}", "Aktif sekarang: {count}"),
+    TaskAlertsOff => (
+        "Alerts need the history store, which this proxy does not keep.",
+        "Notifikasi memerlukan penyimpanan riwayat, yang tidak dimiliki proxy ini."
+    ),
+    /// `{error}` says why.
+    TaskAlertsFailed => (
+        "This task's alerts could not be read: {error}",
+        "Notifikasi tugas ini tidak dapat dibaca: {error}"
+    ),
+    AlertsHeading => ("Alerts", "Notifikasi"),
+    AlertsIntro => (
+        "The rules in effect and the latest messages sent. Rules and destinations come only from the proxy's alerts file: this page shows them and changes nothing.",
+        "Aturan yang berlaku dan pesan terakhir yang dikirim. Aturan dan tujuan hanya berasal dari berkas notifikasi proxy: halaman ini menampilkannya tanpa mengubah apa pun."
+    ),
+    AlertsRulesHeading => ("Rules in effect", "Aturan yang berlaku"),
+    AlertsDefaultRules => (
+        "No rule is configured: the built-in rules apply.",
+        "Tidak ada aturan yang dikonfigurasi: aturan bawaan berlaku."
+    ),
+    AlertsNotEvaluating => (
+        "This proxy keeps no history, so these rules are not evaluated.",
+        "Proxy ini tidak menyimpan riwayat, jadi aturan ini tidak dievaluasi."
+    ),
+    AlertsNoDestinations => (
+        "No destination is configured: episodes are recorded, but no message is sent.",
+        "Tidak ada tujuan yang dikonfigurasi: episode dicatat, tetapi tidak ada pesan yang dikirim."
+    ),
+    AlertsDestinationsHeading => ("Destinations", "Tujuan pengiriman"),
+    AlertsDeliveriesHeading => ("Latest deliveries", "Pengiriman terakhir"),
+    AlertsDeliveriesNone => ("Nothing has been sent yet.", "Belum ada yang dikirim."),
+    /// `{error}` says why.
+    AlertsLoadFailed => ("This could not be read: {error}", "Ini tidak dapat dibaca: {error}"),
+    /// `{bytes}` is a size.
+    AlertsThresholdBytes => ("over {bytes}", "lebih dari {bytes}"),
+    /// `{duration}` is a length of time.
+    AlertsThresholdSilence => ("no message for {duration}", "tanpa pesan selama {duration}"),
+    /// `{duration}` is a length of time.
+    AlertsThresholdWindow => ("rate over {duration}", "laju selama {duration}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeRegions => ("regions {list}", "wilayah {list}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeInstances => ("instances {list}", "instans {list}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeGroups => ("groups {list}", "grup {list}"),
+    AlertsScopeAll => ("every watched instance", "setiap instans yang dipantau"),
+    AlertsForAtOnce => ("at once", "segera"),
+    AlertsNoThreshold => ("none", "tanpa ambang"),
+    /// `{duration}` is a length of time.
+    AlertsEvery => ("every {duration}", "setiap {duration}"),
+    AlertsNoDestination => ("no destination", "tanpa tujuan"),
+    AlertsSigned => ("signed", "ditandatangani"),
+    AlertsUnsigned => (
+        "not signed (the URL is the credential)",
+        "tidak ditandatangani (URL adalah kredensialnya)"
+    ),
+    AlertsColRule => ("Rule", "Aturan"),
+    AlertsColThreshold => ("Threshold", "Ambang batas"),
+    AlertsColFor => ("For at least", "Selama minimal"),
+    AlertsColRepeat => ("Repeats", "Diulang"),
+    AlertsColScope => ("Applies to", "Berlaku untuk"),
+    AlertsColDestinations => ("Destinations", "Tujuan pengiriman"),
+    AlertsColName => ("Name", "Nama"),
+    AlertsColDestinationKind => ("Service", "Layanan"),
+    AlertsColSigning => ("Signing", "Penandatanganan"),
+    AlertsColQueued => ("Queued", "Diantrekan"),
+    AlertsColDestination => ("Destination", "Tujuan"),
+    AlertsColMessage => ("Message", "Pesan"),
+    AlertsColAttempts => ("Attempts", "Percobaan"),
+    AlertsColLastError => ("Last error", "Kesalahan terakhir"),
+
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),
     NotFoundText => (
@@ -1010,7 +1161,17 @@ mod tests {
     use super::*;
 
     /// Strings that are deliberately the same in both languages (names, codes).
-    const SAME_IN_BOTH: &[Key] = &[Key::LanguageEnglish, Key::LanguageIndonesian, Key::StateStreaming];
+    const SAME_IN_BOTH: &[Key] = &[
+        Key::LanguageEnglish,
+        Key::LanguageIndonesian,
+        Key::StateStreaming,
+        // Product names.
+        Key::DestWebhook,
+        Key::DestSlack,
+        Key::DestDingtalk,
+        Key::DestLark,
+        Key::DestWecom,
+    ];
 
     #[test]
     fn every_key_has_both_languages() {

@@ -1,5 +1,6 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
+mod alerts;
 mod history;
 mod lag_chart;
 mod raw_json;
@@ -113,6 +114,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
         })
         .flatten()
     });
+    let alerts = view! { <alerts::TaskAlerts region=region.clone() instance=instance.clone() id/> };
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -179,6 +181,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     </div>
                 </Show>
             </Loaded>
+            {alerts}
             {history}
         </div>
     }
