@@ -13,6 +13,8 @@ async function seriousViolations(page: Page) {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe finds no serious or critical violations (${scheme})`, async ({ page }) => {
+    // Four pages, each analysed: axe on the task table alone takes seconds on a busy machine.
+    test.setTimeout(90_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(byTestId(page, 'instance-row').first()).toBeVisible();
