@@ -34,7 +34,7 @@ pub mod time;
 pub mod timeline;
 pub mod trend;
 
-pub use attention::{attention, Attention, Concern, Severity};
+pub use attention::{attention, attention_with, Attention, Concern, Severity};
 pub use catalogue::{catalogue, catalogued_code, classify, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::{mask_conninfo_password, mask_secrets_in_text};
 pub use detail::{

@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from app_records import SIZE_WORK, STARTUP_PROFILE
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 MET, MISSED, INFO, NOT = "met", "MISSED", "", "not measured"
@@ -158,6 +160,7 @@ class Report:
                                  f"{top['code_bytes']:,} B of functions in all.\n\n" + "\n".join(lines)))
         else:
             self.unmeasured.append(("Bundle: largest wasm contributors", "no twiggy or no named build"))
+        self.details.append(("What was tried to make the wasm smaller (by hand)", SIZE_WORK))
         if t["brotli"] > budget:
             self.notes.append(f"**Bundle missed its budget**: {t['brotli']:,} B brotli against 350,000 B "
                               f"({t['brotli'] - budget:,} B over). The wasm is {max(f['brotli'] for f in b['files']):,} B of it.")
@@ -225,6 +228,7 @@ class Report:
         if b.get("errors"):
             text += "\n- Errors: " + "; ".join(b["errors"])
         self.details.append(("Browser", text))
+        self.details.append(("Where the first table and a refresh spend their time (profile)", STARTUP_PROFILE))
 
     def proxy(self):
         p = self.r.get("proxy_latency")
@@ -684,8 +688,8 @@ class Report:
 SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
 SECTION_AREAS = {
     "criterion": ({"Signing", "Simulator"}, {"Signing and simulator (criterion)"}),
-    "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm"}),
-    "browser": ({"Browser"}, {"Browser"}),
+    "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm", "What was tried to make the wasm smaller (by hand)"}),
+    "browser": ({"Browser"}, {"Browser", "Where the first table and a refresh spend their time (profile)"}),
     "proxy_latency": ({"Proxy"}, {"Proxy", "Where a cache miss spends its time (profile)"}),
     "scale": ({"Scale"}, {"Scale"}),
     "faults": ({"Faults"}, {"Load under faults"}),
