@@ -680,6 +680,12 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
     let b = task(2, "weird-stage", "streaming", 0, t);
     state.metrics.alerts.observe_poll(R, I, &[&a, &b], now);
     state.metrics.alerts.delivered("hook", "sent");
+    // The watcher's own per-instance gauges, as a poll leaves them.
+    let l = migration_proxy::metrics::InstanceLabel { region_id: R.into(), db_instance: I.into() };
+    state.metrics.watch.last_poll_timestamp.get_or_create(&l).set(t);
+    state.metrics.watch.last_poll_ok.get_or_create(&l).set(1);
+    state.metrics.watch.last_poll_duration.get_or_create(&l).set(0.25);
+    state.metrics.watch.gap.get_or_create(&l).set(0);
     let router = migration_proxy::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -697,9 +703,22 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
         "migration_proxy_task_switch_ready{",
         "migration_proxy_task_last_message_age_seconds{",
         r#"migration_proxy_alert_deliveries_total{destination="hook",outcome="sent"} 1"#,
+        r#"migration_proxy_watch_last_poll_ok{region_id="cn-hangzhou",db_instance="pgm-bp1alerts"} 1"#,
+        r#"migration_proxy_watch_gap_seconds{region_id="cn-hangzhou",db_instance="pgm-bp1alerts"} 0"#,
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
+    // No series has a label named `instance` (Prometheus keeps it for the scrape target).
+    let reserved: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            l.split_once('{').is_some_and(|(_, labels)| {
+                labels.split(',').any(|kv| kv.trim_start().starts_with("instance="))
+            })
+        })
+        .collect();
+    assert!(reserved.is_empty(), "series labelled `instance`: {reserved:?}");
     let Ok(mut child) = std::process::Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -859,4 +878,132 @@ async fn a_sender_killed_mid_attempt_leaves_its_message_to_the_next_one_with_the
     let d = alert_store::deliveries(&store, 10).await.unwrap();
     assert_eq!((d[0].status.as_str(), d[0].attempts), ("sent", 1));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An instance that leaves the watch set (an admin's removal, which is what
+/// `DELETE /api/watch/...` does to the store, or an idle auto-watch expiring) loses its
+/// per-task series on the leader, and its firing episodes resolve once, saying so.
+#[tokio::test]
+async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve() {
+    use migration_model::history::WatchSource;
+    use migration_proxy::app::{AppState, Mode};
+    use migration_proxy::credentials::{Credentials, Secret, Source};
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    use migration_proxy::upstream::{check_endpoint, Upstream};
+    use migration_proxy::watch::{WatchConfig, Watcher};
+    transcript();
+    let region = migration_model::contract::DEMO_REGION;
+    let instance = migration_model::contract::DEMO_INSTANCE;
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    let creds = Credentials {
+        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+        security_token: None,
+        source: Source::Demo,
+    };
+    let endpoint = check_endpoint(&sim.url(), false).unwrap();
+    let upstream = Upstream::new(
+        Some(endpoint),
+        creds,
+        migration_proxy::config::SignatureStyle::V3,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut state = AppState::new(upstream, Mode::Demo, region);
+    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    let dir = temp_dir("unwatch");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    // Started for real (SQLite: it leads at once), rounds every 250 ms; an auto-watch expires as
+    // soon as the clock passes its last view.
+    let config =
+        WatchConfig { interval: Duration::from_secs(1), idle: Duration::ZERO, ..WatchConfig::default() };
+    let watcher = Watcher::with_clock(config, store.clone(), clock.clock());
+    let (rx, base) = receiver().await;
+    let cfg = config_with(&base, "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
+    let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
+    state.store = Some(store.clone());
+    state.watcher = Some(watcher.clone());
+    state.alerts = Some(engine.clone());
+    let app = Arc::new(state);
+    let (evaluating, sending) =
+        migration_proxy::alerts::hook::start(engine.clone(), &watcher, fast()).unwrap();
+    store.add_watch(region, instance, WatchSource::Admin, Some("test"), watcher.now()).await.unwrap();
+    let running = watcher.start(app.clone(), std::future::pending());
+
+    let messages = |event: &str| -> Vec<serde_json::Value> {
+        rx.got()
+            .iter()
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .filter(|m| m["event"] == event)
+            .collect()
+    };
+    let series = |app: &Arc<AppState>| app.metrics.render().contains(&format!("db_instance=\"{instance}\""));
+    // The demo's disconnecting task is disconnected from the start: its episode fires.
+    wait_long("the first episode to fire", || !messages("firing").is_empty()).await;
+    assert!(series(&app), "{}", app.metrics.render());
+    let first = messages("firing");
+
+    // An admin removes the watch: the series go and the episode resolves, once, saying why.
+    assert!(store.remove_watch(region, instance).await.unwrap());
+    wait_long("the unwatched episode to resolve", || messages("resolved").len() >= first.len()).await;
+    wait_long("the series to go", || !series(&app)).await;
+    let resolved = messages("resolved");
+    for m in &first {
+        let r: Vec<_> = resolved.iter().filter(|r| r["episodeId"] == m["episodeId"]).collect();
+        assert_eq!(r.len(), 1, "{m} resolved once: {resolved:?}");
+        assert_eq!(r[0]["figures"]["note"], "unwatched", "{}", r[0]);
+    }
+    let firing = alert_store::episodes(
+        &store,
+        &alert_store::EpisodeFilter { firing_only: true, limit: 10, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert!(firing.is_empty(), "{firing:?}");
+
+    // Watched again as an auto-watch: its rule state started afresh, so the same condition is a
+    // new episode; when the auto-watch expires, that one resolves the same way.
+    clock.advance(chrono::Duration::seconds(2));
+    store.add_watch(region, instance, WatchSource::Auto, None, watcher.now()).await.unwrap();
+    wait_long("a new episode", || messages("firing").len() > first.len()).await;
+    assert!(series(&app));
+    clock.advance(chrono::Duration::seconds(2));
+    wait_long("the expired watch's episode to resolve", || {
+        messages("resolved").len() >= messages("firing").len()
+    })
+    .await;
+    wait_long("the series to go again", || !series(&app)).await;
+    let resolved = messages("resolved");
+    assert!(resolved.iter().all(|r| r["figures"]["note"] == "unwatched"), "{resolved:?}");
+    let ids: Vec<String> = rx.got().iter().map(|g| g.headers["webhook-id"].clone()).collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len(), "no id twice: {ids:?}");
+    assert!(store.watches().await.unwrap().is_empty());
+    running.abort();
+    evaluating.abort();
+    sending.abort();
+    sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A webhook destination at `base` with the given rules.
+fn config_with(base: &str, rules: &str) -> AlertsConfig {
+    config(base, &["webhook"], rules)
+}
+
+/// Waits up to 60 s (a bug, not slowness, when it runs out) for `done`.
+async fn wait_long(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..1200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("waited 60 s for {what}");
 }

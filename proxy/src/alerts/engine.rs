@@ -101,7 +101,7 @@ pub struct Figures {
     /// How long the condition has held (since it was first seen), seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_secs: Option<i64>,
-    /// A resolution that is not the condition ending: "task_gone", "rule_removed".
+    /// A resolution that is not the condition ending: "task_gone", "rule_removed", "unwatched".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -313,6 +313,31 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
         }
     }
     Evaluation { state, transitions: out }
+}
+
+/// The instance is no longer watched (removed, or its auto-watch expired): each firing episode
+/// resolves, with a message noting `unwatched` when its rule is still there, and the rest of its
+/// state (pending conditions, last stages) is dropped, so a later watch starts afresh.
+pub fn unwatched(rules: &[&Rule], prev: &InstanceState, now: i64) -> Evaluation {
+    let transitions = prev
+        .open
+        .iter()
+        .map(|(fp, episode)| {
+            let rule = rules.iter().find(|r| r.name == episode.rule);
+            Transition::Resolve {
+                fingerprint: fp.clone(),
+                kind: rule.map(|r| r.kind),
+                notify: rule.is_some(),
+                figures: Figures {
+                    note: Some("unwatched".into()),
+                    held_secs: Some(now - episode.started_at),
+                    ..Figures::default()
+                },
+                episode: episode.clone(),
+            }
+        })
+        .collect();
+    Evaluation { state: InstanceState::default(), transitions }
 }
 
 /// The figures every message of a task carries.

@@ -151,10 +151,39 @@ impl AlertEngine {
         Ok(done)
     }
 
-    /// An instance is no longer watched: its gauges go.
-    pub fn forget_instance(&self, region: &str, instance: &str) {
+    /// An instance is no longer watched: its gauges go and, on the leader (`resolve`), its firing
+    /// episodes resolve ("no longer watched", a message to each of their rule's destinations) and
+    /// its rule state is cleared, in one commit under the instance's version like a poll's.
+    pub async fn forget_instance(
+        &self,
+        region: &str,
+        instance: &str,
+        now: i64,
+        resolve: bool,
+    ) -> Result<Committed, StoreError> {
         if let Some(m) = &self.metrics {
             m.forget_instance(region, instance);
         }
+        if !resolve {
+            return Ok(Committed::default());
+        }
+        let loaded = store::load(&self.store, region, instance).await?;
+        if loaded.version == 0 || loaded.state == engine::InstanceState::default() {
+            return Ok(Committed { applied: true, ..Committed::default() });
+        }
+        let rules = self.rules_for(region, instance);
+        let eval = engine::unwatched(&rules, &loaded.state, now);
+        let ctx = store::CommitContext {
+            region,
+            instance,
+            rules: &self.config.rules,
+            public_url: self.config.public_url.as_deref(),
+            now,
+        };
+        let done = store::commit(&self.store, &ctx, loaded.version, eval).await?;
+        if done.messages > 0 {
+            self.wake.notify_one();
+        }
+        Ok(done)
     }
 }
