@@ -852,6 +852,22 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
         )),
         "{text}"
     );
+    // lag_growing's one read per poll gives each task what the history store holds for it.
+    let now = watcher.now();
+    let all = alert_store::lag_samples(&store, region, instance, now - 900, now).await.unwrap();
+    assert!(!all.is_empty());
+    for (task, got) in &all {
+        let want: Vec<(i64, i64)> = store
+            .samples(region, instance, *task, now - 900, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b)))
+            .collect();
+        let mut got = got.clone();
+        got.sort();
+        assert_eq!(got, want, "task {task}");
+    }
     verify_with_reference_library(&rx.got());
     evaluating.abort();
     sending.abort();

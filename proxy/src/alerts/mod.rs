@@ -105,18 +105,9 @@ impl AlertEngine {
             rules.iter().filter(|r| r.kind == RuleKind::LagGrowing).filter_map(|r| r.window_secs).max();
         let mut samples: Vec<Vec<(i64, i64)>> = Vec::new();
         if let (Some(window), Ok(tasks)) = (growing, &poll) {
+            let mut all = store::lag_samples(&self.store, region, instance, now - window, now).await?;
             for t in tasks.iter() {
-                let pts = match t.task_id {
-                    Some(id) => self
-                        .store
-                        .samples(region, instance, id, now - window, now)
-                        .await?
-                        .into_iter()
-                        .filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b)))
-                        .collect(),
-                    None => Vec::new(),
-                };
-                samples.push(pts);
+                samples.push(t.task_id.and_then(|id| all.remove(&id)).unwrap_or_default());
             }
         }
         let outcome = match poll {

@@ -85,6 +85,34 @@ pub struct DeliveryView {
     pub next_attempt_ms: Option<i64>,
 }
 
+/// The *not yet replayed* samples of every task of an instance from `from` to `to` (the history
+/// store's), as `task → [(time, bytes)]`: one read per poll for `lag_growing`, not one per task.
+pub async fn lag_samples(
+    store: &Store,
+    region: &str,
+    instance: &str,
+    from: i64,
+    to: i64,
+) -> Result<std::collections::HashMap<u64, Vec<(i64, i64)>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT k.task_id, s.t, s.not_yet_replayed FROM samples s JOIN tasks k ON k.id = s.task_ref \
+         WHERE k.region_id = $1 AND k.instance_name = $2 AND s.t >= $3 AND s.t <= $4 \
+         AND s.not_yet_replayed IS NOT NULL",
+    )
+    .bind(region)
+    .bind(instance)
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: std::collections::HashMap<u64, Vec<(i64, i64)>> = std::collections::HashMap::new();
+    for r in &rows {
+        let task: i64 = r.try_get(0)?;
+        out.entry(task as u64).or_default().push((r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(out)
+}
+
 /// Reads an instance's rule state (a fresh one, version 0, if it has none).
 pub async fn load(store: &Store, region: &str, instance: &str) -> Result<Loaded, StoreError> {
     let row =
