@@ -473,8 +473,11 @@ class Report:
                      f"(on_poll, {full['backend']}): {full['cpu_ms_median']:.0f} ms CPU, {full['wall_ms_median']:.0f} ms wall; {load}",
                      f"≤ {ev['goal_ms']} ms", status(ok))
             if not ok:
+                per = ev.get("per_rule_cpu_ms", {})
+                where = ", ".join(f"{k} {v:.0f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
                 self.notes.append(f"**Alerts evaluation**: {e['cpu_ms_median']:.1f} ms of CPU per {ev['tasks']:,}-task poll; "
-                                  f"the goal is ≤ {ev['goal_ms']} ms.")
+                                  f"the goal is ≤ {ev['goal_ms']} ms. The same poll with one rule at a time (ms of CPU, "
+                                  f"each including the per-task walk that every rule pays): {where}.")
         for backend, o in x.get("outbox", {}).items():
             self.row("Alerts", f"outbox drain when a receiver comes back, {o['messages']:,} queued, {backend}",
                      f"{o['messages_per_sec']:,.0f} messages/s, {o['drain_secs']:.1f} s to drain "
