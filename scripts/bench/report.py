@@ -451,6 +451,44 @@ class Report:
             self.row("History", f"upstream calls/min, {c['dashboards']} dashboards on one instance, watcher off → on",
                      f"{off:.1f} → {on:.1f} ({c['watcher_on']['watcher_polls']} polls)", "the same cache floor")
 
+    def alerts(self):
+        x = self.r.get("alerts")
+        if not x:
+            self.missing("alerts", "Alerts", "upstream change to webhook delivery, evaluation per poll, outbox drain")
+            return
+        load = f"load {x['loadavg_start']:.1f} → {x['loadavg_end']:.1f}"
+        lat = x.get("latency")
+        if lat:
+            ok = lat["samples"] > 0 and lat["p99_s"] <= lat["goal_s"]
+            self.row("Alerts", f"upstream change → webhook delivery, p99 ({lat['samples']} changes of {lat['tasks']:,} tasks "
+                     f"in {lat['run_secs']} s, the proxy watching every {lat['interval_secs']} s)",
+                     f"{lat['p99_s']:.2f} s (p50 {lat['p50_s']:.2f} s, max {lat['max_s']:.2f} s; {load})",
+                     f"≤ {lat['goal_s']:.0f} s (one interval + 1 s)", status(ok))
+            if not ok:
+                self.notes.append(f"**Alerts latency**: p99 {lat['p99_s']:.2f} s from an upstream change to the webhook "
+                                  f"delivery over {lat['samples']} changes; the goal is ≤ {lat['goal_s']:.0f} s.")
+        ev = x.get("eval")
+        if ev:
+            e, full = ev["engine"], ev["on_poll"]
+            ok = e["cpu_ms_median"] <= ev["goal_ms"]
+            self.row("Alerts", f"evaluation of one {ev['tasks']:,}-task poll, {ev['rules']} default rules "
+                     f"(CPU, median of {ev['polls']})",
+                     f"{e['cpu_ms_median']:.1f} ms CPU (max {e['cpu_ms_max']:.1f} ms); with the store "
+                     f"(on_poll, {full['backend']}): {full['cpu_ms_median']:.0f} ms CPU, {full['wall_ms_median']:.0f} ms wall; {load}",
+                     f"≤ {ev['goal_ms']} ms", status(ok))
+            if not ok:
+                per = ev.get("per_rule_cpu_ms", {})
+                where = ", ".join(f"{k} {v:.0f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
+                self.notes.append(f"**Alerts evaluation**: {e['cpu_ms_median']:.1f} ms of CPU per {ev['tasks']:,}-task poll; "
+                                  f"the goal is ≤ {ev['goal_ms']} ms. The same poll with one rule at a time (ms of CPU, "
+                                  f"each including the per-task walk that every rule pays): {where}.")
+        for backend, o in x.get("outbox", {}).items():
+            self.row("Alerts", f"outbox drain when a receiver comes back, {o['messages']:,} queued, {backend}",
+                     f"{o['messages_per_sec']:,.0f} messages/s, {o['drain_secs']:.1f} s to drain "
+                     f"({o['received']:,} received, {o['cpu_secs']:.1f} s CPU with the receiver; {load})", "")
+        if "postgres_error" in x:
+            self.unmeasured.append(("Alerts: outbox on PostgreSQL", x["postgres_error"]))
+
     def faults(self):
         f = self.r.get("faults")
         if not f:
@@ -605,7 +643,7 @@ class Report:
 
     def build(self):
         for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.faults_long, self.history,
-                        self.criterion, self.checks, self.slowloris):
+                        self.alerts, self.criterion, self.checks, self.slowloris):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -647,7 +685,7 @@ class Report:
                "```sh",
                "make bench            # builds (app, proxy, benches), measures, prints the table",
                "make bench WRITE=1    # the same, then rewrites this file",
-               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history)",
+               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history,alerts)",
                "BENCH_QUICK=1 make bench                    # shorter runs (the whole suite in under 5 minutes)",
                "BENCH_ONLY=faults,faults_long make bench     # the fault load for 60 s, then for 5 minutes (FAULT_SECS=N for N s)",
                "```", "",
@@ -685,7 +723,7 @@ class Report:
 
 # The sections of run.py (BENCH_ONLY names), with the areas of the figures table and the titles of
 # the detail sections each one writes.
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "alerts"]
 SECTION_AREAS = {
     "criterion": ({"Signing", "Simulator"}, {"Signing and simulator (criterion)"}),
     "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm", "What was tried to make the wasm smaller (by hand)"}),
@@ -693,6 +731,7 @@ SECTION_AREAS = {
     "proxy_latency": ({"Proxy"}, {"Proxy", "Where a cache miss spends its time (profile)"}),
     "scale": ({"Scale"}, {"Scale"}),
     "faults": ({"Faults"}, {"Load under faults"}),
+    "alerts": ({"Alerts"}, set()),
 }
 
 
