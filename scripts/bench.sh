@@ -6,7 +6,7 @@
 # Not part of `make test`. Bounded: about 8 minutes after the builds on 2 cores.
 #
 #   WRITE=1           rewrite BENCHMARKS.md
-#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history,history_query
+#   BENCH_ONLY=a,b    only these sections: criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history,history_query,alerts
 #   BENCH_QUICK=1     shorter runs (the whole suite in under 5 minutes; the figures are then rougher)
 #   BENCH_ONLY=...,faults_long   also the fault load for 5 minutes (FAULT_SECS=N for N seconds);
 #                     only when named, as it takes that long
@@ -65,7 +65,7 @@ fi
 echo "== bench: building the proxy (release) and the benches"
 cargo build --release -q -p migration-proxy
 built=$(cargo bench -q -p migration-proxy --no-run --bench loadgen --bench signing --bench simulator --bench checks \
-  --bench history --message-format=json)
+  --bench history --bench alerts --message-format=json)
 bench_exe() {
   python3 -c 'import json, sys
 for line in sys.stdin:
@@ -75,6 +75,7 @@ for line in sys.stdin:
 }
 loadgen=$(bench_exe loadgen)
 history_bench=$(bench_exe history)
+alerts_bench=$(bench_exe alerts)
 target_dir=$(cargo metadata -q --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 [ -x "$loadgen" ] || { echo "bench: the load generator did not build" >&2; exit 1; }
 
@@ -93,7 +94,7 @@ fi
 
 args=(--proxy "$target_dir/release/migration-proxy" --loadgen "$loadgen" --dist dist
   --criterion-dir "$target_dir/criterion" --workdir "$run_dir" --pidfile "$pidfile" --out "$run_dir/results.json"
-  --history-bench "$history_bench")
+  --history-bench "$history_bench" --alerts-bench "$alerts_bench")
 [ -n "$run_only" ] && args+=(--only "$run_only")
 [ -n "$names_wasm" ] && args+=(--names-wasm "$names_wasm")
 [ -n "$QUICK" ] && [ "$QUICK" != 0 ] && args+=(--quick)

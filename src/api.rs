@@ -155,6 +155,139 @@ impl Session {
     }
 }
 
+/// An alert rule in effect (`GET {base}/api/alerts/rules`): destinations by name only.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertRule {
+    pub name: String,
+    pub kind: String,
+    pub severity: String,
+    pub for_secs: i64,
+    pub repeat_interval_secs: i64,
+    pub threshold_bytes: Option<u64>,
+    pub threshold_secs: Option<i64>,
+    pub window_secs: Option<i64>,
+    pub regions: Vec<String>,
+    pub instances: Vec<String>,
+    pub groups: Vec<String>,
+    pub destinations: Vec<String>,
+}
+
+/// A destination as the proxy shows it: name, kind, language; never its URL or secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertDestination {
+    pub name: String,
+    pub kind: String,
+    pub language: String,
+    pub signed: bool,
+}
+
+/// `GET {base}/api/alerts/rules`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertRules {
+    /// True when no rule is configured and the built-in set applies.
+    pub default_rules: bool,
+    /// Whether the proxy evaluates the rules (it has a store and a watcher).
+    pub evaluating: bool,
+    pub rules: Vec<AlertRule>,
+    pub destinations: Vec<AlertDestination>,
+}
+
+/// One message to one destination (`GET {base}/api/alerts/deliveries`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertDelivery {
+    pub message_id: String,
+    pub rule: String,
+    pub region_id: String,
+    pub db_instance_name: String,
+    pub task_id: Option<u64>,
+    pub destination: String,
+    /// `firing`, `repeat` or `resolved`.
+    pub event: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub created_at_ms: i64,
+    pub last_attempt_ms: Option<i64>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+struct AlertDeliveries {
+    deliveries: Vec<AlertDelivery>,
+}
+
+/// One alert episode (`GET {base}/api/alerts/episodes`); times in Unix seconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertEpisode {
+    pub id: i64,
+    pub rule: String,
+    pub kind: String,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    pub region_id: String,
+    pub db_instance_name: String,
+    pub task_id: Option<u64>,
+    /// `firing`, `resolved`, or `notified` (one-shot kinds).
+    pub status: String,
+    pub started_at: i64,
+    pub resolved_at: Option<i64>,
+    pub notifications: i64,
+}
+
+impl AlertEpisode {
+    /// True while the condition holds.
+    pub fn is_firing(&self) -> bool {
+        self.status == "firing"
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+struct AlertEpisodes {
+    episodes: Vec<AlertEpisode>,
+}
+
+/// Which episodes to ask for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EpisodeQuery {
+    pub region: Option<String>,
+    pub instance: Option<String>,
+    pub task_id: Option<u64>,
+    pub firing_only: bool,
+    pub limit: Option<u32>,
+}
+
+impl EpisodeQuery {
+    /// The query pairs of `GET {base}/api/alerts/episodes`.
+    pub fn params(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut push = |k: &str, v: String| out.push((k.to_owned(), v));
+        if let Some(r) = &self.region {
+            push("RegionId", r.clone());
+        }
+        if let Some(i) = &self.instance {
+            push("DBInstanceName", i.clone());
+        }
+        if let Some(t) = self.task_id {
+            push("TaskId", t.to_string());
+        }
+        if self.firing_only {
+            push("firing", "true".to_owned());
+        }
+        if let Some(l) = self.limit {
+            push("limit", l.clamp(1, 500).to_string());
+        }
+        out
+    }
+}
+
 /// One task as the detail page shows it: typed, and as the proxy sent it (indented JSON).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskAnswer {
@@ -387,6 +520,24 @@ impl Api {
         api_url(&self.base, &path, &[("format".to_owned(), format.to_owned())])
     }
 
+    /// `GET {base}/api/alerts/rules`: the rules in effect and the destinations by name.
+    pub async fn alert_rules(&self) -> Result<Fetched<AlertRules>, ApiError> {
+        self.get("alerts/rules", &[]).await
+    }
+
+    /// `GET {base}/api/alerts/deliveries?limit=N`, newest first.
+    pub async fn alert_deliveries(&self, limit: u32) -> Result<Fetched<Vec<AlertDelivery>>, ApiError> {
+        let params = [("limit".to_owned(), limit.clamp(1, 500).to_string())];
+        let f: Fetched<AlertDeliveries> = self.get("alerts/deliveries", &params).await?;
+        Ok(Fetched { data: f.data.deliveries, stale_age_secs: f.stale_age_secs, cache: f.cache })
+    }
+
+    /// `GET {base}/api/alerts/episodes?...`, newest first.
+    pub async fn alert_episodes(&self, query: &EpisodeQuery) -> Result<Fetched<Vec<AlertEpisode>>, ApiError> {
+        let f: Fetched<AlertEpisodes> = self.get("alerts/episodes", &query.params()).await?;
+        Ok(Fetched { data: f.data.episodes, stale_age_secs: f.stale_age_secs, cache: f.cache })
+    }
+
     /// Sends a state change: JSON (the proxy refuses anything else, against cross-site forms).
     async fn change(&self, method: &str, rest: &str) -> Result<(), ApiError> {
         let url = api_url(&self.base, rest, &[]);
@@ -513,6 +664,42 @@ mod tests {
             Api::new("/m").export_href("cn-hangzhou", "pgm-x", 7, "csv"),
             "/m/api/history/cn-hangzhou/pgm-x/tasks/7/export?format=csv"
         );
+    }
+
+    #[test]
+    fn alert_answers_decode_and_episode_queries_encode() {
+        let e: Fetched<AlertEpisodes> = read_answer(
+            200,
+            None,
+            None,
+            r#"{"episodes":[{"id":3,"rule":"disconnected","kind":"disconnected","severity":"critical",
+            "regionId":"cn-hangzhou","dbInstanceName":"pgm-x","taskId":8,"status":"firing","startedAt":100,
+            "firedAt":160,"lastNotifiedAt":160,"notifications":1,"figures":{"state":"disconnect"}}]}"#,
+        )
+        .unwrap();
+        let ep = &e.data.episodes[0];
+        assert!(ep.is_firing());
+        assert_eq!((ep.task_id, ep.started_at, ep.resolved_at), (Some(8), 100, None));
+        let q = EpisodeQuery {
+            instance: Some("pgm-x".into()),
+            task_id: Some(8),
+            limit: Some(9000),
+            ..EpisodeQuery::default()
+        };
+        let keys: Vec<String> = q.params().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(keys, ["DBInstanceName=pgm-x", "TaskId=8", "limit=500"]);
+        let r: Fetched<AlertRules> = read_answer(
+            200,
+            None,
+            None,
+            r#"{"defaultRules":true,"evaluating":true,"rules":[{"name":"lag_high","kind":"lag_high",
+            "severity":"warning","forSecs":600,"repeatIntervalSecs":14400,"thresholdBytes":1024,
+            "regions":[],"instances":[],"groups":[],"destinations":["ops"]}],
+            "destinations":[{"name":"ops","kind":"slack","language":"id","signed":false}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.data.rules[0].threshold_bytes, Some(1024));
+        assert_eq!(r.data.destinations[0].language, "id");
     }
 
     #[test]

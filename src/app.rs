@@ -3,7 +3,7 @@
 use crate::api::{Api, Session};
 use crate::components::shell::{Banners, Footer, Header, MAIN_ID};
 use crate::i18n::{t, Key, Lang};
-use crate::pages::{HomePage, InstancePage, NotFoundPage, TaskPage, WatchPage};
+use crate::pages::{AlertsPage, HomePage, InstancePage, NotFoundPage, TaskPage, WatchPage};
 use crate::theme::ThemePref;
 use crate::{clock, prefs, url};
 use leptos::prelude::*;
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/regions/:region/instances/:instance") view=InstancePage/>
                         <Route path=path!("/regions/:region/instances/:instance/tasks/:task") view=TaskPage/>
                         <Route path=path!("/watch") view=WatchPage/>
+                        <Route path=path!("/alerts") view=AlertsPage/>
                     </Routes>
                 </main>
                 <Footer/>

@@ -317,8 +317,8 @@ strings! {
     FieldTarget => ("Target instance", "Instans tujuan"),
     TimelineHeading => ("Stage timeline", "Lini masa tahap"),
     TimelineNote => (
-        "Times come from the task log (which gives no time zone: read as UTC+08:00) or, where marked, from the task's own fields.",
-        "Waktu berasal dari log tugas (tanpa zona waktu: dibaca sebagai UTC+08:00) atau, jika ditandai, dari kolom tugas itu sendiri."
+        "Times come from the task log (which gives no time zone: read as UTC+08:00) or, where marked, from the task's own fields or from the watcher's polls (a range: the change came between two polls).",
+        "Waktu berasal dari log tugas (tanpa zona waktu: dibaca sebagai UTC+08:00) atau, jika ditandai, dari kolom tugas itu sendiri atau dari polling pemantau (sebuah rentang: perubahan terjadi di antara dua polling)."
     ),
     StepDone => ("done", "selesai"),
     StepCurrent => ("current stage", "tahap saat ini"),
@@ -328,6 +328,13 @@ strings! {
     TookDuration => ("took {duration}", "berlangsung {duration}"),
     /// `{duration}` is a span of time.
     RunningFor => ("running for {duration}", "berjalan {duration}"),
+    /// `{min}` and `{max}` are spans of time.
+    RunningBetween => ("running for {min} to {max}", "berjalan {min} sampai {max}"),
+    /// `{after}` and `{at}` are times: the watcher's polls around a stage change.
+    ObservedBetween => (
+        "between {after} and {at} (observed by the watcher)",
+        "antara {after} dan {at} (teramati oleh pemantau)"
+    ),
     // Names of the service's values and of the model's verdicts (src/verdicts.rs).
     StagePrecheck => ("Precheck", "Prapemeriksaan"),
     StageBasebackup => ("Full backup", "Pencadangan penuh"),
@@ -417,6 +424,16 @@ strings! {
     /// `{duration}` a span of time, `{samples}` a counted noun.
     ReadyFor => ("Ready to switch over for {duration} ({samples}).", "Siap beralih selama {duration} ({samples})."),
     NotReadyToSwitch => ("Not ready to switch over.", "Belum siap beralih."),
+    /// `{duration}` a span of time: certain from the watcher's history.
+    ReadyForLast => (
+        "Ready to switch over for the last {duration}, by the watcher's history.",
+        "Siap beralih selama {duration} terakhir, menurut riwayat pemantau."
+    ),
+    /// `{duration}` a span of time: the history starts ready, so it may be longer.
+    ReadyForAtLeast => (
+        "Ready to switch over for at least the last {duration}, by the watcher's history.",
+        "Siap beralih sedikitnya selama {duration} terakhir, menurut riwayat pemantau."
+    ),
     /// `{n}` is a number (singular).
     SampleOne => ("{n} sample", "{n} sampel"),
     /// `{n}` is a number.
@@ -692,24 +709,24 @@ strings! {
     /// `{n}` points drawn, `{stored}` samples kept.
     HistoryChartSummary => (
         "{n} points from {stored} stored samples; the band shows each point's least and greatest lag.",
-        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan jeda terkecil dan terbesar tiap titik."
+        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan ketertinggalan terkecil dan terbesar tiap titik."
     ),
-    HistoryChartLabel => ("Lag not yet replayed over time", "Jeda yang belum diputar ulang dari waktu ke waktu"),
+    HistoryChartLabel => ("Lag not yet replayed over time", "Ketertinggalan yang belum diputar ulang dari waktu ke waktu"),
     LegendStageChange => ("Stage change", "Perubahan tahap"),
     LegendDisconnect => ("Disconnected", "Terputus"),
     CatchUpHeading => ("Catch-up", "Pengejaran"),
     /// `{rate}` bytes per second, `{eta}` a duration.
     CatchUpShrinking => (
         "Lag is shrinking by {rate} per second: at this rate it reaches zero in about {eta}.",
-        "Jeda menyusut {rate} per detik: dengan laju ini mencapai nol dalam sekitar {eta}."
+        "Ketertinggalan menyusut {rate} per detik: dengan laju ini mencapai nol dalam sekitar {eta}."
     ),
     CatchUpGrowing => (
         "Lag is growing by {rate} per second: it is not catching up, so there is no estimate.",
-        "Jeda bertambah {rate} per detik: tidak mengejar, jadi tidak ada perkiraan."
+        "Ketertinggalan bertambah {rate} per detik: tidak mengejar, jadi tidak ada perkiraan."
     ),
     CatchUpFlat => (
         "Lag is flat at {lag}: there is no estimate of when it reaches zero.",
-        "Jeda tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
+        "Ketertinggalan tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
     ),
     CatchUpCaughtUp => ("Caught up: nothing is waiting to be replayed.", "Sudah terkejar: tidak ada yang menunggu diputar ulang."),
     /// `{n}` samples over `{span}`.
@@ -740,21 +757,13 @@ strings! {
     EvReadinessChanged => ("Switch readiness changed", "Kesiapan peralihan berubah"),
     EvPollFailing => ("Polls failing", "Polling gagal"),
     EvPollRecovered => ("Polls recovered", "Polling pulih"),
-    ObservedStagesHeading => ("Stages as observed", "Tahap yang teramati"),
-    ObservedStagesNote => (
-        "When the watcher saw each stage begin: the change happened between two polls, so each time is a range where the log gives none.",
-        "Kapan pemantau melihat tiap tahap dimulai: perubahan terjadi di antara dua polling, jadi tiap waktu adalah rentang bila log tidak mencatatnya."
-    ),
-    /// `{after}` and `{at}` are times.
-    StageEnteredBetween => ("entered between {after} and {at}", "dimulai antara {after} dan {at}"),
-    StageEnteredBy => ("already in it at {at}", "sudah dalam tahap ini pada {at}"),
     ExportCsv => ("Export CSV", "Ekspor CSV"),
     ExportJson => ("Export JSON", "Ekspor JSON"),
     ColHistory => ("Last hour", "Satu jam terakhir"),
     ChangedSinceVisit => ("Changed since your last visit", "Berubah sejak kunjungan terakhir Anda"),
     ChangedMark => ("changed", "berubah"),
     /// `{max}` is the largest lag.
-    SparklineLabel => ("Lag over the last hour, at most {max}", "Jeda selama satu jam terakhir, paling banyak {max}"),
+    SparklineLabel => ("Lag over the last hour, at most {max}", "Ketertinggalan selama satu jam terakhir, paling banyak {max}"),
     NoSparkline => ("no history", "tanpa riwayat"),
     NavWatch => ("Watch list", "Daftar pantauan"),
     WatchHeading => ("Watched instances", "Instans yang dipantau"),
@@ -790,6 +799,157 @@ strings! {
     /// `{error}` is the reason.
     WatchChangeFailed => ("The change was refused: {error}", "Perubahan ditolak: {error}"),
     WatchBadInput => ("Enter a region ID and an instance ID.", "Masukkan ID wilayah dan ID instans."),
+
+    // Alerts: the attention view, a task's episodes and the alerts page
+    NavAlerts => ("Alerts", "Notifikasi"),
+    AlertKindStageChanged => ("Stage changed", "Tahap berubah"),
+    AlertKindSucceeded => ("Migration succeeded", "Migrasi berhasil"),
+    AlertKindDisconnected => ("Disconnected", "Terputus"),
+    AlertKindStreamStale => ("No message from the source", "Tidak ada pesan dari sumber"),
+    AlertKindLagHigh => ("Lag high", "Ketertinggalan tinggi"),
+    AlertKindLagGrowing => ("Lag growing", "Ketertinggalan bertambah"),
+    AlertKindPrecheckFailed => ("Precheck failed", "Prapemeriksaan gagal"),
+    AlertKindPrecheckWarning => ("Precheck warning", "Prapemeriksaan dengan peringatan"),
+    AlertKindSwitchReady => ("Ready to switch over", "Siap beralih"),
+    AlertKindWatchFailing => ("Polls failing", "Polling gagal"),
+    SeverityCritical => ("Critical", "Kritis"),
+    SeverityWarning => ("Warning", "Peringatan"),
+    SeverityInfo => ("Info", "Informasi"),
+    EpisodeFiring => ("Firing", "Aktif"),
+    EpisodeResolved => ("Resolved", "Teratasi"),
+    EpisodeNotified => ("Notified", "Diberitahukan"),
+    EpisodeStillFiring => ("still firing", "masih aktif"),
+    DeliveryPending => ("Pending", "Menunggu dikirim"),
+    DeliverySent => ("Sent", "Terkirim"),
+    DeliveryFailed => ("Given up", "Dihentikan"),
+    AlertEventFire => ("Fired", "Mulai aktif"),
+    AlertEventRepeat => ("Reminder", "Pengingat"),
+    AlertEventResolve => ("Resolved", "Teratasi"),
+    DestWebhook => ("Webhook (Standard Webhooks)", "Webhook (Standard Webhooks)"),
+    DestSlack => ("Slack", "Slack"),
+    DestDingtalk => ("DingTalk", "DingTalk"),
+    DestLark => ("Lark / Feishu", "Lark / Feishu"),
+    DestWecom => ("WeCom", "WeCom"),
+    AlertColSeverity => ("Severity", "Tingkat keparahan"),
+    AlertColKind => ("Alert", "Jenis notifikasi"),
+    AlertColStatus => ("Status", "Keadaan"),
+    AlertColStarted => ("Started", "Dimulai"),
+    AlertColEnded => ("Ended", "Berakhir"),
+    AttentionHeading => ("Firing alerts", "Notifikasi aktif"),
+    AttentionFiringCaption => (
+        "Tasks with firing alerts, worst first",
+        "Tugas dengan notifikasi aktif, yang terparah lebih dulu"
+    ),
+    AttentionNoneFiring => ("No alert is firing.", "Tidak ada notifikasi yang aktif."),
+    AttentionInstancesHeading => ("Every watched instance", "Semua instans yang dipantau"),
+    AttentionWholeInstance => ("the whole instance", "seluruh instans"),
+    AttentionColTask => ("Task", "Tugas"),
+    AttentionColTasks => ("Tasks", "Jumlah tugas"),
+    AttentionColByStage => ("By stage", "Per tahap"),
+    AttentionColByState => ("By replication state", "Per status replikasi"),
+    AttentionColWorstLag => ("Worst lag", "Ketertinggalan terbesar"),
+    AttentionColFiring => ("Firing", "Aktif"),
+    AttentionNoData => ("no data yet", "belum ada data"),
+    /// `{count}` is a number.
+    AttentionMore => (
+        "{count} more firing alerts are not listed; each instance's count is below.",
+        "{count} notifikasi aktif lainnya tidak ditampilkan; jumlah per instans ada di bawah."
+    ),
+    AttentionNoHistory => (
+        "This proxy keeps no history, so it watches no instance and raises no alert.",
+        "Proxy ini tidak menyimpan riwayat, jadi tidak memantau instans dan tidak mengirim notifikasi."
+    ),
+    /// `{error}` says why.
+    AttentionFailed => (
+        "The watched instances could not be read: {error}",
+        "Instans yang dipantau tidak dapat dibaca: {error}"
+    ),
+    /// `{error}` says why.
+    AttentionEpisodesFailed => (
+        "The firing alerts could not be read: {error}",
+        "Notifikasi yang aktif tidak dapat dibaca: {error}"
+    ),
+    TaskAlertsHeading => ("Alerts", "Notifikasi"),
+    TaskAlertsCaption => (
+        "This task's alert episodes, newest first",
+        "Episode notifikasi tugas ini, yang terbaru lebih dulu"
+    ),
+    TaskAlertsNone => ("No alert has fired for this task.", "Belum ada notifikasi untuk tugas ini."),
+    TaskAlertsNoneFiring => (
+        "Nothing is firing now; the earlier episodes are below.",
+        "Tidak ada yang aktif sekarang; episode sebelumnya ada di bawah."
+    ),
+    /// `{count}` is a number.
+    TaskAlertsFiring => ("Firing now: {count}", "Aktif sekarang: {count}"),
+    TaskAlertsOff => (
+        "Alerts need the history store, which this proxy does not keep.",
+        "Notifikasi memerlukan penyimpanan riwayat, yang tidak dimiliki proxy ini."
+    ),
+    /// `{error}` says why.
+    TaskAlertsFailed => (
+        "This task's alerts could not be read: {error}",
+        "Notifikasi tugas ini tidak dapat dibaca: {error}"
+    ),
+    AlertsHeading => ("Alerts", "Notifikasi"),
+    AlertsIntro => (
+        "The rules in effect and the latest messages sent. Rules and destinations come only from the proxy's alerts file: this page shows them and changes nothing.",
+        "Aturan yang berlaku dan pesan terakhir yang dikirim. Aturan dan tujuan hanya berasal dari berkas notifikasi proxy: halaman ini menampilkannya tanpa mengubah apa pun."
+    ),
+    AlertsRulesHeading => ("Rules in effect", "Aturan yang berlaku"),
+    AlertsDefaultRules => (
+        "No rule is configured: the built-in rules apply.",
+        "Tidak ada aturan yang dikonfigurasi: aturan bawaan berlaku."
+    ),
+    AlertsNotEvaluating => (
+        "This proxy keeps no history, so these rules are not evaluated.",
+        "Proxy ini tidak menyimpan riwayat, jadi aturan ini tidak dievaluasi."
+    ),
+    AlertsNoDestinations => (
+        "No destination is configured: episodes are recorded, but no message is sent.",
+        "Tidak ada tujuan yang dikonfigurasi: episode dicatat, tetapi tidak ada pesan yang dikirim."
+    ),
+    AlertsDestinationsHeading => ("Destinations", "Tujuan pengiriman"),
+    AlertsDeliveriesHeading => ("Latest deliveries", "Pengiriman terakhir"),
+    AlertsDeliveriesNone => ("Nothing has been sent yet.", "Belum ada yang dikirim."),
+    /// `{error}` says why.
+    AlertsLoadFailed => ("This could not be read: {error}", "Ini tidak dapat dibaca: {error}"),
+    /// `{bytes}` is a size.
+    AlertsThresholdBytes => ("over {bytes}", "lebih dari {bytes}"),
+    /// `{duration}` is a length of time.
+    AlertsThresholdSilence => ("no message for {duration}", "tanpa pesan selama {duration}"),
+    /// `{duration}` is a length of time.
+    AlertsThresholdWindow => ("rate over {duration}", "laju selama {duration}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeRegions => ("regions {list}", "wilayah {list}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeInstances => ("instances {list}", "instans {list}"),
+    /// `{list}` is a comma-separated list.
+    AlertsScopeGroups => ("groups {list}", "grup {list}"),
+    AlertsScopeAll => ("every watched instance", "setiap instans yang dipantau"),
+    AlertsForAtOnce => ("at once", "segera"),
+    AlertsNoThreshold => ("none", "tanpa ambang"),
+    /// `{duration}` is a length of time.
+    AlertsEvery => ("every {duration}", "setiap {duration}"),
+    AlertsNoDestination => ("no destination", "tanpa tujuan"),
+    AlertsSigned => ("signed", "ditandatangani"),
+    AlertsUnsigned => (
+        "not signed (the URL is the credential)",
+        "tidak ditandatangani (URL adalah kredensialnya)"
+    ),
+    AlertsColRule => ("Rule", "Aturan"),
+    AlertsColThreshold => ("Threshold", "Ambang batas"),
+    AlertsColFor => ("For at least", "Selama minimal"),
+    AlertsColRepeat => ("Repeats", "Diulang"),
+    AlertsColScope => ("Applies to", "Berlaku untuk"),
+    AlertsColDestinations => ("Destinations", "Tujuan pengiriman"),
+    AlertsColName => ("Name", "Nama"),
+    AlertsColDestinationKind => ("Service", "Layanan"),
+    AlertsColSigning => ("Signing", "Penandatanganan"),
+    AlertsColQueued => ("Queued", "Diantrekan"),
+    AlertsColDestination => ("Destination", "Tujuan"),
+    AlertsColMessage => ("Message", "Pesan"),
+    AlertsColAttempts => ("Attempts", "Percobaan"),
+    AlertsColLastError => ("Last error", "Kesalahan terakhir"),
 
     // Not found
     NotFoundHeading => ("Page not found", "Halaman tidak ditemukan"),
@@ -1001,7 +1161,17 @@ mod tests {
     use super::*;
 
     /// Strings that are deliberately the same in both languages (names, codes).
-    const SAME_IN_BOTH: &[Key] = &[Key::LanguageEnglish, Key::LanguageIndonesian, Key::StateStreaming];
+    const SAME_IN_BOTH: &[Key] = &[
+        Key::LanguageEnglish,
+        Key::LanguageIndonesian,
+        Key::StateStreaming,
+        // Product names.
+        Key::DestWebhook,
+        Key::DestSlack,
+        Key::DestDingtalk,
+        Key::DestLark,
+        Key::DestWecom,
+    ];
 
     #[test]
     fn every_key_has_both_languages() {
@@ -1041,6 +1211,17 @@ mod tests {
                         "{a:?} ({ea}) and {b:?} ({eb}) are both \"{ia}\" in Indonesian"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn lag_is_never_pause_in_indonesian() {
+        // "Jeda" is the refresh's Pause; lag is "ketertinggalan".
+        for key in Key::ALL {
+            let (en, id) = key.texts();
+            if en.to_lowercase().contains("lag") {
+                assert!(!id.to_lowercase().contains("jeda"), "{key:?}: {id}");
             }
         }
     }

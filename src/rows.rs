@@ -5,10 +5,11 @@ use crate::url::{RowFilter, Sort, SortKey};
 use chrono::{DateTime, Utc};
 use migration_model::format;
 use migration_model::{
-    attention, Attention, CheckCounts, HealthThresholds, MigrateStage, MigrationTask, PrecheckTask,
-    PrecheckVerdict, ReplicationState, SourceCategory,
+    attention_with, precheck_summary, Attention, CheckCounts, HealthThresholds, MigrateStage, MigrationTask,
+    PrecheckSummary, PrecheckTask, PrecheckVerdict, ReplicationState, SourceCategory,
 };
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// A time field: absent, parsed (ms since the epoch), or as sent when it does not parse (kept,
 /// never dropped).
@@ -80,9 +81,14 @@ pub struct TaskRow {
 impl TaskRow {
     /// Derives the row from a task at `now` (parsing `ReplicationInfo` once).
     pub fn of(task: &MigrationTask, now: DateTime<Utc>) -> TaskRow {
+        TaskRow::of_with(task, now, &summary_of(task))
+    }
+
+    /// [`TaskRow::of`] with the task's precheck summary already worked out.
+    fn of_with(task: &MigrationTask, now: DateTime<Utc>, summary: &PrecheckSummary) -> TaskRow {
         let info = task.replication().ok();
         TaskRow {
-            attention: attention(task, now, &HealthThresholds::default()),
+            attention: attention_with(task, summary, now, &HealthThresholds::default()),
             id: task.task_id,
             name: task.task_name.clone(),
             source: format::address(task.source_ip_address.as_deref(), task.source_port),
@@ -101,6 +107,40 @@ impl TaskRow {
             switch: TimeValue::of(task.switch_time.as_deref()),
         }
     }
+}
+
+fn summary_of(task: &MigrationTask) -> PrecheckSummary {
+    precheck_summary(&task.detail_log(), task.migrate_stage.as_ref())
+}
+
+/// The precheck summaries of the last answer's tasks, by `Detail` text and stage. Reading the
+/// `Detail` logs is most of what deriving a page of rows costs, and between two refreshes most
+/// logs are unchanged: [`task_rows`] reads again only those that changed.
+#[derive(Default)]
+pub struct SummaryCache(HashMap<(Option<String>, Option<MigrateStage>), PrecheckSummary>);
+
+/// The rows of an answer's tasks at `now`, and the summaries to pass to the next call. Each row
+/// equals [`TaskRow::of`]'s (attention is still judged at `now`).
+pub fn task_rows(
+    tasks: &[MigrationTask],
+    now: DateTime<Utc>,
+    previous: &SummaryCache,
+) -> (Vec<TaskRow>, SummaryCache) {
+    let mut next = HashMap::with_capacity(tasks.len());
+    let rows = tasks
+        .iter()
+        .map(|task| {
+            let key = (task.detail.clone(), task.migrate_stage.clone());
+            let summary = match next.get(&key).or_else(|| previous.0.get(&key)) {
+                Some(s) => s.clone(),
+                None => summary_of(task),
+            };
+            let row = TaskRow::of_with(task, now, &summary);
+            next.insert(key, summary);
+            row
+        })
+        .collect();
+    (rows, SummaryCache(next))
 }
 
 /// What the precheck table shows of one report.
@@ -342,6 +382,27 @@ mod tests {
         assert!(row.last_message_ms.is_some());
         assert_eq!(TimeValue::of(Some("soon")), TimeValue::Raw("soon".into()));
         assert_eq!(TimeValue::of(None), TimeValue::Absent);
+    }
+
+    #[test]
+    fn rows_from_kept_summaries_equal_fresh_ones() {
+        let now = Utc::now();
+        let mut failed = seed_example_task();
+        failed.task_id = Some(2);
+        failed.detail = Some("Check a: success\nCheck b: failed".into());
+        let tasks = vec![seed_example_task(), failed];
+        let fresh: Vec<TaskRow> = tasks.iter().map(|t| TaskRow::of(t, now)).collect();
+        let (first, kept) = task_rows(&tasks, now, &SummaryCache::default());
+        assert_eq!(first, fresh);
+        assert!(first[1].attention.needs_attention(), "the failed check is seen");
+        assert_eq!(kept.0.len(), 2);
+        // A refresh: the same logs come from the cache, a changed stage is read again.
+        let mut changed = tasks.clone();
+        changed[0].migrate_stage = Some(MigrateStage::from("success"));
+        let (second, kept) = task_rows(&changed, now, &kept);
+        let want: Vec<TaskRow> = changed.iter().map(|t| TaskRow::of(t, now)).collect();
+        assert_eq!(second, want);
+        assert_eq!(kept.0.len(), 2, "summaries of logs no longer on the page are dropped");
     }
 
     #[test]

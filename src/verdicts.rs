@@ -6,6 +6,7 @@
 use crate::api::ApiError;
 use crate::i18n::{self, t, tf, Key, Lang};
 use migration_model::format::{self, PluralCategory};
+use migration_model::trend::Bounds;
 use migration_model::{
     Attention, CheckOutcome, Concern, ErrorClass, FailedCheck, Health, HealthVerdict, MigrateStage, Missing,
     PrecheckSummary, PrecheckVerdict, ReadinessState, ReplicationState, SourceCategory, SwitchReadiness,
@@ -136,6 +137,13 @@ pub fn readiness_headline(r: &SwitchReadiness, l: Lang) -> String {
         ),
         ReadinessState::NotReady => t(l, Key::NotReadyToSwitch).to_owned(),
     }
+}
+
+/// Ready, and for how long by the watcher's history ([`migration_model::trend::ready_for_watched`]): "for the
+/// last 40 min", or "for at least the last 40 min" when the history begins ready.
+pub fn ready_for_history(b: Bounds, l: Lang) -> String {
+    let key = if b.max_secs.is_some() { Key::ReadyForLast } else { Key::ReadyForAtLeast };
+    tf(l, key, &[("duration", &format::duration(b.min_secs, l))])
 }
 
 /// The precheck's outcome with its figures: failed at which check (and whether the rest ran),
@@ -321,6 +329,23 @@ mod tests {
 
     fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn readiness_from_history_says_how_certain_it_is() {
+        let b = |min_secs, max_secs| Bounds { min_secs, max_secs };
+        assert_eq!(
+            ready_for_history(b(2_400, Some(2_430)), Lang::En),
+            "Ready to switch over for the last 40 min, by the watcher's history."
+        );
+        assert_eq!(
+            ready_for_history(b(3_600, None), Lang::En),
+            "Ready to switch over for at least the last 1 h, by the watcher's history."
+        );
+        assert_eq!(
+            ready_for_history(b(3_600, None), Lang::Id),
+            "Siap beralih sedikitnya selama 1 jam terakhir, menurut riwayat pemantau."
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! never disagree.
 
 use crate::detail::PrecheckVerdict;
-use crate::precheck_outcome::{precheck_summary, FailedCheck};
+use crate::precheck_outcome::{precheck_summary, FailedCheck, PrecheckSummary};
 use crate::replication::{Health, HealthThresholds};
 use crate::stage::{MigrateStage, ReplicationState};
 use crate::task::MigrationTask;
@@ -114,10 +114,21 @@ impl Attention {
 /// switch (not before there is a link, not after completion); a disconnect counts whenever
 /// the state says so, short of completion.
 pub fn attention(task: &MigrationTask, now: DateTime<Utc>, thresholds: &HealthThresholds) -> Attention {
+    attention_with(task, &precheck_summary(&task.detail_log(), task.migrate_stage.as_ref()), now, thresholds)
+}
+
+/// [`attention`] with the task's precheck summary already worked out (from its `Detail` and
+/// `MigrateStage`): reading a long `Detail` log is most of the cost, and a dashboard that
+/// refreshes a page of tasks keeps the summary of each unchanged log instead of reading it again.
+pub fn attention_with(
+    task: &MigrationTask,
+    summary: &PrecheckSummary,
+    now: DateTime<Utc>,
+    thresholds: &HealthThresholds,
+) -> Attention {
     let mut concerns = Vec::new();
     let stage = task.migrate_stage.as_ref();
     let completed = stage == Some(&MigrateStage::Success);
-    let summary = precheck_summary(&task.detail_log(), stage);
     if summary.verdict == PrecheckVerdict::Failed {
         concerns.push(Concern::PrecheckFailed {
             check: summary.first_failure().cloned(),

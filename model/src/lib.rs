@@ -34,7 +34,7 @@ pub mod time;
 pub mod timeline;
 pub mod trend;
 
-pub use attention::{attention, Attention, Concern, Severity};
+pub use attention::{attention, attention_with, Attention, Concern, Severity};
 pub use catalogue::{catalogue, catalogued_code, classify, error_info, ErrorClass, ErrorInfo};
 pub use conninfo::{mask_conninfo_password, mask_secrets_in_text};
 pub use detail::{
@@ -68,4 +68,6 @@ pub use task::{
     DescribeCloudMigrationResultRequest, DescribeCloudMigrationResultResponse, MigrationTask,
     DEFAULT_PAGE_SIZE,
 };
-pub use timeline::{timeline, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource};
+pub use timeline::{
+    timeline, timeline_observed, BackupProgress, StagePoint, StageSpan, StageStatus, TimeSource,
+};

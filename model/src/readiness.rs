@@ -7,6 +7,7 @@
 //! sample"; [`switch_readiness_with_history`] takes earlier samples (the page's own, or the
 //! history store's) and says for how long the conditions have held.
 
+use crate::history::HistorySample;
 use crate::replication::{HealthThresholds, LinkFigures};
 use crate::stage::{MigrateStage, ReplicationState};
 use crate::task::MigrationTask;
@@ -114,9 +115,38 @@ pub fn switch_readiness(
     now: DateTime<Utc>,
     thresholds: &HealthThresholds,
 ) -> SwitchReadiness {
-    let figures = task.link_figures(now);
-    let switch_time = task.switch_time_at();
-    let state = match task.migrate_stage {
+    verdict(task.migrate_stage.as_ref(), task.switch_time_at(), task.link_figures(now), thresholds)
+}
+
+/// The watcher's verdict on one history sample, at the sample's own time: the same rules as
+/// [`switch_readiness`], judged on the figures the sample kept (stage, state, both lag figures,
+/// `LastMsgReceiptTime`). A sample with no LSN and no message time had no readable
+/// `ReplicationInfo`.
+pub fn sample_ready(s: &HistorySample, thresholds: &HealthThresholds) -> bool {
+    let state = s.state.as_deref().map(ReplicationState::from);
+    let figures = LinkFigures {
+        streaming: state == Some(ReplicationState::Streaming),
+        state,
+        info_readable: s.received_lsn.is_some()
+            || s.latest_end_lsn.is_some()
+            || s.replay_lsn.is_some()
+            || s.last_msg_receipt_time.is_some(),
+        not_yet_replayed: s.not_yet_replayed_bytes.map(i128::from),
+        behind_source_report: s.behind_source_report_bytes.map(i128::from),
+        last_message_age_secs: s.last_msg_receipt_time.map(|r| s.t - r),
+    };
+    let stage = s.stage.as_deref().map(MigrateStage::from);
+    verdict(stage.as_ref(), None, figures, thresholds).ready
+}
+
+/// The one set of rules, on a stage and the link's figures.
+fn verdict(
+    stage: Option<&MigrateStage>,
+    switch_time: Option<DateTime<Utc>>,
+    figures: LinkFigures,
+    thresholds: &HealthThresholds,
+) -> SwitchReadiness {
+    let state = match stage {
         Some(MigrateStage::Success) => Some(ReadinessState::SwitchedOver { switch_time }),
         Some(MigrateStage::Switch) => Some(ReadinessState::Switching { switch_time }),
         _ => None,
@@ -125,11 +155,11 @@ pub fn switch_readiness(
         return SwitchReadiness { ready: false, state, missing: Vec::new(), figures };
     }
     let mut missing = Vec::new();
-    if task.migrate_stage != Some(MigrateStage::Increment) {
-        missing.push(Missing::StageNotIncrement(task.migrate_stage.clone()));
+    if stage != Some(&MigrateStage::Increment) {
+        missing.push(Missing::StageNotIncrement(stage.cloned()));
     }
-    if task.replication_state != Some(ReplicationState::Streaming) {
-        missing.push(Missing::StateNotStreaming(task.replication_state.clone()));
+    if figures.state != Some(ReplicationState::Streaming) {
+        missing.push(Missing::StateNotStreaming(figures.state.clone()));
     }
     if figures.info_readable {
         match figures.not_yet_replayed {
@@ -367,6 +397,48 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["missing"][0], serde_json::json!({"kind": "not_yet_replayed", "value": 184}));
         assert_eq!(json["state"], serde_json::json!({"kind": "not_ready"}));
+    }
+
+    proptest::proptest! {
+        /// The watcher's verdict on a history sample is the live verdict on the same figures.
+        #[test]
+        fn a_sample_is_judged_as_its_task(
+            stage in 0usize..6,
+            streaming in proptest::bool::ANY,
+            behind in 0u64..300,
+            reported in 0u64..300,
+            age in -5i64..300,
+        ) {
+            let now = utc("2026-12-04T06:00:00Z");
+            let (replay, received, latest) = (0x3000000u64, 0x3000000 + behind, 0x3000000 + behind + reported);
+            let lsn = |v: u64| format!("{:X}/{:X}", v >> 32, v & 0xFFFF_FFFF);
+            let receipt = now - chrono::Duration::seconds(age);
+            let stage = MigrateStage::ALL[stage].clone();
+            let state = if streaming { ReplicationState::Streaming } else { ReplicationState::Catchup };
+            let task = MigrationTask {
+                migrate_stage: Some(stage.clone()),
+                replication_state: Some(state.clone()),
+                replication_info: Some(format!(
+                    r#"{{"ReceivedLsn":"{}","LatestEndLsn":"{}","ReplayLsn":"{}","LastMsgReceiptTime":"{}"}}"#,
+                    lsn(received), lsn(latest), lsn(replay), receipt.format("%Y-%m-%d %H:%M:%S+00")
+                )),
+                ..MigrationTask::default()
+            };
+            let sample = HistorySample {
+                t: now.timestamp(),
+                stage: Some(stage.as_str().to_owned()),
+                state: Some(state.as_str().to_owned()),
+                received_lsn: Some(lsn(received)),
+                latest_end_lsn: Some(lsn(latest)),
+                replay_lsn: Some(lsn(replay)),
+                not_yet_replayed_bytes: Some(behind as i64),
+                behind_source_report_bytes: Some((behind + reported) as i64),
+                last_msg_receipt_time: Some(receipt.timestamp()),
+                ..HistorySample::default()
+            };
+            let th = HealthThresholds::default();
+            proptest::prop_assert_eq!(sample_ready(&sample, &th), switch_readiness(&task, now, &th).ready);
+        }
     }
 
     /// Readiness and health judge the same figures: ready implies healthy.

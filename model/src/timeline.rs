@@ -9,11 +9,16 @@
 //! next known one starts; the full backup at its end event; a failed precheck at `GmtModified`.
 //! ASSUMED: the service documents no per-stage times; `SwitchTime` as the switch stage's start
 //! is read from the seed (GmtModified a minute before SwitchTime, stage `switch`).
+//!
+//! Where none of those gives a time, the watcher's history may: a stage change it observed lies
+//! between two polls ([`TimeSource::Observed`]), and durations from such a point carry that
+//! uncertainty (`duration_secs..=duration_max_secs`).
 
 use crate::detail::{BackupEventKind, LogTime};
 use crate::precheck_outcome::precheck_summary;
 use crate::stage::MigrateStage;
 use crate::task::MigrationTask;
+use crate::trend::{Observed, StageSpan as ObservedStage};
 use crate::PrecheckVerdict;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -42,6 +47,10 @@ pub enum TimeSource {
     GmtCreated,
     GmtModified,
     SwitchTime,
+    /// Observed by the history's watcher: after `after` (the previous poll), at or before `at`.
+    Observed {
+        after: DateTime<Utc>,
+    },
 }
 
 /// A point on the timeline.
@@ -49,6 +58,16 @@ pub enum TimeSource {
 pub struct StagePoint {
     pub at: DateTime<Utc>,
     pub source: TimeSource,
+}
+
+impl StagePoint {
+    /// The earliest it can have been (an observed point: its previous poll).
+    fn earliest(&self) -> DateTime<Utc> {
+        match self.source {
+            TimeSource::Observed { after } => after,
+            _ => self.at,
+        }
+    }
 }
 
 /// One full-backup log line with its figures.
@@ -68,10 +87,14 @@ pub struct StageSpan {
     pub status: StageStatus,
     pub start: Option<StagePoint>,
     pub end: Option<StagePoint>,
-    /// `end − start`, when both are known.
+    /// `end − start`, when both are known: the least it can have been.
     pub duration_secs: Option<i64>,
-    /// For the current (not failed) stage with a known start: `now − start`.
+    /// The most it can have been (equal to `duration_secs` unless an end was observed).
+    pub duration_max_secs: Option<i64>,
+    /// For the current (not failed) stage with a known start: `now − start`, the least.
     pub running_secs: Option<i64>,
+    /// The most it can have been running (equal to `running_secs` unless its start was observed).
+    pub running_max_secs: Option<i64>,
     /// The full backup's start, progress and end lines (basebackup only).
     pub progress: Vec<BackupProgress>,
 }
@@ -82,6 +105,26 @@ fn from_log(t: &LogTime) -> StagePoint {
 
 /// The six stages of `task` at `now`.
 pub fn timeline(task: &MigrationTask, now: DateTime<Utc>) -> Vec<StageSpan> {
+    timeline_observed(task, now, &[])
+}
+
+/// A stage change the watcher observed between two polls, as a point (`None` where the task was
+/// already in the stage when first seen: that is no start).
+fn observed_point(o: &Observed) -> Option<StagePoint> {
+    let after = DateTime::from_timestamp(o.after?, 0)?;
+    Some(StagePoint { at: DateTime::from_timestamp(o.at, 0)?, source: TimeSource::Observed { after } })
+}
+
+/// [`timeline`], with the stages the watcher observed (`trend::stage_spans`) filling the
+/// starts and ends that the task's own fields and log do not give.
+pub fn timeline_observed(
+    task: &MigrationTask,
+    now: DateTime<Utc>,
+    observed: &[ObservedStage],
+) -> Vec<StageSpan> {
+    let seen = |stage: &MigrateStage| observed.iter().find(|o| o.stage == stage.as_str());
+    let seen_start = |stage: &MigrateStage| seen(stage).and_then(|o| observed_point(&o.entered));
+    let seen_end = |stage: &MigrateStage| seen(stage).and_then(|o| o.left.as_ref().and_then(observed_point));
     let log = task.detail_log();
     let point = |at: Option<DateTime<Utc>>, source| at.map(|at| StagePoint { at, source });
     let created = point(task.gmt_created_at(), TimeSource::GmtCreated);
@@ -114,6 +157,7 @@ pub fn timeline(task: &MigrationTask, now: DateTime<Utc>) -> Vec<StageSpan> {
             MigrateStage::Success => None,
             other => log.stage_start(other).as_ref().map(from_log),
         }
+        .or_else(|| seen_start(stage))
     };
     let all = MigrateStage::ALL;
     let starts: Vec<Option<StagePoint>> = all.iter().map(start_of).collect();
@@ -137,20 +181,41 @@ pub fn timeline(task: &MigrationTask, now: DateTime<Utc>) -> Vec<StageSpan> {
                         .then(|| backup.iter().rev().find(|e| e.kind == BackupEventKind::End))
                         .flatten()
                         .map(|e| from_log(&e.time));
-                    backup_end.or_else(|| starts.iter().skip(i + 1).flatten().next().copied())
+                    // Its end event, the next stage's start, the change the watcher saw, or
+                    // else the next start known at all.
+                    backup_end
+                        .or_else(|| starts.get(i + 1).copied().flatten())
+                        .or_else(|| seen_end(stage))
+                        .or_else(|| starts.iter().skip(i + 1).flatten().next().copied())
                 }
                 _ => None,
             };
-            let duration_secs = match (start, end) {
-                (Some(a), Some(b)) => Some((b.at - a.at).num_seconds()),
-                _ => None,
+            // Least: it began as late and ended as early as the points allow; most: the reverse.
+            let (duration_secs, duration_max_secs) = match (start, end) {
+                (Some(a), Some(b)) => (
+                    Some((b.earliest() - a.at).num_seconds().max(0)),
+                    Some((b.at - a.earliest()).num_seconds().max(0)),
+                ),
+                _ => (None, None),
             };
-            let running_secs = match (status, start) {
-                (StageStatus::Current, Some(a)) => Some((now - a.at).num_seconds()),
-                _ => None,
+            let (running_secs, running_max_secs) = match (status, start) {
+                (StageStatus::Current, Some(a)) => {
+                    (Some((now - a.at).num_seconds()), Some((now - a.earliest()).num_seconds()))
+                }
+                _ => (None, None),
             };
             let progress = if stage == &MigrateStage::Basebackup { progress.clone() } else { Vec::new() };
-            StageSpan { stage: stage.clone(), status, start, end, duration_secs, running_secs, progress }
+            StageSpan {
+                stage: stage.clone(),
+                status,
+                start,
+                end,
+                duration_secs,
+                duration_max_secs,
+                running_secs,
+                running_max_secs,
+                progress,
+            }
         })
         .collect()
 }
@@ -209,6 +274,109 @@ mod tests {
         assert_eq!(tl[0].status, StageStatus::Failed);
         assert_eq!((tl[0].running_secs, tl[0].duration_secs), (None, Some(180)));
         assert_eq!(tl[0].end.unwrap().source, TimeSource::GmtModified);
+    }
+
+    #[test]
+    fn observed_stage_changes_fill_what_the_log_does_not_give() {
+        use crate::history::{EventKind, HistoryEvent};
+        let ev = |kind, after: Option<&str>, at: &str, to: &str| HistoryEvent {
+            kind,
+            task_id: Some(1),
+            observed_after: after.map(|a| utc(a).timestamp()),
+            observed_at: utc(at).timestamp(),
+            at: None,
+            from: None,
+            to: Some(to.into()),
+            text: None,
+            duration_min_secs: None,
+            duration_max_secs: None,
+        };
+        // Watched from precheck on; the log has no backup lines and no section times at all.
+        let events = [
+            ev(EventKind::TaskAppeared, None, "2026-12-04T10:00:30Z", "precheck"),
+            ev(EventKind::StageChanged, Some("2026-12-04T10:02:00Z"), "2026-12-04T10:02:30Z", "basebackup"),
+            ev(EventKind::StageChanged, Some("2026-12-04T10:30:00Z"), "2026-12-04T10:30:30Z", "startup"),
+            ev(EventKind::StageChanged, Some("2026-12-04T10:31:00Z"), "2026-12-04T10:31:30Z", "increment"),
+        ];
+        let now = utc("2026-12-04T11:00:00Z");
+        let observed = crate::trend::stage_spans(&events, now.timestamp());
+        let t = MigrationTask {
+            migrate_stage: Some(MigrateStage::Increment),
+            gmt_created: Some("2026-12-04T09:58:00Z".into()),
+            ..MigrationTask::default()
+        };
+        let plain = timeline(&t, now);
+        assert!(plain[1..4].iter().all(|s| s.start.is_none()), "the log gives no time");
+        let tl = timeline_observed(&t, now, &observed);
+        let b = &tl[1];
+        assert_eq!(b.start.unwrap().at, utc("2026-12-04T10:02:30Z"));
+        assert_eq!(b.start.unwrap().source, TimeSource::Observed { after: utc("2026-12-04T10:02:00Z") });
+        // Entered in (10:02:00, 10:02:30], left in (10:30:00, 10:30:30].
+        assert_eq!((b.duration_secs, b.duration_max_secs), (Some(27 * 60 + 30), Some(28 * 60 + 30)));
+        // Precheck: GmtCreated (exact) to the observed start of the backup.
+        assert_eq!(tl[0].start.unwrap().source, TimeSource::GmtCreated);
+        assert_eq!((tl[0].duration_secs, tl[0].duration_max_secs), (Some(4 * 60), Some(4 * 60 + 30)));
+        // The current stage runs from its observed start.
+        assert_eq!(tl[3].status, StageStatus::Current);
+        assert_eq!((tl[3].running_secs, tl[3].running_max_secs), (Some(28 * 60 + 30), Some(29 * 60)));
+        // Every stage with both ends has a duration, least ≤ most.
+        for s in &tl {
+            assert_eq!(s.start.is_some() && s.end.is_some(), s.duration_secs.is_some(), "{s:?}");
+            assert!(s.duration_secs <= s.duration_max_secs);
+        }
+        // The log wins where it has a time: a backup start line replaces the observed one.
+        let mut logged = t.clone();
+        logged.detail = Some(
+            "[Backup data]\n2026-12-04 18:02:10 --- Start full backup of source data (3.00 GiB)\n".into(),
+        );
+        let tl = timeline_observed(&logged, now, &observed);
+        assert_eq!(tl[1].start.unwrap().source, TimeSource::Log { offset_assumed: true });
+        assert_eq!(tl[1].start.unwrap().at, utc("2026-12-04T10:02:10Z"));
+        // A stage the task was already in when first seen has no observed start.
+        let late = crate::trend::stage_spans(&events[2..], now.timestamp());
+        let first_seen_in_startup =
+            [ObservedStage { entered: Observed { after: None, ..late[0].entered }, ..late[0].clone() }];
+        assert!(timeline_observed(&t, now, &first_seen_in_startup)[2].start.is_none());
+    }
+
+    proptest::proptest! {
+        /// Whatever the watcher saw, every stage with both ends has a duration, its least is not
+        /// negative and not more than its most, and a running stage's bounds are ordered too.
+        #[test]
+        fn observed_durations_are_ordered(
+            polls in proptest::collection::vec((1i64..3_600, 0usize..6), 1..12),
+            current in 0usize..6,
+        ) {
+            let mut t = 1_764_000_000i64;
+            let mut spans: Vec<ObservedStage> = Vec::new();
+            for (gap, stage) in polls {
+                let after = t;
+                t += gap;
+                let entered = Observed { after: (!spans.is_empty()).then_some(after), at: t };
+                if let Some(prev) = spans.last_mut() {
+                    prev.left = Some(entered);
+                }
+                spans.push(ObservedStage {
+                    stage: MigrateStage::ALL[stage].as_str().to_owned(),
+                    entered,
+                    left: None,
+                    duration: crate::trend::Bounds { min_secs: 0, max_secs: None },
+                });
+            }
+            let task = MigrationTask {
+                migrate_stage: Some(MigrateStage::ALL[current].clone()),
+                gmt_created: Some("2025-11-24T00:00:00Z".into()),
+                ..MigrationTask::default()
+            };
+            let now = DateTime::from_timestamp(t + 60, 0).unwrap();
+            for s in timeline_observed(&task, now, &spans) {
+                proptest::prop_assert_eq!(s.start.is_some() && s.end.is_some(), s.duration_secs.is_some());
+                if let (Some(a), Some(b)) = (s.duration_secs, s.duration_max_secs) {
+                    proptest::prop_assert!(0 <= a && a <= b, "{:?}", s);
+                }
+                proptest::prop_assert!(s.running_secs <= s.running_max_secs);
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::history::{EventKind, HistoryEvent};
+use crate::history::{EventKind, HistoryEvent, HistorySample};
+use crate::readiness::sample_ready;
+use crate::replication::HealthThresholds;
 
 /// The window the catch-up rate is computed over by default.
 pub const DEFAULT_WINDOW_SECS: i64 = 15 * 60;
@@ -267,6 +269,42 @@ pub fn ready_for_last(events: &[HistoryEvent], now: i64, minutes: i64) -> bool {
     ready_for(events, now).is_some_and(|b| b.min_secs >= minutes * 60)
 }
 
+/// "Ready to switch for the last N minutes" from a watched task's history over a range:
+/// `events` and `samples` are the range's (any order), `now` the end of the range. `None` when
+/// the history does not show the task ready up to `now`.
+///
+/// - The last `readiness_changed` event in the range decides: turned true, ready since then
+///   (bounded by its observation interval); turned false, not ready by the history.
+/// - With no readiness change in the range, the watcher's verdict did not change over it: the
+///   verdict on the range's first sample (judged by [`crate::readiness::sample_ready`], the
+///   watcher's own rules at that poll) held until `now`, so a ready first sample means ready for
+///   at least `now −` its time, from an unknown start.
+///
+/// The caller shows this only while its own live verdict is ready: the history can lag the
+/// live answer by one poll.
+pub fn ready_for_watched(
+    events: &[HistoryEvent],
+    samples: &[HistorySample],
+    now: i64,
+    thresholds: &HealthThresholds,
+) -> Option<Bounds> {
+    let last = events.iter().filter(|e| e.kind == EventKind::ReadinessChanged).max_by_key(|e| e.observed_at);
+    if let Some(e) = last {
+        return (e.to.as_deref() == Some("true")).then(|| between(Observed::of(e), None, now));
+    }
+    let first = samples.iter().min_by_key(|s| s.t)?;
+    (first.t <= now && sample_ready(first, thresholds))
+        .then_some(Bounds { min_secs: now - first.t, max_secs: None })
+}
+
+/// [`ready_for_watched`]'s claim `held` (computed at `to`), checked against one's own later
+/// look at the task (`own`: Unix seconds and whether ready, e.g. the page's refreshes): a
+/// not-ready sample inside the claimed span, or after it, breaks the claim. The watcher polls
+/// less often than a page refreshes, so a short dip can reach the page and not the history.
+pub fn ready_for_confirmed(held: Option<Bounds>, to: i64, own: &[(i64, bool)]) -> Option<Bounds> {
+    held.filter(|b| !own.iter().any(|&(t, ready)| !ready && t >= to - b.min_secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,7 +426,109 @@ mod tests {
         );
     }
 
+    fn ready_sample(t: i64, lag: i64) -> HistorySample {
+        HistorySample {
+            t,
+            stage: Some("increment".into()),
+            state: Some("streaming".into()),
+            received_lsn: Some("0/3000148".into()),
+            latest_end_lsn: Some("0/3000148".into()),
+            replay_lsn: Some("0/3000148".into()),
+            not_yet_replayed_bytes: Some(lag),
+            behind_source_report_bytes: Some(0),
+            last_msg_receipt_time: Some(t - 5),
+            ..HistorySample::default()
+        }
+    }
+
+    #[test]
+    fn ready_for_the_last_minutes_from_the_watchers_history() {
+        let th = HealthThresholds::default();
+        let samples = vec![ready_sample(1000, 0), ready_sample(4600, 0)];
+        // No readiness change in the range, ready on its first sample: ready at least since then.
+        assert_eq!(
+            ready_for_watched(&[], &samples, 4630, &th),
+            Some(Bounds { min_secs: 3630, max_secs: None })
+        );
+        // Not ready on the first sample and no change since: not ready by the history.
+        let lagging = vec![ready_sample(1000, 7_340_485), ready_sample(4600, 7_340_485)];
+        assert_eq!(ready_for_watched(&[], &lagging, 4630, &th), None);
+        // A stale stream, a task at switch, no replication info: the watcher's rules say no.
+        let mut stale = ready_sample(1000, 0);
+        stale.last_msg_receipt_time = Some(1000 - 3600);
+        let mut switching = ready_sample(1000, 0);
+        switching.stage = Some("switch".into());
+        let bare = HistorySample {
+            t: 1000,
+            stage: Some("increment".into()),
+            state: Some("streaming".into()),
+            ..HistorySample::default()
+        };
+        for s in [stale, switching, bare] {
+            assert_eq!(ready_for_watched(&[], std::slice::from_ref(&s), 4630, &th), None, "{s:?}");
+        }
+        // The last readiness change in the range decides, whatever the first sample says.
+        let turned = vec![
+            ev(EventKind::ReadinessChanged, Some(1500), 1530, Some("false")),
+            ev(EventKind::ReadinessChanged, Some(3000), 3030, Some("true")),
+        ];
+        assert_eq!(
+            ready_for_watched(&turned, &lagging, 4630, &th),
+            Some(Bounds { min_secs: 1600, max_secs: Some(1630) })
+        );
+        assert_eq!(ready_for_watched(&turned[..1], &samples, 4630, &th), None);
+        assert_eq!(ready_for_watched(&[], &[], 4630, &th), None);
+    }
+
+    #[test]
+    fn a_dip_the_page_saw_breaks_the_historys_claim() {
+        let held = Some(Bounds { min_secs: 600, max_secs: Some(630) });
+        // Ready for the last 10 min at 5000: the page's samples agree, or dipped before that.
+        assert_eq!(ready_for_confirmed(held, 5000, &[(4300, false), (4500, true), (5010, true)]), held);
+        // A dip inside the claimed span, or after the history was read: no claim.
+        assert_eq!(ready_for_confirmed(held, 5000, &[(4700, false), (5010, true)]), None);
+        assert_eq!(ready_for_confirmed(held, 5000, &[(5005, false), (5010, true)]), None);
+        assert_eq!(ready_for_confirmed(None, 5000, &[]), None);
+    }
+
     proptest! {
+        /// Ready by the history only when the last change turned it ready (or none happened and
+        /// the first sample was ready); the certain part never reaches before what was seen.
+        #[test]
+        fn readiness_from_history_is_never_more_than_was_seen(
+            flips in proptest::collection::vec((1i64..600, any::<bool>()), 0..12),
+            first_ready in any::<bool>(),
+            tail in 0i64..600,
+        ) {
+            let th = HealthThresholds::default();
+            let mut t = 1000;
+            let mut events = Vec::new();
+            for (gap, to) in &flips {
+                let after = t;
+                t += gap;
+                events.push(ev(EventKind::ReadinessChanged, Some(after), t, Some(if *to { "true" } else { "false" })));
+            }
+            let now = t + tail;
+            let samples = vec![ready_sample(1000, if first_ready { 0 } else { 1 })];
+            let got = ready_for_watched(&events, &samples, now, &th);
+            match flips.last() {
+                Some((_, to)) => {
+                    prop_assert_eq!(got.is_some(), *to);
+                    if let Some(b) = got {
+                        prop_assert!(b.min_secs <= now - t && b.min_secs >= 0);
+                        prop_assert!(b.max_secs.unwrap() >= b.min_secs);
+                    }
+                }
+                None => {
+                    prop_assert_eq!(got.is_some(), first_ready);
+                    if let Some(b) = got {
+                        prop_assert_eq!(b.min_secs, now - 1000);
+                        prop_assert_eq!(b.max_secs, None);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn the_slope_of_a_noisy_line_is_close(slope in -5_000i64..5_000, start in 0i64..1_000_000_000,
                                               noise in proptest::collection::vec(-100i64..100, 30)) {

@@ -3,7 +3,8 @@
 //! what `serve` runs (`serve::prepare`, `app()`, the same listener), with a SQLite store in
 //! `--data-dir` that it first fills through `Store::record_poll`, as the watcher would: two days
 //! of the demo seed task polled every minute (a stage change, a disconnect, a shrinking lag, a
-//! `Detail` line holding a planted password).
+//! `Detail` line holding a planted password), after two polls on the seed's own day that saw it
+//! leave precheck for the full backup (a stage its `Detail` log gives no time for).
 //!
 //!     cargo run -p migration-proxy --example history_stack -- --data-dir DIR [--store MODE] -- SERVE-FLAGS...
 //!
@@ -49,10 +50,33 @@ fn event(kind: EventKind, at: i64, from: Option<&str>, to: Option<&str>, text: O
 /// disconnect from 3 h to 2 h 50 min ago; switch since 40 min ago; the lag shrinks over the last
 /// two hours (1 MiB a minute).
 async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
+    // The seed task was created at 2022-02-25 08:53:13 UTC and its log starts link setup at
+    // 09:00:29: the watcher saw it in precheck at 08:54 and in the full backup at 08:56.
+    let created_day = chrono::DateTime::parse_from_rfc3339("2022-02-25T08:54:00Z")?.timestamp();
+    let early = [
+        event(EventKind::TaskAppeared, created_day, None, Some("precheck"), None),
+        event(EventKind::StageChanged, created_day + 120, Some("precheck"), Some("basebackup"), None),
+    ];
+    for e in early {
+        let at = e.event.observed_at;
+        let mut e = e;
+        if e.event.kind == EventKind::TaskAppeared {
+            e.event.observed_after = None;
+        }
+        let write = PollWrite {
+            region_id: DEMO_REGION.into(),
+            instance_name: DEMO_INSTANCE.into(),
+            at,
+            tasks: vec![TaskSample { task_id: TASK, task_name: None, sample: None }],
+            events: vec![e],
+            report: None,
+            state: None,
+        };
+        store.record_poll(&write).await?;
+    }
     let start = now - 2 * 86_400;
     let mib = 1_048_576;
     let mut at = start;
-    let mut first = true;
     while at <= now {
         let age = now - at;
         let stage = if age > 30 * 3600 {
@@ -66,10 +90,6 @@ async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
         let lag = if age > 30 * 3600 { 0 } else { (age.min(2 * 3600) / 60 + 1) * mib };
         let mut events = Vec::new();
         let step = |a: i64| age <= a && age + 60 > a;
-        if first {
-            events.push(event(EventKind::TaskAppeared, at, None, Some("basebackup"), None));
-            first = false;
-        }
         if step(30 * 3600) {
             events.push(event(EventKind::StageChanged, at, Some("basebackup"), Some("increment"), None));
             events.push(event(

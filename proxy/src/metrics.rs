@@ -26,11 +26,13 @@ pub struct OutcomeLabel {
     pub outcome: &'static str,
 }
 
-/// A watched instance; at most `watch::MAX_REPORTED_INSTANCES` of them are labelled.
+/// A watched instance; at most `watch::MAX_REPORTED_INSTANCES` of them are labelled. Not
+/// `instance`: Prometheus reserves that label for the scrape target (the per-task gauges use the
+/// same two names).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct InstanceLabel {
-    pub region: String,
-    pub instance: String,
+    pub region_id: String,
+    pub db_instance: String,
 }
 
 /// The watcher's figures (see `watch`).
@@ -157,8 +159,8 @@ impl Metrics {
         m.last_poll_ok.clear();
         m.last_poll_duration.clear();
         m.gap.clear();
-        for (region, instance, p) in w.last_polls() {
-            let l = InstanceLabel { region, instance };
+        for (region_id, db_instance, p) in w.last_polls() {
+            let l = InstanceLabel { region_id, db_instance };
             m.last_poll_timestamp.get_or_create(&l).set(p.at);
             m.last_poll_ok.get_or_create(&l).set(i64::from(p.ok));
             m.last_poll_duration.get_or_create(&l).set(p.duration_ms as f64 / 1000.0);

@@ -3,6 +3,8 @@
 //! checking its format and signature, and the outbox sender against receivers that are down,
 //! slow, failing or rate limiting. The Standard Webhooks signatures are also checked by the
 //! reference library from PyPI (tests/alerts/verify_webhooks.py) when its venv is installed.
+//! At the end, process-level faults: the real binary killed with kill -9 mid-episode and
+//! restarted, and two replicas on PostgreSQL whose leader is killed.
 mod common;
 #[path = "support/pg.rs"]
 mod pg;
@@ -120,6 +122,10 @@ enum Answer {
 struct Receiver {
     got: Arc<Mutex<Vec<Got>>>,
     script: Arc<Mutex<Vec<Answer>>>,
+    /// While set, every request is answered 503 (the receiver is "down").
+    refuse: Arc<std::sync::atomic::AtomicBool>,
+    /// The `webhook-id` of every request answered with success, in order.
+    accepted: Arc<Mutex<Vec<String>>>,
 }
 
 impl Receiver {
@@ -154,7 +160,12 @@ async fn receive(
             body: String::from_utf8_lossy(&body).to_string(),
         });
         let mut s = rx.script.lock().unwrap();
-        if s.is_empty() {
+        if rx.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+            Answer::Status(503)
+        } else if s.is_empty() {
+            if let Some(id) = got.last().and_then(|g| g.headers.get("webhook-id")) {
+                rx.accepted.lock().unwrap().push(id.clone());
+            }
             Answer::Ok
         } else {
             s.remove(0)
@@ -680,6 +691,12 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
     let b = task(2, "weird-stage", "streaming", 0, t);
     state.metrics.alerts.observe_poll(R, I, &[&a, &b], now);
     state.metrics.alerts.delivered("hook", "sent");
+    // The watcher's own per-instance gauges, as a poll leaves them.
+    let l = migration_proxy::metrics::InstanceLabel { region_id: R.into(), db_instance: I.into() };
+    state.metrics.watch.last_poll_timestamp.get_or_create(&l).set(t);
+    state.metrics.watch.last_poll_ok.get_or_create(&l).set(1);
+    state.metrics.watch.last_poll_duration.get_or_create(&l).set(0.25);
+    state.metrics.watch.gap.get_or_create(&l).set(0);
     let router = migration_proxy::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -697,9 +714,22 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
         "migration_proxy_task_switch_ready{",
         "migration_proxy_task_last_message_age_seconds{",
         r#"migration_proxy_alert_deliveries_total{destination="hook",outcome="sent"} 1"#,
+        r#"migration_proxy_watch_last_poll_ok{region_id="cn-hangzhou",db_instance="pgm-bp1alerts"} 1"#,
+        r#"migration_proxy_watch_gap_seconds{region_id="cn-hangzhou",db_instance="pgm-bp1alerts"} 0"#,
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
+    // No series has a label named `instance` (Prometheus keeps it for the scrape target).
+    let reserved: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            l.split_once('{').is_some_and(|(_, labels)| {
+                labels.split(',').any(|kv| kv.trim_start().starts_with("instance="))
+            })
+        })
+        .collect();
+    assert!(reserved.is_empty(), "series labelled `instance`: {reserved:?}");
     let Ok(mut child) = std::process::Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -822,6 +852,22 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
         )),
         "{text}"
     );
+    // lag_growing's one read per poll gives each task what the history store holds for it.
+    let now = watcher.now();
+    let all = alert_store::lag_samples(&store, region, instance, now - 900, now).await.unwrap();
+    assert!(!all.is_empty());
+    for (task, got) in &all {
+        let want: Vec<(i64, i64)> = store
+            .samples(region, instance, *task, now - 900, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b)))
+            .collect();
+        let mut got = got.clone();
+        got.sort();
+        assert_eq!(got, want, "task {task}");
+    }
     verify_with_reference_library(&rx.got());
     evaluating.abort();
     sending.abort();
@@ -859,4 +905,425 @@ async fn a_sender_killed_mid_attempt_leaves_its_message_to_the_next_one_with_the
     let d = alert_store::deliveries(&store, 10).await.unwrap();
     assert_eq!((d[0].status.as_str(), d[0].attempts), ("sent", 1));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An instance that leaves the watch set (an admin's removal, which is what
+/// `DELETE /api/watch/...` does to the store, or an idle auto-watch expiring) loses its
+/// per-task series on the leader, and its firing episodes resolve once, saying so.
+#[tokio::test]
+async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve() {
+    use migration_model::history::WatchSource;
+    use migration_proxy::app::{AppState, Mode};
+    use migration_proxy::credentials::{Credentials, Secret, Source};
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    use migration_proxy::upstream::{check_endpoint, Upstream};
+    use migration_proxy::watch::{WatchConfig, Watcher};
+    transcript();
+    let region = migration_model::contract::DEMO_REGION;
+    let instance = migration_model::contract::DEMO_INSTANCE;
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    let creds = Credentials {
+        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+        security_token: None,
+        source: Source::Demo,
+    };
+    let endpoint = check_endpoint(&sim.url(), false).unwrap();
+    let upstream = Upstream::new(
+        Some(endpoint),
+        creds,
+        migration_proxy::config::SignatureStyle::V3,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut state = AppState::new(upstream, Mode::Demo, region);
+    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    let dir = temp_dir("unwatch");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    // Started for real (SQLite: it leads at once), rounds every 250 ms; an auto-watch expires as
+    // soon as the clock passes its last view.
+    let config =
+        WatchConfig { interval: Duration::from_secs(1), idle: Duration::ZERO, ..WatchConfig::default() };
+    let watcher = Watcher::with_clock(config, store.clone(), clock.clock());
+    let (rx, base) = receiver().await;
+    let cfg = config_with(&base, "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
+    let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
+    state.store = Some(store.clone());
+    state.watcher = Some(watcher.clone());
+    state.alerts = Some(engine.clone());
+    let app = Arc::new(state);
+    let (evaluating, sending) =
+        migration_proxy::alerts::hook::start(engine.clone(), &watcher, fast()).unwrap();
+    store.add_watch(region, instance, WatchSource::Admin, Some("test"), watcher.now()).await.unwrap();
+    let running = watcher.start(app.clone(), std::future::pending());
+
+    let messages = |event: &str| -> Vec<serde_json::Value> {
+        rx.got()
+            .iter()
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .filter(|m| m["event"] == event)
+            .collect()
+    };
+    let series = |app: &Arc<AppState>| app.metrics.render().contains(&format!("db_instance=\"{instance}\""));
+    // The demo's disconnecting task is disconnected from the start: its episode fires.
+    wait_long("the first episode to fire", || !messages("firing").is_empty()).await;
+    assert!(series(&app), "{}", app.metrics.render());
+    let first = messages("firing");
+
+    // An admin removes the watch: the series go and the episode resolves, once, saying why.
+    assert!(store.remove_watch(region, instance).await.unwrap());
+    wait_long("the unwatched episode to resolve", || messages("resolved").len() >= first.len()).await;
+    wait_long("the series to go", || !series(&app)).await;
+    let resolved = messages("resolved");
+    for m in &first {
+        let r: Vec<_> = resolved.iter().filter(|r| r["episodeId"] == m["episodeId"]).collect();
+        assert_eq!(r.len(), 1, "{m} resolved once: {resolved:?}");
+        assert_eq!(r[0]["figures"]["note"], "unwatched", "{}", r[0]);
+    }
+    let firing = alert_store::episodes(
+        &store,
+        &alert_store::EpisodeFilter { firing_only: true, limit: 10, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert!(firing.is_empty(), "{firing:?}");
+
+    // Watched again as an auto-watch: its rule state started afresh, so the same condition is a
+    // new episode; when the auto-watch expires, that one resolves the same way.
+    clock.advance(chrono::Duration::seconds(2));
+    store.add_watch(region, instance, WatchSource::Auto, None, watcher.now()).await.unwrap();
+    wait_long("a new episode", || messages("firing").len() > first.len()).await;
+    assert!(series(&app));
+    clock.advance(chrono::Duration::seconds(2));
+    wait_long("the expired watch's episode to resolve", || {
+        messages("resolved").len() >= messages("firing").len()
+    })
+    .await;
+    wait_long("the series to go again", || !series(&app)).await;
+    let resolved = messages("resolved");
+    assert!(resolved.iter().all(|r| r["figures"]["note"] == "unwatched"), "{resolved:?}");
+    let ids: Vec<String> = rx.got().iter().map(|g| g.headers["webhook-id"].clone()).collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len(), "no id twice: {ids:?}");
+    assert!(store.watches().await.unwrap().is_empty());
+    running.abort();
+    evaluating.abort();
+    sending.abort();
+    sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A webhook destination at `base` with the given rules.
+fn config_with(base: &str, rules: &str) -> AlertsConfig {
+    config(base, &["webhook"], rules)
+}
+
+/// Waits up to 60 s (a bug, not slowness, when it runs out) for `done`.
+async fn wait_long(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..1200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("waited 60 s for {what}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process-level faults: the real `migration-proxy` binary (killed with SIGKILL), an in-process
+// simulator whose clock the test moves, a local receiver, SQLite on disk or a private
+// PostgreSQL cluster. The proxies poll every second (a test-only flag). What is asserted is what
+// the receiver accepted and what the outbox holds, each waited for with a generous bound.
+
+/// A `migration-proxy serve` process; killed (SIGKILL) when dropped.
+struct Proc {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL: no clean-up of any kind.
+    fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Starts the proxy on `sim`, watching the demo instance, with `alerts` and the store `args`;
+/// reads its start-up line for the port. Its log goes to `log`.
+fn start_proxy(sim: &str, alerts: &std::path::Path, store: &[&str], log: &std::path::Path) -> Proc {
+    use std::io::BufRead;
+    let watch =
+        format!("{}/{}", migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migration-proxy"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--rds-endpoint", sim, "--watch", &watch])
+        .args(["--test-watch-interval-ms", "1000", "--cache-ttl-ms", "200", "--audit-log", "off"])
+        .arg("--alerts-file")
+        .arg(alerts)
+        .args(store)
+        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
+        .env("RUST_LOG", "info")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", migration_proxy::simulator::DEMO_ACCESS_KEY_ID)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let port = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok());
+    match port {
+        Some(port) => Proc { child, port },
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the proxy did not start: {}", std::fs::read_to_string(log).unwrap_or_default())
+        }
+    }
+}
+
+/// An alerts file (mode 0600, as the proxy requires) sending `disconnected` at once to `base`.
+fn alerts_file(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("alerts.toml");
+    let text = format!(
+        "[[destination]]\nname = \"webhook\"\nkind = \"webhook\"\nurl = \"{base}/webhook?token={URL_TOKEN}\"\n\
+         secret = \"whsec_{HOOK_KEY_B64}\"\n\n[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
+}
+
+/// The outbox as a proxy's API shows it.
+async fn deliveries_of(p: &Proc) -> Vec<serde_json::Value> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = format!("{}/api/alerts/deliveries?limit=500", p.url());
+    let Ok(r) = reqwest::Client::new().get(&url).timeout(Duration::from_secs(5)).send().await else {
+        return Vec::new();
+    };
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap_or_default();
+    record_answer(&url, status, &body);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    v["deliveries"].as_array().cloned().unwrap_or_default()
+}
+
+/// Waits up to `secs` for `check` to give a value.
+async fn wait_for<T, F, Fut>(what: &str, secs: u64, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let until = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while tokio::time::Instant::now() < until {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited {secs} s for {what}");
+}
+
+/// The messages the receiver accepted (answered with success), by id, in order.
+fn accepted_messages(rx: &Receiver) -> Vec<(String, serde_json::Value)> {
+    let got = rx.got();
+    let body_of = |id: &str| {
+        got.iter()
+            .find(|g| g.headers.get("webhook-id").map(String::as_str) == Some(id))
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .unwrap_or_default()
+    };
+    rx.accepted.lock().unwrap().iter().map(|id| (id.clone(), body_of(id))).collect()
+}
+
+/// The firing messages accepted so far.
+fn fired(rx: &Receiver) -> Vec<serde_json::Value> {
+    accepted_messages(rx).into_iter().map(|m| m.1).filter(|m| m["event"] == "firing").collect()
+}
+
+/// Every message the outbox holds was accepted exactly once, and nothing else was: no
+/// duplicate and no loss. Each of `episodes` fired once and resolved once.
+fn exactly_once(rx: &Receiver, outbox: &[serde_json::Value], episodes: &BTreeSet<i64>) {
+    let accepted = accepted_messages(rx);
+    let ids: Vec<&String> = accepted.iter().map(|m| &m.0).collect();
+    let unique: BTreeSet<&String> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "an id accepted twice: {ids:?}");
+    let queued: BTreeSet<String> =
+        outbox.iter().map(|d| d["messageId"].as_str().unwrap().to_string()).collect();
+    assert!(outbox.iter().all(|d| d["status"] == "sent"), "{outbox:?}");
+    assert_eq!(queued, unique.into_iter().cloned().collect::<BTreeSet<_>>(), "lost or unknown messages");
+    for e in episodes {
+        let events: Vec<&str> = accepted
+            .iter()
+            .filter(|m| m.1["episodeId"] == *e)
+            .map(|m| m.1["event"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(events, ["firing", "resolved"], "episode {e}: {accepted:?}");
+    }
+    // A restarted proxy or a new leader never opened a second episode for a condition that
+    // was already firing: one firing per task until its resolution.
+    let mut open: BTreeSet<i64> = BTreeSet::new();
+    for (_, m) in &accepted {
+        let task = m["taskId"].as_i64().unwrap();
+        match m["event"].as_str() {
+            Some("firing") => assert!(open.insert(task), "task {task} fired twice: {accepted:?}"),
+            Some("resolved") => {
+                open.remove(&task);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Starts the in-process simulator on a clock the test moves.
+async fn moved_simulator() -> (migration_proxy::simulator::Running, migration_proxy::simulator::ManualClock) {
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    (sim, clock)
+}
+
+/// Ends the first disconnect of the demo's tasks (it lasts 10 simulated minutes).
+const PAST_THE_DISCONNECT: i64 = 11 * 60;
+
+/// kill -9 twice mid-episode: once with the firing message queued (the receiver down), once
+/// after it was delivered; the proxy restarts on the same SQLite store each time. The receiver
+/// gets the firing and the resolution of the episode, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_killed_mid_episode_neither_repeats_nor_loses_a_message() {
+    transcript();
+    let dir = temp_dir("kill9");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (sim, clock) = moved_simulator().await;
+    let (rx, base) = receiver().await;
+    let alerts = alerts_file(&dir, &base);
+    let data = dir.join("data");
+    let store = ["--data-dir", data.to_str().unwrap()];
+    let url = sim.url();
+
+    // The receiver is down: the firing message is tried once, fails, and waits in the outbox.
+    rx.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
+    let p = start_proxy(&url, &alerts, &store, &dir.join("p1.log"));
+    wait_for("a failed first attempt", 60, || async {
+        let d = deliveries_of(&p).await;
+        d.iter().any(|d| d["event"] == "firing" && d["attempts"].as_i64() >= Some(1)).then_some(())
+    })
+    .await;
+    p.kill9();
+    rx.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    // Restarted: the queued message goes (the lease of an attempt cut short may delay it), and
+    // the condition, still holding, fires nothing new.
+    let p = start_proxy(&url, &alerts, &store, &dir.join("p2.log"));
+    let episodes: BTreeSet<i64> = wait_for("the queued firing to be delivered", 120, || async {
+        let d = deliveries_of(&p).await;
+        let sent = !d.is_empty() && d.iter().all(|d| d["status"] == "sent");
+        (sent && !fired(&rx).is_empty())
+            .then(|| fired(&rx).iter().map(|m| m["episodeId"].as_i64().unwrap()).collect())
+    })
+    .await;
+    // Several polls later, still nothing new.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    p.kill9();
+
+    // Restarted after the delivery: the condition ends; its resolution goes once.
+    let p = start_proxy(&url, &alerts, &store, &dir.join("p3.log"));
+    clock.advance(chrono::Duration::seconds(PAST_THE_DISCONNECT));
+    let outbox = wait_for("the resolutions to be delivered", 120, || async {
+        let d = deliveries_of(&p).await;
+        let resolved = d.iter().filter(|d| d["event"] == "resolved" && d["status"] == "sent").count();
+        (resolved >= episodes.len() && d.iter().all(|d| d["status"] == "sent")).then_some(d)
+    })
+    .await;
+    exactly_once(&rx, &outbox, &episodes);
+    verify_with_reference_library(&rx.got());
+    drop(p);
+    for log in ["p1.log", "p2.log", "p3.log"] {
+        record(&std::fs::read_to_string(dir.join(log)).unwrap_or_default());
+    }
+    sim.stop().await;
+    assert_no_secrets();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two replicas on PostgreSQL: the leader is killed (kill -9) mid-episode, after the firing was
+/// delivered; the other takes over and sends the resolution. One delivery per episode event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_with_the_leader_killed_deliver_each_episode_event_once() {
+    transcript();
+    let dir = temp_dir("leader");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pg = pg::PrivatePg::start();
+    let db = pg.url();
+    let (sim, clock) = moved_simulator().await;
+    let (rx, base) = receiver().await;
+    let alerts = alerts_file(&dir, &base);
+    let store = ["--database-url", db.as_str()];
+    let url = sim.url();
+    let a = start_proxy(&url, &alerts, &store, &dir.join("a.log"));
+    let b = start_proxy(&url, &alerts, &store, &dir.join("b.log"));
+    let episodes: BTreeSet<i64> = wait_for("the firing to be delivered", 60, || async {
+        let d = deliveries_of(&a).await;
+        let sent = !d.is_empty() && d.iter().all(|d| d["status"] == "sent");
+        (sent && !fired(&rx).is_empty())
+            .then(|| fired(&rx).iter().map(|m| m["episodeId"].as_i64().unwrap()).collect())
+    })
+    .await;
+    let leads = |p: &Proc| {
+        let url = format!("{}/readyz", p.url());
+        async move {
+            let r = reqwest::get(&url).await.ok()?.text().await.ok()?;
+            record_answer(&url, 200, &r);
+            let v: serde_json::Value = serde_json::from_str(&r).ok()?;
+            Some(v["history"]["watcher"]["leader"] == true)
+        }
+    };
+    let a_leads = leads(&a).await == Some(true);
+    let (dead, survivor) = if a_leads { (a, b) } else { (b, a) };
+    dead.kill9();
+    wait_for("the survivor to lead", 60, || async { (leads(&survivor).await == Some(true)).then_some(()) })
+        .await;
+    clock.advance(chrono::Duration::seconds(PAST_THE_DISCONNECT));
+    let outbox = wait_for("the resolutions to be delivered", 60, || async {
+        let d = deliveries_of(&survivor).await;
+        let resolved = d.iter().filter(|d| d["event"] == "resolved" && d["status"] == "sent").count();
+        (resolved >= episodes.len() && d.iter().all(|d| d["status"] == "sent")).then_some(d)
+    })
+    .await;
+    exactly_once(&rx, &outbox, &episodes);
+    drop(survivor);
+    for log in ["a.log", "b.log"] {
+        record(&std::fs::read_to_string(dir.join(log)).unwrap_or_default());
+    }
+    sim.stop().await;
+    drop(pg);
+    assert_no_secrets();
+    let _ = std::fs::remove_dir_all(&dir);
 }

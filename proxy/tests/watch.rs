@@ -267,7 +267,9 @@ async fn a_dashboard_read_and_a_poll_share_one_upstream_call_and_the_view_starts
         String::from_utf8(axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
     common::record_answer("/metrics", 200, &text);
     assert!(
-        text.contains(&format!("migration_proxy_watch_last_poll_ok{{region=\"{R}\",instance=\"{I}\"}} 1")),
+        text.contains(&format!(
+            "migration_proxy_watch_last_poll_ok{{region_id=\"{R}\",db_instance=\"{I}\"}} 1"
+        )),
         "{text}"
     );
     assert!(text.contains("migration_proxy_watch_polls_total{outcome=\"ok\"} 2"), "{text}");

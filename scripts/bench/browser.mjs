@@ -17,6 +17,7 @@
 //     the new rows are in the DOM); that mark is the end, the MutationObserver only the fallback.
 //
 // Usage: node browser.mjs --base http://127.0.0.1:PORT --runs 7 --instance ID --big-instance ID
+//        [--parts first,throttled,refresh]   (some parts only: scripts/bench/ab.py)
 // Prints one JSON object on stdout.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,6 +32,7 @@ const args = Object.fromEntries(
 );
 const base = args.base ?? 'http://127.0.0.1:8080';
 const runs = Math.max(1, Math.min(50, Number(args.runs ?? 7)));
+const parts = new Set((args.parts ?? 'first,throttled,refresh').split(','));
 const region = args.region ?? 'cn-hangzhou';
 const instance = args.instance ?? 'pgm-bp102g323jd4demo';
 const bigInstance = args['big-instance'] ?? 'pgm-bp1scalebenchdemo';
@@ -122,11 +124,17 @@ try {
       }
     }
   };
-  await firstTable(false, result.first_table_ms);
+  if (parts.has('first')) await firstTable(false, result.first_table_ms);
   result.throttled_first_table_ms = [];
-  await firstTable(true, result.throttled_first_table_ms);
+  if (parts.has('throttled')) await firstTable(true, result.throttled_first_table_ms);
 
   // 2. Refresh of a 100-row page.
+  if (parts.has('refresh')) await refresh();
+} finally {
+  await browser.close();
+}
+
+async function refresh() {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/regions/${region}/instances/${bigInstance}?size=100`, { timeout: STEP_TIMEOUT });
@@ -204,8 +212,6 @@ try {
     }
   }
   await context.close();
-} finally {
-  await browser.close();
 }
 
 result.first_table_median_ms = result.first_table_ms.length ? median(result.first_table_ms) : null;

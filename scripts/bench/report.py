@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from app_records import SIZE_WORK, STARTUP_PROFILE
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 MET, MISSED, INFO, NOT = "met", "MISSED", "", "not measured"
@@ -158,6 +160,7 @@ class Report:
                                  f"{top['code_bytes']:,} B of functions in all.\n\n" + "\n".join(lines)))
         else:
             self.unmeasured.append(("Bundle: largest wasm contributors", "no twiggy or no named build"))
+        self.details.append(("What was tried to make the wasm smaller (by hand)", SIZE_WORK))
         if t["brotli"] > budget:
             self.notes.append(f"**Bundle missed its budget**: {t['brotli']:,} B brotli against 350,000 B "
                               f"({t['brotli'] - budget:,} B over). The wasm is {max(f['brotli'] for f in b['files']):,} B of it.")
@@ -225,6 +228,7 @@ class Report:
         if b.get("errors"):
             text += "\n- Errors: " + "; ".join(b["errors"])
         self.details.append(("Browser", text))
+        self.details.append(("Where the first table and a refresh spend their time (profile)", STARTUP_PROFILE))
 
     def proxy(self):
         p = self.r.get("proxy_latency")
@@ -459,6 +463,44 @@ class Report:
             if not ok:
                 self.notes.append(f"**History query on {backend}**: p50 {x['p50_ms']:.1f} ms; the goal is ≤ 10 ms.")
 
+    def alerts(self):
+        x = self.r.get("alerts")
+        if not x:
+            self.missing("alerts", "Alerts", "upstream change to webhook delivery, evaluation per poll, outbox drain")
+            return
+        load = f"load {x['loadavg_start']:.1f} → {x['loadavg_end']:.1f}"
+        lat = x.get("latency")
+        if lat:
+            ok = lat["samples"] > 0 and lat["p99_s"] <= lat["goal_s"]
+            self.row("Alerts", f"upstream change → webhook delivery, p99 ({lat['samples']} changes of {lat['tasks']:,} tasks "
+                     f"in {lat['run_secs']} s, the proxy watching every {lat['interval_secs']} s)",
+                     f"{lat['p99_s']:.2f} s (p50 {lat['p50_s']:.2f} s, max {lat['max_s']:.2f} s; {load})",
+                     f"≤ {lat['goal_s']:.0f} s (one interval + 1 s)", status(ok))
+            if not ok:
+                self.notes.append(f"**Alerts latency**: p99 {lat['p99_s']:.2f} s from an upstream change to the webhook "
+                                  f"delivery over {lat['samples']} changes; the goal is ≤ {lat['goal_s']:.0f} s.")
+        ev = x.get("eval")
+        if ev:
+            e, full = ev["engine"], ev["on_poll"]
+            ok = e["cpu_ms_median"] <= ev["goal_ms"]
+            self.row("Alerts", f"evaluation of one {ev['tasks']:,}-task poll, {ev['rules']} default rules "
+                     f"(CPU, median of {ev['polls']})",
+                     f"{e['cpu_ms_median']:.1f} ms CPU (max {e['cpu_ms_max']:.1f} ms); with the store "
+                     f"(on_poll, {full['backend']}): {full['cpu_ms_median']:.0f} ms CPU, {full['wall_ms_median']:.0f} ms wall; {load}",
+                     f"≤ {ev['goal_ms']} ms", status(ok))
+            if not ok:
+                per = ev.get("per_rule_cpu_ms", {})
+                where = ", ".join(f"{k} {v:.0f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
+                self.notes.append(f"**Alerts evaluation**: {e['cpu_ms_median']:.1f} ms of CPU per {ev['tasks']:,}-task poll; "
+                                  f"the goal is ≤ {ev['goal_ms']} ms. The same poll with one rule at a time (ms of CPU, "
+                                  f"each including the per-task walk that every rule pays): {where}.")
+        for backend, o in x.get("outbox", {}).items():
+            self.row("Alerts", f"outbox drain when a receiver comes back, {o['messages']:,} queued, {backend}",
+                     f"{o['messages_per_sec']:,.0f} messages/s, {o['drain_secs']:.1f} s to drain "
+                     f"({o['received']:,} received, {o['cpu_secs']:.1f} s CPU with the receiver; {load})", "")
+        if "postgres_error" in x:
+            self.unmeasured.append(("Alerts: outbox on PostgreSQL", x["postgres_error"]))
+
     def faults(self):
         f = self.r.get("faults")
         if not f:
@@ -613,7 +655,7 @@ class Report:
 
     def build(self):
         for section in (self.bundle, self.browser, self.proxy, self.scale, self.faults, self.faults_long, self.history,
-                        self.history_query, self.criterion, self.checks, self.slowloris):
+                        self.history_query, self.alerts, self.criterion, self.checks, self.slowloris):
             try:
                 section()
             except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
@@ -655,7 +697,7 @@ class Report:
                "```sh",
                "make bench            # builds (app, proxy, benches), measures, prints the table",
                "make bench WRITE=1    # the same, then rewrites this file",
-               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history)",
+               "BENCH_ONLY=proxy_latency,scale make bench   # some sections only (criterion,bundle,browser,proxy_latency,scale,faults,checks,slowloris,history,alerts)",
                "BENCH_QUICK=1 make bench                    # shorter runs (the whole suite in under 5 minutes)",
                "BENCH_ONLY=faults,faults_long make bench     # the fault load for 60 s, then for 5 minutes (FAULT_SECS=N for N s)",
                "```", "",
@@ -693,16 +735,17 @@ class Report:
 
 # The sections of run.py (BENCH_ONLY names), with the areas of the figures table and the titles of
 # the detail sections each one writes.
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "history", "history_query"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "history", "history_query", "alerts"]
 SECTION_AREAS = {
     "criterion": ({"Signing", "Simulator"}, {"Signing and simulator (criterion)"}),
-    "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm"}),
-    "browser": ({"Browser"}, {"Browser"}),
+    "bundle": ({"Bundle"}, {"Bundle", "Largest contributors to the wasm", "What was tried to make the wasm smaller (by hand)"}),
+    "browser": ({"Browser"}, {"Browser", "Where the first table and a refresh spend their time (profile)"}),
     "proxy_latency": ({"Proxy"}, {"Proxy", "Where a cache miss spends its time (profile)"}),
     "scale": ({"Scale"}, {"Scale"}),
     "faults": ({"Faults"}, {"Load under faults"}),
     "history": ({"History"}, set()),
     "history_query": ({"History query"}, set()),
+    "alerts": ({"Alerts"}, set()),
 }
 
 

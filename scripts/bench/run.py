@@ -518,6 +518,11 @@ http {{
         import history as history_section
         return history_section.history(self, metrics, upstream_calls, log)
 
+    def alerts(self):
+        """Alerts: change-to-delivery latency, evaluation cost, outbox drain: see scripts/bench/alerts.py."""
+        import alerts as alerts_section
+        return alerts_section.alerts(self, log)
+
     def faults_long(self):
         """The fault load for FAULT_SECS seconds (300 unless set): does memory stay flat for 5 minutes?
         Run only when named (BENCH_ONLY=...,faults_long), as it takes that long."""
@@ -746,7 +751,8 @@ def proc_meminfo(field):
     return None
 
 
-SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "checks", "slowloris", "history"]
+SECTIONS = ["criterion", "bundle", "browser", "proxy_latency", "scale", "faults", "checks", "slowloris", "history",
+            "alerts"]
 # Run only when named in --only (they take long).
 EXTRA_SECTIONS = ["faults_long"]
 
@@ -764,6 +770,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS + EXTRA_SECTIONS))
     ap.add_argument("--browser-runs", type=int, default=7)
     ap.add_argument("--history-bench", help="the `history` bench binary (proxy/benches/history.rs)")
+    ap.add_argument("--alerts-bench", help="the `alerts` bench binary (proxy/benches/alerts.rs)")
     ap.add_argument("--quick", action="store_true", help="shorter runs, for trying the script out")
     args = ap.parse_args()
     sections = [s for s in args.only.split(",") if s] or SECTIONS

@@ -61,6 +61,7 @@ pub fn Header() -> impl IntoView {
                     <nav class="app-header__nav" aria-label=tr(Key::MainNav)>
                         <A href=home exact=true>{tr(Key::NavHome)}</A>
                         <A href=format!("{}/watch", app.base()) attr:data-testid="nav-watch">{tr(Key::NavWatch)}</A>
+                        <A href=format!("{}/alerts", app.base()) attr:data-testid="nav-alerts">{tr(Key::NavAlerts)}</A>
                     </nav>
                     {user}
                 </div>

@@ -54,19 +54,23 @@ pub fn Bytes(value: Option<i128>, testid: &'static str) -> impl IntoView {
     }
 }
 
-/// "12 s ago" from a time in ms (following the app's clock), UTC on hover.
+/// "12 s ago" from a time in ms (following the app's clock); on hover the UTC time and the exact
+/// number of seconds ("2022-03-01 06:43:00 UTC · 150,190,106 s"), like the exact byte counts.
 #[component]
 pub fn Age(at_ms: Option<i64>) -> impl IntoView {
     let app = use_app();
     let (lang, now) = (app.lang, app.now);
     match at_ms {
         Some(ms) => {
+            let secs = move || ((now.get() - ms as f64) / 1000.0).floor() as i64;
             let text = move || {
-                let secs = ((now.get() - ms as f64) / 1000.0).floor() as i64;
                 let l = lang.get();
-                tf(l, Key::Ago, &[("age", &format::duration(secs, l))])
+                tf(l, Key::Ago, &[("age", &format::duration(secs(), l))])
             };
-            view! { <span data-testid="last-message-age" title=utc_ms(ms)>{text}</span> }.into_any()
+            let title =
+                move || format!("{} · {} s", utc_ms(ms), format::number(i128::from(secs()), lang.get()));
+            view! { <span data-testid="last-message-age" data-age-secs=secs title=title>{text}</span> }
+                .into_any()
         }
         None => view! { <NotGiven/> }.into_any(),
     }

@@ -2,12 +2,14 @@
 //! read the URL (`leptos_router`), own their data (a `KeptResource` over `api.rs`) and hand it to
 //! components.
 
+pub mod alerts;
 pub mod home;
 pub mod instance;
 pub mod not_found;
 pub mod task;
 pub mod watch;
 
+pub use alerts::AlertsPage;
 pub use home::HomePage;
 pub use instance::InstancePage;
 pub use not_found::NotFoundPage;

@@ -6,11 +6,12 @@
 //! Episodes work as in Alertmanager: a condition that holds for its rule's `for` fires once; it
 //! re-notifies every `repeat_interval` while it keeps holding; it resolves once when it stops.
 //! The one-shot kinds (`stage_changed`, `migration_succeeded`) notify once per occurrence.
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use migration_model::detail::PrecheckVerdict;
-use migration_model::precheck_outcome::precheck_summary;
+use migration_model::precheck_outcome::{precheck_summary, PrecheckSummary};
 use migration_model::replication::HealthThresholds;
 use migration_model::stage::{MigrateStage, ReplicationState};
 use migration_model::task::MigrationTask;
@@ -101,7 +102,7 @@ pub struct Figures {
     /// How long the condition has held (since it was first seen), seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_secs: Option<i64>,
-    /// A resolution that is not the condition ending: "task_gone", "rule_removed".
+    /// A resolution that is not the condition ending: "task_gone", "rule_removed", "unwatched".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -182,14 +183,14 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
             for input in tasks {
                 let Some(task_id) = input.task.task_id else { continue };
                 seen.insert(task_id);
-                let base = base_figures(input.task, now_dt);
+                let view = TaskView::new(input.task, now_dt);
                 let stage = input.task.migrate_stage.as_ref().map(|s| s.as_str().to_string());
                 let previous = state.stages.get(&task_id).cloned();
                 for rule in rules.iter().copied().filter(|r| r.kind != RuleKind::WatchFailing) {
                     let fp = fingerprint(&rule.name, Some(task_id));
                     judged.insert(fp.clone());
                     if rule.kind.one_shot() {
-                        if let Some(f) = one_shot(rule, previous.as_deref(), stage.as_deref(), &base) {
+                        if let Some(f) = one_shot(rule, previous.as_deref(), stage.as_deref(), &view) {
                             out.push(Transition::Fire {
                                 fingerprint: fp,
                                 rule: rule.name.clone(),
@@ -201,7 +202,7 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
                         }
                         continue;
                     }
-                    if let Some(f) = condition(rule, input, &base, now_dt, &thresholds) {
+                    if let Some(f) = condition(rule, input, &view, now_dt, &thresholds) {
                         holding.insert(fp, (rule, Some(task_id), f));
                     }
                 }
@@ -214,9 +215,12 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
             for t in gone {
                 state.stages.remove(&t);
             }
-            let suffixes: Vec<String> = seen.iter().map(|t| format!("|{t}")).collect();
-            let vanished =
-                |fp: &str| !fp.ends_with("|-") && !suffixes.iter().any(|s| fp.ends_with(s.as_str()));
+            // A fingerprint ends with its task id (`rule|task`, `rule|-` for the instance).
+            let vanished = |fp: &str| {
+                fp.rsplit_once('|')
+                    .and_then(|(_, t)| t.parse::<u64>().ok())
+                    .is_some_and(|t| !seen.contains(&t))
+            };
             state.pending.retain(|fp, _| !vanished(fp.as_str()));
             let ended: Vec<String> = state.open.keys().filter(|fp| vanished(fp.as_str())).cloned().collect();
             for fp in ended {
@@ -251,7 +255,9 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
             });
         }
     }
-    state.pending.retain(|fp, _| rules.iter().any(|r| fp.starts_with(&format!("{}|", r.name))));
+    state
+        .pending
+        .retain(|fp, _| fp.rsplit_once('|').is_some_and(|(rule, _)| rules.iter().any(|r| r.name == rule)));
     for fp in &judged {
         match holding.remove(fp) {
             Some((rule, task_id, mut figures)) => {
@@ -315,6 +321,67 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
     Evaluation { state, transitions: out }
 }
 
+/// The instance is no longer watched (removed, or its auto-watch expired): each firing episode
+/// resolves, with a message noting `unwatched` when its rule is still there, and the rest of its
+/// state (pending conditions, last stages) is dropped, so a later watch starts afresh.
+pub fn unwatched(rules: &[&Rule], prev: &InstanceState, now: i64) -> Evaluation {
+    let transitions = prev
+        .open
+        .iter()
+        .map(|(fp, episode)| {
+            let rule = rules.iter().find(|r| r.name == episode.rule);
+            Transition::Resolve {
+                fingerprint: fp.clone(),
+                kind: rule.map(|r| r.kind),
+                notify: rule.is_some(),
+                figures: Figures {
+                    note: Some("unwatched".into()),
+                    held_secs: Some(now - episode.started_at),
+                    ..Figures::default()
+                },
+                episode: episode.clone(),
+            }
+        })
+        .collect();
+    Evaluation { state: InstanceState::default(), transitions }
+}
+
+/// What the rules read from one task, each part worked out at most once and only if a rule asks
+/// (parsing the replication info and the detail log is most of an evaluation's cost).
+struct TaskView<'a> {
+    task: &'a MigrationTask,
+    now: DateTime<Utc>,
+    base: OnceCell<Figures>,
+    precheck: OnceCell<(PrecheckSummary, Option<String>)>,
+}
+
+impl<'a> TaskView<'a> {
+    fn new(task: &'a MigrationTask, now: DateTime<Utc>) -> TaskView<'a> {
+        TaskView { task, now, base: OnceCell::new(), precheck: OnceCell::new() }
+    }
+
+    /// The figures every message of the task carries.
+    fn base(&self) -> &Figures {
+        self.base.get_or_init(|| base_figures(self.task, self.now))
+    }
+
+    /// The precheck's summary and the first warning's check name, from one parse of the log.
+    fn precheck(&self) -> &(PrecheckSummary, Option<String>) {
+        self.precheck.get_or_init(|| {
+            let log = self.task.detail_log();
+            let summary = precheck_summary(&log, self.task.migrate_stage.as_ref());
+            (summary, first_warning(&log))
+        })
+    }
+
+    /// The base figures with `edit` applied.
+    fn figures(&self, edit: impl FnOnce(&mut Figures)) -> Figures {
+        let mut f = self.base().clone();
+        edit(&mut f);
+        f
+    }
+}
+
 /// The figures every message of a task carries.
 fn base_figures(task: &MigrationTask, now: DateTime<Utc>) -> Figures {
     let f = task.link_figures(now);
@@ -330,7 +397,12 @@ fn base_figures(task: &MigrationTask, now: DateTime<Utc>) -> Figures {
     }
 }
 
-fn one_shot(rule: &Rule, previous: Option<&str>, stage: Option<&str>, base: &Figures) -> Option<Figures> {
+fn one_shot(
+    rule: &Rule,
+    previous: Option<&str>,
+    stage: Option<&str>,
+    view: &TaskView<'_>,
+) -> Option<Figures> {
     // A task seen for the first time has no change to tell (a restart must not re-announce).
     let (prev, now) = (previous?, stage?);
     if prev == now {
@@ -342,37 +414,45 @@ fn one_shot(rule: &Rule, previous: Option<&str>, stage: Option<&str>, base: &Fig
         RuleKind::MigrationSucceeded if succeeded => {}
         _ => return None,
     }
-    Some(Figures { previous_stage: Some(prev.to_string()), ..base.clone() })
+    Some(view.figures(|f| f.previous_stage = Some(prev.to_string())))
 }
 
-/// The figures if `rule`'s condition holds for the task at this poll.
+/// The figures if `rule`'s condition holds for the task at this poll. Each check reads the
+/// task's own fields first and the parsed figures only when it must.
 fn condition(
     rule: &Rule,
     input: &TaskInput<'_>,
-    base: &Figures,
+    view: &TaskView<'_>,
     now: DateTime<Utc>,
     thresholds: &HealthThresholds,
 ) -> Option<Figures> {
     let task = input.task;
     let completed = task.migrate_stage == Some(MigrateStage::Success);
-    let mut f = base.clone();
-    let holds = match rule.kind {
-        RuleKind::Disconnected => task.replication_state == Some(ReplicationState::Disconnect) && !completed,
+    match rule.kind {
+        RuleKind::Disconnected => (task.replication_state == Some(ReplicationState::Disconnect)
+            && !completed)
+            .then(|| view.figures(|_| {})),
         RuleKind::StreamStale => {
             let limit = rule.threshold_secs.unwrap_or(120);
-            f.threshold_secs = Some(limit);
-            matches!(task.replication_state, Some(ReplicationState::Catchup | ReplicationState::Streaming))
-                && !completed
-                && f.last_message_age_secs.is_some_and(|age| age >= limit)
+            let holds = matches!(
+                task.replication_state,
+                Some(ReplicationState::Catchup | ReplicationState::Streaming)
+            ) && !completed
+                && view.base().last_message_age_secs.is_some_and(|age| age >= limit);
+            holds.then(|| view.figures(|f| f.threshold_secs = Some(limit)))
         }
         RuleKind::LagHigh => {
             let limit = rule.threshold_bytes.unwrap_or(super::config::DEFAULT_LAG_HIGH_BYTES);
-            f.threshold_bytes = Some(limit);
-            !completed && f.not_yet_replayed_bytes.is_some_and(|b| b > 0 && b as u64 > limit)
+            let holds =
+                !completed && view.base().not_yet_replayed_bytes.is_some_and(|b| b > 0 && b as u64 > limit);
+            holds.then(|| view.figures(|f| f.threshold_bytes = Some(limit)))
         }
         RuleKind::LagGrowing => {
+            if completed {
+                return None;
+            }
             let mut pts: Vec<(i64, i64)> = input.lag_samples.to_vec();
-            if let Some(lag) = f.not_yet_replayed_bytes {
+            if let Some(lag) = view.base().not_yet_replayed_bytes {
                 let t = now.timestamp();
                 if !pts.iter().any(|p| p.0 == t) {
                     pts.push((t, lag));
@@ -380,43 +460,37 @@ fn condition(
             }
             let window = rule.window_secs.unwrap_or(migration_model::trend::DEFAULT_WINDOW_SECS);
             match catch_up(&pts, window) {
-                CatchUp::Growing { rate_bytes_per_sec, .. } if !completed => {
-                    f.growth_bytes_per_sec = Some(rate_bytes_per_sec);
-                    true
+                CatchUp::Growing { rate_bytes_per_sec, .. } => {
+                    Some(view.figures(|f| f.growth_bytes_per_sec = Some(rate_bytes_per_sec)))
                 }
-                _ => false,
+                _ => None,
             }
         }
         RuleKind::PrecheckFailed | RuleKind::PrecheckWarning => {
-            let summary = precheck_summary(&task.detail_log(), task.migrate_stage.as_ref());
+            let (summary, warning) = view.precheck();
             let want = if rule.kind == RuleKind::PrecheckFailed {
                 PrecheckVerdict::Failed
             } else {
                 PrecheckVerdict::PassedWithWarnings
             };
-            if summary.verdict == want {
-                f.check = match rule.kind {
+            (summary.verdict == want).then(|| {
+                let check = match rule.kind {
                     RuleKind::PrecheckFailed => summary.first_failure().map(|c| c.name.clone()),
-                    _ => first_warning(task),
+                    _ => warning.clone(),
                 };
-                true
-            } else {
-                false
-            }
+                view.figures(|f| f.check = check)
+            })
         }
         RuleKind::SwitchReady => {
             let r = migration_model::readiness::switch_readiness(task, now, thresholds);
-            f.ready = Some(r.ready);
-            r.ready
+            r.ready.then(|| view.figures(|f| f.ready = Some(true)))
         }
-        RuleKind::StageChanged | RuleKind::MigrationSucceeded | RuleKind::WatchFailing => false,
-    };
-    holds.then_some(f)
+        RuleKind::StageChanged | RuleKind::MigrationSucceeded | RuleKind::WatchFailing => None,
+    }
 }
 
-fn first_warning(task: &MigrationTask) -> Option<String> {
+fn first_warning(log: &migration_model::detail::DetailLog) -> Option<String> {
     use migration_model::detail::CheckOutcome;
-    let log = task.detail_log();
     log.sections
         .iter()
         .flat_map(|s| s.checks.iter())

@@ -1,6 +1,7 @@
 //! Wires the alerts to the watcher: every poll the watcher's leader makes reaches
 //! [`AlertEngine::on_poll`] through the watcher's per-poll hook, and the outbox sender runs
-//! while this replica is the leader (a replica that takes over finds the outbox in the store).
+//! while this replica is the leader (a replica that takes over finds the outbox in the store). An
+//! instance that leaves the watch set is forgotten ([`AlertEngine::forget_instance`]).
 use std::sync::Arc;
 
 use tokio::sync::broadcast::error::RecvError;
@@ -18,10 +19,24 @@ pub fn start(
     options: SenderOptions,
 ) -> anyhow::Result<(JoinHandle<()>, JoinHandle<()>)> {
     let mut polls = watcher.subscribe();
+    let mut unwatched = watcher.subscribe_unwatched();
     let e = engine.clone();
+    let w = watcher.clone();
     let evaluating = tokio::spawn(async move {
         loop {
-            match polls.recv().await {
+            let polled = tokio::select! {
+                p = polls.recv() => p,
+                gone = unwatched.recv() => {
+                    if let Ok((region, instance)) = gone {
+                        // Gauges go on every replica; episodes are resolved by the leader only.
+                        if let Err(err) = e.forget_instance(&region, &instance, w.now(), w.is_leader()).await {
+                            tracing::warn!(region, instance, "alerts: an unwatched instance was not forgotten: {err}");
+                        }
+                    }
+                    continue;
+                }
+            };
+            match polled {
                 Ok(p) => {
                     let poll = if p.report.ok { Ok(&p.tasks[..]) } else { Err(p.report.outcome.as_str()) };
                     if let Err(err) = e.on_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {

@@ -157,6 +157,8 @@ impl AlertMessage {
             return match (f.note.as_deref(), lang) {
                 (Some("task_gone"), Lang::En) => "The task is no longer listed.".into(),
                 (Some("task_gone"), Lang::Id) => "Tugas tidak lagi terdaftar.".into(),
+                (Some("unwatched"), Lang::En) => "The instance is no longer watched.".into(),
+                (Some("unwatched"), Lang::Id) => "Instans tidak lagi dipantau.".into(),
                 (_, Lang::En) => "The condition has ended.".into(),
                 (_, Lang::Id) => "Kondisi sudah berakhir.".into(),
             };

@@ -105,18 +105,9 @@ impl AlertEngine {
             rules.iter().filter(|r| r.kind == RuleKind::LagGrowing).filter_map(|r| r.window_secs).max();
         let mut samples: Vec<Vec<(i64, i64)>> = Vec::new();
         if let (Some(window), Ok(tasks)) = (growing, &poll) {
+            let mut all = store::lag_samples(&self.store, region, instance, now - window, now).await?;
             for t in tasks.iter() {
-                let pts = match t.task_id {
-                    Some(id) => self
-                        .store
-                        .samples(region, instance, id, now - window, now)
-                        .await?
-                        .into_iter()
-                        .filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b)))
-                        .collect(),
-                    None => Vec::new(),
-                };
-                samples.push(pts);
+                samples.push(t.task_id.and_then(|id| all.remove(&id)).unwrap_or_default());
             }
         }
         let outcome = match poll {
@@ -151,10 +142,39 @@ impl AlertEngine {
         Ok(done)
     }
 
-    /// An instance is no longer watched: its gauges go.
-    pub fn forget_instance(&self, region: &str, instance: &str) {
+    /// An instance is no longer watched: its gauges go and, on the leader (`resolve`), its firing
+    /// episodes resolve ("no longer watched", a message to each of their rule's destinations) and
+    /// its rule state is cleared, in one commit under the instance's version like a poll's.
+    pub async fn forget_instance(
+        &self,
+        region: &str,
+        instance: &str,
+        now: i64,
+        resolve: bool,
+    ) -> Result<Committed, StoreError> {
         if let Some(m) = &self.metrics {
             m.forget_instance(region, instance);
         }
+        if !resolve {
+            return Ok(Committed::default());
+        }
+        let loaded = store::load(&self.store, region, instance).await?;
+        if loaded.version == 0 || loaded.state == engine::InstanceState::default() {
+            return Ok(Committed { applied: true, ..Committed::default() });
+        }
+        let rules = self.rules_for(region, instance);
+        let eval = engine::unwatched(&rules, &loaded.state, now);
+        let ctx = store::CommitContext {
+            region,
+            instance,
+            rules: &self.config.rules,
+            public_url: self.config.public_url.as_deref(),
+            now,
+        };
+        let done = store::commit(&self.store, &ctx, loaded.version, eval).await?;
+        if done.messages > 0 {
+            self.wake.notify_one();
+        }
+        Ok(done)
     }
 }

@@ -85,6 +85,34 @@ pub struct DeliveryView {
     pub next_attempt_ms: Option<i64>,
 }
 
+/// The *not yet replayed* samples of every task of an instance from `from` to `to` (the history
+/// store's), as `task → [(time, bytes)]`: one read per poll for `lag_growing`, not one per task.
+pub async fn lag_samples(
+    store: &Store,
+    region: &str,
+    instance: &str,
+    from: i64,
+    to: i64,
+) -> Result<std::collections::HashMap<u64, Vec<(i64, i64)>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT k.task_id, s.t, s.not_yet_replayed FROM samples s JOIN tasks k ON k.id = s.task_ref \
+         WHERE k.region_id = $1 AND k.instance_name = $2 AND s.t >= $3 AND s.t <= $4 \
+         AND s.not_yet_replayed IS NOT NULL",
+    )
+    .bind(region)
+    .bind(instance)
+    .bind(from)
+    .bind(to)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: std::collections::HashMap<u64, Vec<(i64, i64)>> = std::collections::HashMap::new();
+    for r in &rows {
+        let task: i64 = r.try_get(0)?;
+        out.entry(task as u64).or_default().push((r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(out)
+}
+
 /// Reads an instance's rule state (a fresh one, version 0, if it has none).
 pub async fn load(store: &Store, region: &str, instance: &str) -> Result<Loaded, StoreError> {
     let row =
@@ -184,31 +212,21 @@ pub async fn commit(
                     open.id = id;
                 }
                 done.episodes_fired += 1;
-                let msg = |dest: &str| AlertMessage {
-                    id: format!("msg_{id}_1_{dest}"),
-                    event: "firing".into(),
-                    rule: rule.clone(),
+                let notice = Notice {
+                    event: "firing",
+                    seq: "1".into(),
+                    rule: &rule,
                     kind,
-                    severity: kind.severity().into(),
-                    region_id: ctx.region.into(),
-                    db_instance_name: ctx.instance.into(),
                     task_id,
                     episode_id: id,
                     started_at,
-                    at: ctx.now,
-                    figures: figures.clone(),
-                    link: AlertMessage::link_for(ctx.public_url, ctx.region, ctx.instance, task_id),
                 };
-                if let Some(r) = rules.get(rule.as_str()) {
-                    for dest in &r.destinations {
-                        done.messages += enqueue(&mut tx, &msg(dest), dest, now_ms).await?;
-                    }
-                }
+                done.messages +=
+                    notice.enqueue(&mut tx, ctx, rules.get(rule.as_str()), &figures, now_ms).await?;
             }
             Transition::Repeat { fingerprint, episode_id, rule, kind, figures } => {
-                let n = state.open.get(&fingerprint).map_or(0, |e| e.notifications);
-                let started_at = state.open.get(&fingerprint).map_or(ctx.now, |e| e.started_at);
-                let task_id = state.open.get(&fingerprint).and_then(|e| e.task_id);
+                let open = state.open.get(&fingerprint);
+                let n = open.map_or(0, |e| e.notifications);
                 sqlx::query(
                     "UPDATE alert_episodes SET last_notified_at = $2, notifications = $3, figures = $4 WHERE id = $1",
                 )
@@ -218,26 +236,17 @@ pub async fn commit(
                 .bind(serde_json::to_string(&figures).unwrap_or_default())
                 .execute(&mut *tx)
                 .await?;
-                if let Some(r) = rules.get(rule.as_str()) {
-                    for dest in &r.destinations {
-                        let m = AlertMessage {
-                            id: format!("msg_{episode_id}_{n}_{dest}"),
-                            event: "repeat".into(),
-                            rule: rule.clone(),
-                            kind,
-                            severity: kind.severity().into(),
-                            region_id: ctx.region.into(),
-                            db_instance_name: ctx.instance.into(),
-                            task_id,
-                            episode_id,
-                            started_at,
-                            at: ctx.now,
-                            figures: figures.clone(),
-                            link: AlertMessage::link_for(ctx.public_url, ctx.region, ctx.instance, task_id),
-                        };
-                        done.messages += enqueue(&mut tx, &m, dest, now_ms).await?;
-                    }
-                }
+                let notice = Notice {
+                    event: "repeat",
+                    seq: n.to_string(),
+                    rule: &rule,
+                    kind,
+                    task_id: open.and_then(|e| e.task_id),
+                    episode_id,
+                    started_at: open.map_or(ctx.now, |e| e.started_at),
+                };
+                done.messages +=
+                    notice.enqueue(&mut tx, ctx, rules.get(rule.as_str()), &figures, now_ms).await?;
             }
             Transition::Resolve { episode, kind, figures, notify, .. } => {
                 sqlx::query("UPDATE alert_episodes SET resolved_at = $2, open_key = NULL WHERE id = $1")
@@ -247,31 +256,17 @@ pub async fn commit(
                     .await?;
                 done.episodes_resolved += 1;
                 let (Some(kind), true) = (kind, notify) else { continue };
-                if let Some(r) = rules.get(episode.rule.as_str()) {
-                    for dest in &r.destinations {
-                        let m = AlertMessage {
-                            id: format!("msg_{}_resolved_{dest}", episode.id),
-                            event: "resolved".into(),
-                            rule: episode.rule.clone(),
-                            kind,
-                            severity: kind.severity().into(),
-                            region_id: ctx.region.into(),
-                            db_instance_name: ctx.instance.into(),
-                            task_id: episode.task_id,
-                            episode_id: episode.id,
-                            started_at: episode.started_at,
-                            at: ctx.now,
-                            figures: figures.clone(),
-                            link: AlertMessage::link_for(
-                                ctx.public_url,
-                                ctx.region,
-                                ctx.instance,
-                                episode.task_id,
-                            ),
-                        };
-                        done.messages += enqueue(&mut tx, &m, dest, now_ms).await?;
-                    }
-                }
+                let notice = Notice {
+                    event: "resolved",
+                    seq: "resolved".into(),
+                    rule: &episode.rule,
+                    kind,
+                    task_id: episode.task_id,
+                    episode_id: episode.id,
+                    started_at: episode.started_at,
+                };
+                let rule = rules.get(episode.rule.as_str());
+                done.messages += notice.enqueue(&mut tx, ctx, rule, &figures, now_ms).await?;
             }
         }
     }
@@ -283,6 +278,57 @@ pub async fn commit(
         .await?;
     tx.commit().await?;
     Ok(done)
+}
+
+/// One episode event (fire, repeat or resolve), to be queued for each destination of its rule.
+struct Notice<'a> {
+    event: &'static str,
+    /// The middle of the message id: the notification's number, or `resolved`.
+    seq: String,
+    rule: &'a str,
+    kind: RuleKind,
+    task_id: Option<u64>,
+    episode_id: i64,
+    started_at: i64,
+}
+
+impl Notice<'_> {
+    /// The message to `dest`: its id (`msg_{episode}_{seq}_{destination}`) is the same on every
+    /// retry and unique per episode event and destination.
+    fn message(&self, ctx: &CommitContext<'_>, figures: &Figures, dest: &str) -> AlertMessage {
+        AlertMessage {
+            id: format!("msg_{}_{}_{dest}", self.episode_id, self.seq),
+            event: self.event.into(),
+            rule: self.rule.into(),
+            kind: self.kind,
+            severity: self.kind.severity().into(),
+            region_id: ctx.region.into(),
+            db_instance_name: ctx.instance.into(),
+            task_id: self.task_id,
+            episode_id: self.episode_id,
+            started_at: self.started_at,
+            at: ctx.now,
+            figures: figures.clone(),
+            link: AlertMessage::link_for(ctx.public_url, ctx.region, ctx.instance, self.task_id),
+        }
+    }
+
+    /// Queues the message for each of `rule`'s destinations (none when the rule is gone);
+    /// returns the rows queued.
+    async fn enqueue(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        ctx: &CommitContext<'_>,
+        rule: Option<&&Rule>,
+        figures: &Figures,
+        now_ms: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let mut queued = 0;
+        for dest in rule.map_or(&[][..], |r| &r.destinations[..]) {
+            queued += enqueue(tx, &self.message(ctx, figures, dest), dest, now_ms).await?;
+        }
+        Ok(queued)
+    }
 }
 
 async fn enqueue(

@@ -144,6 +144,8 @@ pub struct Watcher {
     status: Mutex<BTreeMap<Key, PollReport>>,
     watched: AtomicUsize,
     hook: broadcast::Sender<Arc<PollOutcome>>,
+    /// Instances that left the watch set (removed, or expired), as `(region, instance)`.
+    unwatched: broadcast::Sender<Key>,
     views: Mutex<HashMap<Key, tokio::time::Instant>>,
     tracked: tokio::sync::Mutex<HashMap<Key, Tracked>>,
 }
@@ -165,6 +167,7 @@ impl Watcher {
             status: Mutex::new(BTreeMap::new()),
             watched: AtomicUsize::new(0),
             hook: broadcast::channel(HOOK_CAPACITY).0,
+            unwatched: broadcast::channel(HOOK_CAPACITY).0,
             views: Mutex::new(HashMap::new()),
             tracked: tokio::sync::Mutex::new(HashMap::new()),
         })
@@ -173,6 +176,13 @@ impl Watcher {
     /// Every poll the leader makes, once (see the module docs).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<PollOutcome>> {
         self.hook.subscribe()
+    }
+
+    /// Every instance this replica saw leave the watch set (an admin's removal on any replica,
+    /// or an idle auto-watch expiring), once per replica, within a quarter interval: so what
+    /// reacts to polls can forget it (the alerts: its series and open episodes).
+    pub fn subscribe_unwatched(&self) -> broadcast::Receiver<Key> {
+        self.unwatched.subscribe()
     }
 
     pub fn config(&self) -> &WatchConfig {
@@ -208,7 +218,8 @@ impl Watcher {
             .collect()
     }
 
-    fn now(&self) -> i64 {
+    /// The watcher's clock (poll times), Unix seconds.
+    pub fn now(&self) -> i64 {
         (self.clock)().timestamp()
     }
 
@@ -353,6 +364,10 @@ impl Watcher {
                     Some((k, best))
                 })
                 .collect();
+            let listed: std::collections::HashSet<Key> = watches.iter().map(key_of).collect();
+            for gone in status.keys().filter(|k| !listed.contains(*k)) {
+                let _ = self.unwatched.send(gone.clone());
+            }
             *status = fresh;
         }
         let keys: Vec<Key> = watches.iter().map(key_of).collect();

@@ -1,7 +1,9 @@
 //! `/?region&page`: the instance picker. The instances opened recently (localStorage), a form to
 //! type or paste an instance ID, and a region's RDS for PostgreSQL instances to pick from
-//! (DescribeRegions, DescribeDBInstances).
+//! (DescribeRegions, DescribeDBInstances). When the proxy watches instances, the attention view
+//! (firing alerts, every watched instance at a glance) comes first.
 
+mod attention;
 mod instance_form;
 mod instance_list;
 mod recent;
@@ -31,6 +33,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="page page--home" aria-labelledby="home-heading">
             <h1 id="home-heading">{tr(Key::HomeHeading)}</h1>
             <p class="lead">{tr(Key::HomeIntro)}</p>
+            <attention::Attention/>
             <div class="home-grid">
                 <recent::Recent/>
                 <instance_form::InstanceForm region/>

@@ -15,11 +15,17 @@ use migration_model::history::{InstanceHistory, SparkPoint};
 /// The sparkline's range.
 pub const SPARK_SECS: i64 = 3600;
 
+/// The answer of the history call, once it has arrived.
+type Answer = Option<Result<Fetched<InstanceHistory>, ApiError>>;
+
 /// What the page's rows read: the answer, and when the viewer last opened this instance.
 #[derive(Clone, Copy)]
 pub struct InstanceHistoryRef {
-    /// `GET {base}/api/history/{region}/{instance}` for the last hour.
-    pub data: LocalResource<Result<Fetched<InstanceHistory>, ApiError>>,
+    /// `GET {base}/api/history/{region}/{instance}` for the last hour, copied out of its
+    /// `LocalResource` by an effect. The rows sit inside the task table's `<Transition>`, and a
+    /// resource read there would hold the whole table back until this second call answers; a
+    /// plain signal is not waited for, so the live rows show first and the sparklines follow.
+    pub data: RwSignal<Answer>,
     /// The previous visit (Unix seconds), before this one was recorded.
     pub last_visit: StoredValue<Option<i64>>,
 }
@@ -44,7 +50,9 @@ pub fn provide_instance_history(region: String, instance: String) -> InstanceHis
             }
         }
     });
-    let r = InstanceHistoryRef { data, last_visit };
+    let answer = RwSignal::new(None);
+    Effect::new(move |_| answer.set(data.get()));
+    let r = InstanceHistoryRef { data: answer, last_visit };
     provide_context(r);
     r
 }

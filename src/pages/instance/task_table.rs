@@ -17,7 +17,7 @@ use crate::components::status::{Loaded, RefreshBar};
 use crate::components::values::{Age, Bytes, OptText, StageView, StateBadge, TimeText};
 use crate::i18n::Key;
 use crate::resource::KeptResource;
-use crate::rows::{keeps, order_rows, row_keys, stable_order, RowKey, TaskRow};
+use crate::rows::{keeps, order_rows, row_keys, stable_order, task_rows, RowKey, SummaryCache, TaskRow};
 use crate::url::{task_href, SortKey};
 use crate::url::{RowFilter, Sort};
 use crate::verdicts::{attention_text, category_label};
@@ -51,12 +51,15 @@ pub fn TasksPanel(list: ListRef) -> impl IntoView {
     });
     super::remember_when_answered(list, kept);
     let status = kept.status;
+    // Each refresh reads again only the `Detail` logs that changed (see `SummaryCache`).
+    let summaries = StoredValue::new(SummaryCache::default());
     let typed = Memo::new(move |_| {
         kept.data.with(|d| {
             d.as_ref()
                 .map(|d| {
-                    let now = now_utc();
-                    d.items.iter().map(|t| TaskRow::of(t, now)).collect::<Vec<_>>()
+                    let (rows, next) = summaries.with_value(|prev| task_rows(&d.items, now_utc(), prev));
+                    summaries.set_value(next);
+                    rows
                 })
                 .unwrap_or_default()
         })

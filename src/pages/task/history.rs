@@ -1,6 +1,7 @@
 //! The task's history from the proxy's store: a lag chart over a chosen range (stage changes as
 //! markers, disconnects as shaded bands), the catch-up rate and ETA, the longest disconnect,
-//! the stages as observed, the event log and the export links. Without history (no store, store
+//! the event log and the export links. The page loads it ([`load_task_history`]) so that the
+//! stage timeline and the readiness panel read the same answer. Without history (no store, store
 //! down, instance not watched) it says so in one line; the live panels around it are unaffected.
 //!
 //! The range is in the URL (`?range=1h|6h|24h|7d|all`). The chart's geometry ([`geometry`]) is
@@ -10,12 +11,11 @@ use crate::api::{history_kept, ApiError, Fetched};
 use crate::app::{tr, use_app};
 use crate::clock::{local_text, now_ms};
 use crate::i18n::{t, tf, Key, Lang};
-use crate::verdicts::stage_label;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use migration_model::format;
 use migration_model::history::{EventKind, HistoryEvent, TaskHistory};
-use migration_model::trend::{self, Bounds, CatchUp, StageSpan};
+use migration_model::trend::{self, Bounds, CatchUp};
 
 /// The ranges offered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,21 +77,32 @@ impl Range {
 /// Points asked of the server (it downsamples, keeping each bucket's least and greatest lag).
 pub const POINTS: usize = 500;
 
-/// The history panel of one task.
-#[component]
-pub fn History(region: String, instance: String, id: u64) -> impl IntoView {
+/// The task's history as the page loads it: the range from the URL and the answer.
+#[derive(Clone, Copy)]
+pub struct TaskHistoryRef {
+    pub range: Memo<Range>,
+    /// Asked again each minute, so that the timeline and readiness that read it keep up.
+    pub data: LocalResource<Result<Fetched<TaskHistory>, ApiError>>,
+}
+
+impl TaskHistoryRef {
+    /// The answer, when there is one (not while loading, not without history).
+    pub fn answer<R>(&self, f: impl FnOnce(&TaskHistory) -> R) -> Option<R> {
+        self.data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(|a| f(&a.data)))
+    }
+}
+
+/// Loads the history of one task over the range in the URL.
+pub fn load_task_history(region: String, instance: String, id: u64) -> TaskHistoryRef {
     let app = use_app();
-    let api = app.api;
+    let (api, session, now) = (app.api, app.session, app.now);
     let query = use_query_map();
     let range = Memo::new(move |_| {
         query.with(|q| q.get("range").and_then(|r| Range::parse(&r)).unwrap_or(Range::H24))
     });
-    let exports = {
-        let a = api.get_value();
-        (a.export_href(&region, &instance, id, "csv"), a.export_href(&region, &instance, id, "json"))
-    };
-    let session = app.session;
+    let minute = Memo::new(move |_| (now.get() / 60_000.0) as i64);
     let data = LocalResource::new(move || {
+        minute.track();
         let (api, region, instance, range) = (api.get_value(), region.clone(), instance.clone(), range.get());
         async move {
             // Asked only once the session says this proxy keeps history.
@@ -105,6 +116,18 @@ pub fn History(region: String, instance: String, id: u64) -> impl IntoView {
             }
         }
     });
+    TaskHistoryRef { range, data }
+}
+
+/// The history panel of one task.
+#[component]
+pub fn History(history: TaskHistoryRef, region: String, instance: String, id: u64) -> impl IntoView {
+    let api = use_app().api;
+    let TaskHistoryRef { range, data } = history;
+    let exports = {
+        let a = api.get_value();
+        (a.export_href(&region, &instance, id, "csv"), a.export_href(&region, &instance, id, "json"))
+    };
     let links = Range::ALL
         .into_iter()
         .map(|r| {
@@ -160,14 +183,12 @@ fn HistoryBody(answer: Result<Fetched<TaskHistory>, ApiError>, exports: (String,
     let (csv, json) = exports;
     let catch_up = h.catch_up.clone();
     let trend = trend_code(&catch_up);
-    let stages = h.stages.clone();
     let events = h.events.clone();
     view! {
         <HistoryChart h/>
         <h3>{tr(Key::CatchUpHeading)}</h3>
         <p data-testid="catch-up" data-trend=trend>{move || catch_up_text(&catch_up, lang.get())}</p>
         {longest}
-        <ObservedStages stages/>
         <EventLog events/>
         <p class="actions">
             <a class="button" href=csv download="" data-testid="export-csv">{tr(Key::ExportCsv)}</a>
@@ -384,44 +405,6 @@ fn HistoryChart(h: TaskHistory) -> impl IntoView {
 
 fn time_text(secs: i64) -> String {
     local_text(secs * 1000)
-}
-
-#[component]
-fn ObservedStages(stages: Vec<StageSpan>) -> impl IntoView {
-    let lang = use_app().lang;
-    if stages.is_empty() {
-        return ().into_any();
-    }
-    let items = stages
-        .into_iter()
-        .map(|s| {
-            let when = move || {
-                let l = lang.get();
-                match s.entered.after {
-                    Some(after) => tf(
-                        l,
-                        Key::StageEnteredBetween,
-                        &[("after", &time_text(after)), ("at", &time_text(s.entered.at))],
-                    ),
-                    None => tf(l, Key::StageEnteredBy, &[("at", &time_text(s.entered.at))]),
-                }
-            };
-            let stage = migration_model::MigrateStage::from(s.stage.clone());
-            let label = move || stage_label(&stage, lang.get());
-            let duration = move || bounds_text(s.duration, lang.get());
-            view! {
-                <li data-testid="observed-stage" data-stage=s.stage.clone()>
-                    <strong>{label}</strong> " · " {when} " · " {duration}
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <h3>{tr(Key::ObservedStagesHeading)}</h3>
-        <ol class="history__stages" data-testid="observed-stages">{items}</ol>
-        <p class="hint">{tr(Key::ObservedStagesNote)}</p>
-    }
-    .into_any()
 }
 
 fn event_label(k: EventKind) -> Key {

@@ -1,5 +1,6 @@
 //! `/regions/{RegionId}/instances/{DBInstanceName}/tasks/{TaskId}`: one task, in full.
 
+mod alerts;
 mod history;
 mod lag_chart;
 mod raw_json;
@@ -9,6 +10,7 @@ mod summary;
 mod timeline;
 
 use crate::app::{title, tr, use_app};
+use crate::clock::now_utc;
 use crate::components::checklist::Checklist;
 use crate::components::status::{Loaded, RefreshBar};
 use crate::i18n::{tf, Key};
@@ -20,7 +22,7 @@ use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
-use migration_model::{MigrationTask, ReplicationInfo};
+use migration_model::{switch_readiness, trend, HealthThresholds, MigrationTask, ReplicationInfo};
 
 /// The path parameters of the task page (decoded by the router; the task ID is kept as written
 /// so that the page can say when it is not a number).
@@ -92,7 +94,27 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
     let app = use_app();
     let api = app.api;
     let list_of = StoredValue::new((app.base(), region.clone(), instance.clone()));
-    let history = view! { <history::History region=region.clone() instance=instance.clone() id/> };
+    // The watcher's history, read by its own panel, the timeline (observed stage times) and
+    // readiness (for how long).
+    let hist = history::load_task_history(region.clone(), instance.clone(), id);
+    let history =
+        view! { <history::History history=hist region=region.clone() instance=instance.clone() id/> };
+    let observed = Memo::new(move |_| hist.answer(|h| h.stages.clone()).unwrap_or_default());
+    // The page's own readiness on each good answer (Unix seconds), which can see a short dip
+    // between two of the watcher's polls.
+    let own_ready = RwSignal::new(Vec::<(i64, bool)>::new());
+    let held = Memo::new(move |_| {
+        hist.answer(|h| {
+            let held = h
+                .watched
+                .then(|| trend::ready_for_watched(&h.events, &h.samples, h.to, &HealthThresholds::default()))
+                .flatten()
+                .filter(|b| b.min_secs > 0);
+            own_ready.with(|own| trend::ready_for_confirmed(held, h.to, own))
+        })
+        .flatten()
+    });
+    let alerts = view! { <alerts::TaskAlerts region=region.clone() instance=instance.clone() id/> };
     let kept = KeptResource::new(move || {
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move { api.migration_task(&region, &instance, id).await }
@@ -128,6 +150,15 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
             behind_source: lag(ReplicationInfo::lag_behind_source_report),
         };
         samples.update(|s| push_sample(s, sample));
+        let at = status.updated.get_untracked() as i64 / 1000;
+        let ready =
+            task.with_untracked(|t| switch_readiness(t, now_utc(), &HealthThresholds::default()).ready);
+        own_ready.update(|v| {
+            v.push((at, ready));
+            // An hour of 5-second refreshes is plenty: the history is read again each minute.
+            let over = v.len().saturating_sub(720);
+            v.drain(..over);
+        });
     });
     view! {
         <div class="task-body" aria-busy=move || status.busy.get().to_string()>
@@ -139,8 +170,8 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                 >
                     <div class="task-grid">
                         <summary::Summary task prechecks/>
-                        <readiness::Readiness task/>
-                        <timeline::Timeline task/>
+                        <readiness::Readiness task held/>
+                        <timeline::Timeline task observed/>
                         <replication::Replication task samples/>
                         <section class="panel panel--wide" aria-labelledby="checklist-heading" data-testid="precheck">
                             <h2 id="checklist-heading">{tr(Key::ChecklistHeading)}</h2>
@@ -150,6 +181,7 @@ fn TaskBody(region: String, instance: String, id: u64) -> impl IntoView {
                     </div>
                 </Show>
             </Loaded>
+            {alerts}
             {history}
         </div>
     }

@@ -1,16 +1,18 @@
-//! Switched over, switching, ready on this sample, or what is still missing (the model's
-//! verdict, with the figures it judged).
+//! Switched over, switching, ready (for how long, by the watcher's history, or else "on this
+//! sample"), or what is still missing (the model's verdict, with the figures it judged).
 
 use crate::app::{tr, use_app};
 use crate::clock::now_utc;
 use crate::i18n::Key;
-use crate::verdicts::{missing_label, readiness_headline};
+use crate::verdicts::{missing_label, readiness_headline, ready_for_history};
 use leptos::prelude::*;
+use migration_model::trend::Bounds;
 use migration_model::{switch_readiness, HealthThresholds, MigrationTask, ReadinessState};
 
-/// The readiness panel.
+/// The readiness panel. `held`: how long the watcher's history shows the task ready (none
+/// without history); said only while this sample is ready too.
 #[component]
-pub fn Readiness(task: Memo<MigrationTask>) -> impl IntoView {
+pub fn Readiness(task: Memo<MigrationTask>, held: Memo<Option<Bounds>>) -> impl IntoView {
     let app = use_app();
     let (lang, now) = (app.lang, app.now);
     let verdict = Memo::new(move |_| {
@@ -18,7 +20,12 @@ pub fn Readiness(task: Memo<MigrationTask>) -> impl IntoView {
         task.with(|t| switch_readiness(t, now_utc(), &HealthThresholds::default()))
     });
     let ready = move || verdict.with(|v| v.ready);
-    let code = move || verdict.with(|v| v.state.code());
+    // The history's claim, while this sample agrees.
+    let held_now = move || verdict.with(|v| v.ready).then(|| held.get()).flatten();
+    let code = move || match held_now() {
+        Some(_) => "ready_for_history",
+        None => verdict.with(|v| v.state.code()),
+    };
     // Switched over or switching is neither a pass nor a failure: it is where the task stands.
     let class = move || {
         verdict.with(|v| match v.state {
@@ -66,7 +73,10 @@ pub fn Readiness(task: Memo<MigrationTask>) -> impl IntoView {
                     data-readiness=code
                 >
                     <span aria-hidden="true">{mark}</span>
-                    {move || verdict.with(|v| readiness_headline(v, lang.get()))}
+                    {move || match held_now() {
+                        Some(b) => ready_for_history(b, lang.get()),
+                        None => verdict.with(|v| readiness_headline(v, lang.get())),
+                    }}
                 </p>
                 {missing}
                 <p class="hint">{tr(Key::ReadinessNote)}</p>

@@ -66,26 +66,11 @@ pub fn Replication(task: Memo<MigrationTask>, samples: RwSignal<Vec<Sample>>) ->
 
 #[component]
 fn InfoFacts(info: ReplicationInfo) -> impl IntoView {
-    let app = use_app();
-    let (lang, now) = (app.lang, app.now);
     let lsn = |v: Option<migration_model::Lsn>| match v {
         Some(v) => view! { <code>{v.to_string()}</code> }.into_any(),
         None => view! { <NotGiven/> }.into_any(),
     };
     let last = info.last_msg_receipt_time.map(|t| t.timestamp_millis());
-    // The exact figure too, once the age is shown in larger units.
-    let seconds = move || {
-        last.and_then(|ms| {
-            let secs = ((now.get() - ms as f64) / 1000.0).floor() as i64;
-            (secs.abs() >= 60).then(|| {
-                view! {
-                    <span class="muted" data-testid="seconds-since-last-message">
-                        {move || format!(" ({} s)", migration_model::format::number(i128::from(secs), lang.get()))}
-                    </span>
-                }
-            })
-        })
-    };
     let (status, replay_lag) = (info.status.clone(), info.replay_lag.clone());
     let (a, b) = (info.lag_not_yet_replayed(), info.lag_behind_source_report());
     let (l1, l2, l3, l4) = (info.receive_start_lsn, info.received_lsn, info.latest_end_lsn, info.replay_lsn);
@@ -109,7 +94,6 @@ fn InfoFacts(info: ReplicationInfo) -> impl IntoView {
             <Fact label=Key::ReplayLagService testid="replay-lag"><OptText value=replay_lag/></Fact>
             <Fact label=Key::SinceLastMessage testid="since-last-message">
                 <Age at_ms=last/>
-                {seconds}
             </Fact>
             <Fact label=Key::Conninfo testid="conninfo">{conninfo}</Fact>
         </dl>

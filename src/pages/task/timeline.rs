@@ -1,26 +1,27 @@
 //! The six stages as the model's timeline gives them: where each stands (a failed precheck is
-//! failed, not running), when it started and ended and from which field, its duration when both
-//! ends are known, and the full backup's start, progress and end lines.
+//! failed, not running), when it started and ended and from which field (or, where the task
+//! gives no time, between which two of the watcher's polls), its duration when both ends are
+//! known, and the full backup's start, progress and end lines.
 
 use crate::app::{tr, use_app};
-use crate::clock::now_utc;
+use crate::clock::{local_text, local_time_of_day, now_utc};
 use crate::components::values::TimeText;
 use crate::i18n::{t, tf, Key, Lang};
 use crate::rows::TimeValue;
 use crate::verdicts::stage_label;
 use leptos::prelude::*;
 use migration_model::{
-    format, timeline, BackupEventKind, BackupProgress, MigrationTask, StagePoint, StageSpan, StageStatus,
-    TimeSource,
+    format, timeline_observed, trend, BackupEventKind, BackupProgress, MigrationTask, StagePoint, StageSpan,
+    StageStatus, TimeSource,
 };
 
 /// The timeline panel.
 #[component]
-pub fn Timeline(task: Memo<MigrationTask>) -> impl IntoView {
+pub fn Timeline(task: Memo<MigrationTask>, observed: Memo<Vec<trend::StageSpan>>) -> impl IntoView {
     let now = use_app().now;
     let steps = Memo::new(move |_| {
         now.track();
-        task.with(|t| timeline(t, now_utc()))
+        observed.with(|o| task.with(|t| timeline_observed(t, now_utc(), o)))
     });
     view! {
         <section class="panel" aria-labelledby="timeline-heading" data-testid="timeline">
@@ -58,15 +59,49 @@ fn source_note(source: TimeSource) -> Option<&'static str> {
         TimeSource::GmtCreated => Some("GmtCreated"),
         TimeSource::GmtModified => Some("GmtModified"),
         TimeSource::SwitchTime => Some("SwitchTime"),
+        TimeSource::Observed { .. } => None,
     }
 }
 
 #[component]
 fn Point(point: StagePoint, label: Key, testid: &'static str) -> impl IntoView {
     let ms = point.at.timestamp_millis();
+    if let TimeSource::Observed { after } = point.source {
+        // "between 10:02:00 and 10:02:30": the change happened somewhere between two polls.
+        let after_ms = after.timestamp_millis();
+        let lang = use_app().lang;
+        let (a, b) = (local_text(after_ms), local_text(ms));
+        let b = if a.get(..10) == b.get(..10) { local_time_of_day(ms) } else { b };
+        let text = move || tf(lang.get(), Key::ObservedBetween, &[("after", &a), ("at", &b)]);
+        let utc = format!("{} – {}", format::utc_ms(after_ms), format::utc_ms(ms));
+        return view! {
+            <span
+                data-testid=testid
+                data-source="observed"
+                data-after=format::datetime_attr(after_ms)
+                data-at=format::datetime_attr(ms)
+                title=utc
+            >
+                {tr(label)} " " {text}
+            </span>
+        }
+        .into_any();
+    }
     let note = source_note(point.source).map(|f| view! { " " <code class="wire">{f}</code> });
     view! {
         <span data-testid=testid>{tr(label)} " " <TimeText value=TimeValue::At(ms)/> {note}</span>
+    }
+    .into_any()
+}
+
+/// "took 4 min", "lasted 4 min to 5 min" (an end observed between polls), "running for 3 min".
+fn span_text(l: Lang, least: i64, most: Option<i64>, running: bool) -> String {
+    let d = |v| format::duration(v, l);
+    match most.filter(|m| *m != least) {
+        Some(m) if running => tf(l, Key::RunningBetween, &[("min", &d(least)), ("max", &d(m))]),
+        Some(m) => tf(l, Key::DurationBetween, &[("min", &d(least)), ("max", &d(m))]),
+        None if running => tf(l, Key::RunningFor, &[("duration", &d(least))]),
+        None => tf(l, Key::TookDuration, &[("duration", &d(least))]),
     }
 }
 
@@ -112,15 +147,12 @@ fn Step(step: StageSpan) -> impl IntoView {
     let end = step.end.map(|p| view! { <Point point=p label=Key::EndedAt testid="timeline-end"/> });
     let span = step
         .duration_secs
-        .map(|d| (Key::TookDuration, d))
-        .or(step.running_secs.map(|d| (Key::RunningFor, d)));
-    let span = span.map(|(key, d)| {
+        .map(|d| (d, step.duration_max_secs, false))
+        .or(step.running_secs.map(|d| (d, step.running_max_secs, true)));
+    let span = span.map(|(least, most, running)| {
         view! {
             <span class="timeline__span" data-testid="timeline-duration">
-                {move || {
-                    let l = lang.get();
-                    tf(l, key, &[("duration", &format::duration(d, l))])
-                }}
+                {move || span_text(lang.get(), least, most, running)}
             </span>
         }
     });

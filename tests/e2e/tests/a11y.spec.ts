@@ -13,6 +13,8 @@ async function seriousViolations(page: Page) {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe finds no serious or critical violations (${scheme})`, async ({ page }) => {
+    // Six pages through axe: more than the default 30 s on a loaded machine.
+    test.setTimeout(90_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(byTestId(page, 'instance-row').first()).toBeVisible();
@@ -29,8 +31,14 @@ for (const scheme of ['light', 'dark'] as const) {
 
     await page.goto(TASK_PATH);
     await expect(byTestId(page, 'summary')).toBeVisible();
+    // The history panel (chart, catch-up, event log) and the timeline with observed times.
+    await expect(byTestId(page, 'history').locator('[data-testid="history-chart"], [data-testid="history-empty"]')).toBeVisible();
     await page.getByText('Raw JSON').click();
     expect(await seriousViolations(page), 'task page').toEqual([]);
+
+    await page.goto('/watch');
+    await expect(byTestId(page, 'watch-row').first()).toBeVisible();
+    expect(await seriousViolations(page), 'watch page').toEqual([]);
   });
 }
 

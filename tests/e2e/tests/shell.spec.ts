@@ -71,7 +71,7 @@ test('a portal can restyle the app through CSS custom properties', async ({ page
 test.describe('at 360 px', () => {
   test.use({ viewport: { width: 360, height: 780 } });
   test('every page fits the width; wide tables scroll inside their own box', async ({ page }) => {
-    for (const path of ['/', INSTANCE_PATH, `${INSTANCE_PATH}?tab=prechecks`, `${INSTANCE_PATH}/tasks/${SEED_TASK}`]) {
+    for (const path of ['/', INSTANCE_PATH, `${INSTANCE_PATH}?tab=prechecks`, `${INSTANCE_PATH}/tasks/${SEED_TASK}`, '/watch']) {
       await page.goto(path);
       await expect(page.locator('main section').first()).toBeVisible();
       await page.waitForLoadState('networkidle');

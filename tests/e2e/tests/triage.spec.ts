@@ -1,6 +1,7 @@
 import { test, expect, type Page } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import { byTestId, INSTANCE_PATH, SEED_TASK, tableReady, TASK_PATH, urls } from './helpers';
+import { Stack } from './stack';
 
 // Triage at a glance: figures in readable units, the on-screen filter, a stable order while a
 // live column is sorted, the reader's place kept, prechecks and tasks linked, deep-linked
@@ -321,4 +322,40 @@ test('a hidden tab refreshes at once when shown again, and the data says how old
   await expect(byTestId(page, 'last-updated')).toHaveText(/^Diperbarui \d\d:\d\d:\d\d, \d+ dtk lalu$/);
   await byTestId(page, 'lang-select').selectOption('en');
   await byTestId(page, 'refresh-interval').selectOption('10');
+});
+
+test('sorting the prechecks by Result writes sort=result, not sort=stage', async ({ page }) => {
+  await page.goto(`${INSTANCE_PATH}?tab=prechecks`);
+  await expect(byTestId(page, 'precheck-row').first()).toBeVisible();
+  await byTestId(page, 'sort-result').click();
+  await expect(page).toHaveURL(/[?&]sort=result(&|$)/);
+  await expect(page).not.toHaveURL(/sort=stage/);
+  await expect(page.locator('th', { has: byTestId(page, 'sort-result') })).toHaveAttribute('aria-sort', /ascending|descending/);
+});
+
+test.describe('a precheck report still growing', () => {
+  // A fresh simulator: one standalone report is half-way through its checks at start-up.
+  let stack: Stack;
+  test.beforeAll(async () => {
+    stack = await Stack.start({ name: 'growing-precheck' });
+  });
+  test.afterAll(async () => {
+    await stack?.stop();
+  });
+
+  test('is "in progress, N checks so far", never "Passed", in both languages', async ({ page }) => {
+    await page.goto(`${stack.url}${INSTANCE_PATH}?tab=prechecks`);
+    const row = page.locator('[data-testid="precheck-row"]', { has: page.locator('[data-verdict="in_progress"]') }).first();
+    await expect(row).toBeVisible();
+    await expect(row).not.toContainText('Passed');
+    const toggle = row.locator('[data-testid="toggle-checks"]');
+    await toggle.click();
+    const checklist = page.locator(`#${await toggle.getAttribute('aria-controls')} [data-testid="checklist"]`);
+    await expect(checklist.locator('[data-testid="precheck-verdict"]')).toHaveAttribute('data-verdict', 'in_progress');
+    const summary = checklist.locator('[data-testid="precheck-summary"]');
+    await expect(summary).toHaveText(/^In progress: \d+ checks? so far, none failed/);
+    await byTestId(page, 'lang-select').selectOption('id');
+    await expect(summary).toHaveText(/^Sedang berjalan: \d+ pemeriksaan sejauh ini, tidak ada yang gagal/);
+    await byTestId(page, 'lang-select').selectOption('en');
+  });
 });

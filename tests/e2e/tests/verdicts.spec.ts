@@ -32,11 +32,13 @@ test('health and readiness state the figures they judged, and agree', async ({ p
   if (health === 'healthy') {
     await expect(byTestId(page, 'health-sentence')).toContainText(/Streaming: (everything received has been replayed|.* received but not yet replayed, .* behind the source's last report, within the 16(\.0)? MiB lag threshold)/);
   }
-  // Ready only "on this sample"; never a bare "Ready".
+  // Ready "on this sample" or for how long by the watcher's history; never a bare "Ready".
   const code = await readiness.getAttribute('data-readiness');
-  expect(['ready_on_this_sample', 'not_ready']).toContain(code);
+  expect(['ready_on_this_sample', 'ready_for_history', 'not_ready']).toContain(code);
   if (code === 'ready_on_this_sample') {
     await expect(readiness).toContainText('Ready to switch over on this sample.');
+  } else if (code === 'ready_for_history') {
+    await expect(readiness).toContainText(/Ready to switch over for (at least )?the last .+, by the watcher's history\./);
   } else {
     await expect(byTestId(page, 'missing').first()).toBeVisible();
   }

@@ -1,0 +1,137 @@
+"""Recorded by hand (not by `make bench`): what was tried to make the app smaller and faster, with
+the bytes and milliseconds measured before and after. `report.py` writes these under the bundle
+and browser sections of BENCHMARKS.md. Tools: `scripts/bench/startup.mjs` (the first table phase
+by phase), `scripts/bench/ab.py` (two builds in alternating rounds), twiggy (`twiggy top`,
+`twiggy monos`) on a build with its name section, and Chromium's tracing and CPU profiler through
+Playwright's CDP session."""
+
+SIZE_WORK = """Recorded by hand on 2026-12-07 (load average 8 to 20 on the 2 shared cores; sizes do not
+depend on the load). Sizes are what `brotli -q 11` makes of the file, as `make bench` counts them.
+
+**Where it started** (main as merged, built by `scripts/build-app.sh`): 461,030 B brotli in all
+(600,446 B gzip), of which the wasm is 448,476 B (1,517,358 B raw), the JS glue 7,814 B, the CSS
+3,974 B, `index.html` 606 B and the icon 160 B: 111 KB over the 350 KB budget.
+
+`twiggy top` of that build with its name section (before wasm-bindgen and wasm-opt; 1,500,492 B of
+functions; a generic instance counts for the crate that names it first, so our closures inside
+`tachys` and `reactive_graph` generics count for those):
+
+| # | crate | bytes | share |
+|---:|---|---:|---:|
+| 1 | `tachys` | 412,621 B | 27.5 % |
+| 2 | `reactive_graph` | 322,047 B | 21.5 % |
+| 3 | `core` | 232,129 B | 15.5 % |
+| 4 | `migration_dashboard` | 80,905 B | 5.4 % |
+| 5 | `alloc` | 71,395 B | 4.8 % |
+| 6 | `serde_json` | 66,660 B | 4.4 % |
+| 7 | `migration_model` | 64,991 B | 4.3 % |
+| 8 | `leptos` | 48,879 B | 3.3 % |
+| 9 | `js_sys` | 39,054 B | 2.6 % |
+| 10 | `chrono` | 33,390 B | 2.2 % |
+
+`twiggy monos` names where our code multiplies generic code: one instance of
+`<impl Render for F>::build::{{closure}}` per reactive view closure (`move || view! {...}`): 137
+instances, 203,629 B; `ScopedFuture::poll` (one per async resource) 68,736 B; `ArcMemo::new_with_compare`
+closures (one per memo) 39,397 B; `RenderEffect::new_with_value_erased` closures 38,052 B;
+`HtmlElement::build` 33,264 B; `IntoAny::into_any` rebuild and build 35,377 B and 25,426 B. `Debug`
+formatting is not a factor: 8 `Debug::fmt` functions, 1,404 B in all.
+
+**What each change did** (the wasm after wasm-bindgen and wasm-opt, brotli):
+
+| change | before | after | kept? |
+|---|---:|---:|---|
+| wasm-opt `-Os` instead of `-Oz` (same input) | 448,476 B | 447,059 B | no: −0.3 %, the size of the noise between builds |
+| wasm-opt `-Oz --converge` | 448,476 B | 448,376 B | no (and 2× the time) |
+| wasm-opt `-Oz -Oz` | 448,476 B | 448,607 B | no |
+| wasm-opt `-O3 -Oz` | 448,476 B | 448,215 B | no |
+| `opt-level = "s"` instead of `"z"` (lto, one codegen unit, `panic = "abort"`, strip: as before) | 448,287 B | 504,518 B | no: +12.5 % |
+| Leptos's `--cfg erase_components` for the wasm target (`.cargo/config.toml`) | 448,287 B | 402,189 B | **yes: −46,098 B (−10.3 %)** |
+| the two speed changes below (history copy, kept precheck summaries) | 448,476 B | 449,502 B | yes: +1,026 B |
+
+(The opt-level and `erase_components` rows were built by hand, `cargo build --profile wasm-release`,
+wasm-bindgen, `wasm-opt -Oz` with the flags of `index.html`, which gives 448,287 B for the unchanged
+app where Trunk gives 448,476 B.) `lto = true` (fat), `codegen-units = 1`, `panic = "abort"` and
+`strip = true` were already the profile; not measured one by one. Features: `leptos` has no default
+features to drop (the app asks for `csr` only), and `leptos_router` depends on `gloo-net` with its
+default features, so trimming the app's own `gloo-net` features changes nothing that is compiled
+(what is not called is dropped at link time anyway).
+
+**Where it ends** (this branch, `scripts/build-app.sh`): **414,686 B brotli in all, 539,732 B gzip**;
+the wasm 402,144 B brotli (1,378,617 B raw), JS 7,799 B, CSS 3,974 B, `index.html` 609 B, icon 160 B.
+**The budget of 350 KB is missed by 64.7 KB.** In the table of the largest contributors above
+(this build), twiggy counts the erased view closures for `migration_dashboard` (126,440 B, 9.8 %),
+where before they counted for `tachys` (now 206,947 B, from 412,621 B). Before the change the framework (`tachys`, `reactive_graph`,
+`leptos`, `leptos_router`, `either_of`: 55 % of the functions) and the standard library (`core`,
+`alloc`: 20 %) were three quarters of the code, the app and the model together about 10 %. What would close the gap is outside the idiom or the stable toolchain:
+`-Z build-std` with `panic_immediate_abort` and `-Z location-detail=none` (nightly only), or fewer
+reactive closures per row (one `view!` per cell is the idiom the task table is written in)."""
+
+STARTUP_PROFILE = """Recorded by hand on 2026-12-07, with the tools named at the top of
+`scripts/bench/app_records.py`. Loopback, the release proxy in front of `migration-proxy simulate`,
+the instance page of the demo instance (30 rows). The machine was shared (load average given per
+measurement): the wall-clock figures are inflated by the load, the same-run ratios are the result.
+
+**Startup, phase by phase** (`startup.mjs`, 5 runs, main as merged, load 8; medians, ms since
+navigation start): HTML 48 · JS glue 133 · wasm 207 (fetched once: Trunk's `<link rel=preload>` is
+reused, and the proxy serves `application/wasm` with `Content-Encoding: br`, so wasm-bindgen
+compiles it with `instantiateStreaming` while it downloads) · compiled and instantiated 225 · app
+started (first render of the route) 275 · task list asked 269, answered 300 · **first row 659**.
+Nearly 360 ms passed between the answer and the first row.
+
+**Why:** the `/api/` calls of one load, in order: session, the task list, then the instance's history
+(sparklines) **twice**; the first row appeared only after the second history answer. Each row's
+sparkline cell read the history `LocalResource` inside the task table's `<Transition>`, and a resource
+read under a `<Transition>` holds it until the resource resolves. Fixed: the rows read a copy of the
+answer kept by an effect outside the Transition. Why the history call is made twice is not found
+(the second one starts as the table is first shown); it no longer holds the table.
+
+**After both fixes and `erase_components`** (`startup.mjs`, 5 runs, load 7; medians): HTML 25 ·
+JS 88 · wasm 120 (fetched once) · compiled 157 · started 263 · task list asked 261, answered 264 ·
+first row 478; main-thread task time 532 ms, script 170 ms. The history call no longer comes
+before the first row. What is left is work on the main thread: about 105 ms from instantiation to
+the first render of the route, and about 215 ms from the task list's answer to its first row
+(decoding, deriving the rows, building 30 rows of cells), both stretched by the load.
+
+**Where the main thread's time goes** (Chromium trace, 3 loads, load 14): of 708 ms in script,
+194 ms were `wasm.CompileLazy`: V8 compiles each wasm function on its first call, on the main
+thread; background threads spent another 418 ms compiling wasm. Layout 112 ms, paint 66 ms. A
+smaller wasm is therefore also a faster start. CPU profile (a build with names, 3 loads, 271 ms busy
+per load): no single hot spot of ours; the JS glue 19 ms, calls between wasm and JS 15 ms, view
+building in `tachys` 10 ms, GC 8 ms, chrono's format parser 6 ms, JSON decoding 5 ms.
+
+**100-row refresh** (CPU profile of 5 refreshes, names build, load 13; 67 ms busy per refresh):
+deriving the rows again was the largest part: reading every task's `Detail` log (each line's time
+through chrono, trying several formats) 15 ms, the model's lenient list reader going through
+`serde_json::Value` 10 ms, `malloc` 8 ms (cloning rows between memos), then the memos and effects
+of the changed cells. The DOM writes (`setAttribute`, text updates) took under 1 ms per refresh and
+the keyed `<For>` diff did not show among the 30 heaviest functions. Fixed: the table keeps
+each `Detail` log's precheck summary and reads again only logs that changed.
+
+**Before and after, same run, alternating builds** (`ab.py --rounds 2`; medians, n = 6 except
+throttled n = 4):
+
+| figure | main | + the two fixes | ratio |
+|---|---:|---:|---:|
+| first row (loopback) | 638 ms | 432 ms | 0.68 |
+| task list answered | 358 ms | 319 ms | 0.89 |
+| main thread task time to the first row | 391 ms | 398 ms | 1.02 |
+| first row, 10 Mbit/s, 40 ms RTT, empty cache | 1,019 ms | 935 ms | 0.92 |
+| 100-row refresh through to the simulator | 115 ms | 71 ms | 0.62 |
+| 100-row refresh, proxy cache fresh | 31 ms | 35 ms | 1.12 |
+
+Load average 9.75 at the start, 9.81 at the end.
+
+`erase_components` against the same code without it (`ab.py --rounds 2`, load 8.8 rising to 20.1
+during the run, so rougher):
+
+| figure | without | with | ratio |
+|---|---:|---:|---:|
+| first row (loopback) | 884 ms | 759 ms | 0.86 |
+| main thread task / script time to the first row | 742 / 252 ms | 646 / 204 ms | 0.87 / 0.81 |
+| first row, throttled | 1,502 ms | 2,036 ms | 1.36 |
+| 100-row refresh through to the simulator | 209 ms | 259 ms | 1.24 |
+| 100-row refresh, proxy cache fresh | 56 ms | 45 ms | 0.80 |
+
+The CPU figures are lower with it; the throttled and uncached-refresh medians moved the other way
+while the load rose from 13 to 20 between the rounds. Not settled: to measure again on a quiet
+machine with `ab.py`."""
