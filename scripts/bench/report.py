@@ -104,6 +104,31 @@ in every run (189 → 148, 207 → 148, 196 → 187 µs). The goals (2 × and 2.
 parts left are the HTTP server and client and the runtime, about two thirds of the time, each of them several
 times what nginx spends in all."""
 
+
+def cache_growth(f):
+    """What the answer cache counted for from the 20th second to the end (beside the RSS)."""
+    samples = [(t, mb_, n) for t, mb_, n in f.get("cache_samples") or []]
+    at20 = next(((mb_, n) for t, mb_, n in samples if t >= 20), None)
+    if not at20 or not samples:
+        return ""
+    end = samples[-1]
+    return (f" The answer cache counted {at20[0]} MB ({at20[1]:,} entries) at 20 s and {end[1]} MB ({end[2]:,} entries) "
+            f"at the end ({end[1] - at20[0]:+.2f} MB).")
+
+
+def stale_retries(load):
+    """Requests the load generator sent again because the proxy had closed the idle connection taken for them."""
+    n = sum((load.get(k) or {}).get("stale_connection_retries", 0) for k in ("cached", "unique"))
+    kinds = {}
+    for k in ("cached", "unique"):
+        for kind, v in ((load.get(k) or {}).get("error_kinds") or {}).items():
+            kinds[kind] = kinds.get(kind, 0) + v
+    text = (f" {n} requests were sent again on a new connection because the idle keep-alive connection taken for them had "
+            "just been closed by the proxy (its 10 s idle limit), as browsers do; they count as answered.") if n else ""
+    if kinds:
+        text += " Failed requests by cause: " + ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items())) + "."
+    return text
+
 class Report:
     def __init__(self, r):
         self.r = r
@@ -492,7 +517,8 @@ class Report:
                     for name, x in (("cached page", c), ("uncached", u)))
                 + f"\n\nProxy RSS (VmRSS): {f['rss_start_mb']} MB at the start, {f['rss_mid_mb']} MB half-way, "
                 f"{f['rss_end_mb']} MB at the end, peak {f['rss_peak_mb']} MB. Every second: "
-                + ", ".join(f"{v}" for _, v in f["rss_samples_mb"]) + " MB.")
+                + ", ".join(f"{v}" for _, v in f["rss_samples_mb"]) + " MB."
+                + cache_growth(f) + stale_retries(load))
         self.details.append(("Load under faults", text))
 
     def faults_long(self):
@@ -515,7 +541,8 @@ class Report:
             f"The load of the previous section for {f['duration_s']} s (`BENCH_ONLY=faults_long`, `FAULT_SECS`), to see "
             f"whether memory stays flat for longer. Cached pages: {c['count']:,} requests, p50 {c['p50_us'] / 1000:.2f} ms, "
             f"p99 {c['p99_us'] / 1000:.2f} ms, non-2xx {c['non_2xx']}, failed {c['errors']}. Upstream: {f['upstream_calls']} "
-            f"calls. Proxy RSS (VmRSS) every 10 s: " + ", ".join(f"{v}" for _, v in every) + f" MB; peak {f['rss_peak_mb']} MB.")))
+            f"calls. Proxy RSS (VmRSS) every 10 s: " + ", ".join(f"{v}" for _, v in every) + f" MB; peak {f['rss_peak_mb']} MB."
+            + cache_growth(f) + stale_retries(f["load"]))))
 
     def criterion(self):
         c = self.r.get("criterion") or {}
