@@ -213,7 +213,7 @@ impl Conn {
         let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
         let mut line = String::new();
         if self.stream.read_line(&mut line).await? == 0 {
-            return Err(bad("connection closed"));
+            return Err(bad(CLOSED_BEFORE_ANSWER));
         }
         let status: u16 = line
             .split_whitespace()
@@ -273,6 +273,11 @@ struct Stats {
     late_us: Vec<u64>,
     status: BTreeMap<u16, u64>,
     errors: u64,
+    /// Failed requests by what failed: whether the connection was a reused idle one, and how.
+    error_kinds: BTreeMap<String, u64>,
+    /// Requests sent again on a new connection because the idle one taken for them had been
+    /// closed by the server (see `is_stale`).
+    stale_retries: u64,
 }
 
 impl Stats {
@@ -287,6 +292,8 @@ impl Stats {
         json!({
             "count": count,
             "errors": self.errors,
+            "stale_connection_retries": self.stale_retries,
+            "error_kinds": self.error_kinds.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "non_2xx": non_2xx,
             "status_5xx": five_xx,
             "status": self.status.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
@@ -314,6 +321,10 @@ impl Stats {
             *self.status.entry(*k).or_default() += v;
         }
         self.errors += other.errors;
+        self.stale_retries += other.stale_retries;
+        for (k, v) in &other.error_kinds {
+            *self.error_kinds.entry(k.clone()).or_default() += v;
+        }
     }
 }
 
@@ -325,6 +336,18 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Whether a request on a reused connection failed because the server had closed that
+/// connection (an idle keep-alive connection timed out as the request was sent): an end of
+/// file before the status line, or a reset.
+fn is_stale(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionReset, InvalidData};
+    matches!(e.kind(), BrokenPipe | ConnectionReset)
+        || (e.kind() == InvalidData && e.to_string() == CLOSED_BEFORE_ANSWER)
+}
+
+/// The error a connection closed before the status line gives.
+const CLOSED_BEFORE_ANSWER: &str = "connection closed";
+
 /// Idle connections, reused in LIFO order.
 struct Pool {
     addr: SocketAddr,
@@ -332,11 +355,12 @@ struct Pool {
 }
 
 impl Pool {
-    async fn take(&self) -> std::io::Result<Conn> {
+    /// An idle connection (true: reused) or a new one.
+    async fn take(&self) -> std::io::Result<(Conn, bool)> {
         let reused = self.idle.lock().unwrap().pop();
         match reused {
-            Some(c) => Ok(c),
-            None => Conn::open(self.addr).await,
+            Some(c) => Ok((c, true)),
+            None => Ok((Conn::open(self.addr).await?, false)),
         }
     }
 
@@ -391,18 +415,32 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
                     let begun = Instant::now();
                     let permit = slots.acquire_owned().await.expect("semaphore");
                     let sent = Instant::now();
+                    let mut on = "new";
+                    let mut stale = false;
                     let result = tokio::time::timeout(REQUEST_TIMEOUT, async {
-                        let mut conn = pool.take().await?;
-                        let r = conn.get(pool.addr, &path).await;
+                        let (mut conn, reused) = pool.take().await.map_err(|e| ("connect", e))?;
+                        if reused {
+                            on = "reused";
+                        }
+                        let mut r = conn.get(pool.addr, &path).await;
+                        // As browsers do: a GET on an idle connection the server had closed is
+                        // sent again, once, on a new one.
+                        if reused && r.as_ref().is_err_and(is_stale) {
+                            stale = true;
+                            on = "new (after a closed idle one)";
+                            conn = Conn::open(pool.addr).await.map_err(|e| ("connect", e))?;
+                            r = conn.get(pool.addr, &path).await;
+                        }
                         if let Ok((_, true)) = r {
                             pool.give(conn);
                         }
-                        r
+                        r.map_err(|e| (on, e))
                     })
                     .await;
                     drop(permit);
                     let done = Instant::now();
                     let mut s = stats[class].lock().unwrap();
+                    s.stale_retries += u64::from(stale);
                     match result {
                         Ok(Ok((status, _))) => {
                             *s.status.entry(status).or_default() += 1;
@@ -410,7 +448,14 @@ async fn rate(o: Opts, handle: tokio::runtime::Handle) -> Value {
                             s.service_us.push((done - sent).as_micros() as u64);
                             s.late_us.push(begun.saturating_duration_since(due).as_micros() as u64);
                         }
-                        _ => s.errors += 1,
+                        Ok(Err((on, e))) => {
+                            s.errors += 1;
+                            *s.error_kinds.entry(format!("{on} connection: {e}")).or_default() += 1;
+                        }
+                        Err(_) => {
+                            s.errors += 1;
+                            *s.error_kinds.entry(format!("timeout ({on} connection)")).or_default() += 1;
+                        }
                     }
                     in_flight.fetch_sub(1, Ordering::Relaxed);
                 });

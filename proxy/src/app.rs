@@ -391,6 +391,7 @@ fn history_readiness(state: &AppState) -> Value {
 }
 
 async fn metrics(State(state): State<Shared>) -> Response {
+    state.metrics.note_cache(&state.cache);
     if let Some(w) = &state.watcher {
         state.metrics.note_watcher(w);
     }

@@ -280,6 +280,12 @@ impl Cache {
         self.len() == 0
     }
 
+    /// The entries and the bytes they count for, read together.
+    pub fn size(&self) -> (usize, usize) {
+        let store = lock(&self.inner.store);
+        (store.map.len(), store.bytes)
+    }
+
     /// The bytes the stored entries count for (see [`Cache::with_max_bytes`]).
     pub fn bytes(&self) -> usize {
         lock(&self.inner.store).bytes

@@ -260,10 +260,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MIGRATION_PROXY_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Threads that serve requests; 0 (the default) means one per CPU core. With one, a request,
-    /// its upstream call and its answer run on one thread with no hand-off between threads (fewer
-    /// wake-ups on a cache miss), but the watcher and the alert sender share that thread too, and
-    /// on a loaded machine one thread gets a smaller share of the CPU (BENCHMARKS.md).
+    /// Threads that serve requests, each a single-threaded event loop accepting from the one
+    /// listening socket; 0 (the default) means one per CPU core. A request, its upstream call
+    /// and its answer run on one thread, with no hand-off between threads; the watcher and the
+    /// alert sender run on threads of their own (BENCHMARKS.md).
     #[arg(long, env = "MIGRATION_PROXY_WORKER_THREADS", default_value_t = 0)]
     pub worker_threads: usize,
 

@@ -36,16 +36,12 @@ use std::process::ExitCode;
 pub use app::{app, AppState};
 pub use error::ProxyError;
 
-/// Runs the chosen sub-command and maps failures to an exit code. `serve` runs on as many
-/// threads as `--worker-threads` says (see there); the others on one per core.
+/// Runs the chosen sub-command and maps failures to an exit code, on a runtime of one thread
+/// per core (`serve` answers requests on threads of its own: `--worker-threads`).
 pub fn run(cli: config::Cli) -> ExitCode {
     telemetry::init(cli.log_format);
     panic_hook::install();
-    let threads = match &cli.command {
-        config::Command::Serve(args) => args.worker_threads,
-        _ => 0,
-    };
-    let runtime = match runtime(threads) {
+    let runtime = match runtime(0) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("migration-proxy: cannot start the async runtime: {e}");

@@ -3,6 +3,12 @@
 //! work at all; on HTTP/1 it also bounds how long an idle keep-alive connection waits for its next
 //! request), an HTTP/2 keep-alive ping timeout, and a cap on open connections (beyond it, new
 //! connections wait in the kernel's backlog instead of costing memory here).
+//!
+//! [`serve_on_loops`] runs the accept loop on several threads, each a single-threaded runtime
+//! accepting from the same socket (as nginx runs one worker per core): a connection, its
+//! requests, their upstream calls (each loop has its own upstream connections, see
+//! `upstream`) and the answers stay on one thread, with no hand-off or wake-up between
+//! threads on the request path.
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +50,59 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    accept_loop(listener, router, limits, permits, shutdown).await
+}
+
+/// [`serve`] on `loops` threads of their own (at least one), each a single-threaded runtime
+/// accepting from `listener`; the connection cap is shared. Returns once `shutdown` has resolved
+/// and every loop has let its open requests finish.
+pub async fn serve_on_loops(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnLimits,
+    loops: usize,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let listener = listener.into_std()?;
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut threads = Vec::new();
+    for n in 0..loops.max(1) {
+        let listener = listener.try_clone()?;
+        let (router, permits, mut stopped) = (router.clone(), permits.clone(), stopped.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let thread = std::thread::Builder::new().name(format!("serve-{n}")).spawn(move || {
+            runtime.block_on(async move {
+                let listener = TcpListener::from_std(listener)?;
+                let stop = async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                };
+                accept_loop(listener, router, limits, permits, stop).await
+            })
+        })?;
+        threads.push(thread);
+    }
+    drop(stopped);
+    shutdown.await;
+    let _ = stop.send(true);
+    let joined = tokio::task::spawn_blocking(move || {
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|_| Err(std::io::Error::other("a loop panicked"))))
+            .collect::<std::io::Result<Vec<()>>>()
+    })
+    .await
+    .map_err(std::io::Error::other)?;
+    joined.map(|_| ())
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnLimits,
+    permits: Arc<Semaphore>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);

@@ -56,6 +56,9 @@ pub struct Metrics {
     pub retries: Family<ActionLabel, Counter>,
     pub cache: Family<OutcomeLabel, Counter>,
     pub redactions: Counter,
+    /// What the answer cache holds (set when scraped).
+    pub cache_entries: Gauge,
+    pub cache_bytes: Gauge,
     /// Per-watched-task gauges and alert deliveries (src/alerts/metrics.rs).
     pub alerts: std::sync::Arc<crate::alerts::metrics::AlertMetrics>,
 }
@@ -92,6 +95,13 @@ impl Metrics {
             "redactions",
             "Secrets removed or masked from upstream answers",
             redactions.clone(),
+        );
+        let (cache_entries, cache_bytes) = (Gauge::default(), Gauge::default());
+        registry.register("cache_entries", "Answers the cache holds", cache_entries.clone());
+        registry.register(
+            "cache_bytes",
+            "Bytes the cache counts for its answers (keys, bodies and a per-entry overhead)",
+            cache_bytes.clone(),
         );
         let watch_polls = Family::<OutcomeLabel, Counter>::default();
         registry.register(
@@ -143,10 +153,19 @@ impl Metrics {
             retries,
             cache,
             redactions,
+            cache_entries,
+            cache_bytes,
             watch_polls,
             watch,
             alerts,
         }
+    }
+
+    /// Copies the cache's size into its gauges.
+    pub fn note_cache(&self, cache: &crate::cache::Cache) {
+        let (entries, bytes) = cache.size();
+        self.cache_entries.set(entries as i64);
+        self.cache_bytes.set(bytes as i64);
     }
 
     /// Copies the watcher's state into the gauges (labels only for the instances it reports).

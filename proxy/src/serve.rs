@@ -265,7 +265,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(at) => Some(crate::ops::spawn(at, ops).await?.1),
         None => None,
     };
-    crate::listener::serve(listener, router, limits, shutdown_signal()).await.context("serving")?;
+    let loops = match args.worker_threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    crate::listener::serve_on_loops(listener, router, limits, loops, shutdown_signal())
+        .await
+        .context("serving")?;
     if let Some(task) = ops_task {
         task.abort();
     }

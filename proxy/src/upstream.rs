@@ -102,7 +102,9 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 #[derive(Clone)]
 pub struct Upstream {
-    client: reqwest::Client,
+    /// One client (one connection pool) per thread that calls: a connection's task then runs on
+    /// the thread of the requests that use it, so a call wakes no other thread (see `listener`).
+    clients: Arc<thread_local::ThreadLocal<reqwest::Client>>,
     endpoint_override: Option<Url>,
     credentials: CredentialProvider,
     signature: SignatureStyle,
@@ -120,14 +122,11 @@ impl Upstream {
     ) -> anyhow::Result<Self> {
         // reqwest is built without a default crypto provider; ring is the one we ship.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(timeout))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let clients = thread_local::ThreadLocal::new();
+        // Built once here, so a client that cannot be built fails at start-up.
+        clients.get_or_try(|| build_client(timeout))?;
         Ok(Upstream {
-            client,
+            clients: Arc::new(clients),
             endpoint_override,
             credentials: credentials.into(),
             signature,
@@ -229,7 +228,11 @@ impl Upstream {
         let mut url = endpoint;
         url.set_path("/");
         url.set_query(Some(&query));
-        let mut request = self.client.post(url).header("accept", "application/json");
+        let client = self.clients.get_or_try(|| build_client(self.timeout)).map_err(|e| {
+            tracing::error!(error = %e, "cannot build the upstream client");
+            ProxyError::Internal("the upstream client could not be built".into())
+        })?;
+        let mut request = client.post(url).header("accept", "application/json");
         for (k, v) in &headers {
             request = request.header(k.as_str(), v.as_str());
         }
@@ -269,6 +272,16 @@ impl Upstream {
             )
         }
     }
+}
+
+/// The upstream client: keep-alive connections pooled per host, no redirects followed.
+fn build_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
+        .build()
 }
 
 /// The Host header value a client sends for this URL (with the port when it is not the default).

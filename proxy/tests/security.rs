@@ -41,59 +41,10 @@ async fn serve(state: AppState) -> SocketAddr {
     addr
 }
 
-struct Raw {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Raw {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// Sends `request` byte for byte (a request line and headers; `Connection: close` is added) and
-/// reads the whole answer. Recorded for the secret scan.
-async fn raw(addr: SocketAddr, request_line: &str, headers: &[(&str, &str)]) -> Raw {
-    let mut text = format!("{request_line}\r\n");
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        text.push_str(&format!("Host: {addr}\r\n"));
-    }
-    for (k, v) in headers {
-        text.push_str(&format!("{k}: {v}\r\n"));
-    }
-    text.push_str("Connection: close\r\n\r\n");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(text.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf))
-        .await
-        .expect("the proxy answers")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&buf).to_string();
-    record_answer(request_line, "", &answer);
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    Raw { status, head: head.to_string(), body }
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
+/// Sends a request line and headers byte for byte (no body) and reads the whole answer:
+/// [`send_raw`], recorded for the secret scan.
+async fn raw(addr: SocketAddr, request_line: &str, headers: &[(&str, &str)]) -> RawAnswer {
+    send_raw(addr, request_line, headers, b"").await
 }
 
 const ALLOWED: [&str; 4] = [

@@ -543,10 +543,19 @@ http {{
             rss = []
             stop = threading.Event()
 
+            cache_mb = []  # what the cache counts for, beside RSS: how much of the growth it is
+
             def sample():
                 t0 = time.time()
                 while not stop.is_set():
-                    rss.append((round(time.time() - t0, 1), proc_status(proxy.pid, "VmRSS")))
+                    t = round(time.time() - t0, 1)
+                    rss.append((t, proc_status(proxy.pid, "VmRSS")))
+                    try:
+                        m = metrics(base)
+                        cache_mb.append((t, round(m.get("migration_proxy_cache_bytes", 0) / 1e6, 2),
+                                         int(m.get("migration_proxy_cache_entries", 0))))
+                    except (OSError, urllib.error.URLError, socket.timeout):
+                        pass
                     stop.wait(1.0)
 
             m0 = metrics(base)
@@ -574,6 +583,7 @@ http {{
                 "rss_start_mb": mb(rss_start), "rss_mid_mb": mb(mid[-1] if mid else None), "rss_end_mb": mb(rss_end),
                 "rss_peak_mb": mb(proc_status(proxy.pid, "VmHWM")),
                 "rss_samples_mb": [(t, mb(v)) for t, v in rss],
+                "cache_samples": cache_mb,
             }
         finally:
             self.procs.stop(proxy)
@@ -607,7 +617,8 @@ http {{
         whole cache hit through the router without and with them, side by side."""
         started = time.time()
         with open(os.path.join(self.workdir, "checks.log"), "wb") as logf:
-            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "checks"],
+            quick = ["--", "--warm-up-time", "1", "--measurement-time", "1"] if self.quick else []
+            done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "checks", *quick],
                                   stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
         if done.returncode != 0:
             raise RuntimeError("cargo bench --bench checks failed:\n" + open(os.path.join(self.workdir, "checks.log")).read()[-3000:])

@@ -620,9 +620,10 @@ pub async fn send_raw(
     // The proxy may answer (and close) before it has read a large body.
     let _ = stream.write_all(body).await;
     let mut buf = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut buf))
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf))
         .await
-        .expect("the proxy answers");
+        .expect("the proxy answers")
+        .expect("the answer can be read to its end");
     let answer = String::from_utf8_lossy(&buf).to_string();
     record_answer(request_line, "", &answer);
     let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
