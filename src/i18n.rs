@@ -706,11 +706,15 @@ strings! {
     /// `{error}` is the technical reason.
     HistoryError => ("History could not be loaded: {error}", "Riwayat tidak dapat dimuat: {error}"),
     HistoryEmptyRange => ("No samples in this range.", "Tidak ada sampel dalam rentang ini."),
-    /// `{n}` points drawn, `{stored}` samples kept.
+    /// `{points}` drawn and `{samples}` kept, both counted nouns.
     HistoryChartSummary => (
-        "{n} points from {stored} stored samples; the band shows each point's least and greatest lag.",
-        "{n} titik dari {stored} sampel tersimpan; pita menunjukkan ketertinggalan terkecil dan terbesar tiap titik."
+        "{points} drawn from {samples} kept; the band shows each point's least and greatest lag.",
+        "{points} digambar dari {samples} tersimpan; pita menunjukkan ketertinggalan terkecil dan terbesar tiap titik."
     ),
+    /// `{n}` is a number (singular).
+    PointOne => ("{n} point", "{n} titik"),
+    /// `{n}` is a number.
+    PointOther => ("{n} points", "{n} titik"),
     HistoryChartLabel => ("Lag not yet replayed over time", "Ketertinggalan yang belum diputar ulang dari waktu ke waktu"),
     LegendStageChange => ("Stage change", "Perubahan tahap"),
     LegendDisconnect => ("Disconnected", "Terputus"),
@@ -729,10 +733,10 @@ strings! {
         "Ketertinggalan tetap di {lag}: tidak ada perkiraan kapan mencapai nol."
     ),
     CatchUpCaughtUp => ("Caught up: nothing is waiting to be replayed.", "Sudah terkejar: tidak ada yang menunggu diputar ulang."),
-    /// `{n}` samples over `{span}`.
+    /// `{samples}` a counted noun, over `{span}`.
     CatchUpNotEnough => (
-        "Not enough data for a trend yet ({n} samples over {span} in the last 15 minutes).",
-        "Data belum cukup untuk tren ({n} sampel selama {span} dalam 15 menit terakhir)."
+        "Not enough data for a trend yet ({samples} over {span} in the last 15 minutes).",
+        "Data belum cukup untuk tren ({samples} selama {span} dalam 15 menit terakhir)."
     ),
     /// `{duration}` of the longest disconnect.
     LongestDisconnect => ("Longest disconnect in this range: {duration}.", "Pemutusan terlama dalam rentang ini: {duration}."),
@@ -1189,6 +1193,7 @@ mod tests {
     /// nouns: Indonesian nouns do not change in the plural).
     const SAME_INDONESIAN: &[(Key, Key)] = &[
         (Key::SampleOne, Key::SampleOther),
+        (Key::PointOne, Key::PointOther),
         (Key::CheckOne, Key::CheckOther),
         (Key::WarningOne, Key::WarningOther),
         (Key::InstanceOne, Key::InstanceOther),

@@ -232,7 +232,10 @@ pub fn catch_up_text(c: &CatchUp, l: Lang) -> String {
         CatchUp::NotEnoughData { points, span_secs } => tf(
             l,
             Key::CatchUpNotEnough,
-            &[("n", &points.to_string()), ("span", &format::duration(*span_secs, l))],
+            &[
+                ("samples", &crate::verdicts::counted(l, *points, Key::SampleOne, Key::SampleOther)),
+                ("span", &format::duration(*span_secs, l)),
+            ],
         ),
         CatchUp::CaughtUp => t(l, Key::CatchUpCaughtUp).to_owned(),
         CatchUp::Shrinking { rate_bytes_per_sec, eta_secs, .. } => tf(
@@ -351,7 +354,10 @@ fn HistoryChart(h: TaskHistory) -> impl IntoView {
     let label_x = (LEFT - 6.0) as i64;
     let (n, stored) = (h.samples.len(), h.stored_samples);
     let summary = move || {
-        tf(lang.get(), Key::HistoryChartSummary, &[("n", &n.to_string()), ("stored", &stored.to_string())])
+        let l = lang.get();
+        let points = crate::verdicts::counted(l, n, Key::PointOne, Key::PointOther);
+        let samples = crate::verdicts::counted(l, stored as usize, Key::SampleOne, Key::SampleOther);
+        tf(l, Key::HistoryChartSummary, &[("points", &points), ("samples", &samples)])
     };
     let bands = g
         .disconnects
@@ -579,6 +585,10 @@ mod tests {
         assert!(g.contains("no estimate"), "{g}");
         let n = catch_up_text(&CatchUp::NotEnoughData { points: 2, span_secs: 30 }, l);
         assert!(n.starts_with("Not enough data"), "{n}");
+        // Counted nouns agree with their number.
+        let one = catch_up_text(&CatchUp::NotEnoughData { points: 1, span_secs: 0 }, l);
+        assert!(one.contains("(1 sample over"), "{one}");
+        assert!(n.contains("(2 samples over"), "{n}");
         assert_eq!(bounds_text(Bounds { min_secs: 60, max_secs: None }, l), "lasted at least 1 min");
         assert_eq!(bounds_text(Bounds { min_secs: 60, max_secs: Some(120) }, l), "lasted 1 min to 2 min");
         assert_eq!(Range::parse("7d"), Some(Range::D7));

@@ -19,6 +19,8 @@ const pages: { name: string; path: string; ready: (page: Page) => Promise<void> 
     path: '/',
     ready: async (page) => {
       await expect(page.locator('[data-testid="instance-row"]').first()).toBeVisible();
+      // The demo watches its instances, so the home page opens with the attention view.
+      await expect(page.locator('[data-testid="attention-instance-row"]').first()).toBeVisible();
     },
   },
   {
@@ -52,6 +54,20 @@ const pages: { name: string; path: string; ready: (page: Page) => Promise<void> 
         await page.locator('[data-testid="refresh"]').click();
         await expect(page.locator('[data-testid="lag-chart"]')).toHaveAttribute('data-samples', String(n));
       }
+    },
+  },
+  {
+    name: 'watch',
+    path: '/watch',
+    ready: async (page) => {
+      await expect(page.locator('[data-testid="watch-row"]').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'alerts',
+    path: '/alerts',
+    ready: async (page) => {
+      await expect(page.locator('[data-testid="rules-table"]')).toBeVisible();
     },
   },
 ];
