@@ -4,11 +4,11 @@
 //! request), an HTTP/2 keep-alive ping timeout, and a cap on open connections (beyond it, new
 //! connections wait in the kernel's backlog instead of costing memory here).
 //!
-//! [`serve_on_loops`] runs the accept loop on several threads, each a single-threaded runtime
-//! accepting from the same socket (as nginx runs one worker per core): a connection, its
+//! [`serve_on_loops`] serves on several threads, each a single-threaded runtime (as nginx runs
+//! one worker per core), and deals accepted connections to them in turn: a connection, its
 //! requests, their upstream calls (each loop has its own upstream connections, see
 //! `upstream`) and the answers stay on one thread, with no hand-off or wake-up between
-//! threads on the request path.
+//! threads on the request path (only the connection itself is handed over, once).
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,9 +53,12 @@ pub async fn serve(
     accept_loop(listener, router, limits, permits, shutdown).await
 }
 
-/// [`serve`] on `loops` threads of their own (at least one), each a single-threaded runtime
-/// accepting from `listener`; the connection cap is shared. Returns once `shutdown` has resolved
-/// and every loop has let its open requests finish.
+/// [`serve`] on `loops` threads of their own (at least one), each a single-threaded runtime.
+/// Connections are accepted here and dealt to the loops in turn, so that two connections
+/// opened together do not both land on whichever loop woke first while the other core idles
+/// (which is what loops that each accepted from the socket did). After the hand-out, a
+/// connection stays on its loop. The connection cap is shared. Returns once `shutdown` has
+/// resolved and every loop has let its open requests finish.
 pub async fn serve_on_loops(
     listener: TcpListener,
     router: Router,
@@ -63,27 +66,53 @@ pub async fn serve_on_loops(
     loops: usize,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let listener = listener.into_std()?;
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut threads = Vec::new();
+    let mut loops_in = Vec::new();
     for n in 0..loops.max(1) {
-        let listener = listener.try_clone()?;
-        let (router, permits, mut stopped) = (router.clone(), permits.clone(), stopped.clone());
+        let (give, taken) = tokio::sync::mpsc::unbounded_channel::<Handed>();
+        loops_in.push(give);
+        let (router, mut stopped) = (router.clone(), stopped.clone());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let thread = std::thread::Builder::new().name(format!("serve-{n}")).spawn(move || {
             runtime.block_on(async move {
-                let listener = TcpListener::from_std(listener)?;
                 let stop = async move {
                     let _ = stopped.wait_for(|s| *s).await;
                 };
-                accept_loop(listener, router, limits, permits, stop).await
+                connection_loop(taken, router, limits, stop).await
             })
         })?;
         threads.push(thread);
     }
     drop(stopped);
-    shutdown.await;
+    tokio::pin!(shutdown);
+    let mut next = 0;
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Off this runtime's reactor (still non-blocking), onto the chosen loop's.
+        let Ok(stream) = stream.into_std() else { continue };
+        if loops_in[next].send(Handed { stream, peer, permit }).is_err() {
+            break; // a loop has stopped: only on shutdown or a panic
+        }
+        next = (next + 1) % loops_in.len();
+    }
+    drop(loops_in);
     let _ = stop.send(true);
     let joined = tokio::task::spawn_blocking(move || {
         threads
@@ -96,6 +125,66 @@ pub async fn serve_on_loops(
     joined.map(|_| ())
 }
 
+/// A connection accepted by [`serve_on_loops`], for one of its loops.
+struct Handed {
+    stream: std::net::TcpStream,
+    peer: std::net::SocketAddr,
+    permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// One loop of [`serve_on_loops`]: serves the connections handed to it until `shutdown`.
+async fn connection_loop(
+    mut taken: tokio::sync::mpsc::UnboundedReceiver<Handed>,
+    router: Router,
+    limits: ConnLimits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let builder = connection_builder(limits);
+    tokio::pin!(shutdown);
+    loop {
+        let handed = tokio::select! {
+            h = taken.recv() => match h { Some(h) => h, None => break },
+            _ = &mut shutdown => break,
+        };
+        let Ok(stream) = tokio::net::TcpStream::from_std(handed.stream) else { continue };
+        serve_connection(&builder, &graceful, &router, stream, handed.peer, handed.permit);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// hyper's connection settings from `limits`: the header-read timeout, HTTP/2 keep-alive.
+fn connection_builder(limits: ConnLimits) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.idle_timeout / 2)
+        .keep_alive_timeout(limits.idle_timeout / 2);
+    builder
+}
+
+/// Serves one connection on the current runtime; its permit is released when it closes.
+fn serve_connection(
+    builder: &Builder<TokioExecutor>,
+    graceful: &hyper_util::server::graceful::GracefulShutdown,
+    router: &Router,
+    stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let _ = stream.set_nodelay(true);
+    let service = TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        let _ = conn.await;
+        drop(permit);
+    });
+}
+
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
@@ -104,13 +193,7 @@ async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(limits.idle_timeout / 2)
-        .keep_alive_timeout(limits.idle_timeout / 2);
+    let builder = connection_builder(limits);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -129,15 +212,99 @@ async fn accept_loop(
             },
             _ = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
-        });
+        serve_connection(&builder, &graceful, &router, stream, peer, permit);
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// One request on an open keep-alive connection; the answer's body.
+    async fn ask(conn: &mut tokio::net::TcpStream) -> String {
+        conn.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        loop {
+            let n =
+                tokio::time::timeout(Duration::from_secs(20), conn.read(&mut buf)).await.unwrap().unwrap();
+            assert!(n > 0, "the connection closed before its answer");
+            got.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&got);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap();
+                if body.len() >= len {
+                    return body[..len].to_owned();
+                }
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connections_are_dealt_to_the_loops_in_turn_and_stay_on_theirs() {
+        // Each answer names the thread that served it.
+        let router = Router::new().route(
+            "/",
+            axum::routing::get(|| async { std::thread::current().name().unwrap_or("?").to_owned() }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_on_loops(listener, router, ConnLimits::default(), 2, async {
+            let _ = stopped.await;
+        }));
+        // Opened together, as a browser or a load generator opens them.
+        let mut a = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut b = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (first_a, first_b) = (ask(&mut a).await, ask(&mut b).await);
+        assert!(first_a.starts_with("serve-") && first_b.starts_with("serve-"), "{first_a} {first_b}");
+        assert_ne!(first_a, first_b, "two connections opened together share one loop");
+        for _ in 0..3 {
+            assert_eq!(ask(&mut a).await, first_a, "a connection moved to another loop");
+            assert_eq!(ask(&mut b).await, first_b, "a connection moved to another loop");
+        }
+        drop((a, b));
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), server).await.unwrap().unwrap().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_connection_cap_holds_across_loops() {
+        let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = ConnLimits { max_connections: 2, ..ConnLimits::default() };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_on_loops(listener, router, limits, 2, async {
+            let _ = stopped.await;
+        }));
+        let mut a = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut b = tokio::net::TcpStream::connect(addr).await.unwrap();
+        assert_eq!(ask(&mut a).await, "ok");
+        assert_eq!(ask(&mut b).await, "ok");
+        // A third waits in the kernel's backlog until one of the two closes.
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 64];
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), c.read(&mut buf)).await.is_err(),
+            "a third connection was served over the cap"
+        );
+        drop(a);
+        let n = tokio::time::timeout(Duration::from_secs(20), c.read(&mut buf)).await.unwrap().unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        drop((b, c));
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), server).await.unwrap().unwrap().unwrap();
+    }
 }
