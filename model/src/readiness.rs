@@ -115,7 +115,17 @@ pub fn switch_readiness(
     now: DateTime<Utc>,
     thresholds: &HealthThresholds,
 ) -> SwitchReadiness {
-    verdict(task.migrate_stage.as_ref(), task.switch_time_at(), task.link_figures(now), thresholds)
+    switch_readiness_from(task, task.link_figures(now), thresholds)
+}
+
+/// [`switch_readiness`] on link figures the caller already worked out (from a `ReplicationInfo`
+/// it parsed once for several verdicts).
+pub fn switch_readiness_from(
+    task: &MigrationTask,
+    figures: LinkFigures,
+    thresholds: &HealthThresholds,
+) -> SwitchReadiness {
+    verdict(task.migrate_stage.as_ref(), task.switch_time_at(), figures, thresholds)
 }
 
 /// The watcher's verdict on one history sample, at the sample's own time: the same rules as

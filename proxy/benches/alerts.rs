@@ -4,7 +4,9 @@
 //! * `eval --tasks N --polls P`: the rules' evaluation of one poll of an N-task instance (the
 //!   simulator's scale instance, polled every 30 s, redacted and parsed as the watcher does), with
 //!   the default rules and 15 minutes of lag samples per task: process CPU time (`getrusage`) and
-//!   wall time of the pure engine per poll, after 30 polls of warm-up; then the same polls through
+//!   wall time of the pure engine per poll, after 30 polls of warm-up, with its cache of parsed
+//!   fields kept from poll to poll as `on_poll` keeps it (and, for the ratio, each poll once more
+//!   parsing every task afresh); then the same polls through
 //!   `AlertEngine::on_poll` on SQLite in `--dir` (state load, evaluation, commit, the gauges, and a
 //!   history read per task for `lag_growing`, which finds no samples there).
 //! * `outbox --messages N (--dir DIR | --pg URL)`: N messages queued for one webhook destination
@@ -105,7 +107,9 @@ async fn eval(args: &[String]) {
     let window = cfg.rules.iter().filter_map(|r| r.window_secs).max().unwrap_or(900);
     let mut samples: HashMap<u64, VecDeque<(i64, i64)>> = HashMap::new();
     let mut state = InstanceState::default();
+    let mut cache = engine::EvalCache::default();
     let (mut cpu, mut wall, mut transitions) = (Vec::new(), Vec::new(), 0usize);
+    let mut uncached_cpu = Vec::new();
     let mut polled = Vec::new();
     let mut listed = 0;
     for k in 0..warm + polls {
@@ -125,8 +129,14 @@ async fn eval(args: &[String]) {
         let inputs =
             list.iter().zip(&windows).map(|(task, w)| TaskInput { task, lag_samples: &w[..] }).collect();
         let outcome = PollOutcome::Tasks(inputs);
+        // The same poll without the cache first (every field parsed afresh), for the ratio.
+        if k >= warm {
+            let c0 = cpu_secs();
+            let _ = engine::evaluate(&rules, &outcome, &state, now);
+            uncached_cpu.push((cpu_secs() - c0) * 1e3);
+        }
         let (c0, w0) = (cpu_secs(), Instant::now());
-        let e = engine::evaluate(&rules, &outcome, &state, now);
+        let e = engine::evaluate_cached(&rules, &outcome, &state, now, &mut cache);
         let (c, w) = (cpu_secs() - c0, w0.elapsed().as_secs_f64());
         state = e.state;
         if k >= warm {
@@ -191,7 +201,9 @@ async fn eval(args: &[String]) {
             "mode": "eval", "tasks": listed, "polls": polls, "rules": rules.len(), "warmup_polls": warm,
             "transitions": transitions, "per_rule_cpu_ms": per_rule,
             "engine": {"cpu_ms_median": median(cpu.clone()), "cpu_ms_max": cpu.iter().copied().fold(0.0, f64::max),
-                       "wall_ms_median": median(wall.clone())},
+                       "wall_ms_median": median(wall.clone()),
+                       "uncached_cpu_ms_median": median(uncached_cpu.clone()),
+                       "cache_hits": cache.hits, "cache_misses": cache.misses},
             "on_poll": {"backend": backend, "cpu_ms_median": median(full_cpu.clone()),
                         "wall_ms_median": median(full_wall.clone()), "polls": full_cpu.len()},
             "goal_ms": 50,

@@ -7,18 +7,21 @@
 //! re-notifies every `repeat_interval` while it keeps holding; it resolves once when it stops.
 //! The one-shot kinds (`stage_changed`, `migration_succeeded`) notify once per occurrence.
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use migration_model::detail::PrecheckVerdict;
-use migration_model::precheck_outcome::{precheck_summary, PrecheckSummary};
-use migration_model::replication::HealthThresholds;
+use migration_model::replication::{HealthThresholds, LinkFigures};
 use migration_model::stage::{MigrateStage, ReplicationState};
 use migration_model::task::MigrationTask;
 use migration_model::trend::{catch_up, CatchUp};
 use serde::{Deserialize, Serialize};
 
 use super::config::{Rule, RuleKind};
+pub use cache::EvalCache;
+use cache::PrecheckFacts;
+
+pub mod cache;
 
 /// One task of the poll, with its recent `(time, not yet replayed bytes)` samples (any order;
 /// this poll's own figure need not be among them) for `lag_growing`.
@@ -157,8 +160,21 @@ pub fn fingerprint(rule: &str, task_id: Option<u64>) -> String {
 }
 
 /// Evaluates `rules` (already narrowed to this instance's scope) over one poll at `now` (Unix
-/// seconds), from `prev`.
+/// seconds), from `prev`, parsing every task's fields afresh.
 pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, now: i64) -> Evaluation {
+    evaluate_cached(rules, poll, prev, now, &mut EvalCache::default())
+}
+
+/// [`evaluate`], with the tasks' parsed fields kept in `cache` between polls of the same
+/// instance (the result is the same; an unchanged `Detail` or `ReplicationInfo` is not parsed
+/// again).
+pub fn evaluate_cached(
+    rules: &[&Rule],
+    poll: &PollOutcome<'_>,
+    prev: &InstanceState,
+    now: i64,
+    cache: &mut EvalCache,
+) -> Evaluation {
     let mut state = prev.clone();
     let mut out = Vec::new();
     let thresholds = HealthThresholds::default();
@@ -179,11 +195,14 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
             for rule in rules.iter().copied().filter(|r| r.kind == RuleKind::WatchFailing) {
                 judged.insert(fingerprint(&rule.name, None));
             }
-            let mut seen = BTreeSet::new();
+            let mut seen = HashSet::new();
+            let wants_precheck =
+                rules.iter().any(|r| matches!(r.kind, RuleKind::PrecheckFailed | RuleKind::PrecheckWarning));
             for input in tasks {
                 let Some(task_id) = input.task.task_id else { continue };
                 seen.insert(task_id);
-                let view = TaskView::new(input.task, now_dt);
+                let derived = cache.derive(task_id, input.task, wants_precheck);
+                let view = TaskView::new(input.task, now_dt, &derived);
                 let stage = input.task.migrate_stage.as_ref().map(|s| s.as_str().to_string());
                 let previous = state.stages.get(&task_id).cloned();
                 for rule in rules.iter().copied().filter(|r| r.kind != RuleKind::WatchFailing) {
@@ -210,6 +229,7 @@ pub fn evaluate(rules: &[&Rule], poll: &PollOutcome<'_>, prev: &InstanceState, n
                     state.stages.insert(task_id, s);
                 }
             }
+            cache.retain(&seen);
             // A task no longer listed: its episodes end, its memory goes.
             let gone: Vec<u64> = state.stages.keys().copied().filter(|t| !seen.contains(t)).collect();
             for t in gone {
@@ -350,28 +370,21 @@ pub fn unwatched(rules: &[&Rule], prev: &InstanceState, now: i64) -> Evaluation 
 /// (parsing the replication info and the detail log is most of an evaluation's cost).
 struct TaskView<'a> {
     task: &'a MigrationTask,
-    now: DateTime<Utc>,
+    /// The link's figures at this poll, from the (cached) parsed `ReplicationInfo`.
+    link: LinkFigures,
+    precheck: Option<&'a PrecheckFacts>,
     base: OnceCell<Figures>,
-    precheck: OnceCell<(PrecheckSummary, Option<String>)>,
 }
 
 impl<'a> TaskView<'a> {
-    fn new(task: &'a MigrationTask, now: DateTime<Utc>) -> TaskView<'a> {
-        TaskView { task, now, base: OnceCell::new(), precheck: OnceCell::new() }
+    fn new(task: &'a MigrationTask, now: DateTime<Utc>, derived: &'a cache::Derived) -> TaskView<'a> {
+        let link = LinkFigures::of(derived.replication.as_ref(), task.replication_state.as_ref(), now);
+        TaskView { task, link, precheck: derived.precheck.as_ref(), base: OnceCell::new() }
     }
 
     /// The figures every message of the task carries.
     fn base(&self) -> &Figures {
-        self.base.get_or_init(|| base_figures(self.task, self.now))
-    }
-
-    /// The precheck's summary and the first warning's check name, from one parse of the log.
-    fn precheck(&self) -> &(PrecheckSummary, Option<String>) {
-        self.precheck.get_or_init(|| {
-            let log = self.task.detail_log();
-            let summary = precheck_summary(&log, self.task.migrate_stage.as_ref());
-            (summary, first_warning(&log))
-        })
+        self.base.get_or_init(|| base_figures(self.task, &self.link))
     }
 
     /// The base figures with `edit` applied.
@@ -383,8 +396,7 @@ impl<'a> TaskView<'a> {
 }
 
 /// The figures every message of a task carries.
-fn base_figures(task: &MigrationTask, now: DateTime<Utc>) -> Figures {
-    let f = task.link_figures(now);
+fn base_figures(task: &MigrationTask, f: &LinkFigures) -> Figures {
     let narrow = |v: Option<i128>| v.map(|v| v.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
     Figures {
         task_name: task.task_name.clone(),
@@ -467,35 +479,27 @@ fn condition(
             }
         }
         RuleKind::PrecheckFailed | RuleKind::PrecheckWarning => {
-            let (summary, warning) = view.precheck();
+            // Worked out for every task when a precheck rule is among the rules.
+            let facts = view.precheck?;
             let want = if rule.kind == RuleKind::PrecheckFailed {
                 PrecheckVerdict::Failed
             } else {
                 PrecheckVerdict::PassedWithWarnings
             };
-            (summary.verdict == want).then(|| {
+            (facts.verdict == want).then(|| {
                 let check = match rule.kind {
-                    RuleKind::PrecheckFailed => summary.first_failure().map(|c| c.name.clone()),
-                    _ => warning.clone(),
+                    RuleKind::PrecheckFailed => facts.first_failure.clone(),
+                    _ => facts.first_warning.clone(),
                 };
                 view.figures(|f| f.check = check)
             })
         }
         RuleKind::SwitchReady => {
-            let r = migration_model::readiness::switch_readiness(task, now, thresholds);
+            let r = migration_model::readiness::switch_readiness_from(task, view.link.clone(), thresholds);
             r.ready.then(|| view.figures(|f| f.ready = Some(true)))
         }
         RuleKind::StageChanged | RuleKind::MigrationSucceeded | RuleKind::WatchFailing => None,
     }
-}
-
-fn first_warning(log: &migration_model::detail::DetailLog) -> Option<String> {
-    use migration_model::detail::CheckOutcome;
-    log.sections
-        .iter()
-        .flat_map(|s| s.checks.iter())
-        .find(|c| matches!(c.outcome, CheckOutcome::Warning))
-        .map(|c| c.name.clone())
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub mod metrics;
 pub mod sender;
 pub mod store;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use migration_model::task::MigrationTask;
 use tokio::sync::Notify;
@@ -35,6 +36,10 @@ pub struct AlertEngine {
     policy: Option<Arc<Policy>>,
     metrics: Option<Arc<metrics::AlertMetrics>>,
     wake: Arc<Notify>,
+    /// Per watched instance (region, instance), the tasks' parsed fields from its last poll, so
+    /// an unchanged `Detail` or `ReplicationInfo` is not parsed again; dropped when the instance
+    /// is forgotten.
+    parsed: Mutex<HashMap<(String, String), engine::EvalCache>>,
 }
 
 impl AlertEngine {
@@ -45,7 +50,14 @@ impl AlertEngine {
         policy: Option<Arc<Policy>>,
         metrics: Option<Arc<metrics::AlertMetrics>>,
     ) -> AlertEngine {
-        AlertEngine { config, store, policy, metrics, wake: Arc::new(Notify::new()) }
+        AlertEngine {
+            config,
+            store,
+            policy,
+            metrics,
+            wake: Arc::new(Notify::new()),
+            parsed: Mutex::default(),
+        }
     }
 
     pub fn config(&self) -> &AlertsConfig {
@@ -124,7 +136,11 @@ impl AlertEngine {
             Err(error) => PollOutcome::Failed { error: error.to_string() },
         };
         let loaded = store::load(&self.store, region, instance).await?;
-        let eval = engine::evaluate(&rules, &outcome, &loaded.state, now);
+        let eval = {
+            let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+            let cache = parsed.entry((region.to_string(), instance.to_string())).or_default();
+            engine::evaluate_cached(&rules, &outcome, &loaded.state, now, cache)
+        };
         if eval.transitions.is_empty() && eval.state == loaded.state {
             return Ok(Committed { applied: true, ..Committed::default() });
         }
@@ -155,6 +171,10 @@ impl AlertEngine {
         if let Some(m) = &self.metrics {
             m.forget_instance(region, instance);
         }
+        self.parsed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&(region.to_string(), instance.to_string()));
         if !resolve {
             return Ok(Committed::default());
         }

@@ -286,3 +286,93 @@ fn the_state_survives_a_round_trip_through_json() {
     let back: InstanceState = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(back, s);
 }
+
+mod cached {
+    use super::*;
+    use proptest::prelude::*;
+
+    const STAGES: [&str; 4] = ["precheck", "full", "increment", "success"];
+    const STATES: [&str; 3] = ["streaming", "catchup", "disconnect"];
+
+    /// One task of a generated poll: id, stage, state, lag, message age, which Detail.
+    type Gen = (u64, usize, usize, u64, i64, u8);
+
+    fn make((id, stage, state, lag, age, detail): Gen, now: i64) -> MigrationTask {
+        let mut t = task(id, STAGES[stage], STATES[state], lag, now - age);
+        match detail {
+            0 => {} // the seed's log: a warning
+            1 => {
+                t.detail = Some(
+                    "[Check rds empty]\nCheck rds databases: error:postgres not empty, check if any table exists\n"
+                        .into(),
+                )
+            }
+            2 => t.detail = None,
+            _ => t.detail = Some(String::new()),
+        }
+        t
+    }
+
+    fn all_rules() -> Vec<Rule> {
+        RuleKind::ALL.iter().map(|k| rule(*k)).collect()
+    }
+
+    fn poll_gen() -> impl Strategy<Value = Option<Vec<Gen>>> {
+        let one = (1u64..5, 0usize..4, 0usize..3, 0u64..3_000_000_000, 0i64..400, 0u8..4);
+        prop_oneof![1 => Just(None), 6 => prop::collection::vec(one, 0..5).prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The cache kept across polls gives the same episodes and state as parsing afresh.
+        #[test]
+        fn the_cached_path_gives_the_same_episodes(polls in prop::collection::vec(poll_gen(), 1..25)) {
+            let rules = all_rules();
+            let refs: Vec<&Rule> = rules.iter().collect();
+            let (mut plain, mut cached) = (InstanceState::default(), InstanceState::default());
+            let mut cache = EvalCache::default();
+            for (k, p) in polls.iter().enumerate() {
+                let now = T0 + 30 * k as i64;
+                let tasks: Vec<MigrationTask> =
+                    p.iter().flatten().map(|g| make(*g, now)).collect();
+                let outcome = match p {
+                    None => PollOutcome::Failed { error: "boom".into() },
+                    Some(_) => PollOutcome::Tasks(
+                        tasks.iter().map(|t| TaskInput { task: t, lag_samples: &[] }).collect(),
+                    ),
+                };
+                let a = evaluate(&refs, &outcome, &plain, now);
+                let b = evaluate_cached(&refs, &outcome, &cached, now, &mut cache);
+                prop_assert_eq!(&a.transitions, &b.transitions);
+                prop_assert_eq!(&a.state, &b.state);
+                plain = a.state;
+                cached = b.state;
+                prop_assert!(cache.len() <= 4);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unchanged_task_is_not_parsed_again_and_a_vanished_one_is_forgotten() {
+        let rules = all_rules();
+        let refs: Vec<&Rule> = rules.iter().collect();
+        let mut cache = EvalCache::default();
+        let t = task(1, "increment", "streaming", 0, T0);
+        let poll = PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &[] }]);
+        let first = evaluate_cached(&refs, &poll, &InstanceState::default(), T0, &mut cache);
+        assert_eq!((cache.misses, cache.hits), (2, 0), "ReplicationInfo and Detail parsed once");
+        evaluate_cached(&refs, &poll, &first.state, T0 + 30, &mut cache);
+        assert_eq!((cache.misses, cache.hits), (2, 2), "both from the cache");
+        let mut changed = t.clone();
+        changed.detail = Some(String::new());
+        let poll = PollOutcome::Tasks(vec![TaskInput { task: &changed, lag_samples: &[] }]);
+        let e = evaluate_cached(&refs, &poll, &first.state, T0 + 60, &mut cache);
+        assert_eq!((cache.misses, cache.hits), (3, 3), "a changed Detail is parsed again");
+        assert!(e
+            .transitions
+            .iter()
+            .any(|t| matches!(t, Transition::Resolve { episode, .. } if episode.rule == "precheck_warning")));
+        evaluate_cached(&refs, &PollOutcome::Tasks(vec![]), &e.state, T0 + 90, &mut cache);
+        assert!(cache.is_empty(), "a task no longer listed is dropped");
+    }
+}
