@@ -954,7 +954,8 @@ def main():
         if args.note:
             text = text.replace("\n\n## Commands", f"\n{args.note}\n\n## Commands", 1)
         measured = r.get("sections") or []
-        if measured and set(measured) != set(SECTIONS) and os.path.exists(path):
+        # A run of every section (checks and slowloris included or not) is written whole.
+        if measured and not set(SECTIONS) <= set(measured) and os.path.exists(path):
             text = merge_partial(text, open(path).read(), measured)
         with open(path, "w") as f:
             f.write(text)
