@@ -89,21 +89,8 @@ pub async fn serve_on_loops(
     tokio::pin!(shutdown);
     let mut next = 0;
     loop {
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = &mut shutdown => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
+        let Some((stream, peer, permit)) = accept_next(&listener, &permits, shutdown.as_mut()).await else {
+            break;
         };
         // Off this runtime's reactor (still non-blocking), onto the chosen loop's.
         let Ok(stream) = stream.into_std() else { continue };
@@ -185,6 +172,31 @@ fn serve_connection(
     });
 }
 
+/// The next connection, once the connection cap allows one; `None` once `shutdown` resolves.
+async fn accept_next(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+    mut shutdown: std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Option<(tokio::net::TcpStream, std::net::SocketAddr, tokio::sync::OwnedSemaphorePermit)> {
+    let permit = tokio::select! {
+        p = permits.clone().acquire_owned() => p.ok()?,
+        _ = &mut shutdown => return None,
+    };
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => return Some((stream, peer, permit)),
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = &mut shutdown => return None,
+        }
+    }
+}
+
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
@@ -196,21 +208,8 @@ async fn accept_loop(
     let builder = connection_builder(limits);
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = &mut shutdown => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
+        let Some((stream, peer, permit)) = accept_next(&listener, &permits, shutdown.as_mut()).await else {
+            break;
         };
         serve_connection(&builder, &graceful, &router, stream, peer, permit);
     }
