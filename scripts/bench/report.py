@@ -186,7 +186,8 @@ switches and futex calls (`perf stat`, second run):
 The loops are not what made hits slow: in the same run the previous multi-thread runtime was no faster, and a hit
 was within a few µs of the upstream alone with every design; between runs the upstream's own p50 moved from 63 to
 107 µs with the machine's load, which is what moved the hit's verdict. What a hit costs is CPU: per request about
-half again nginx's static file, a tenth of it glibc's `malloc`/`free` (the profile below). One loop serving both
+half again nginx's static file, a tenth of it glibc's `malloc`/`free` (the profile below); with jemalloc and no
+caller watch on every call (below) a hit took 24.4 µs of CPU against nginx's 26.6 µs in the same run. One loop serving both
 connections took less CPU per hit than two (it often finds both requests in one epoll wait), but two loops stay the
 default for throughput at saturation.
 
@@ -200,6 +201,7 @@ glibc's `malloc` against jemalloc with this round's two small miss-path changes 
 | cache off, glibc → jemalloc | 592 → 509 µs | 210.7 → 176.8 µs | 2.08 → 2.14 |
 | default settings, distinct keys, glibc → jemalloc | 649 → 603 µs | 232.9 → 215.1 µs | 2.18 → 2.11 |
 | cache hit, glibc → jemalloc (second run) | 133 → 94 µs | 47.3 → 39.0 µs | 1.04 → 1.03 |
+| cache hit, glibc → this round's final build (third run, load 10.9; upstream alone 83 µs, 26.6 µs of CPU) | 69 → 64 µs | 33.7 → 24.4 µs | 1.05 → 1.02 |
 
 On-CPU profile of the cache-off proxy on a miss, this round's starting point (flat, the largest symbols; 2,322
 samples at load 9): scheduler switches in the kernel 9.1%, `memmove` 3.2%, the masker's key check
@@ -222,9 +224,9 @@ closed (its header-read timeout also ends idle connections after 10 s), with no 
 timeout there were none. It was not the one-thread runtime's doing: the default runtime showed it too (34 in a
 60 s run, against 49 for one thread on the same machine); the count follows how many connections the generator had
 opened when the proxy or the machine stalled (52 to 168 here), and so how many later sat idle past 10 s. The
-generator now sends such a request again on a new connection, as browsers do, and counts it. Memory: the cache keeps every distinct key's
-answer for its 300 s stale window, so under this load (20 distinct keys a second) it grows by about 0.36 MB counted
-from the 20th to the 60th second and keeps growing for 300 s, bounded by the 10,000 entries and 64 MB; that is most
+generator now sends such a request again on a new connection, as browsers do, and counts it. Memory, as an earlier round found it: the cache kept every distinct key's
+answer for its 300 s stale window, so under this load (20 distinct keys a second) it grew by about 0.36 MB counted
+from the 20th to the 60th second and kept growing for 300 s, bounded by the 10,000 entries and 64 MB; that is most
 of the 5-minute run's growth. The rest is not yet explained: RSS still grew 1.3 MB in 90 s with a 5 s stale window,
 1.9 MB without the watcher's store (`--no-auto-watch`), and 1.3 and 1.4 MB without and with `malloc_trim` every 5 s
 (so it is not freed memory the allocator keeps); with mimalloc RSS did not grow from the 20th second (63.6 → 59.4
@@ -248,8 +250,16 @@ with a 5 s window the growth fell to a third. Both are fixed: jemalloc is the pr
 3 MB above glibc's at the start), and an answer nobody asks for again leaves after 15 s (`ONCE_FOR` in
 `proxy/src/cache.rs`; a key asked for again, even after that, is kept for the whole stale window, so a dashboard's
 page still gets its stale copy). Run 4 does not tell the two jemalloc builds apart (both peaked at the 20th
-second); the cache's own count in the sections above does: under this load it now levels off at about 300 one-off
-answers (20 a second for 15 s) instead of growing by 20 a second for 300 s."""
+second); the cache's own count does: under this load it now stays at about 300 answers (20 one-off answers a second
+for 15 s) from the 15th second on, in the 60 s run and in the 5-minute one, instead of growing by 20 a second for
+300 s.
+
+What still moves RSS in the 5-minute run (`make bench` of 2026-12-07 19:56 UTC, load average 5.9 → 7.3) is the
+connections the load generator holds open: a request waiting on a throttled upstream holds one, so each stall of
+this shared machine makes the generator open more (304 over the 5 minutes, against 112 in the 60 s run), and the
+proxy keeps each one's buffers until it has been idle for 10 s. RSS rose with them to a peak of 32.4 MB at 150 s and
+came back down to 30.4 MB as they closed, while the cache stayed at 0.29 MB: it goes up and down with the open
+connections, not steadily."""
 
 
 def cache_growth(f):
