@@ -17,8 +17,11 @@
 //!   two callers who may see different things never share an answer.
 //! - Memory is bounded by total bytes and entry count; entries leave in the order they were
 //!   stored (a popular entry is stored again on every refresh, so it stays young), and an entry
-//!   is swept once its stale window has ended. Every operation is O(1) in the number of entries
-//!   (the sweep pops only what has expired).
+//!   is swept once its stale window has ended. An answer nobody has asked for again (a one-off
+//!   filter) leaves after [`ONCE_FOR`] instead: keeping it for the whole stale window made memory
+//!   grow for minutes under a stream of distinct calls. A key asked for again, even after its
+//!   answer left, is kept for the stale window from then on. Every operation is O(1) in the
+//!   number of entries (the sweep pops only what has expired).
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -51,6 +54,11 @@ pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
 /// What an entry costs beyond its key and body: the map's node, the answer's `Arc`, the
 /// header value (an estimate; it keeps many tiny entries from escaping the byte bound).
 const ENTRY_OVERHEAD_BYTES: usize = 160;
+
+/// How long an answer stored once and not asked for again is kept (at least the TTL, at most the
+/// stale window). Long enough for a dashboard's next refresh at the app's usual intervals; a
+/// key asked for again after it is remembered (see [`Store`]) and kept in full from then on.
+pub const ONCE_FOR: Duration = Duration::from_secs(15);
 
 /// How often expired entries are swept when no store does it on the way.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
@@ -168,16 +176,74 @@ struct Entry {
     bytes: usize,
 }
 
-/// The stored entries, oldest stored first (`lru` used without promotion on reads: `peek`
-/// only, so its order is the order of stores), and their bytes.
+/// The stored entries, oldest stored first in each map (`lru` used without promotion on reads:
+/// `peek` only, so its order is the order of stores), and their bytes.
 struct Store {
-    map: lru::LruCache<CacheKey, Entry>,
+    /// Answers whose key was asked for again since it was first stored: kept for the stale window.
+    kept: lru::LruCache<CacheKey, Entry>,
+    /// Answers stored once and not asked for since: kept for [`ONCE_FOR`].
+    once: lru::LruCache<CacheKey, Entry>,
+    /// The keys (a hash each) whose answer left `once` unasked, with when it was fetched, for
+    /// the stale window: one stored again has been asked for again, and goes to `kept`. A few
+    /// bytes each instead of the answer (a collision only keeps a one-off answer longer).
+    gone_once: lru::LruCache<u64, Instant>,
     bytes: usize,
 }
 
 impl Store {
+    fn new() -> Store {
+        Store {
+            kept: lru::LruCache::unbounded(),
+            once: lru::LruCache::unbounded(),
+            gone_once: lru::LruCache::unbounded(),
+            bytes: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.kept.len() + self.once.len()
+    }
+
+    /// The entry for `key`, as a caller asks for it: one stored once is now asked for again.
+    fn ask(&mut self, key: &CacheKey) -> Option<&Entry> {
+        if !self.kept.contains(key) {
+            let (k, e) = self.once.pop_entry(key)?;
+            // At the young end, though fetched earlier: swept at most ONCE_FOR late.
+            self.kept.put(k, e);
+        }
+        self.kept.peek(key)
+    }
+
+    fn peek_mut(&mut self, key: &CacheKey) -> Option<&mut Entry> {
+        if self.kept.contains(key) {
+            self.kept.peek_mut(key)
+        } else {
+            self.once.peek_mut(key)
+        }
+    }
+
+    /// Stores `entry` at the young end: in `kept` if its key was stored before (it is asked
+    /// for again), else in `once`.
+    fn put(&mut self, key: &CacheKey, entry: Entry) {
+        let again = self.gone_once.pop(&key_hash(key)).is_some();
+        let old = self.kept.pop(key).or_else(|| self.once.pop(key));
+        let again = again || old.is_some();
+        if let Some(old) = old {
+            self.bytes -= old.bytes;
+        }
+        self.bytes += entry.bytes;
+        let map = if again { &mut self.kept } else { &mut self.once };
+        map.put(key.clone(), entry);
+    }
+
+    /// Drops the oldest entry: the older of the two maps' oldest.
     fn remove_oldest(&mut self) -> bool {
-        match self.map.pop_lru() {
+        let once_first = match (self.once.peek_lru(), self.kept.peek_lru()) {
+            (Some((_, o)), Some((_, k))) => o.answer.fetched_at <= k.answer.fetched_at,
+            (once, _) => once.is_some(),
+        };
+        let oldest = if once_first { self.once.pop_lru() } else { self.kept.pop_lru() };
+        match oldest {
             Some((_, e)) => {
                 self.bytes -= e.bytes;
                 true
@@ -186,16 +252,36 @@ impl Store {
         }
     }
 
-    /// Drops the entries, oldest first, that can no longer be served even as stale.
-    fn sweep(&mut self, now: Instant, keep_for: Duration) {
-        while self
-            .map
-            .peek_lru()
-            .is_some_and(|(_, e)| now.saturating_duration_since(e.answer.fetched_at) > keep_for)
+    /// Drops the entries, oldest first, that can no longer be served even as stale, and the
+    /// once-stored ones nobody asked for again within `once_for`.
+    fn sweep(&mut self, now: Instant, keep_for: Duration, once_for: Duration, max_entries: usize) {
+        let old = |at: Instant, limit: Duration| now.saturating_duration_since(at) > limit;
+        while self.once.peek_lru().is_some_and(|(_, e)| old(e.answer.fetched_at, once_for)) {
+            if let Some((k, e)) = self.once.pop_lru() {
+                self.bytes -= e.bytes;
+                self.gone_once.put(key_hash(&k), e.answer.fetched_at);
+            }
+        }
+        while self.kept.peek_lru().is_some_and(|(_, e)| old(e.answer.fetched_at, keep_for)) {
+            if let Some((_, e)) = self.kept.pop_lru() {
+                self.bytes -= e.bytes;
+            }
+        }
+        while self.gone_once.peek_lru().is_some_and(|(_, at)| old(*at, keep_for))
+            || self.gone_once.len() > max_entries
         {
-            self.remove_oldest();
+            self.gone_once.pop_lru();
         }
     }
+}
+
+/// A key's hash for [`Store::gone_once`] (fixed keys: the same in every run, and nothing is
+/// served by it, so a chosen collision gains nothing).
+fn key_hash(key: &CacheKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// Where the callers of one in-flight fetch wait for its result, and when it started.
@@ -243,7 +329,7 @@ impl Cache {
                 revalidate_wait: DEFAULT_REVALIDATE_WAIT,
                 max_entries: max_entries.max(1),
                 max_bytes: DEFAULT_MAX_BYTES,
-                store: Mutex::new(Store { map: lru::LruCache::unbounded(), bytes: 0 }),
+                store: Mutex::new(Store::new()),
                 inflight: Mutex::new(HashMap::new()),
                 sweeper: AtomicBool::new(false),
             }),
@@ -273,7 +359,7 @@ impl Cache {
     }
 
     pub fn len(&self) -> usize {
-        lock(&self.inner.store).map.len()
+        lock(&self.inner.store).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -283,7 +369,7 @@ impl Cache {
     /// The entries and the bytes they count for, read together.
     pub fn size(&self) -> (usize, usize) {
         let store = lock(&self.inner.store);
-        (store.map.len(), store.bytes)
+        (store.len(), store.bytes)
     }
 
     /// The bytes the stored entries count for (see [`Cache::with_max_bytes`]).
@@ -498,12 +584,17 @@ impl Inner {
         self.ttl.max(self.stale_for)
     }
 
+    /// How long an answer stored once and not asked for again is kept.
+    fn once_for(&self) -> Duration {
+        self.ttl.max(ONCE_FOR).min(self.keep_for())
+    }
+
     fn lookup(&self, key: &CacheKey) -> Lookup {
         if self.ttl.is_zero() {
             return Lookup::Nothing;
         }
-        let store = lock(&self.store);
-        let Some(entry) = store.map.peek(key) else { return Lookup::Nothing };
+        let mut store = lock(&self.store);
+        let Some(entry) = store.ask(key) else { return Lookup::Nothing };
         let age = entry.answer.fetched_at.elapsed();
         if age < self.ttl {
             Lookup::Fresh(entry.answer.clone())
@@ -523,7 +614,7 @@ impl Inner {
             }
             Fetched::Final(_) => {}
             Fetched::Transient(_) | Fetched::Failed(_) => {
-                if let Some(entry) = lock(&self.store).map.peek_mut(key) {
+                if let Some(entry) = lock(&self.store).peek_mut(key) {
                     entry.failing = true;
                 }
             }
@@ -532,7 +623,7 @@ impl Inner {
     }
 
     fn sweep(&self, now: Instant) {
-        lock(&self.store).sweep(now, self.keep_for());
+        lock(&self.store).sweep(now, self.keep_for(), self.once_for(), self.max_entries);
     }
 
     fn store(&self, key: &CacheKey, answer: Arc<Answer>) {
@@ -541,13 +632,10 @@ impl Inner {
             + answer.request_id.as_ref().map_or(0, |v| v.len())
             + ENTRY_OVERHEAD_BYTES;
         let mut store = lock(&self.store);
-        store.sweep(Instant::now(), self.keep_for());
-        // `put` moves an existing key to the young end: the store order stays the age order.
-        if let Some(old) = store.map.put(key.clone(), Entry { answer, failing: false, bytes }) {
-            store.bytes -= old.bytes;
-        }
-        store.bytes += bytes;
-        while store.bytes > self.max_bytes || store.map.len() > self.max_entries {
+        store.sweep(Instant::now(), self.keep_for(), self.once_for(), self.max_entries);
+        // An existing key moves to the young end: the store order stays the age order.
+        store.put(key, Entry { answer, failing: false, bytes });
+        while store.bytes > self.max_bytes || store.len() > self.max_entries {
             if !store.remove_oldest() {
                 break;
             }
@@ -867,6 +955,9 @@ mod tests {
         let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(30), 1_000);
         for i in 0..10 {
             cache.get(&key(&format!("i{i}")), || async { ok("a") }).await;
+            // Asked for again: kept for the whole stale window.
+            let hit = cache.get(&key(&format!("i{i}")), || async { panic!("not fetched again") }).await;
+            assert_eq!(hit.outcome, Outcome::Hit);
         }
         assert_eq!(cache.len(), 10);
         tokio::time::advance(Duration::from_secs(20)).await;
@@ -876,5 +967,37 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(12)).await;
         assert_eq!(cache.len(), 0);
         assert_eq!(cache.bytes(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_nobody_asks_for_again_leaves_early_and_its_key_is_kept_once_asked_again() {
+        let cache = Cache::new(Duration::from_secs(2), Duration::from_secs(300), 1_000);
+        cache.get(&key("once"), || async { ok("a") }).await;
+        cache.get(&key("twice"), || async { ok("b") }).await;
+        tokio::time::advance(Duration::from_secs(5)).await;
+        // Asked again within the short window: revalidated, and kept from then on.
+        let served = cache.get(&key("twice"), || async { ok("b2") }).await;
+        assert_eq!(served.outcome, Outcome::Miss);
+        tokio::time::advance(ONCE_FOR).await;
+        cache.sweep();
+        assert_eq!(cache.len(), 1, "the one-off answer left after the short window, the other stays");
+        let bytes_of_one = cache.bytes();
+        // The one-off key asked for again after its answer left: fetched, and kept in full.
+        assert_eq!(cache.get(&key("once"), || async { ok("a2") }).await.outcome, Outcome::Miss);
+        assert_eq!(cache.len(), 2);
+        assert!(cache.bytes() > bytes_of_one);
+        tokio::time::advance(ONCE_FOR * 2).await;
+        cache.sweep();
+        assert_eq!(cache.len(), 2, "both keys were asked for again: kept for the stale window");
+        // ... and so served stale when the upstream fails.
+        let served = cache.get(&key("once"), || async { failed() }).await;
+        assert_eq!(
+            (served.outcome, served.result.unwrap().body.clone()),
+            (Outcome::Stale, Bytes::from("a2"))
+        );
+        // Whatever the window, the bytes counted are those of the entries held.
+        tokio::time::advance(Duration::from_secs(301)).await;
+        cache.sweep();
+        assert_eq!((cache.len(), cache.bytes()), (0, 0));
     }
 }

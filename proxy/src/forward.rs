@@ -33,9 +33,16 @@ pub async fn forward(state: &Arc<AppState>, caller: &Caller, action: &str, raw_q
             instance = call.instance().map(str::to_string);
             let region = call.region_id.clone();
             let kind = call.action;
-            let watch = crate::audit::CallerWatch::default();
-            let gone = crate::audit::GoneNote::new(&watch, caller, action_name(action), instance.as_deref());
-            let served = watch.waiting(cached_call(state, call, scope, Some(gone))).await;
+            // The hung-up note is for the audit log: without one, nothing to watch (and no
+            // allocations for it on every call).
+            let served = if state.audit.is_some() {
+                let watch = crate::audit::CallerWatch::default();
+                let gone =
+                    crate::audit::GoneNote::new(&watch, caller, action_name(action), instance.as_deref());
+                watch.waiting(cached_call(state, call, scope, Some(gone))).await
+            } else {
+                cached_call(state, call, scope, None).await
+            };
             note_view(state, caller, kind, &region, instance.as_deref(), &served);
             (respond(&served), served.outcome)
         }

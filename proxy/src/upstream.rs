@@ -185,7 +185,7 @@ impl Upstream {
         })?;
         let creds = &creds;
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let date = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let date = signing::timestamp::format(self.now());
         let action = call.action.name();
 
         let (query, headers): (String, Pairs) = match self.signature {

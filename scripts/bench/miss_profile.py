@@ -8,7 +8,9 @@ proxy named in the JSON argument (name: [binary, extra serve flags...]), and dri
 with wrk (2 connections, a new `TaskId` on every request) while `perf stat` counts, per request,
 the CPU time, context switches, futex calls (thread wake-ups), epoll waits and socket reads and
 writes of the target's processes. Interleaved rounds (ROUNDS, DUR seconds each); the medians
-are printed with the load average. PERF_RECORD=name also records that target's on-CPU profile
+are printed with the load average. HITS=1 asks the proxies the same page every time (the
+cache-hit path; give them a long --cache-ttl-ms); COUNT=0 leaves `perf stat` out (its syscall
+tracepoints slow every target a little). PERF_RECORD=name also records that target's on-CPU profile
 (`perf record`, DWARF call graphs) and prints the share of each part of the path: a sample counts
 for the innermost frame that names a part.
 """
@@ -48,11 +50,14 @@ def pids_of(p):
     return [str(p.pid)] + kids  # nginx: the master and its workers
 
 
-def counted(b, url, method, pids, dur):
+def counted(b, url, method, pids, dur, unique=True):
+    if os.environ.get("COUNT") == "0":
+        r = b.wrk(url, dur, conns=2, threads=1, method=method, unique=unique)
+        return {"p50": r["p50_us"], "p99": r["p99_us"], "cpu_us": 0, "cs": 0, "futex": 0, "epoll": 0, "io": 0}
     perf = subprocess.Popen(["perf", "stat", "-x,", "-e", EVENTS, "-p", ",".join(pids), "--", "sleep", str(dur + 1)],
                             stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
-    r = b.wrk(url, dur, conns=2, threads=1, method=method, unique=True)
+    r = b.wrk(url, dur, conns=2, threads=1, method=method, unique=unique)
     _, err = perf.communicate()
     ev = {}
     for line in err.splitlines():
@@ -117,10 +122,13 @@ def main():
             b.a.proxy = binary
             p, url = b.proxy(name, up_url, extra)
             targets[name] = (url + R.API_PAGE, "GET", [str(p.pid)])
+        # HITS=1: the proxies are asked the same page every time (run them with a long
+        # --cache-ttl-ms): the cache-hit path, beside the upstream alone.
+        hits = os.environ.get("HITS") == "1"
         res = {k: [] for k in targets}
         for _ in range(rounds):
             for name, (url, method, pids) in targets.items():
-                res[name].append(counted(b, url, method, pids, dur))
+                res[name].append(counted(b, url, method, pids, dur, unique=not (hits and method == "GET")))
         load = os.getloadavg()[0]
         med = {k: {f: statistics.median(r[f] for r in v) for f in v[0]} for k, v in res.items()}
         base = med["upstream alone"]["p50"]
@@ -141,7 +149,7 @@ def main():
             rec = subprocess.Popen(["perf", "record", "-o", data, "-F", "1999", "--call-graph", "dwarf,32768",
                                     "-p", ",".join(pids), "--", "sleep", str(dur)], stderr=subprocess.DEVNULL)
             time.sleep(0.2)
-            b.wrk(url, dur, 2, 1, method, True)
+            b.wrk(url, dur, 2, 1, method, not (hits and method == "GET"))
             rec.wait()
             print(f"on-CPU profile of {name}:")
             shares(data)
