@@ -25,7 +25,8 @@ fn quick() -> bool {
 
 /// Seven days of one task, every 30 s, with a stage change and a disconnect a day. Written as a
 /// bulk load: each `PollWrite` carries 1,000 poll times of the one task (one transaction, one
-/// task row, 1,000 samples keyed by time), not 20,160 one-sample transactions.
+/// task row, 1,000 samples keyed by time), not 20,160 one-sample transactions; then packed as
+/// the watcher's leader packs them (all but the last hour or two, in hourly blocks).
 async fn fill(store: &Store, now: i64) {
     let start = now - DAYS * 86_400;
     let n = DAYS * 86_400 / EVERY;
@@ -97,6 +98,8 @@ async fn fill(store: &Store, now: i64) {
             .expect("fill the store");
         i += 1000;
     }
+    // What the watcher's leader does every hour: every hour that ended an hour ago is packed.
+    store.compact(now - migration_proxy::watch::RAW_SAMPLES_SECS).await.expect("pack the samples");
 }
 
 /// (p50, p99) in milliseconds over `runs` queries, after a few to warm the caches.

@@ -17,7 +17,10 @@ use migration_model::Lsn;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+mod blocks;
+mod compact;
 mod read;
+pub use blocks::BLOCK_SECS;
 pub use read::{Downsampled, StoredTask};
 
 /// Where the store lives when neither `--data-dir` nor `--database-url` is given.
@@ -139,7 +142,7 @@ fn push_rows(sql: &mut String, backend: Backend, rows: usize, cols: usize) {
     }
 }
 
-/// A sample's stored columns, in the order `sample_of` reads them (see the migration
+/// A sample's stored columns, in the order `row_of` reads them (see the migration
 /// `0004_narrow_samples.sql`: stage and state as codes, the two LSNs that the lags give left
 /// out, the service times as ages).
 pub(crate) const SAMPLE_COLUMNS: &str =
@@ -595,20 +598,9 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HistorySample>, StoreError> {
-        let r = sqlx::query(&format!(
-            "SELECT {SAMPLE_COLUMNS} FROM samples s JOIN tasks k ON k.id = s.task_ref \
-             WHERE k.region_id = $1 AND k.instance_name = $2 AND k.task_id = $3 AND s.t >= $4 AND s.t <= $5 \
-             ORDER BY s.t"
-        ))
-        .bind(region)
-        .bind(instance)
-        .bind(task_id as i64)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.pool)
-        .await;
-        let rows = self.note(r)?;
-        rows.iter().map(sample_of).collect::<Result<_, _>>().map_err(StoreError::from)
+        let r = self.stored_rows(region, instance, Some(task_id), from, to).await;
+        let (rows, texts) = self.note(r)?;
+        Ok(rows.iter().map(|(_, r)| sample_from(r, &texts)).collect())
     }
 
     /// Events of an instance (or of one task) with `from <= observedAt <= to`, oldest first.
@@ -637,7 +629,8 @@ impl Store {
         rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
     }
 
-    /// Deletes samples older than `samples_before` and events older than `events_before`.
+    /// Deletes samples older than `samples_before` (a packed hour once all of it is) and events
+    /// older than `events_before`. Returns the samples and events deleted.
     pub async fn sweep(&self, samples_before: i64, events_before: i64) -> Result<(u64, u64), StoreError> {
         let r = async {
             // By the primary key, task by task (SQLite has no index on time alone).
@@ -645,11 +638,21 @@ impl Store {
                 .bind(samples_before)
                 .execute(&self.pool)
                 .await?;
+            // A packed hour goes once all of it is past the cut-off.
+            let packed: i64 = sqlx::query(
+                "DELETE FROM sample_blocks WHERE task_ref IN (SELECT id FROM tasks) AND t0 <= $1 RETURNING n",
+            )
+            .bind(samples_before.saturating_sub(BLOCK_SECS))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .sum::<Result<i64, _>>()?;
             let e = sqlx::query("DELETE FROM events WHERE observed_at < $1")
                 .bind(events_before)
                 .execute(&self.pool)
                 .await?;
-            Ok((s.rows_affected(), e.rows_affected()))
+            Ok((s.rows_affected() + packed.max(0) as u64, e.rows_affected()))
         }
         .await;
         self.note(r)
@@ -769,32 +772,53 @@ impl Store {
     }
 }
 
-/// A sample from the columns of [`SAMPLE_COLUMNS`], from column 0.
-fn sample_of(row: &AnyRow) -> Result<HistorySample, sqlx::Error> {
+/// A stored row from the columns of [`SAMPLE_COLUMNS`], from column 0, its texts kept in `texts`.
+fn row_of(row: &AnyRow, texts: &mut blocks::Texts) -> Result<blocks::Row, sqlx::Error> {
     let int = |i: usize| row.try_get::<Option<i64>, _>(i);
     let text = |i: usize| row.try_get::<Option<String>, _>(i);
-    let t: i64 = row.try_get(0)?;
+    Ok(blocks::Row {
+        t: row.try_get(0)?,
+        stage: int(1)?,
+        state: int(2)?,
+        replay_lsn: int(3)?,
+        not_yet_replayed: int(4)?,
+        behind_source_report: int(5)?,
+        received_lsn: int(6)?,
+        latest_end_lsn: int(7)?,
+        replay_lag: texts.intern(text(8)?.as_deref()),
+        send_age: int(9)?,
+        receipt_age: int(10)?,
+        modified_age: int(11)?,
+        stage_other: texts.intern(text(12)?.as_deref()),
+        state_other: texts.intern(text(13)?.as_deref()),
+    })
+}
+
+/// The sample a stored row holds (the LSNs the lags give, the times from their ages).
+fn sample_from(r: &blocks::Row, texts: &blocks::Texts) -> HistorySample {
+    let t = r.t;
     let lsn = |v: Option<i64>| v.map(|v| Lsn::new(v as u64).to_pg_string());
-    let replay = int(3)?;
-    let (nyr, bsr) = (int(4)?, int(5)?);
+    let replay = r.replay_lsn;
+    let (nyr, bsr) = (r.not_yet_replayed, r.behind_source_report);
     let derived = |stored: Option<i64>, lag: Option<i64>| stored.or_else(|| Some(replay?.wrapping_add(lag?)));
     let at = |age: Option<i64>| age.map(|a| t.wrapping_sub(a));
-    Ok(HistorySample {
+    let text = |k: u32| texts.get(k).map(str::to_string);
+    HistorySample {
         t,
-        stage: decode_label(&STAGES, int(1)?, text(12)?),
-        state: decode_label(&STATES, int(2)?, text(13)?),
-        received_lsn: lsn(derived(int(6)?, nyr)),
-        latest_end_lsn: lsn(derived(int(7)?, bsr)),
+        stage: decode_label(&STAGES, r.stage, text(r.stage_other)),
+        state: decode_label(&STATES, r.state, text(r.state_other)),
+        received_lsn: lsn(derived(r.received_lsn, nyr)),
+        latest_end_lsn: lsn(derived(r.latest_end_lsn, bsr)),
         replay_lsn: lsn(replay),
         not_yet_replayed_bytes: nyr,
         behind_source_report_bytes: bsr,
-        replay_lag: text(8)?,
-        last_msg_send_time: at(int(9)?),
-        last_msg_receipt_time: at(int(10)?),
-        gmt_modified: at(int(11)?),
+        replay_lag: text(r.replay_lag),
+        last_msg_send_time: at(r.send_age),
+        last_msg_receipt_time: at(r.receipt_age),
+        gmt_modified: at(r.modified_age),
         count: 1,
         ..HistorySample::default()
-    })
+    }
 }
 
 fn event_of(row: &AnyRow) -> Result<HistoryEvent, sqlx::Error> {
