@@ -404,9 +404,41 @@ async fn old_store(pool: &sqlx::AnyPool, dir: &str) {
         "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, not_yet_replayed, \
          behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, gmt_modified) \
          VALUES ((SELECT id FROM tasks WHERE task_id = 7), 970, 'odd', NULL, 1440, NULL, 1280, 5, NULL, NULL, NULL, NULL, NULL)",
+        // An event as the watcher wrote it, and an instance-wide one.
+        "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, from_value, \
+         to_value, dedup) VALUES ('cn-hangzhou', 'pgm-old', 7, 'stage_changed', 970, 1000, 990, 'basebackup', \
+         'increment', 'stage:7:basebackup>increment:990')",
+        "INSERT INTO events (region_id, instance_name, kind, observed_at, text, dedup) \
+         VALUES ('cn-hangzhou', 'pgm-old', 'poll_failing', 1030, 'Throttling', 'poll_failing:1000')",
     ] {
         sqlx::query(sql).execute(pool).await.unwrap();
     }
+}
+
+/// What the old events read as after the migration, and on PostgreSQL (which replicas share)
+/// the same event observed again by the new version is still a duplicate.
+async fn old_events_survive(store: &Store) {
+    let got = store.events(R, "pgm-old", Some(7), 0, i64::MAX).await.unwrap();
+    assert_eq!(
+        got.iter().map(|e| (e.kind, e.observed_at, e.at, e.to.clone(), e.text.clone())).collect::<Vec<_>>(),
+        [
+            (EventKind::StageChanged, 1000, Some(990), Some("increment".to_string()), None),
+            (EventKind::PollFailing, 1030, None, None, Some("Throttling".to_string())),
+        ]
+    );
+    let again = PollWrite {
+        region_id: R.into(),
+        instance_name: "pgm-old".into(),
+        at: 1_060,
+        events: vec![
+            event(EventKind::StageChanged, 7, 1_030, 1_060, "stage:7:basebackup>increment:990"),
+            event(EventKind::StageChanged, 7, 1_030, 1_060, "stage:7:increment>switch:1050"),
+        ],
+        ..PollWrite::default()
+    };
+    let w = store.record_poll(&again).await.unwrap();
+    let postgres = store.backend() == migration_proxy::store::Backend::Postgres;
+    assert_eq!(w.events, if postgres { 1 } else { 2 });
 }
 
 /// What the old samples read as after the migration.
@@ -456,6 +488,7 @@ async fn a_sqlite_store_made_before_the_narrow_samples_opens_with_its_samples() 
     pool.close().await;
     let store = Store::open(&dir, None).await.unwrap();
     old_samples_survive(&store).await;
+    old_events_survive(&store).await;
     narrow_round_trip(&store).await;
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -470,6 +503,7 @@ async fn a_postgres_store_made_before_the_narrow_samples_opens_with_its_samples(
     pool.close().await;
     let store = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
     old_samples_survive(&store).await;
+    old_events_survive(&store).await;
     narrow_round_trip(&store).await;
 }
 
@@ -581,11 +615,15 @@ async fn packed_samples(store: &Store) {
         .unwrap()
     };
     check("raw").await;
-    // Hours 10 and 11 packed (the cut-off's own hour, 12, stays raw).
-    assert!(store.compact(43_300).await.unwrap() >= 240);
+    // Hours 10 and 11 packed.
+    assert!(store.compact(43_200).await.unwrap() >= 240);
     assert_eq!(raw().await, 360);
     check("two hours packed").await;
-    assert_eq!(store.compact(43_300).await.unwrap(), 0, "nothing left to pack");
+    assert_eq!(store.compact(43_200).await.unwrap(), 0, "nothing left to pack");
+    // Hour 12 packed in two goes: its block takes the rest of the hour in later.
+    store.compact(44_000).await.unwrap();
+    assert_eq!(raw().await, 360 - 27);
+    check("an hour packed in part").await;
     // A second leader's late copy of a packed sample, then the rest packed.
     let late = PollWrite {
         region_id: R.into(),
@@ -596,7 +634,7 @@ async fn packed_samples(store: &Store) {
     };
     store.record_poll(&late).await.unwrap();
     check("a late copy").await;
-    assert!(store.compact(i64::MAX / 2).await.unwrap() >= 361, "the rest and the late copy");
+    assert!(store.compact(i64::MAX / 2).await.unwrap() >= 334, "the rest and the late copy");
     assert_eq!(raw().await, 0);
     check("all packed").await;
     // Retention: hour 10 is wholly before 39,600; hour 11 is not, so it stays.

@@ -16,13 +16,14 @@ const HOURS_PER_BATCH: i64 = 6;
 const TASK_REF_COLUMN: usize = 14;
 
 impl Store {
-    /// Packs the raw samples of every hour that ended at or before `before`'s hour began (times
-    /// from 1970 on) into one block per task and hour, merged with any block already there.
+    /// Packs the raw samples older than `before` (times from 1970 on) into one block per task
+    /// and hour, merged with any block already there (an hour still under way is packed in
+    /// several goes).
     /// Each batch is one transaction that writes its blocks and deletes exactly the raw rows it
     /// read; if another writer changed those rows meanwhile, the batch is undone and left for
     /// the next run. Returns the samples packed.
     pub async fn compact(&self, before: i64) -> Result<u64, StoreError> {
-        let cutoff = blocks::block_start(before);
+        let cutoff = before;
         let r = async {
             let mut packed = 0u64;
             loop {
@@ -63,7 +64,7 @@ impl Store {
         self.note(r)
     }
 
-    /// One transaction: the raw rows of `refs` with `lo <= t < hi` (whole hours) packed into
+    /// One transaction: the raw rows of `refs` with `lo <= t < hi` packed into
     /// their blocks. `None` when the delete did not find exactly the rows read.
     async fn compact_batch(&self, refs: &[i64], lo: i64, hi: i64) -> Result<Option<u64>, sqlx::Error> {
         use sqlx::Connection;

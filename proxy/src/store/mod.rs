@@ -149,6 +149,53 @@ pub(crate) const SAMPLE_COLUMNS: &str =
     "t, stage, state, replay_lsn, not_yet_replayed, behind_source_report, \
      received_lsn, latest_end_lsn, replay_lag, send_age, receipt_age, modified_age, stage_other, state_other";
 
+/// Event kind codes, from 1 (fixed: they are stored data; the migration `0006_narrow_events.sql`
+/// lists the same).
+const EVENT_KINDS: [&str; 11] = [
+    "task_appeared",
+    "task_vanished",
+    "stage_changed",
+    "state_changed",
+    "disconnect_began",
+    "disconnect_ended",
+    "detail_line",
+    "precheck_report",
+    "readiness_changed",
+    "poll_failing",
+    "poll_recovered",
+];
+
+/// An event kind's stored code.
+pub fn kind_code(kind: EventKind) -> i16 {
+    EVENT_KINDS.iter().position(|k| *k == kind.as_str()).map_or(0, |i| i as i16 + 1)
+}
+
+/// An event's dedup name as stored: the first 8 bytes of its SHA-256, big-endian (what the
+/// PostgreSQL migration computes for the names stored before).
+pub fn dedup_key(dedup: &str) -> i64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(dedup.as_bytes());
+    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+/// The instance's row id in `instances` (events name their instance by it), made if new.
+async fn instance_ref(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    region: &str,
+    instance: &str,
+) -> Result<i64, sqlx::Error> {
+    let find = "SELECT id FROM instances WHERE region_id = $1 AND instance_name = $2";
+    if let Some(id) = sqlx::query_scalar(find).bind(region).bind(instance).fetch_optional(&mut **tx).await? {
+        return Ok(id);
+    }
+    sqlx::query("INSERT INTO instances (region_id, instance_name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(region)
+        .bind(instance)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_scalar(find).bind(region).bind(instance).fetch_one(&mut **tx).await
+}
+
 /// Stage and state codes (fixed: they are stored data; the migration lists the same).
 const STAGES: [&str; 6] = ["precheck", "basebackup", "startup", "increment", "switch", "success"];
 const STATES: [&str; 5] = ["unstarted", "catchup", "streaming", "disconnect", "finish"];
@@ -526,21 +573,24 @@ impl Store {
             }
             written.samples += q.execute(&mut *tx).await?.rows_affected();
         }
+        let instance_ref = match events.is_empty() {
+            true => 0,
+            false => instance_ref(&mut tx, &w.region_id, &w.instance_name).await?,
+        };
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
-                "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, \
+                "INSERT INTO events (instance_ref, task_id, kind, observed_after, observed_at, at, \
                  from_value, to_value, text, duration_min, duration_max, dedup) VALUES ",
             );
-            push_rows(&mut sql, backend, chunk.len(), 13);
-            sql.push_str(" ON CONFLICT (region_id, instance_name, dedup) DO NOTHING");
+            push_rows(&mut sql, backend, chunk.len(), 12);
+            sql.push_str(" ON CONFLICT (instance_ref, dedup) DO NOTHING");
             let mut q = sqlx::query(&sql);
             for e in chunk {
                 let ev = &e.event;
                 q = q
-                    .bind(&w.region_id)
-                    .bind(&w.instance_name)
+                    .bind(instance_ref)
                     .bind(ev.task_id.map(|t| t as i64))
-                    .bind(ev.kind.as_str())
+                    .bind(kind_code(ev.kind))
                     .bind(ev.observed_after)
                     .bind(ev.observed_at)
                     .bind(ev.at)
@@ -549,7 +599,7 @@ impl Store {
                     .bind(ev.text.clone())
                     .bind(ev.duration_min_secs)
                     .bind(ev.duration_max_secs)
-                    .bind(e.dedup.clone());
+                    .bind(dedup_key(&e.dedup));
             }
             written.events += q.execute(&mut *tx).await?.rows_affected();
         }
@@ -613,10 +663,11 @@ impl Store {
         to: i64,
     ) -> Result<Vec<HistoryEvent>, StoreError> {
         let r = sqlx::query(
-            "SELECT kind, task_id, observed_after, observed_at, at, from_value, to_value, text, duration_min, \
-             duration_max FROM events WHERE region_id = $1 AND instance_name = $2 \
-             AND ($3 < 0 OR task_id = $3 OR task_id IS NULL) AND observed_at >= $4 AND observed_at <= $5 \
-             ORDER BY observed_at, id",
+            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
+             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+             WHERE i.region_id = $1 AND i.instance_name = $2 \
+             AND ($3 < 0 OR e.task_id = $3 OR e.task_id IS NULL) AND e.observed_at >= $4 AND e.observed_at <= $5 \
+             ORDER BY e.observed_at, e.id",
         )
         .bind(region)
         .bind(instance)
@@ -822,9 +873,12 @@ fn sample_from(r: &blocks::Row, texts: &blocks::Texts) -> HistorySample {
 }
 
 fn event_of(row: &AnyRow) -> Result<HistoryEvent, sqlx::Error> {
-    let kind: String = row.try_get(0)?;
-    let kind = EventKind::parse(&kind)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {kind:?}").into()))?;
+    let code: i64 = row.try_get(0)?;
+    let kind = usize::try_from(code)
+        .ok()
+        .and_then(|c| EVENT_KINDS.get(c.wrapping_sub(1)))
+        .and_then(|k| EventKind::parse(k))
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {code}").into()))?;
     Ok(HistoryEvent {
         kind,
         task_id: row.try_get::<Option<i64>, _>(1)?.map(|t| t as u64),

@@ -61,9 +61,11 @@ pub const EVENT_RETENTION_DAYS: i64 = 365;
 const CONCURRENT_POLLS: usize = 4;
 /// The retention sweep runs this often (on the leader).
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
-/// Raw samples are packed into hourly blocks (on the leader) once their hour ended at least
-/// this long ago: the alert rules read the last minutes' raw rows.
-pub const RAW_SAMPLES_SECS: i64 = 3600;
+/// Raw samples are packed into hourly blocks (on the leader) once they are this old: the alert
+/// rules read the last minutes' raw rows (`lag_growing`'s default window is 15 minutes).
+pub const RAW_SAMPLES_SECS: i64 = 1800;
+/// Packing runs this often (by the watcher's clock), so the raw rows stay a short tail.
+pub const COMPACT_EVERY_SECS: i64 = 300;
 /// A view refreshes an auto-watch in the store at most this often per instance.
 const VIEW_REFRESH: Duration = Duration::from_secs(60);
 /// Instances named in `/readyz` and in `/metrics` labels, at most (labels stay bounded).
@@ -313,10 +315,10 @@ impl Watcher {
                 last_sweep = Some(tokio::time::Instant::now());
                 self.sweep().await;
             }
-            // Once an hour (and at start): a new hour is ready to pack.
-            let hour = (self.now() - RAW_SAMPLES_SECS).div_euclid(crate::store::BLOCK_SECS);
-            if leading && last_compacted != Some(hour) && self.compact().await {
-                last_compacted = Some(hour);
+            // Every few minutes (and at start).
+            let slot = self.now().div_euclid(COMPACT_EVERY_SECS);
+            if leading && last_compacted != Some(slot) && self.compact().await {
+                last_compacted = Some(slot);
             }
             app.metrics.note_watcher(&self);
             tokio::time::sleep(tick).await;
