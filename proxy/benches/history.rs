@@ -172,14 +172,15 @@ async fn bytes(args: &[String]) {
         p.poll(&list, now).await;
         now += Duration::seconds(30);
         // The leader packs raw rows into blocks every few minutes, as the watcher does. On
-        // PostgreSQL, autovacuum makes the packed rows' space reusable once a fifth of the table
-        // is dead (two packings) within its one-minute nap; this clock runs a day in about a
-        // minute, so the bench vacuums as autovacuum would.
+        // PostgreSQL, autovacuum makes the space of the packed rows (and of the blocks rewritten
+        // with them) reusable once a fifth of a table is dead (two packings) within its
+        // one-minute nap; this clock runs a day in about a minute, so the bench vacuums as
+        // autovacuum would.
         let every = migration_proxy::watch::COMPACT_EVERY_SECS;
         if now.timestamp() % every < 30 {
             p.store.compact(now.timestamp() - migration_proxy::watch::RAW_SAMPLES_SECS).await.unwrap();
             if backend == "postgres" && now.timestamp() % (2 * every) < 30 {
-                sqlx::raw_sql("VACUUM samples").execute(p.store.pool()).await.unwrap();
+                sqlx::raw_sql("VACUUM samples, sample_blocks").execute(p.store.pool()).await.unwrap();
             }
         }
     }
