@@ -48,4 +48,7 @@ SELECT setval(pg_get_serial_sequence('events_narrow', 'id'), COALESCE((SELECT MA
 DROP TABLE events;
 ALTER TABLE events_narrow RENAME TO events;
 CREATE INDEX events_by_task ON events (instance_ref, task_id, observed_at);
+-- A task's stages over its whole history (task_appeared, stage_changed) without reading its
+-- other events.
+CREATE INDEX events_stages ON events (instance_ref, task_id, observed_at) WHERE kind IN (1, 3);
 CREATE INDEX events_by_time ON events USING brin (observed_at);

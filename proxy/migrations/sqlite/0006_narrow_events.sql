@@ -45,4 +45,7 @@ FROM events e JOIN instances i ON i.region_id = e.region_id AND i.instance_name 
 DROP TABLE events;
 ALTER TABLE events_narrow RENAME TO events;
 CREATE INDEX events_by_task ON events (instance_ref, task_id, observed_at);
+-- A task's stages over its whole history (task_appeared, stage_changed) without reading its
+-- other events.
+CREATE INDEX events_stages ON events (instance_ref, task_id, observed_at) WHERE kind IN (1, 3);
 CREATE INDEX events_by_time ON events (observed_at);

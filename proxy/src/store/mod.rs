@@ -680,6 +680,32 @@ impl Store {
         rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
     }
 
+    /// A task's `task_appeared` and `stage_changed` events with `observedAt <= to`, oldest first
+    /// (its stages over its whole history), by the partial index that holds only those: a busy
+    /// task's other events (readiness turns twice per lag cycle) are not read.
+    pub async fn stage_events(
+        &self,
+        region: &str,
+        instance: &str,
+        task_id: u64,
+        to: i64,
+    ) -> Result<Vec<HistoryEvent>, StoreError> {
+        let r = sqlx::query(
+            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
+             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+             WHERE i.region_id = $1 AND i.instance_name = $2 AND e.task_id = $3 AND e.kind IN (1, 3) \
+             AND e.observed_at <= $4 ORDER BY e.observed_at, e.id",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(task_id as i64)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await;
+        let rows = self.note(r)?;
+        rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
     /// Deletes samples older than `samples_before` (a packed hour once all of it is) and events
     /// older than `events_before`. Returns the samples and events deleted.
     pub async fn sweep(&self, samples_before: i64, events_before: i64) -> Result<(u64, u64), StoreError> {
