@@ -1,5 +1,5 @@
-//! Packing finished hours of raw samples into blocks (see `blocks.rs`), run by the watcher's
-//! leader in the background.
+//! Packing raw samples into hourly blocks (see `blocks.rs`), run by the watcher's leader in the
+//! background.
 use std::collections::BTreeMap;
 
 use sqlx::Row as _;
@@ -19,6 +19,7 @@ impl Store {
     /// Packs the raw samples older than `before` (times from 1970 on) into one block per task
     /// and hour, merged with any block already there (an hour still under way is packed in
     /// several goes).
+    ///
     /// Each batch is one transaction that writes its blocks and deletes exactly the raw rows it
     /// read; if another writer changed those rows meanwhile, the batch is undone and left for
     /// the next run. Returns the samples packed.

@@ -5,8 +5,9 @@
 //! (`$n` parameters, `ON CONFLICT DO NOTHING`). Times are Unix seconds.
 //!
 //! A poll's writes go in one transaction ([`Store::record_poll`]); unique keys (a sample per task
-//! and poll time, an event's `dedup` name) make a second writer's copy a no-op, so even two
-//! leaders for a moment cannot write a duplicate.
+//! and poll time, an event's `dedup` name by its hash) make a second writer's copy a no-op, so
+//! even two leaders for a moment cannot write a duplicate. The leader packs raw samples into
+//! hourly blocks in the background (`compact.rs`, `blocks.rs`).
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

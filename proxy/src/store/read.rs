@@ -149,10 +149,11 @@ impl Store {
             .bind(at)
             .fetch_all(self.pool())
             .await?;
+            // Task by task: one index lookup each for its latest block, not a walk of them all.
             let packed = sqlx::query(
-                "SELECT b.t0, b.data, k.task_id FROM sample_blocks b JOIN tasks k ON k.id = b.task_ref \
-                 WHERE k.region_id = $1 AND k.instance_name = $2 \
-                 AND b.t0 = (SELECT MAX(x.t0) FROM sample_blocks x WHERE x.task_ref = b.task_ref AND x.t0 <= $3)",
+                "SELECT b.t0, b.data, k.task_id FROM tasks k JOIN sample_blocks b ON b.task_ref = k.id \
+                 AND b.t0 = (SELECT MAX(x.t0) FROM sample_blocks x WHERE x.task_ref = k.id AND x.t0 <= $3) \
+                 WHERE k.region_id = $1 AND k.instance_name = $2",
             )
             .bind(region)
             .bind(instance)
@@ -165,7 +166,8 @@ impl Store {
             for b in &packed {
                 let (t0, data, task): (i64, Vec<u8>, i64) = (b.try_get(0)?, b.try_get(1)?, b.try_get(2)?);
                 block.clear();
-                blocks::decode(t0, &data, &mut texts, &mut block).map_err(|e| sqlx::Error::Decode(e.into()))?;
+                blocks::decode(t0, &data, &mut texts, &mut block)
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?;
                 if let Some(r) = block.iter().rev().find(|r| r.t <= at) {
                     latest.insert(task as u64, *r);
                 }
