@@ -94,6 +94,14 @@ async fn suite(store: &Store) {
         [EventKind::StageChanged, EventKind::DisconnectBegan]
     );
     assert_eq!(evs[0].observed_after, Some(970), "the first writer's observation stands");
+    // The stages alone (the partial index of stage events), up to a time.
+    let stages = store.stage_events(R, I, 7, i64::MAX).await.unwrap();
+    assert_eq!(
+        stages.iter().map(|e| (e.kind, e.observed_at)).collect::<Vec<_>>(),
+        [(EventKind::StageChanged, 1_000)]
+    );
+    assert!(store.stage_events(R, I, 7, 999).await.unwrap().is_empty());
+    assert!(store.stage_events(R, I, 8, i64::MAX).await.unwrap().is_empty());
     assert_eq!(evs[0].to.as_deref(), Some("increment"));
     assert_eq!(store.events(R, I, None, 1_001, i64::MAX).await.unwrap().len(), 1);
 
