@@ -316,60 +316,59 @@ pub struct PollReport {
 pub const MAX_POINTS: usize = 5_000;
 pub const DEFAULT_POINTS: usize = 500;
 
-/// Downsamples time-ordered `samples` to at most `points`: the range is cut into `points` equal
-/// time buckets, and each non-empty bucket gives its last sample, carrying the bucket's least
-/// and greatest lag figures (`*_min`, `*_max`) and how many samples it stands for, so that a
-/// spike survives. With no more samples than `points`, they come back as they are.
-pub fn downsample(samples: &[HistorySample], points: usize) -> Vec<HistorySample> {
+/// One bucket of [`downsample`]: which of the inputs it holds, and its lag figures' range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bucket {
+    /// Index of the bucket's first and last input.
+    pub first: usize,
+    pub last: usize,
+    /// How many inputs it holds.
+    pub count: u32,
+    /// Least and greatest "not yet replayed" and "behind source report" figure among them.
+    pub not_yet_replayed: Option<(i64, i64)>,
+    pub behind_source_report: Option<(i64, i64)>,
+}
+
+/// The buckets [`downsample`] cuts time-ordered inputs into (only when there are more than
+/// `points` of them), for any type of input: `t` gives an input's time, `lags` its "not yet
+/// replayed" and "behind source report" figures. [`downsample`] is built on it, and so is the
+/// server's reading of packed samples, so both give the same buckets.
+pub fn buckets<T>(
+    items: &[T],
+    points: usize,
+    t: impl Fn(&T) -> i64,
+    lags: impl Fn(&T) -> (Option<i64>, Option<i64>),
+) -> Vec<Bucket> {
     let points = points.max(1);
-    if samples.len() <= points {
-        return samples.to_vec();
-    }
-    let (first, last) = (samples[0].t, samples[samples.len() - 1].t);
-    let span = (last - first).max(1) as i128 + 1;
-    let mut out: Vec<HistorySample> = Vec::with_capacity(points);
-    let mut current: Option<(usize, HistorySample)> = None;
-    let fold = |acc: &mut HistorySample, s: &HistorySample| {
-        let mm = |lo: &mut Option<i64>, hi: &mut Option<i64>, v: Option<i64>| {
-            if let Some(v) = v {
-                *lo = Some(lo.map_or(v, |x| x.min(v)));
-                *hi = Some(hi.map_or(v, |x| x.max(v)));
-            }
-        };
-        mm(&mut acc.not_yet_replayed_min, &mut acc.not_yet_replayed_max, s.not_yet_replayed_bytes);
-        mm(
-            &mut acc.behind_source_report_min,
-            &mut acc.behind_source_report_max,
-            s.behind_source_report_bytes,
-        );
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return Vec::new();
     };
-    for s in samples {
-        let bucket = (((s.t - first) as i128 * points as i128) / span) as usize;
+    let (first, last) = (t(first), t(last));
+    let span = (last - first).max(1) as i128 + 1;
+    let mut out: Vec<Bucket> = Vec::with_capacity(points.min(items.len()));
+    let mut current: Option<(usize, Bucket)> = None;
+    let widen = |range: &mut Option<(i64, i64)>, v: Option<i64>| {
+        if let Some(v) = v {
+            *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        let bucket = (((t(item) - first) as i128 * points as i128) / span) as usize;
+        let (n, b) = lags(item);
         match &mut current {
-            Some((b, acc)) if *b == bucket => {
-                let (nmin, nmax, bmin, bmax, count) = (
-                    acc.not_yet_replayed_min,
-                    acc.not_yet_replayed_max,
-                    acc.behind_source_report_min,
-                    acc.behind_source_report_max,
-                    acc.count,
-                );
-                *acc = HistorySample {
-                    not_yet_replayed_min: nmin,
-                    not_yet_replayed_max: nmax,
-                    behind_source_report_min: bmin,
-                    behind_source_report_max: bmax,
-                    count: count + 1,
-                    ..s.clone()
-                };
-                fold(acc, s);
+            Some((k, acc)) if *k == bucket => {
+                acc.last = i;
+                acc.count += 1;
+                widen(&mut acc.not_yet_replayed, n);
+                widen(&mut acc.behind_source_report, b);
             }
             _ => {
                 if let Some((_, done)) = current.take() {
                     out.push(done);
                 }
-                let mut acc = HistorySample { count: 1, ..s.clone() };
-                fold(&mut acc, s);
+                let mut acc = Bucket { first: i, last: i, count: 1, ..Bucket::default() };
+                widen(&mut acc.not_yet_replayed, n);
+                widen(&mut acc.behind_source_report, b);
                 current = Some((bucket, acc));
             }
         }
@@ -378,6 +377,48 @@ pub fn downsample(samples: &[HistorySample], points: usize) -> Vec<HistorySample
         out.push(done);
     }
     out
+}
+
+/// Downsamples time-ordered `samples` to at most `points`: the range is cut into `points` equal
+/// time buckets, and each non-empty bucket gives its last sample, carrying the bucket's least
+/// and greatest lag figures (`*_min`, `*_max`) and how many samples it stands for, so that a
+/// spike survives. With no more samples than `points`, they come back as they are.
+pub fn downsample(samples: &[HistorySample], points: usize) -> Vec<HistorySample> {
+    if samples.len() <= points.max(1) {
+        return samples.to_vec();
+    }
+    buckets(samples, points, |s| s.t, |s| (s.not_yet_replayed_bytes, s.behind_source_report_bytes))
+        .iter()
+        .map(|b| {
+            // A bucket's range also takes in what its first input already carried (an input
+            // that is itself a downsampled point).
+            let seed = &samples[b.first];
+            let lo = |seed: Option<i64>, range: Option<(i64, i64)>| match (seed, range) {
+                (Some(a), Some((lo, _))) => Some(a.min(lo)),
+                (seed, range) => seed.or(range.map(|r| r.0)),
+            };
+            let hi = |seed: Option<i64>, range: Option<(i64, i64)>| match (seed, range) {
+                (Some(a), Some((_, hi))) => Some(a.max(hi)),
+                (seed, range) => seed.or(range.map(|r| r.1)),
+            };
+            let (nmin, nmax) = (
+                lo(seed.not_yet_replayed_min, b.not_yet_replayed),
+                hi(seed.not_yet_replayed_max, b.not_yet_replayed),
+            );
+            let (bmin, bmax) = (
+                lo(seed.behind_source_report_min, b.behind_source_report),
+                hi(seed.behind_source_report_max, b.behind_source_report),
+            );
+            HistorySample {
+                not_yet_replayed_min: nmin,
+                not_yet_replayed_max: nmax,
+                behind_source_report_min: bmin,
+                behind_source_report_max: bmax,
+                count: b.count,
+                ..samples[b.last].clone()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@
 //!   and the rows written. The first poll (every task new) is reported apart from the steady
 //!   ones (every task re-read, the busy ones sampled).
 //! * `bytes --hours H`: the demo instance polled every 30 s over H simulated hours (a hand-driven
-//!   clock), then the bytes the samples and events take (SQLite: `dbstat`; PostgreSQL:
-//!   `pg_total_relation_size`), per task-day for busy tasks (a sample every poll) and steady ones
-//!   (the 5-minute heartbeat).
+//!   clock, raw rows packed every 5 minutes as the watcher's leader packs them), then the
+//!   bytes the samples and events take (SQLite: `dbstat`; PostgreSQL: `pg_total_relation_size`),
+//!   per task-day for busy tasks (a sample every poll) and steady ones (the 5-minute heartbeat),
+//!   and the bytes of every table and index.
 //!
 //! `cargo bench` runs every bench target with `--bench`: this one then says what it is and exits.
 use std::collections::HashMap;
@@ -170,6 +171,18 @@ async fn bytes(args: &[String]) {
         let list = tasks(&world, DEMO_INSTANCE, now);
         p.poll(&list, now).await;
         now += Duration::seconds(30);
+        // The leader packs raw rows into blocks every few minutes, as the watcher does. On
+        // PostgreSQL, autovacuum makes the space of the packed rows (and of the blocks rewritten
+        // with them) reusable once a fifth of a table is dead (two packings) within its
+        // one-minute nap; this clock runs a day in about a minute, so the bench vacuums as
+        // autovacuum would.
+        let every = migration_proxy::watch::COMPACT_EVERY_SECS;
+        if now.timestamp() % every < 30 {
+            p.store.compact(now.timestamp() - migration_proxy::watch::RAW_SAMPLES_SECS).await.unwrap();
+            if backend == "postgres" && now.timestamp() % (2 * every) < 30 {
+                sqlx::raw_sql("VACUUM samples, sample_blocks").execute(p.store.pool()).await.unwrap();
+            }
+        }
     }
     let store = &p.store;
     let rows = |sql: &'static str| async move {
@@ -177,29 +190,53 @@ async fn bytes(args: &[String]) {
     };
     let (sample_bytes, event_bytes) = match backend {
         "sqlite" => {
-            let size = |names: &'static str| async move {
-                let sql = format!("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN ({names})");
+            // Each table with its indexes (what sqlite_master lists under the table's name).
+            let size = |tables: &'static str| async move {
+                let sql = format!(
+                    "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat \
+                     WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN ({tables}))"
+                );
                 sqlx::query_scalar::<_, i64>(&sql).fetch_one(store.pool()).await.unwrap()
             };
-            (
-                size("'samples', 'samples_by_time'").await,
-                size("'events', 'events_by_task', 'events_by_time', 'sqlite_autoindex_events_1'").await,
-            )
+            (size("'samples', 'sample_blocks'").await, size("'events'").await)
         }
         _ => (
-            rows("SELECT pg_total_relation_size('samples')").await,
+            rows("SELECT pg_total_relation_size('samples') + pg_total_relation_size('sample_blocks')").await,
             rows("SELECT pg_total_relation_size('events')").await,
         ),
     };
-    let n_samples = rows("SELECT COUNT(*) FROM samples").await.max(1);
+    // Bytes per relation: SQLite's tables and indexes; PostgreSQL's tables (with their indexes
+    // and TOAST) and, apart, their indexes.
+    let relations_sql = match backend {
+        "sqlite" => "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY name",
+        _ => {
+            "SELECT c.relname::text || CASE WHEN c.relkind = 'r' THEN ' (total)' ELSE '' END, \
+             CASE WHEN c.relkind = 'r' THEN pg_total_relation_size(c.oid) ELSE pg_relation_size(c.oid) END \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') ORDER BY 1"
+        }
+    };
+    let relations: serde_json::Map<String, serde_json::Value> = sqlx::query(relations_sql)
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<String, _>(0), json!(r.get::<i64, _>(1))))
+        .collect();
+    let n_samples =
+        rows("SELECT (SELECT COUNT(*) FROM samples) + (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sample_blocks)")
+            .await
+            .max(1);
+    let raw_samples = rows("SELECT COUNT(*) FROM samples").await;
     let n_events = rows("SELECT COUNT(*) FROM events").await.max(1);
     let per_sample = sample_bytes as f64 / n_samples as f64;
     let per_event = event_bytes as f64 / n_events as f64;
     // Samples and events per task over the run.
     let per_task: Vec<(i64, i64, i64)> = sqlx::query(
-        "SELECT k.task_id, (SELECT COUNT(*) FROM samples s WHERE s.task_ref = k.id), \
-         (SELECT COUNT(*) FROM events e WHERE e.region_id = k.region_id AND e.instance_name = k.instance_name \
-          AND e.task_id = k.task_id) FROM tasks k",
+        "SELECT k.task_id, (SELECT COUNT(*) FROM samples s WHERE s.task_ref = k.id) \
+         + (SELECT CAST(COALESCE(SUM(b.n), 0) AS BIGINT) FROM sample_blocks b WHERE b.task_ref = k.id), \
+         (SELECT COUNT(*) FROM events e JOIN instances i ON i.id = e.instance_ref WHERE i.region_id = k.region_id \
+          AND i.instance_name = k.instance_name AND e.task_id = k.task_id) FROM tasks k",
     )
     .fetch_all(store.pool())
     .await
@@ -230,6 +267,8 @@ async fn bytes(args: &[String]) {
         json!({
             "mode": "bytes", "backend": backend, "hours": hours, "polls": polls, "tasks": per_task.len(),
             "bytes_per_sample": per_sample, "bytes_per_event": per_event,
+            "sample_bytes": sample_bytes, "event_bytes": event_bytes, "samples": n_samples,
+            "raw_samples": raw_samples, "events": n_events, "relations": relations,
             "busy_tasks": classes.get("busy").map_or(0, |v| v.len()),
             "steady_tasks": classes.get("steady").map_or(0, |v| v.len()),
             "busy_bytes_per_task_day": avg(classes.get("busy")),

@@ -25,7 +25,8 @@ fn quick() -> bool {
 
 /// Seven days of one task, every 30 s, with a stage change and a disconnect a day. Written as a
 /// bulk load: each `PollWrite` carries 1,000 poll times of the one task (one transaction, one
-/// task row, 1,000 samples keyed by time), not 20,160 one-sample transactions.
+/// task row, 1,000 samples keyed by time), not 20,160 one-sample transactions; then packed as
+/// the watcher's leader packs them (all but the last half hour, in hourly blocks).
 async fn fill(store: &Store, now: i64) {
     let start = now - DAYS * 86_400;
     let n = DAYS * 86_400 / EVERY;
@@ -97,25 +98,71 @@ async fn fill(store: &Store, now: i64) {
             .expect("fill the store");
         i += 1000;
     }
+    // What the watcher's leader does every hour: every hour that ended an hour ago is packed.
+    store.compact(now - migration_proxy::watch::RAW_SAMPLES_SECS).await.expect("pack the samples");
 }
 
-/// (p50, p99) in milliseconds over `runs` queries, after a few to warm the caches.
-async fn measure(store: &Store, now: i64, runs: usize) -> (f64, f64, usize) {
+/// Process CPU seconds so far (user + system, every thread: SQLite runs in this process).
+fn cpu_secs() -> f64 {
+    // SAFETY: getrusage fills the struct we own; no other memory is touched.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+/// What `measure` reports, in milliseconds.
+struct Measured {
+    p50: f64,
+    p99: f64,
+    points: usize,
+    /// This process's CPU time per query, median (on PostgreSQL the server's is not in it).
+    cpu_p50: f64,
+    /// Wall time, median, of the samples' read alone (`downsampled_samples`) and of the rest
+    /// (events, stages, watched).
+    samples_p50: f64,
+}
+
+fn p(ms: &mut [f64], q: f64) -> f64 {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    ms[((ms.len() as f64 * q).ceil() as usize).clamp(1, ms.len()) - 1]
+}
+
+/// Wall (p50, p99) and CPU over `runs` queries, after a few to warm the caches.
+async fn measure(store: &Store, now: i64, runs: usize) -> Measured {
     let from = now - DAYS * 86_400;
     let mut points = 0;
     for _ in 0..5 {
         points = load_task_history(store, R, I, TASK, from, now, POINTS).await.unwrap().samples.len();
     }
-    let mut ms: Vec<f64> = (0..runs).map(|_| 0.0).collect();
-    for m in ms.iter_mut() {
-        let t = Instant::now();
+    let (mut ms, mut cpu, mut samples) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (t, c) = (Instant::now(), cpu_secs());
         let h = load_task_history(store, R, I, TASK, from, now, POINTS).await.unwrap();
-        *m = t.elapsed().as_secs_f64() * 1000.0;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        cpu.push((cpu_secs() - c) * 1000.0);
         assert_eq!(h.stored_samples as i64, DAYS * 86_400 / EVERY);
+        let t = Instant::now();
+        store.downsampled_samples(R, I, TASK, (from, now), POINTS, 900).await.unwrap();
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    ms.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).clamp(1, ms.len()) - 1];
-    (at(0.50), at(0.99), points)
+    Measured {
+        p50: p(&mut ms, 0.5),
+        p99: p(&mut ms, 0.99),
+        points,
+        cpu_p50: p(&mut cpu, 0.5),
+        samples_p50: p(&mut samples, 0.5),
+    }
+}
+
+fn line(backend: &str, m: &Measured, runs: usize) -> serde_json::Value {
+    println!(
+        "history query, 7 days at 30 s -> {} points, {backend}: p50 {:.2} ms, p99 {:.2} ms ({runs} runs); \
+         CPU p50 {:.2} ms in this process; the samples' read alone p50 {:.2} ms",
+        m.points, m.p50, m.p99, m.cpu_p50, m.samples_p50
+    );
+    serde_json::json!({"p50_ms": m.p50, "p99_ms": m.p99, "points": m.points, "runs": runs,
+                       "cpu_p50_ms": m.cpu_p50, "samples_p50_ms": m.samples_p50})
 }
 
 fn main() {
@@ -128,18 +175,16 @@ fn main() {
         let dir = std::env::temp_dir().join(format!("history-bench-{}", std::process::id()));
         let sqlite = Store::open_sqlite(&dir).await.expect("open SQLite");
         fill(&sqlite, now).await;
-        let (p50, p99, points) = measure(&sqlite, now, runs).await;
-        println!("history query, 7 days at 30 s -> {points} points, sqlite:   p50 {p50:.2} ms, p99 {p99:.2} ms ({runs} runs)");
-        results.insert("sqlite".into(), serde_json::json!({"p50_ms": p50, "p99_ms": p99, "points": points, "runs": runs}));
+        let m = measure(&sqlite, now, runs).await;
+        results.insert("sqlite".into(), line("sqlite", &m, runs));
         drop(sqlite);
         let _ = std::fs::remove_dir_all(&dir);
 
         let cluster = pg::PrivatePg::start();
         let postgres = Store::open_postgres(&cluster.url()).await.expect("open PostgreSQL");
         fill(&postgres, now).await;
-        let (p50, p99, points) = measure(&postgres, now, runs).await;
-        println!("history query, 7 days at 30 s -> {points} points, postgres: p50 {p50:.2} ms, p99 {p99:.2} ms ({runs} runs)");
-        results.insert("postgres".into(), serde_json::json!({"p50_ms": p50, "p99_ms": p99, "points": points, "runs": runs}));
+        let m = measure(&postgres, now, runs).await;
+        results.insert("postgres".into(), line("postgres", &m, runs));
         postgres.pool().close().await;
         drop(cluster);
     });

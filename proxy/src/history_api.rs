@@ -556,19 +556,16 @@ pub async fn load_task_history(
     points: usize,
 ) -> Result<TaskHistory, StoreError> {
     let window = trend::DEFAULT_WINDOW_SECS;
-    let sampled = store.downsampled_samples(region, instance, task, (from, to), points, window).await?;
-    let events: Vec<HistoryEvent> =
-        store.events(region, instance, Some(task), from, to).await?.into_iter().map(mask_event).collect();
-    // Stages over the whole history: a stage entered before the range still has its start.
-    let stage_events: Vec<HistoryEvent> = store
-        .events(region, instance, Some(task), 0, to)
-        .await?
-        .into_iter()
-        .filter(|e| {
-            e.task_id == Some(task) && matches!(e.kind, EventKind::TaskAppeared | EventKind::StageChanged)
-        })
-        .collect();
-    let watched = store.is_watched(region, instance).await?;
+    // Four reads on connections of their own, at once: the answer waits for the slowest, not
+    // for their sum.
+    let (sampled, events, stage_events, watched) = tokio::try_join!(
+        store.downsampled_samples(region, instance, task, (from, to), points, window),
+        store.events(region, instance, Some(task), from, to),
+        // Stages over the whole history: a stage entered before the range still has its start.
+        store.stage_events(region, instance, task, to),
+        store.is_watched(region, instance),
+    )?;
+    let events: Vec<HistoryEvent> = events.into_iter().map(mask_event).collect();
     Ok(TaskHistory {
         region_id: region.to_string(),
         db_instance_name: instance.to_string(),

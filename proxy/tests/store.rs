@@ -94,6 +94,14 @@ async fn suite(store: &Store) {
         [EventKind::StageChanged, EventKind::DisconnectBegan]
     );
     assert_eq!(evs[0].observed_after, Some(970), "the first writer's observation stands");
+    // The stages alone (the partial index of stage events), up to a time.
+    let stages = store.stage_events(R, I, 7, i64::MAX).await.unwrap();
+    assert_eq!(
+        stages.iter().map(|e| (e.kind, e.observed_at)).collect::<Vec<_>>(),
+        [(EventKind::StageChanged, 1_000)]
+    );
+    assert!(store.stage_events(R, I, 7, 999).await.unwrap().is_empty());
+    assert!(store.stage_events(R, I, 8, i64::MAX).await.unwrap().is_empty());
     assert_eq!(evs[0].to.as_deref(), Some("increment"));
     assert_eq!(store.events(R, I, None, 1_001, i64::MAX).await.unwrap().len(), 1);
 
@@ -126,6 +134,7 @@ async fn suite(store: &Store) {
     flag_watches(store).await;
     narrow_round_trip(store).await;
     downsampled_in_the_database(store).await;
+    packed_samples(store).await;
 }
 
 /// A `--watch` (or `--demo`) removed from the flags is no longer watched for the flag's sake; a
@@ -403,9 +412,41 @@ async fn old_store(pool: &sqlx::AnyPool, dir: &str) {
         "INSERT INTO samples (task_ref, t, stage, state, received_lsn, latest_end_lsn, replay_lsn, not_yet_replayed, \
          behind_source_report, replay_lag, last_msg_send_time, last_msg_receipt_time, gmt_modified) \
          VALUES ((SELECT id FROM tasks WHERE task_id = 7), 970, 'odd', NULL, 1440, NULL, 1280, 5, NULL, NULL, NULL, NULL, NULL)",
+        // An event as the watcher wrote it, and an instance-wide one.
+        "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, from_value, \
+         to_value, dedup) VALUES ('cn-hangzhou', 'pgm-old', 7, 'stage_changed', 970, 1000, 990, 'basebackup', \
+         'increment', 'stage:7:basebackup>increment:990')",
+        "INSERT INTO events (region_id, instance_name, kind, observed_at, text, dedup) \
+         VALUES ('cn-hangzhou', 'pgm-old', 'poll_failing', 1030, 'Throttling', 'poll_failing:1000')",
     ] {
         sqlx::query(sql).execute(pool).await.unwrap();
     }
+}
+
+/// What the old events read as after the migration, and on PostgreSQL (which replicas share)
+/// the same event observed again by the new version is still a duplicate.
+async fn old_events_survive(store: &Store) {
+    let got = store.events(R, "pgm-old", Some(7), 0, i64::MAX).await.unwrap();
+    assert_eq!(
+        got.iter().map(|e| (e.kind, e.observed_at, e.at, e.to.clone(), e.text.clone())).collect::<Vec<_>>(),
+        [
+            (EventKind::StageChanged, 1000, Some(990), Some("increment".to_string()), None),
+            (EventKind::PollFailing, 1030, None, None, Some("Throttling".to_string())),
+        ]
+    );
+    let again = PollWrite {
+        region_id: R.into(),
+        instance_name: "pgm-old".into(),
+        at: 1_060,
+        events: vec![
+            event(EventKind::StageChanged, 7, 1_030, 1_060, "stage:7:basebackup>increment:990"),
+            event(EventKind::StageChanged, 7, 1_030, 1_060, "stage:7:increment>switch:1050"),
+        ],
+        ..PollWrite::default()
+    };
+    let w = store.record_poll(&again).await.unwrap();
+    let postgres = store.backend() == migration_proxy::store::Backend::Postgres;
+    assert_eq!(w.events, if postgres { 1 } else { 2 });
 }
 
 /// What the old samples read as after the migration.
@@ -455,6 +496,7 @@ async fn a_sqlite_store_made_before_the_narrow_samples_opens_with_its_samples() 
     pool.close().await;
     let store = Store::open(&dir, None).await.unwrap();
     old_samples_survive(&store).await;
+    old_events_survive(&store).await;
     narrow_round_trip(&store).await;
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -469,10 +511,11 @@ async fn a_postgres_store_made_before_the_narrow_samples_opens_with_its_samples(
     pool.close().await;
     let store = Store::open(std::path::Path::new("unused"), Some(&pg.url())).await.unwrap();
     old_samples_survive(&store).await;
+    old_events_survive(&store).await;
     narrow_round_trip(&store).await;
 }
 
-/// The database's downsampling gives what the model's `downsample` gives from every sample, and
+/// The store's downsampling gives what the model's `downsample` gives from every sample, and
 /// the catch-up window's lags.
 async fn downsampled_in_the_database(store: &Store) {
     use migration_model::history::downsample;
@@ -512,4 +555,98 @@ async fn downsampled_in_the_database(store: &Store) {
         store.downsampled_samples(R, inst, 4, (0, i64::MAX), 10, 900).await.unwrap(),
         Default::default()
     );
+}
+
+/// Hours packed into blocks (what the watcher's leader does every hour) read back exactly as
+/// they were written, alone and mixed with raw rows: every read, the model's downsampling, the
+/// latest sample, and the retention sweep. A late copy of a packed sample (a second leader's)
+/// is read once.
+async fn packed_samples(store: &Store) {
+    use migration_model::history::downsample;
+    let inst = "pgm-packed";
+    // 600 polls 30 s apart from 36,000 (hour 10): five hours; every 7th without lags, some odd.
+    let all: Vec<HistorySample> = (0..600)
+        .map(|k| {
+            let t = 36_000 + k * 30;
+            let mut s = if k % 50 == 3 { odd_sample(t) } else { sample(t, (k * 7_919) % 100_000) };
+            if k % 7 == 0 {
+                (s.not_yet_replayed_bytes, s.behind_source_report_bytes) = (None, None);
+            }
+            s
+        })
+        .collect();
+    let w = PollWrite {
+        region_id: R.into(),
+        instance_name: inst.into(),
+        at: 54_000,
+        tasks: all
+            .iter()
+            .map(|s| TaskSample { task_id: 5, task_name: None, sample: Some(s.clone()) })
+            .collect(),
+        ..PollWrite::default()
+    };
+    store.record_poll(&w).await.unwrap();
+    let check = |label: &'static str| {
+        let all = all.clone();
+        async move {
+            assert_eq!(store.samples(R, inst, 5, 0, i64::MAX).await.unwrap(), all, "{label}");
+            for (from, to, points) in
+                [(0, i64::MAX, 37), (37_000, 47_000, 100), (40_000, 40_100, 500), (0, i64::MAX, 1)]
+            {
+                let want: Vec<HistorySample> =
+                    all.iter().filter(|s| s.t >= from && s.t <= to).cloned().collect();
+                let got = store.downsampled_samples(R, inst, 5, (from, to), points, 900).await.unwrap();
+                assert_eq!(got.stored, want.len() as u64, "{label}");
+                assert_eq!(
+                    got.samples,
+                    downsample(&want, points),
+                    "{label}: {from}..{to} in {points} points"
+                );
+            }
+            let latest = store.latest_samples(R, inst, 44_000).await.unwrap();
+            assert_eq!(latest, [(5, all.iter().rev().find(|s| s.t <= 44_000).unwrap().clone())], "{label}");
+            let inst_all = store.instance_samples(R, inst, 39_000, 41_000).await.unwrap();
+            assert_eq!(
+                inst_all.len(),
+                all.iter().filter(|s| s.t >= 39_000 && s.t <= 41_000).count(),
+                "{label}"
+            );
+        }
+    };
+    // The raw rows left of this instance's task (compaction packs every instance's).
+    let raw = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM samples s JOIN tasks k ON k.id = s.task_ref WHERE k.instance_name = 'pgm-packed'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+    };
+    check("raw").await;
+    // Hours 10 and 11 packed.
+    assert!(store.compact(43_200).await.unwrap() >= 240);
+    assert_eq!(raw().await, 360);
+    check("two hours packed").await;
+    assert_eq!(store.compact(43_200).await.unwrap(), 0, "nothing left to pack");
+    // Hour 12 packed in two goes: its block takes the rest of the hour in later.
+    store.compact(44_000).await.unwrap();
+    assert_eq!(raw().await, 360 - 27);
+    check("an hour packed in part").await;
+    // A second leader's late copy of a packed sample, then the rest packed.
+    let late = PollWrite {
+        region_id: R.into(),
+        instance_name: inst.into(),
+        at: 54_000,
+        tasks: vec![TaskSample { task_id: 5, task_name: None, sample: Some(sample(36_030, 1)) }],
+        ..PollWrite::default()
+    };
+    store.record_poll(&late).await.unwrap();
+    check("a late copy").await;
+    assert!(store.compact(i64::MAX / 2).await.unwrap() >= 334, "the rest and the late copy");
+    assert_eq!(raw().await, 0);
+    check("all packed").await;
+    // Retention: hour 10 is wholly before 39,600; hour 11 is not, so it stays.
+    let (swept, _) = store.sweep(39_601, 0).await.unwrap();
+    assert!(swept >= 120);
+    assert_eq!(store.samples(R, inst, 5, 0, i64::MAX).await.unwrap(), all[120..].to_vec());
 }

@@ -5,8 +5,9 @@
 //! (`$n` parameters, `ON CONFLICT DO NOTHING`). Times are Unix seconds.
 //!
 //! A poll's writes go in one transaction ([`Store::record_poll`]); unique keys (a sample per task
-//! and poll time, an event's `dedup` name) make a second writer's copy a no-op, so even two
-//! leaders for a moment cannot write a duplicate.
+//! and poll time, an event's `dedup` name by its hash) make a second writer's copy a no-op, so
+//! even two leaders for a moment cannot write a duplicate. The leader packs raw samples into
+//! hourly blocks in the background (`compact.rs`, `blocks.rs`).
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +18,10 @@ use migration_model::Lsn;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+mod blocks;
+mod compact;
 mod read;
+pub use blocks::BLOCK_SECS;
 pub use read::{Downsampled, StoredTask};
 
 /// Where the store lives when neither `--data-dir` nor `--database-url` is given.
@@ -139,12 +143,59 @@ fn push_rows(sql: &mut String, backend: Backend, rows: usize, cols: usize) {
     }
 }
 
-/// A sample's stored columns, in the order `sample_of` reads them (see the migration
+/// A sample's stored columns, in the order `row_of` reads them (see the migration
 /// `0004_narrow_samples.sql`: stage and state as codes, the two LSNs that the lags give left
 /// out, the service times as ages).
 pub(crate) const SAMPLE_COLUMNS: &str =
     "t, stage, state, replay_lsn, not_yet_replayed, behind_source_report, \
      received_lsn, latest_end_lsn, replay_lag, send_age, receipt_age, modified_age, stage_other, state_other";
+
+/// Event kind codes, from 1 (fixed: they are stored data; the migration `0006_narrow_events.sql`
+/// lists the same).
+const EVENT_KINDS: [&str; 11] = [
+    "task_appeared",
+    "task_vanished",
+    "stage_changed",
+    "state_changed",
+    "disconnect_began",
+    "disconnect_ended",
+    "detail_line",
+    "precheck_report",
+    "readiness_changed",
+    "poll_failing",
+    "poll_recovered",
+];
+
+/// An event kind's stored code.
+pub fn kind_code(kind: EventKind) -> i16 {
+    EVENT_KINDS.iter().position(|k| *k == kind.as_str()).map_or(0, |i| i as i16 + 1)
+}
+
+/// An event's dedup name as stored: the first 8 bytes of its SHA-256, big-endian (what the
+/// PostgreSQL migration computes for the names stored before).
+pub fn dedup_key(dedup: &str) -> i64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(dedup.as_bytes());
+    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+/// The instance's row id in `instances` (events name their instance by it), made if new.
+async fn instance_ref(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    region: &str,
+    instance: &str,
+) -> Result<i64, sqlx::Error> {
+    let find = "SELECT id FROM instances WHERE region_id = $1 AND instance_name = $2";
+    if let Some(id) = sqlx::query_scalar(find).bind(region).bind(instance).fetch_optional(&mut **tx).await? {
+        return Ok(id);
+    }
+    sqlx::query("INSERT INTO instances (region_id, instance_name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(region)
+        .bind(instance)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_scalar(find).bind(region).bind(instance).fetch_one(&mut **tx).await
+}
 
 /// Stage and state codes (fixed: they are stored data; the migration lists the same).
 const STAGES: [&str; 6] = ["precheck", "basebackup", "startup", "increment", "switch", "success"];
@@ -523,21 +574,24 @@ impl Store {
             }
             written.samples += q.execute(&mut *tx).await?.rows_affected();
         }
+        let instance_ref = match events.is_empty() {
+            true => 0,
+            false => instance_ref(&mut tx, &w.region_id, &w.instance_name).await?,
+        };
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
-                "INSERT INTO events (region_id, instance_name, task_id, kind, observed_after, observed_at, at, \
+                "INSERT INTO events (instance_ref, task_id, kind, observed_after, observed_at, at, \
                  from_value, to_value, text, duration_min, duration_max, dedup) VALUES ",
             );
-            push_rows(&mut sql, backend, chunk.len(), 13);
-            sql.push_str(" ON CONFLICT (region_id, instance_name, dedup) DO NOTHING");
+            push_rows(&mut sql, backend, chunk.len(), 12);
+            sql.push_str(" ON CONFLICT (instance_ref, dedup) DO NOTHING");
             let mut q = sqlx::query(&sql);
             for e in chunk {
                 let ev = &e.event;
                 q = q
-                    .bind(&w.region_id)
-                    .bind(&w.instance_name)
+                    .bind(instance_ref)
                     .bind(ev.task_id.map(|t| t as i64))
-                    .bind(ev.kind.as_str())
+                    .bind(kind_code(ev.kind))
                     .bind(ev.observed_after)
                     .bind(ev.observed_at)
                     .bind(ev.at)
@@ -546,7 +600,7 @@ impl Store {
                     .bind(ev.text.clone())
                     .bind(ev.duration_min_secs)
                     .bind(ev.duration_max_secs)
-                    .bind(e.dedup.clone());
+                    .bind(dedup_key(&e.dedup));
             }
             written.events += q.execute(&mut *tx).await?.rows_affected();
         }
@@ -595,20 +649,9 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HistorySample>, StoreError> {
-        let r = sqlx::query(&format!(
-            "SELECT {SAMPLE_COLUMNS} FROM samples s JOIN tasks k ON k.id = s.task_ref \
-             WHERE k.region_id = $1 AND k.instance_name = $2 AND k.task_id = $3 AND s.t >= $4 AND s.t <= $5 \
-             ORDER BY s.t"
-        ))
-        .bind(region)
-        .bind(instance)
-        .bind(task_id as i64)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.pool)
-        .await;
-        let rows = self.note(r)?;
-        rows.iter().map(sample_of).collect::<Result<_, _>>().map_err(StoreError::from)
+        let r = self.stored_rows(region, instance, Some(task_id), from, to).await;
+        let (rows, texts) = self.note(r)?;
+        Ok(rows.iter().map(|(_, r)| sample_from(r, &texts)).collect())
     }
 
     /// Events of an instance (or of one task) with `from <= observedAt <= to`, oldest first.
@@ -621,10 +664,11 @@ impl Store {
         to: i64,
     ) -> Result<Vec<HistoryEvent>, StoreError> {
         let r = sqlx::query(
-            "SELECT kind, task_id, observed_after, observed_at, at, from_value, to_value, text, duration_min, \
-             duration_max FROM events WHERE region_id = $1 AND instance_name = $2 \
-             AND ($3 < 0 OR task_id = $3 OR task_id IS NULL) AND observed_at >= $4 AND observed_at <= $5 \
-             ORDER BY observed_at, id",
+            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
+             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+             WHERE i.region_id = $1 AND i.instance_name = $2 \
+             AND ($3 < 0 OR e.task_id = $3 OR e.task_id IS NULL) AND e.observed_at >= $4 AND e.observed_at <= $5 \
+             ORDER BY e.observed_at, e.id",
         )
         .bind(region)
         .bind(instance)
@@ -637,7 +681,34 @@ impl Store {
         rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
     }
 
-    /// Deletes samples older than `samples_before` and events older than `events_before`.
+    /// A task's `task_appeared` and `stage_changed` events with `observedAt <= to`, oldest first
+    /// (its stages over its whole history), by the partial index that holds only those: a busy
+    /// task's other events (readiness turns twice per lag cycle) are not read.
+    pub async fn stage_events(
+        &self,
+        region: &str,
+        instance: &str,
+        task_id: u64,
+        to: i64,
+    ) -> Result<Vec<HistoryEvent>, StoreError> {
+        let r = sqlx::query(
+            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
+             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+             WHERE i.region_id = $1 AND i.instance_name = $2 AND e.task_id = $3 AND e.kind IN (1, 3) \
+             AND e.observed_at <= $4 ORDER BY e.observed_at, e.id",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(task_id as i64)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await;
+        let rows = self.note(r)?;
+        rows.iter().map(event_of).collect::<Result<_, _>>().map_err(StoreError::from)
+    }
+
+    /// Deletes samples older than `samples_before` (a packed hour once all of it is) and events
+    /// older than `events_before`. Returns the samples and events deleted.
     pub async fn sweep(&self, samples_before: i64, events_before: i64) -> Result<(u64, u64), StoreError> {
         let r = async {
             // By the primary key, task by task (SQLite has no index on time alone).
@@ -645,11 +716,21 @@ impl Store {
                 .bind(samples_before)
                 .execute(&self.pool)
                 .await?;
+            // A packed hour goes once all of it is past the cut-off.
+            let packed: i64 = sqlx::query(
+                "DELETE FROM sample_blocks WHERE task_ref IN (SELECT id FROM tasks) AND t0 <= $1 RETURNING n",
+            )
+            .bind(samples_before.saturating_sub(BLOCK_SECS))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .sum::<Result<i64, _>>()?;
             let e = sqlx::query("DELETE FROM events WHERE observed_at < $1")
                 .bind(events_before)
                 .execute(&self.pool)
                 .await?;
-            Ok((s.rows_affected(), e.rows_affected()))
+            Ok((s.rows_affected() + packed.max(0) as u64, e.rows_affected()))
         }
         .await;
         self.note(r)
@@ -769,38 +850,62 @@ impl Store {
     }
 }
 
-/// A sample from the columns of [`SAMPLE_COLUMNS`], from column 0.
-fn sample_of(row: &AnyRow) -> Result<HistorySample, sqlx::Error> {
+/// A stored row from the columns of [`SAMPLE_COLUMNS`], from column 0, its texts kept in `texts`.
+fn row_of(row: &AnyRow, texts: &mut blocks::Texts) -> Result<blocks::Row, sqlx::Error> {
     let int = |i: usize| row.try_get::<Option<i64>, _>(i);
     let text = |i: usize| row.try_get::<Option<String>, _>(i);
-    let t: i64 = row.try_get(0)?;
-    let lsn = |v: Option<i64>| v.map(|v| Lsn::new(v as u64).to_pg_string());
-    let replay = int(3)?;
-    let (nyr, bsr) = (int(4)?, int(5)?);
-    let derived = |stored: Option<i64>, lag: Option<i64>| stored.or_else(|| Some(replay?.wrapping_add(lag?)));
-    let at = |age: Option<i64>| age.map(|a| t.wrapping_sub(a));
-    Ok(HistorySample {
-        t,
-        stage: decode_label(&STAGES, int(1)?, text(12)?),
-        state: decode_label(&STATES, int(2)?, text(13)?),
-        received_lsn: lsn(derived(int(6)?, nyr)),
-        latest_end_lsn: lsn(derived(int(7)?, bsr)),
-        replay_lsn: lsn(replay),
-        not_yet_replayed_bytes: nyr,
-        behind_source_report_bytes: bsr,
-        replay_lag: text(8)?,
-        last_msg_send_time: at(int(9)?),
-        last_msg_receipt_time: at(int(10)?),
-        gmt_modified: at(int(11)?),
-        count: 1,
-        ..HistorySample::default()
+    Ok(blocks::Row {
+        t: row.try_get(0)?,
+        stage: int(1)?,
+        state: int(2)?,
+        replay_lsn: int(3)?,
+        not_yet_replayed: int(4)?,
+        behind_source_report: int(5)?,
+        received_lsn: int(6)?,
+        latest_end_lsn: int(7)?,
+        replay_lag: texts.intern(text(8)?.as_deref()),
+        send_age: int(9)?,
+        receipt_age: int(10)?,
+        modified_age: int(11)?,
+        stage_other: texts.intern(text(12)?.as_deref()),
+        state_other: texts.intern(text(13)?.as_deref()),
     })
 }
 
+/// The sample a stored row holds (the LSNs the lags give, the times from their ages).
+fn sample_from(r: &blocks::Row, texts: &blocks::Texts) -> HistorySample {
+    let t = r.t;
+    let lsn = |v: Option<i64>| v.map(|v| Lsn::new(v as u64).to_pg_string());
+    let replay = r.replay_lsn;
+    let (nyr, bsr) = (r.not_yet_replayed, r.behind_source_report);
+    let derived = |stored: Option<i64>, lag: Option<i64>| stored.or_else(|| Some(replay?.wrapping_add(lag?)));
+    let at = |age: Option<i64>| age.map(|a| t.wrapping_sub(a));
+    let text = |k: u32| texts.get(k).map(str::to_string);
+    HistorySample {
+        t,
+        stage: decode_label(&STAGES, r.stage, text(r.stage_other)),
+        state: decode_label(&STATES, r.state, text(r.state_other)),
+        received_lsn: lsn(derived(r.received_lsn, nyr)),
+        latest_end_lsn: lsn(derived(r.latest_end_lsn, bsr)),
+        replay_lsn: lsn(replay),
+        not_yet_replayed_bytes: nyr,
+        behind_source_report_bytes: bsr,
+        replay_lag: text(r.replay_lag),
+        last_msg_send_time: at(r.send_age),
+        last_msg_receipt_time: at(r.receipt_age),
+        gmt_modified: at(r.modified_age),
+        count: 1,
+        ..HistorySample::default()
+    }
+}
+
 fn event_of(row: &AnyRow) -> Result<HistoryEvent, sqlx::Error> {
-    let kind: String = row.try_get(0)?;
-    let kind = EventKind::parse(&kind)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {kind:?}").into()))?;
+    let code: i64 = row.try_get(0)?;
+    let kind = usize::try_from(code)
+        .ok()
+        .and_then(|c| EVENT_KINDS.get(c.wrapping_sub(1)))
+        .and_then(|k| EventKind::parse(k))
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown event kind {code}").into()))?;
     Ok(HistoryEvent {
         kind,
         task_id: row.try_get::<Option<i64>, _>(1)?.map(|t| t as u64),

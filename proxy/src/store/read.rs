@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use migration_model::history::HistorySample;
-use sqlx::Row;
+use sqlx::Row as _;
 
-use super::{sample_of, Store, StoreError, SAMPLE_COLUMNS};
+use super::blocks::{self, Row, Texts, BLOCK_SECS};
+use super::{row_of, sample_from, Store, StoreError, SAMPLE_COLUMNS};
 
 /// A task's samples over a range, as the task history answers them (see
 /// [`Store::downsampled_samples`]).
@@ -13,8 +14,7 @@ use super::{sample_of, Store, StoreError, SAMPLE_COLUMNS};
 pub struct Downsampled {
     /// Samples stored in the range.
     pub stored: u64,
-    /// At most `points` samples: `migration_model::history::downsample` of the range, computed
-    /// by the database so that only these rows leave it.
+    /// At most `points` samples: `migration_model::history::downsample` of the range.
     pub samples: Vec<HistorySample>,
     /// `(t, not yet replayed)` over the `window_secs` before the range's last sample that has
     /// the figure (what the catch-up rate reads).
@@ -30,7 +30,7 @@ pub struct StoredTask {
     pub last_seen: i64,
 }
 
-/// The first column after the sample's (`SAMPLE_COLUMNS`, then `k.task_id` or a bucket's figures).
+/// The first column after the sample's (`SAMPLE_COLUMNS`, then `k.task_id`).
 const TASK_ID_COLUMN: usize = 14;
 
 impl Store {
@@ -66,47 +66,130 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<(u64, HistorySample)>, StoreError> {
-        let sql = format!(
-            "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
-             WHERE k.region_id = $1 AND k.instance_name = $2 AND s.t >= $3 AND s.t <= $4 \
-             ORDER BY k.task_id, s.t"
-        );
-        let r =
-            sqlx::query(&sql).bind(region).bind(instance).bind(from).bind(to).fetch_all(self.pool()).await;
-        let rows = self.note(r)?;
-        rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>(TASK_ID_COLUMN)? as u64, sample_of(row)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        let r = self.stored_rows(region, instance, None, from, to).await;
+        let (rows, texts) = self.note(r)?;
+        Ok(rows.iter().map(|(task, row)| (*task, sample_from(row, &texts))).collect())
     }
 
-    /// Each task's latest sample at or before `at` (its stage and state then).
+    /// The stored rows of one task (or every task of the instance) with `from <= t <= to`, by
+    /// task then time: the raw rows and the packed blocks (see `blocks.rs`), each sample once.
+    /// The raw rows are read first: a compaction committed between the two reads then shows its
+    /// samples in both (the copy is dropped), never in neither.
+    pub(crate) async fn stored_rows(
+        &self,
+        region: &str,
+        instance: &str,
+        task: Option<u64>,
+        from: i64,
+        to: i64,
+    ) -> Result<(Vec<(u64, Row)>, Texts), sqlx::Error> {
+        if from > to {
+            return Ok((Vec::new(), Texts::default()));
+        }
+        let task = task.map_or(-1, |t| t as i64);
+        let raw = sqlx::query(&format!(
+            "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
+             WHERE k.region_id = $1 AND k.instance_name = $2 AND ($3 < 0 OR k.task_id = $3) \
+             AND s.t >= $4 AND s.t <= $5"
+        ))
+        .bind(region)
+        .bind(instance)
+        .bind(task)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let packed = sqlx::query(
+            "SELECT b.t0, b.data, k.task_id FROM sample_blocks b JOIN tasks k ON k.id = b.task_ref \
+             WHERE k.region_id = $1 AND k.instance_name = $2 AND ($3 < 0 OR k.task_id = $3) \
+             AND b.t0 >= $4 AND b.t0 <= $5",
+        )
+        .bind(region)
+        .bind(instance)
+        .bind(task)
+        .bind(from.saturating_sub(BLOCK_SECS - 1))
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let mut texts = Texts::default();
+        // Blocks first: on a time held twice, the block's copy (the first writer's) stays.
+        let mut rows: Vec<(u64, Row)> = Vec::with_capacity(raw.len() + packed.len() * 120);
+        let mut block = Vec::new();
+        for b in &packed {
+            let (t0, data, task): (i64, Vec<u8>, i64) = (b.try_get(0)?, b.try_get(1)?, b.try_get(2)?);
+            block.clear();
+            blocks::decode(t0, &data, &mut texts, &mut block).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            rows.extend(block.iter().filter(|r| r.t >= from && r.t <= to).map(|r| (task as u64, *r)));
+        }
+        for r in &raw {
+            rows.push((r.try_get::<i64, _>(TASK_ID_COLUMN)? as u64, row_of(r, &mut texts)?));
+        }
+        rows.sort_by_key(|(task, r)| (*task, r.t));
+        rows.dedup_by_key(|(task, r)| (*task, r.t));
+        Ok((rows, texts))
+    }
+
+    /// Each task's latest sample at or before `at` (its stage and state then): the latest raw
+    /// row or the latest block's last sample, whichever is later (raw rows read first, as in
+    /// `stored_rows`).
     pub async fn latest_samples(
         &self,
         region: &str,
         instance: &str,
         at: i64,
     ) -> Result<Vec<(u64, HistorySample)>, StoreError> {
-        let sql = format!(
-            "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
-             WHERE k.region_id = $1 AND k.instance_name = $2 \
-             AND s.t = (SELECT MAX(x.t) FROM samples x WHERE x.task_ref = s.task_ref AND x.t <= $3) \
-             ORDER BY k.task_id"
-        );
-        let r = sqlx::query(&sql).bind(region).bind(instance).bind(at).fetch_all(self.pool()).await;
-        let rows = self.note(r)?;
-        rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>(TASK_ID_COLUMN)? as u64, sample_of(row)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        let r = async {
+            let raw = sqlx::query(&format!(
+                "SELECT {SAMPLE_COLUMNS}, k.task_id FROM samples s JOIN tasks k ON k.id = s.task_ref \
+                 WHERE k.region_id = $1 AND k.instance_name = $2 \
+                 AND s.t = (SELECT MAX(x.t) FROM samples x WHERE x.task_ref = s.task_ref AND x.t <= $3)"
+            ))
+            .bind(region)
+            .bind(instance)
+            .bind(at)
+            .fetch_all(self.pool())
+            .await?;
+            // Task by task: one index lookup each for its latest block, not a walk of them all.
+            let packed = sqlx::query(
+                "SELECT b.t0, b.data, k.task_id FROM tasks k JOIN sample_blocks b ON b.task_ref = k.id \
+                 AND b.t0 = (SELECT MAX(x.t0) FROM sample_blocks x WHERE x.task_ref = k.id AND x.t0 <= $3) \
+                 WHERE k.region_id = $1 AND k.instance_name = $2",
+            )
+            .bind(region)
+            .bind(instance)
+            .bind(at)
+            .fetch_all(self.pool())
+            .await?;
+            let mut texts = Texts::default();
+            let mut latest: std::collections::BTreeMap<u64, Row> = std::collections::BTreeMap::new();
+            let mut block = Vec::new();
+            for b in &packed {
+                let (t0, data, task): (i64, Vec<u8>, i64) = (b.try_get(0)?, b.try_get(1)?, b.try_get(2)?);
+                block.clear();
+                blocks::decode(t0, &data, &mut texts, &mut block)
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?;
+                if let Some(r) = block.iter().rev().find(|r| r.t <= at) {
+                    latest.insert(task as u64, *r);
+                }
+            }
+            for r in &raw {
+                let task = r.try_get::<i64, _>(TASK_ID_COLUMN)? as u64;
+                let row = row_of(r, &mut texts)?;
+                if latest.get(&task).is_none_or(|l| l.t < row.t) {
+                    latest.insert(task, row);
+                }
+            }
+            Ok::<_, sqlx::Error>(latest.iter().map(|(task, r)| (*task, sample_from(r, &texts))).collect())
+        }
+        .await;
+        self.note(r)
     }
 
     /// A task's samples with `from <= t <= to`, downsampled to at most `points` exactly as
     /// `migration_model::history::downsample` does (each bucket's last sample, with the bucket's
-    /// least and greatest lag figures and its count), but in the database: a week at 30 s is
-    /// 20,160 rows, and moving each through the driver cost far more than the grouping. The
-    /// buckets are the outer loop (`CROSS JOIN` makes SQLite keep that order), so each one's last
-    /// sample is one primary-key lookup, not a scan.
+    /// least and greatest lag figures and its count): the model's own `buckets` over the stored
+    /// rows, so only the chosen rows become samples (a week at 30 s is 20,160 rows, nearly all
+    /// read as 168 packed blocks).
     pub async fn downsampled_samples(
         &self,
         region: &str,
@@ -116,96 +199,36 @@ impl Store {
         points: usize,
         window_secs: i64,
     ) -> Result<Downsampled, StoreError> {
-        let r = async {
-            let Some(task_ref) = sqlx::query_scalar::<_, i64>(
-                "SELECT id FROM tasks WHERE region_id = $1 AND instance_name = $2 AND task_id = $3",
-            )
-            .bind(region)
-            .bind(instance)
-            .bind(task_id as i64)
-            .fetch_optional(self.pool())
-            .await?
-            else {
-                return Ok(Downsampled::default());
-            };
-            let stats = sqlx::query(
-                "SELECT COUNT(*), MIN(t), MAX(t), MAX(CASE WHEN not_yet_replayed IS NOT NULL THEN t END) \
-                 FROM samples WHERE task_ref = $1 AND t >= $2 AND t <= $3",
-            )
-            .bind(task_ref)
-            .bind(from)
-            .bind(to)
-            .fetch_one(self.pool())
-            .await?;
-            let stored: i64 = stats.try_get(0)?;
-            let (first, last, last_lag) = (
-                stats.try_get::<Option<i64>, _>(1)?,
-                stats.try_get::<Option<i64>, _>(2)?,
-                stats.try_get::<Option<i64>, _>(3)?,
-            );
-            let points = points.max(1) as i64;
-            let samples = match (first, last) {
-                (Some(first), Some(last)) if stored > points => {
-                    let span = (last - first).max(1) + 1;
-                    let sql = format!(
-                        "SELECT {SAMPLE_COLUMNS}, g.nmin, g.nmax, g.bmin, g.bmax, g.c FROM \
-                         (SELECT (t - $4) * $5 / $6 AS b, MAX(t) AS lt, MIN(not_yet_replayed) AS nmin, \
-                         MAX(not_yet_replayed) AS nmax, MIN(behind_source_report) AS bmin, \
-                         MAX(behind_source_report) AS bmax, COUNT(*) AS c FROM samples \
-                         WHERE task_ref = $1 AND t >= $2 AND t <= $3 GROUP BY 1) g \
-                         CROSS JOIN samples s WHERE s.task_ref = $1 AND s.t = g.lt ORDER BY s.t"
-                    );
-                    let rows = sqlx::query(&sql)
-                        .bind(task_ref)
-                        .bind(from)
-                        .bind(to)
-                        .bind(first)
-                        .bind(points)
-                        .bind(span)
-                        .fetch_all(self.pool())
-                        .await?;
-                    rows.iter()
-                        .map(|row| {
-                            let mut s = sample_of(row)?;
-                            let n = TASK_ID_COLUMN; // the bucket's figures follow the sample
-                            s.not_yet_replayed_min = row.try_get(n)?;
-                            s.not_yet_replayed_max = row.try_get(n + 1)?;
-                            s.behind_source_report_min = row.try_get(n + 2)?;
-                            s.behind_source_report_max = row.try_get(n + 3)?;
-                            s.count = row.try_get::<i64, _>(n + 4)?.clamp(0, u32::MAX.into()) as u32;
-                            Ok(s)
-                        })
-                        .collect::<Result<Vec<_>, sqlx::Error>>()?
-                }
-                (Some(_), Some(_)) => {
-                    let sql = format!(
-                        "SELECT {SAMPLE_COLUMNS} FROM samples WHERE task_ref = $1 AND t >= $2 AND t <= $3 ORDER BY t"
-                    );
-                    let rows =
-                        sqlx::query(&sql).bind(task_ref).bind(from).bind(to).fetch_all(self.pool()).await?;
-                    rows.iter().map(sample_of).collect::<Result<Vec<_>, sqlx::Error>>()?
-                }
-                _ => Vec::new(),
-            };
-            let recent_lags = match last_lag {
-                Some(last_lag) => sqlx::query(
-                    "SELECT t, not_yet_replayed FROM samples WHERE task_ref = $1 AND t >= $2 AND t <= $3 \
-                     AND not_yet_replayed IS NOT NULL ORDER BY t",
-                )
-                .bind(task_ref)
-                .bind(from.max(last_lag.saturating_sub(window_secs.max(0))))
-                .bind(last_lag)
-                .fetch_all(self.pool())
-                .await?
+        let r = self.stored_rows(region, instance, Some(task_id), from, to).await;
+        let (rows, texts) = self.note(r)?;
+        let rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
+        let samples = if rows.len() > points.max(1) {
+            let lags = |r: &Row| (r.not_yet_replayed, r.behind_source_report);
+            migration_model::history::buckets(&rows, points, |r| r.t, lags)
                 .iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()?,
-                None => Vec::new(),
-            };
-            Ok(Downsampled { stored: stored as u64, samples, recent_lags })
-        }
-        .await;
-        self.note(r)
+                .map(|b| HistorySample {
+                    not_yet_replayed_min: b.not_yet_replayed.map(|r| r.0),
+                    not_yet_replayed_max: b.not_yet_replayed.map(|r| r.1),
+                    behind_source_report_min: b.behind_source_report.map(|r| r.0),
+                    behind_source_report_max: b.behind_source_report.map(|r| r.1),
+                    count: b.count,
+                    ..sample_from(&rows[b.last], &texts)
+                })
+                .collect()
+        } else {
+            rows.iter().map(|r| sample_from(r, &texts)).collect()
+        };
+        let recent_lags = match rows.iter().rev().find(|r| r.not_yet_replayed.is_some()) {
+            Some(last) => {
+                let since = from.max(last.t.saturating_sub(window_secs.max(0)));
+                rows.iter()
+                    .filter(|r| r.t >= since && r.t <= last.t)
+                    .filter_map(|r| Some((r.t, r.not_yet_replayed?)))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        Ok(Downsampled { stored: rows.len() as u64, samples, recent_lags })
     }
 
     /// When each instance's tasks were last seen by a poll: (region, instance) → Unix seconds.

@@ -61,6 +61,11 @@ pub const EVENT_RETENTION_DAYS: i64 = 365;
 const CONCURRENT_POLLS: usize = 4;
 /// The retention sweep runs this often (on the leader).
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// Raw samples are packed into hourly blocks (on the leader) once they are this old: the alert
+/// rules read the last minutes' raw rows (`lag_growing`'s default window is 15 minutes).
+pub const RAW_SAMPLES_SECS: i64 = 1800;
+/// Packing runs this often (by the watcher's clock), so the raw rows stay a short tail.
+pub const COMPACT_EVERY_SECS: i64 = 300;
 /// A view refreshes an auto-watch in the store at most this often per instance.
 const VIEW_REFRESH: Duration = Duration::from_secs(60);
 /// Instances named in `/readyz` and in `/metrics` labels, at most (labels stay bounded).
@@ -291,6 +296,7 @@ impl Watcher {
         // Followers try for the lock this often, so one takes over within an interval.
         let tick = (self.config.interval / 4).max(Duration::from_millis(100));
         let mut last_sweep: Option<tokio::time::Instant> = None;
+        let mut last_compacted: Option<i64> = None;
         loop {
             let leading = leadership.check().await;
             if leading != self.is_leader() {
@@ -309,6 +315,11 @@ impl Watcher {
                 last_sweep = Some(tokio::time::Instant::now());
                 self.sweep().await;
             }
+            // Every few minutes (and at start).
+            let slot = self.now().div_euclid(COMPACT_EVERY_SECS);
+            if leading && last_compacted != Some(slot) && self.compact().await {
+                last_compacted = Some(slot);
+            }
             app.metrics.note_watcher(&self);
             tokio::time::sleep(tick).await;
         }
@@ -323,6 +334,23 @@ impl Watcher {
             Ok((s, e)) if s + e > 0 => tracing::info!(samples = s, events = e, "history retention sweep"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "history retention sweep failed"),
+        }
+    }
+
+    /// Packs finished hours of raw samples into blocks (see `Store::compact`); false if it
+    /// failed (tried again next round).
+    pub async fn compact(&self) -> bool {
+        match self.store.compact(self.now() - RAW_SAMPLES_SECS).await {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::debug!(samples = n, "history samples packed");
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "packing history samples failed");
+                false
+            }
         }
     }
 
