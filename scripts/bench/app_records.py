@@ -194,4 +194,38 @@ wasm function on its first call, on the main thread, and the first table calls m
 for the first time, so more bytes of code cost more than the faster code saves. The profile
 keeps `"z"`. What would move the first table is less code run for the first time before the first
 row, and fewer DOM nodes and strings per row (each cell is its own `view!` with its own memo, the
-idiom the table is written in)."""
+idiom the table is written in).
+
+**Third round** (recorded by hand on 2026-12-07; each change built by `scripts/build-app.sh` and
+measured against this branch's build by `ab.py --startup-only`: 4 alternating rounds of 5 loads
+per build, the instance page of 30 rows; load average at the start and the end of each run).
+
+`startup.mjs` now also reads the main thread's CPU time up to the first row (`thread_ms`, CDP's
+`ThreadTime`) and the DOM nodes alive then (`nodes`). On a loaded machine the wall-clock first row
+is mostly waiting for a core: at load 4 to 10 the page's main thread had used 185 ms of CPU when
+the first row appeared at 540 ms, and across those 20 loads its CPU time spread over 171 to 220 ms,
+while in a run at load 7 to 10 the time from the task list's answer to the first row spread over 76
+to 236 ms across 9 loads. `thread_ms` is the figure to compare changes by; `ab.py --startup-only`
+runs only this script.
+
+*Tried, not kept* (A = this branch, B = A with the change; medians of 20 loads):
+
+| change | DOM nodes A / B | main-thread CPU to the first row, A / B | ratio | load |
+|---|---:|---:|---:|---|
+| the stage indicator drawn by the stylesheet from two attributes on one element, instead of six spans per row (5 fewer elements a row) | 4,254 / 3,864 | 185.0 / 184.1 ms | 0.99 | 4.1 to 9.5 |
+| the same, plus wasm-bindgen's `enable-interning` (tag, class and event names passed to JS once, then looked up) | 4,254 / 3,864 | 202.3 / 208.5 ms | 1.03 | 7.5 to 14.9 |
+| opt-level `"s"` instead of `"z"` (wasm 1,926,902 B raw, 495,547 B brotli, against 436,773 B) | 4,256 / 4,256 | 194.5 / 194.0 ms | 1.00 | 1.0 to 5.8 |
+
+None moved the CPU time to the first row beyond its spread, so none is in the code (with `"s"` the
+wall-clock first row read 401 against 439 ms, 0.91, in the run whose load rose from 1 to 6, but
+its CPU time did not change, and the wasm is 13% larger brotli; `"z"` stays). Removing 150
+of the table's elements leaves the time where it was: the DOM work of the rows is not the part a
+trim of a few elements per row can move.
+
+*The task list's request* waits for nothing: its `LocalResource` is created with the page and does
+not read the session, and like every Leptos resource its fetch starts on the microtask after the
+first synchronous render (in the profile above it is asked at 261 ms and the app reports started
+at 263 ms). On loopback the answer follows about 3 ms later, so asking earlier could save at most
+that round trip here; it is not measured under the throttled 40 ms round trips.
+
+**The first-table goal (250 ms) stays missed.**"""
