@@ -7,9 +7,11 @@ use crate::pages::{AlertsPage, HomePage, InstancePage, NotFoundPage, TaskPage, W
 use crate::theme::ThemePref;
 use crate::{clock, prefs, url};
 use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use std::future::IntoFuture;
 
 /// Everything `App` provides. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
@@ -37,6 +39,15 @@ impl AppContext {
     /// The session once loaded successfully.
     pub fn session_data(&self) -> Option<Session> {
         self.session.get().flatten()
+    }
+
+    /// Whether to ask the proxy for history, once the session has answered (`api::history_kept`).
+    /// The session is awaited untracked: it is loaded once, and a resource whose fetcher awaited
+    /// it tracked was told of the answer while still waiting for it, so it fetched a second time
+    /// as soon as its first fetch was done (the instance page asked for its history twice).
+    pub async fn history_kept(&self) -> bool {
+        let session = ScopedFuture::new_untracked(self.session.into_future()).await;
+        crate::api::history_kept(Some(session)) == Some(true)
     }
 }
 

@@ -3,6 +3,7 @@
 //! Performance API marks for `make bench`.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use migration_model::format::whole_seconds;
 
 /// Milliseconds since the Unix epoch, now.
 #[cfg(target_arch = "wasm32")]
@@ -41,12 +42,12 @@ fn local(ms: i64) -> DateTime<FixedOffset> {
 
 /// `YYYY-MM-DD HH:MM:SS` in the viewer's time zone.
 pub fn local_text(ms: i64) -> String {
-    local(ms).format("%Y-%m-%d %H:%M:%S").to_string()
+    whole_seconds(local(ms).naive_local()).to_string()
 }
 
 /// `HH:MM:SS` in the viewer's time zone.
 pub fn local_time_of_day(ms: i64) -> String {
-    local(ms).format("%H:%M:%S").to_string()
+    whole_seconds(local(ms).time()).to_string()
 }
 
 /// `performance.mark(name)`; silently nothing where the API is missing.
@@ -67,5 +68,7 @@ mod tests {
     fn local_text_uses_the_offset() {
         assert_eq!(super::local_text(1_645_779_193_000), "2022-02-25 08:53:13");
         assert_eq!(super::local_time_of_day(1_645_779_193_000), "08:53:13");
+        assert_eq!(super::local_text(1_645_779_193_999), "2022-02-25 08:53:13", "no fraction");
+        assert_eq!(super::local_time_of_day(1_645_779_193_999), "08:53:13");
     }
 }

@@ -7,7 +7,10 @@
 //!   the data is) says what the last fetch did: its error, whether the proxy served a saved copy
 //!   (`X-Proxy-Stale`), when good data last arrived, whether a fetch is in flight.
 //! - [`LoadStatus::refresh`] fetches again (Refresh now, auto-refresh, Retry) and records the
-//!   `migration:refresh-start` / `migration:refresh-applied` marks that `make bench` reads.
+//!   `migration:refresh-start` / `migration:refresh-applied` marks that `make bench` reads;
+//!   [`LoadStatus::refresh_every`] does so on a timer, for panels without a refresh bar.
+//! - A view that should redraw only when the answer changed reads `data` through a `Memo`
+//!   (equal answers do not notify), as the alert views do.
 //! - [`KeptResource::gate`] reads the resource the idiomatic way (`Suspend`), for a
 //!   `<Transition>` to show its fallback until the first answer and never again.
 //!
@@ -16,8 +19,10 @@
 
 use crate::api::{ApiError, Fetched};
 use crate::clock::{mark, mark_after_paint, now_ms};
+use crate::prefs::page_hidden;
 use leptos::prelude::*;
 use std::future::Future;
+use std::time::Duration;
 
 /// Where loading stands, apart from the data itself. `Copy`: arena handles only.
 #[derive(Clone, Copy)]
@@ -59,6 +64,22 @@ impl LoadStatus {
             mark("migration:refresh-start");
         }
         self.trigger.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Fetches again every `every` while the tab is shown, no fetch is in flight and `wanted()`
+    /// holds, until the owner goes away: for panels that follow the watcher's pace on their own,
+    /// without a [`RefreshBar`](crate::components::status::RefreshBar). A hidden tab does not
+    /// ask (browsers throttle its timers anyway).
+    pub fn refresh_every(&self, every: Duration, wanted: impl Fn() -> bool + 'static) {
+        let status = *self;
+        let tick = move || {
+            if !page_hidden() && !status.busy.get_untracked() && wanted() {
+                status.refresh();
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, every) {
+            on_cleanup(move || handle.clear());
+        }
     }
 
     /// Stale: a saved copy from the proxy, or a failed refresh over data still on screen.

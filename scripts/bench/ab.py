@@ -12,6 +12,8 @@ figure's median per build, and the load average at the start and the end.
 Per round and build: `startup.mjs` (phases of the first table, loopback, 3 runs), `browser.mjs
 --parts throttled` (10 Mbit/s, 40 ms RTT, empty cache, 2 runs) and `browser.mjs --parts
 refresh` (the 100-row refresh, 3 runs through to the simulator and 3 from the proxy's cache).
+With `--startup-only`, only `startup.mjs` (5 runs a round): its `thread_ms` (main-thread CPU
+time) is the figure least moved by other work on the machine.
 """
 import argparse
 import json
@@ -62,6 +64,7 @@ def main():
     ap.add_argument("--a", required=True, help="dist directory of build A")
     ap.add_argument("--b", required=True, help="dist directory of build B")
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--startup-only", action="store_true", help="only startup.mjs (the first table), 5 runs a round")
     ap.add_argument("--proxy", default=os.path.join(ROOT, "target/release/migration-proxy"))
     a = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGRATION_PROXY_", "ALIBABA_CLOUD_"))}
@@ -92,9 +95,12 @@ def main():
         for r in range(a.rounds):
             for name in ("A", "B") if r % 2 == 0 else ("B", "A"):
                 base = bases[name]
-                s = node("startup.mjs", "--base", base, "--runs", "3")
-                for k in ("api_end", "first_row", "task_ms", "script_ms", "compiled", "started"):
+                s = node("startup.mjs", "--base", base, "--runs", "5" if a.startup_only else "3")
+                for k in ("api_end", "first_row", "task_ms", "script_ms", "thread_ms", "nodes", "compiled", "started"):
                     add(name, f"first table: {k}", [run[k] for run in s["runs"]])
+                if a.startup_only:
+                    print(f"round {r + 1} {name} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+                    continue
                 t = node("browser.mjs", "--base", base, "--runs", "2", "--parts", "throttled")
                 add(name, "throttled first table", t["throttled_first_table_ms"])
                 f = node("browser.mjs", "--base", base, "--runs", "3", "--parts", "refresh")

@@ -82,8 +82,8 @@ Nearly 360 ms passed between the answer and the first row.
 (sparklines) **twice**; the first row appeared only after the second history answer. Each row's
 sparkline cell read the history `LocalResource` inside the task table's `<Transition>`, and a resource
 read under a `<Transition>` holds it until the resource resolves. Fixed: the rows read a copy of the
-answer kept by an effect outside the Transition. Why the history call is made twice is not found
-(the second one starts as the table is first shown); it no longer holds the table.
+answer kept by an effect outside the Transition. Why the history call was made twice was found
+later (below, "Second round"); it no longer held the table even then.
 
 **After both fixes and `erase_components`** (`startup.mjs`, 5 runs, load 7; medians): HTML 25 ·
 JS 88 · wasm 120 (fetched once) · compiled 157 · started 263 · task list asked 261, answered 264 ·
@@ -134,4 +134,98 @@ during the run, so rougher):
 
 The CPU figures are lower with it; the throttled and uncached-refresh medians moved the other way
 while the load rose from 13 to 20 between the rounds. Not settled: to measure again on a quiet
-machine with `ab.py`."""
+machine with `ab.py`.
+
+**Second round** (recorded by hand on 2026-12-07, load average 7 to 12 on the 2 shared cores).
+
+*The history asked twice, found and fixed.* Every resource that asks for history (the instance
+page's sparklines, a task's history and alerts, the attention view, the watch page) awaited the
+session resource inside its fetcher. Awaiting a resource tracks it, so the session's answer,
+arriving while the fetcher waited for it, marked the resource dirty; `AsyncDerived` runs one
+fetch at a time, so it fetched again as soon as the first fetch was done. The session is now
+awaited untracked (`AppContext::history_kept`), and `history.spec.ts` counts the `/api/` calls of
+an instance page load (session, task list and history once each) and of a task page (its alert
+episodes once): on the previous build it fails with 2 history calls. The second call came after
+the first row, so it did not move the first-table figure.
+
+*Where the time goes between the task list's answer and the first row* (CPU profile, 100 µs
+sampling, main built with its name section, 4 loads at load 10; the window ends at the first
+row, marked by the observer; self time, ms per load): DOM calls and the calls between wasm and JS
+dominate: `createElement` 15, `wasm-to-js` 12, decoding strings passed to JS 10 and the glue's
+string helpers 13, `insertBefore` 6, JS garbage collection 19, and 46 ms of V8 `(program)` time
+(where lazy compilation of the row-building code is counted); then malloc 8, reactive reads 6.
+Decoding the answer took 2.9 ms and deriving the 30 rows (`task_rows`: `Detail` logs, chrono
+parsing, attention) 0.2 ms: the lenient serde readers through `serde_json::Value` and chrono's
+several parse formats are not where the first table waits. Formatting times with chrono's
+`format("%Y-%m-%d %H:%M:%S")` (the pattern parsed on every call) took about 7 ms (chrono's
+pattern reader 4.0, its formatter 2.8): the app now
+writes them with chrono's `Display` and `to_rfc3339_opts` (same text; natively, at opt-level "z",
+400,000 times took 168 ms instead of 617 ms, a ratio of 0.27).
+
+*This round's changes against main* (`ab.py --rounds 3`, the instance page of 30 rows; load 7.6
+at the start, 12.2 at the end, so the wall-clock medians are rough):
+
+| figure | main | this branch | ratio |
+|---|---:|---:|---:|
+| first row (loopback) | 752 ms | 590 ms | 0.78 |
+| main thread task / script time to the first row | 619 / 225 ms | 622 / 233 ms | 1.00 / 1.04 |
+| first row, 10 Mbit/s, 40 ms RTT, empty cache | 1,072 ms | 1,026 ms | 0.96 |
+| 100-row refresh through to the simulator | 87 ms | 100 ms | 1.15 |
+| 100-row refresh, proxy cache fresh | 31 ms | 34 ms | 1.07 |
+
+The CPU time to the first row did not change: the wall-clock gain is the load moving between
+rounds, not a result. **The first-table goal (250 ms) stays missed.**
+
+*opt-level 3 against "z"* (the same code; `opt-level = 3` with `wasm-opt -O3` against the
+profile's `"z"` with `wasm-opt -Oz`; both built by hand, `ab.py --rounds 3`, load 8.5 to 8.9):
+
+| figure | "z" | 3 | ratio |
+|---|---:|---:|---:|
+| first row (loopback) | 580 ms | 698 ms | 1.20 |
+| main thread task / script time to the first row | 595 / 180 ms | 737 / 308 ms | 1.24 / 1.72 |
+| wasm compiled and instantiated | 232 ms | 344 ms | 1.49 |
+| first row, throttled | 1,062 ms | 1,307 ms | 1.23 |
+| 100-row refresh through to the simulator | 86 ms | 89 ms | 1.04 |
+| 100-row refresh, proxy cache fresh | 40 ms | 26 ms | 0.65 |
+| wasm, brotli | 436,970 B | 597,610 B | 1.37 |
+
+Faster code once compiled (the cached refresh), but the first table is slower: V8 compiles each
+wasm function on its first call, on the main thread, and the first table calls most of the app
+for the first time, so more bytes of code cost more than the faster code saves. The profile
+keeps `"z"`. What would move the first table is less code run for the first time before the first
+row, and fewer DOM nodes and strings per row (each cell is its own `view!` with its own memo, the
+idiom the table is written in).
+
+**Third round** (recorded by hand on 2026-12-07; each change built by `scripts/build-app.sh` and
+measured against this branch's build by `ab.py --startup-only`: 4 alternating rounds of 5 loads
+per build, the instance page of 30 rows; load average at the start and the end of each run).
+
+`startup.mjs` now also reads the main thread's CPU time up to the first row (`thread_ms`, CDP's
+`ThreadTime`) and the DOM nodes alive then (`nodes`). On a loaded machine the wall-clock first row
+is mostly waiting for a core: at load 4 to 10 the page's main thread had used 185 ms of CPU when
+the first row appeared at 540 ms, and across those 20 loads its CPU time spread over 171 to 220 ms,
+while in a run at load 7 to 10 the time from the task list's answer to the first row spread over 76
+to 236 ms across 9 loads. `thread_ms` is the figure to compare changes by; `ab.py --startup-only`
+runs only this script.
+
+*Tried, not kept* (A = this branch, B = A with the change; medians of 20 loads):
+
+| change | DOM nodes A / B | main-thread CPU to the first row, A / B | ratio | load |
+|---|---:|---:|---:|---|
+| the stage indicator drawn by the stylesheet from two attributes on one element, instead of six spans per row (5 fewer elements a row) | 4,254 / 3,864 | 185.0 / 184.1 ms | 0.99 | 4.1 to 9.5 |
+| the same, plus wasm-bindgen's `enable-interning` (tag, class and event names passed to JS once, then looked up) | 4,254 / 3,864 | 202.3 / 208.5 ms | 1.03 | 7.5 to 14.9 |
+| opt-level `"s"` instead of `"z"` (wasm 1,926,902 B raw, 495,547 B brotli, against 436,773 B) | 4,256 / 4,256 | 194.5 / 194.0 ms | 1.00 | 1.0 to 5.8 |
+
+None moved the CPU time to the first row beyond its spread, so none is in the code (with `"s"` the
+wall-clock first row read 401 against 439 ms, 0.91, in the run whose load rose from 1 to 6, but
+its CPU time did not change, and the wasm is 13% larger brotli; `"z"` stays). Removing 150
+of the table's elements leaves the time where it was: the DOM work of the rows is not the part a
+trim of a few elements per row can move.
+
+*The task list's request* waits for nothing: its `LocalResource` is created with the page and does
+not read the session, and like every Leptos resource its fetch starts on the microtask after the
+first synchronous render (in the profile above it is asked at 261 ms and the app reports started
+at 263 ms). On loopback the answer follows about 3 ms later, so asking earlier could save at most
+that round trip here; it is not measured under the throttled 40 ms round trips.
+
+**The first-table goal (250 ms) stays missed.**"""

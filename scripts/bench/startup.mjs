@@ -17,6 +17,9 @@
 //   task_ms, script_ms   the page's main-thread task and script time until then (CDP
 //                Performance.getMetrics): the work, apart from the waiting, and less moved by
 //                other load on the machine than the wall-clock figures
+//   thread_ms    the main thread's CPU time until then (ThreadTime): time taken by other
+//                processes on a loaded machine is not counted
+//   nodes        DOM nodes alive in the page then
 //
 // Usage: node startup.mjs --base http://127.0.0.1:PORT [--runs 5] [--throttled 1]
 //        [--path /regions/cn-hangzhou/instances/pgm-bp102g323jd4demo]
@@ -113,6 +116,8 @@ try {
       const metric = (name) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
       r.task_ms = metric('TaskDuration');
       r.script_ms = metric('ScriptDuration');
+      r.thread_ms = metric('ThreadTime');
+      r.nodes = metrics.find((m) => m.name === 'Nodes')?.value ?? null;
       if (i > 0) out.runs.push(r); // the first run warms the proxy's cache
     } catch (e) {
       out.errors.push(e.message.split('\n')[0]);
@@ -124,7 +129,7 @@ try {
   await browser.close();
 }
 out.median = {};
-for (const k of ['html', 'js', 'wasm', 'compiled', 'started', 'api_start', 'api_end', 'first_row', 'task_ms', 'script_ms', 'wasm_fetches']) {
+for (const k of ['html', 'js', 'wasm', 'compiled', 'started', 'api_start', 'api_end', 'first_row', 'task_ms', 'script_ms', 'thread_ms', 'nodes', 'wasm_fetches']) {
   out.median[k] = median(out.runs.map((r) => r[k]));
 }
 console.log(JSON.stringify(out));

@@ -10,11 +10,12 @@ use crate::components::alerts::{
     delivery_status_label, destination_kind_label, event_label, header_cells, kind_label, SeverityBadge,
 };
 use crate::i18n::{t, tf, Key, Lang};
-use crate::prefs::page_hidden;
+use crate::resource::KeptResource;
 use crate::url::{instance_href, task_href, TaskListQuery};
 use crate::verdicts::error_message;
 use leptos::prelude::*;
 use migration_model::format::{self, datetime_attr, utc_ms};
+use std::time::Duration;
 
 /// How many deliveries the page shows.
 const DELIVERIES: u32 = 50;
@@ -70,33 +71,18 @@ pub fn AlertsPage() -> impl IntoView {
         let api = api.get_value();
         async move { api.alert_rules().await.map(|f| f.data) }
     });
-    let tick = RwSignal::new(0u32);
-    let deliveries = LocalResource::new(move || {
-        tick.track();
+    let deliveries = KeptResource::new(move || {
         let api = api.get_value();
-        async move { api.alert_deliveries(DELIVERIES).await.map(|f| f.data) }
+        async move { api.alert_deliveries(DELIVERIES).await }
     });
-    // The last list stays on screen while the next is read.
-    let shown = RwSignal::new(None::<Result<Vec<AlertDelivery>, ApiError>>);
-    Effect::new(move |_| {
-        if let Some(answer) = deliveries.get() {
-            let keep = answer.is_err() && matches!(shown.get_untracked(), Some(Ok(_)));
-            // Set only on a change, so an unchanged answer does not redraw the table.
-            if !keep && shown.with_untracked(|s| s.as_ref() != Some(&answer)) {
-                shown.set(Some(answer));
-            }
-        }
+    deliveries.status.refresh_every(Duration::from_secs(REFRESH_SECS), || true);
+    // The last good list stays on screen while the next is read and when it fails; the memo
+    // notifies only on a change, so an unchanged answer does not redraw the table.
+    let (data, error) = (deliveries.data, deliveries.status.error);
+    let shown = Memo::new(move |_| match data.get() {
+        Some(list) => Some(Ok(list)),
+        None => error.get().map(Err),
     });
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if !page_hidden() {
-                tick.update(|n| *n = n.wrapping_add(1));
-            }
-        },
-        std::time::Duration::from_secs(REFRESH_SECS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
     let lang = app.lang;
     let failed = move |e: ApiError, testid: &'static str| {
         let text =

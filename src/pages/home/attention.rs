@@ -11,7 +11,6 @@ use crate::app::{tr, use_app};
 use crate::clock::now_ms;
 use crate::components::alerts::{header_cells, kind_label, severity_rank, SeverityBadge, UnixTime};
 use crate::i18n::{tf, Key};
-use crate::prefs::page_hidden;
 use crate::resource::KeptResource;
 use crate::url::{instance_href, task_href, TaskListQuery};
 use crate::verdicts::{error_message, stage_label, state_label};
@@ -20,6 +19,7 @@ use migration_model::format;
 use migration_model::history::InstanceHistory;
 use migration_model::{MigrateStage, ReplicationState};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// How often the view asks again (the watcher polls every 30 s by default).
 const REFRESH_SECS: u64 = 30;
@@ -170,23 +170,14 @@ pub fn Attention() -> impl IntoView {
     let kept = KeptResource::new(move || {
         let api = api.get_value();
         async move {
-            match history_kept(Some(session.await)) {
-                None | Some(false) => Err(ApiError::history_off()),
-                Some(true) => load(api).await,
+            if !app.history_kept().await {
+                return Err(ApiError::history_off());
             }
+            load(api).await
         }
     });
     let status = kept.status;
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if !page_hidden() && !off.get_untracked() {
-                status.refresh();
-            }
-        },
-        std::time::Duration::from_secs(REFRESH_SECS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    status.refresh_every(Duration::from_secs(REFRESH_SECS), move || !off.get_untracked());
     let lang = app.lang;
     let failed = move || {
         // A failure before any answer: said in one line, the picker below still works.

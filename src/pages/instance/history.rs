@@ -3,7 +3,7 @@
 //! localStorage, like the recent list). Without history a one-line notice says why; the table
 //! itself is the live data and does not wait for this.
 
-use crate::api::{history_kept, ApiError, Fetched};
+use crate::api::{ApiError, Fetched};
 use crate::app::{tr, use_app};
 use crate::clock::now_ms;
 use crate::i18n::{t, tf, Key};
@@ -33,7 +33,7 @@ pub struct InstanceHistoryRef {
 /// Loads the instance's history, records this visit, and provides both to the rows.
 pub fn provide_instance_history(region: String, instance: String) -> InstanceHistoryRef {
     let app = use_app();
-    let (api, session) = (app.api, app.session);
+    let api = app.api;
     let now = (now_ms() / 1000.0) as i64;
     let last_visit = StoredValue::new(prefs::load_visit(&region, &instance));
     prefs::remember_visit(&region, &instance, now);
@@ -41,13 +41,11 @@ pub fn provide_instance_history(region: String, instance: String) -> InstanceHis
         let (api, region, instance) = (api.get_value(), region.clone(), instance.clone());
         async move {
             // Asked only once the session says this proxy keeps history.
-            match history_kept(Some(session.await)) {
-                None | Some(false) => Err(ApiError::history_off()),
-                Some(true) => {
-                    let to = (now_ms() / 1000.0) as i64;
-                    api.instance_history(&region, &instance, to - SPARK_SECS, to).await
-                }
+            if !app.history_kept().await {
+                return Err(ApiError::history_off());
             }
+            let to = (now_ms() / 1000.0) as i64;
+            api.instance_history(&region, &instance, to - SPARK_SECS, to).await
         }
     });
     let answer = RwSignal::new(None);

@@ -2,13 +2,14 @@
 //! (`GET {base}/api/alerts/episodes?RegionId&DBInstanceName&TaskId`). Episodes live in the
 //! history store: without one the panel says so in one line. Refreshed with the watcher's pace.
 
-use crate::api::{history_kept, AlertEpisode, ApiError, EpisodeQuery};
+use crate::api::{ApiError, EpisodeQuery};
 use crate::app::{tr, use_app};
 use crate::components::alerts::EpisodeTable;
 use crate::i18n::{t, tf, Key};
-use crate::prefs::page_hidden;
+use crate::resource::KeptResource;
 use crate::verdicts::error_message;
 use leptos::prelude::*;
+use std::time::Duration;
 
 /// How often the panel asks again.
 const REFRESH_SECS: u64 = 30;
@@ -17,7 +18,7 @@ const REFRESH_SECS: u64 = 30;
 #[component]
 pub fn TaskAlerts(region: String, instance: String, id: u64) -> impl IntoView {
     let app = use_app();
-    let (api, session, lang) = (app.api, app.session, app.lang);
+    let (api, lang) = (app.api, app.lang);
     let query = EpisodeQuery {
         region: Some(region),
         instance: Some(instance),
@@ -25,38 +26,23 @@ pub fn TaskAlerts(region: String, instance: String, id: u64) -> impl IntoView {
         firing_only: false,
         limit: Some(100),
     };
-    let tick = RwSignal::new(0u32);
-    let data = LocalResource::new(move || {
-        tick.track();
+    let kept = KeptResource::new(move || {
         let (api, query) = (api.get_value(), query.clone());
         async move {
-            match history_kept(Some(session.await)) {
-                None | Some(false) => Err(ApiError::history_off()),
-                Some(true) => api.alert_episodes(&query).await.map(|f| f.data),
+            if !app.history_kept().await {
+                return Err(ApiError::history_off());
             }
+            api.alert_episodes(&query).await
         }
     });
-    // The last answer stays while the next is on its way (no flicker every 30 s).
-    let shown = RwSignal::new(None::<Result<Vec<AlertEpisode>, ApiError>>);
-    Effect::new(move |_| {
-        if let Some(answer) = data.get() {
-            let keep = answer.is_err() && matches!(shown.get_untracked(), Some(Ok(_)));
-            // Set only on a change, so an unchanged answer does not redraw the table.
-            if !keep && shown.with_untracked(|s| s.as_ref() != Some(&answer)) {
-                shown.set(Some(answer));
-            }
-        }
+    kept.status.refresh_every(Duration::from_secs(REFRESH_SECS), || true);
+    // The last good answer stays while the next is on its way and when it fails (no flicker
+    // every 30 s); the memo notifies only on a change, so an unchanged answer does not redraw.
+    let (data, error) = (kept.data, kept.status.error);
+    let shown = Memo::new(move |_| match data.get() {
+        Some(episodes) => Some(Ok(episodes)),
+        None => error.get().map(Err),
     });
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if !page_hidden() {
-                tick.update(|n| *n = n.wrapping_add(1));
-            }
-        },
-        std::time::Duration::from_secs(REFRESH_SECS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
     let body = move || {
         match shown.get() {
         // Nothing while loading: the live panels above carry the page's loading state.

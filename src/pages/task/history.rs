@@ -7,7 +7,7 @@
 //! The range is in the URL (`?range=1h|6h|24h|7d|all`). The chart's geometry ([`geometry`]) is
 //! pure and unit-tested natively; colours come from CSS classes (strict CSP, both themes).
 
-use crate::api::{history_kept, ApiError, Fetched};
+use crate::api::{ApiError, Fetched};
 use crate::app::{tr, use_app};
 use crate::clock::{local_text, now_ms};
 use crate::i18n::{t, tf, Key, Lang};
@@ -95,7 +95,7 @@ impl TaskHistoryRef {
 /// Loads the history of one task over the range in the URL.
 pub fn load_task_history(region: String, instance: String, id: u64) -> TaskHistoryRef {
     let app = use_app();
-    let (api, session, now) = (app.api, app.session, app.now);
+    let (api, now) = (app.api, app.now);
     let query = use_query_map();
     let range = Memo::new(move |_| {
         query.with(|q| q.get("range").and_then(|r| Range::parse(&r)).unwrap_or(Range::H24))
@@ -106,14 +106,12 @@ pub fn load_task_history(region: String, instance: String, id: u64) -> TaskHisto
         let (api, region, instance, range) = (api.get_value(), region.clone(), instance.clone(), range.get());
         async move {
             // Asked only once the session says this proxy keeps history.
-            match history_kept(Some(session.await)) {
-                None | Some(false) => Err(ApiError::history_off()),
-                Some(true) => {
-                    let to = (now_ms() / 1000.0) as i64;
-                    let from = range.secs().map_or(0, |s| to - s);
-                    api.task_history(&region, &instance, id, from, to, POINTS).await
-                }
+            if !app.history_kept().await {
+                return Err(ApiError::history_off());
             }
+            let to = (now_ms() / 1000.0) as i64;
+            let from = range.secs().map_or(0, |s| to - s);
+            api.task_history(&region, &instance, id, from, to, POINTS).await
         }
     });
     TaskHistoryRef { range, data }

@@ -2,7 +2,7 @@
 //! (a rule, or who added or opened it), and each one's last poll with data. Members of the
 //! admin group can add and remove watches here; everyone else sees the list.
 
-use crate::api::{history_kept, ApiError};
+use crate::api::ApiError;
 use crate::app::{title, tr, use_app};
 use crate::clock::local_text;
 use crate::i18n::{t, tf, Key, Lang};
@@ -28,15 +28,14 @@ pub fn WatchPage() -> impl IntoView {
     let app = use_app();
     title(|l| t(l, Key::WatchHeading).to_owned());
     let api = app.api;
-    let session = app.session;
     let data = LocalResource::new(move || {
         let api = api.get_value();
         async move {
             // Asked only once the session says this proxy keeps history.
-            match history_kept(Some(session.await)) {
-                None | Some(false) => Err(ApiError::history_off()),
-                Some(true) => api.watch_list().await,
+            if !app.history_kept().await {
+                return Err(ApiError::history_off());
             }
+            api.watch_list().await
         }
     });
     let failure = RwSignal::new(None::<String>);

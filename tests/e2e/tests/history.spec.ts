@@ -189,6 +189,38 @@ test.describe('with history', () => {
     await expect(page.locator('[data-testid="changed-mark"]')).toHaveCount(0);
   });
 
+  test('a page load asks for each thing once: the session, the task list, the history, the alerts', async ({ page }) => {
+    // Counts the /api/ requests by path (query left out). The instance history was once asked
+    // twice per load: its resource awaited the session tracked, so the session's answer made it
+    // fetch again as soon as the first fetch was done.
+    const calls = new Map<string, number>();
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.includes('/api/')) calls.set(path, (calls.get(path) ?? 0) + 1);
+    });
+    const counted = () => Object.fromEntries([...calls].sort());
+
+    await page.goto(`${stack.url}${INSTANCE_PATH}`);
+    await expect(page.locator(`[data-testid="task-row"][data-task-id="${TASK}"] [data-testid="sparkline"]`)).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    expect(counted()).toEqual({
+      '/api/session': 1,
+      '/api/rds/DescribeCloudMigrationResult': 1,
+      [`/api/history/${REGION}/${INSTANCE}`]: 1,
+    });
+
+    calls.clear();
+    await page.goto(`${stack.url}${TASK_PATH}`);
+    await expect(byTestId(page, 'history-chart')).toBeVisible();
+    await expect(byTestId(page, 'task-alerts').locator('.panel__body > *').first()).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    // (The task's own history is asked again each minute, so a load across a minute's turn may
+    // ask twice; it is not counted here.)
+    const task = counted();
+    expect(task['/api/alerts/episodes']).toBe(1);
+    expect(task['/api/session']).toBe(1);
+  });
+
   test('the watch page lists what is watched and why, read-only without the admin group', async ({ page }) => {
     await page.goto(`${stack.url}/`);
     await byTestId(page, 'nav-watch').click();
