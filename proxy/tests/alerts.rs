@@ -251,10 +251,7 @@ async fn episode_suite(open: impl Fn() -> futures_util::future::BoxFuture<'stati
     assert_eq!((fired.applied, fired.episodes_fired, fired.messages), (true, 1, 2));
     let rules: Vec<_> = cfg.rules.iter().collect();
     let tasks = [down(0)];
-    let inputs = tasks
-        .iter()
-        .map(|t| migration_proxy::alerts::engine::TaskInput { task: t, lag_samples: &[] })
-        .collect();
+    let inputs = tasks.iter().map(migration_proxy::alerts::engine::TaskInput::of).collect();
     let eval = migration_proxy::alerts::engine::evaluate(
         &rules,
         &migration_proxy::alerts::engine::PollOutcome::Tasks(inputs),

@@ -38,8 +38,12 @@ pub fn start(
             };
             match polled {
                 Ok(p) => {
-                    let poll = if p.report.ok { Ok(&p.tasks[..]) } else { Err(p.report.outcome.as_str()) };
-                    if let Err(err) = e.on_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
+                    let poll = if p.report.ok {
+                        Ok(super::Polled { tasks: &p.tasks[..], replication: Some(&p.replication[..]) })
+                    } else {
+                        Err(p.report.outcome.as_str())
+                    };
+                    if let Err(err) = e.on_parsed_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
                         tracing::warn!(
                             region = p.region_id,
                             instance = p.db_instance_name,
