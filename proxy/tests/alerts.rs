@@ -1016,6 +1016,68 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// One proxy's alerting parts on `store` and the simulator at `sim`, as `serve` wires them: the
+/// watcher (started: on SQLite it leads at once), its start-up watches, the engine with its
+/// gauges, and the hook. Stopped (as by a kill) when dropped.
+struct Alerting {
+    app: Arc<migration_proxy::app::AppState>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Alerting {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Alerting {
+    async fn start(
+        sim: &str,
+        clock: &migration_proxy::simulator::ManualClock,
+        store: &Arc<Store>,
+        cfg: AlertsConfig,
+        watch: migration_proxy::watch::WatchConfig,
+    ) -> Alerting {
+        use migration_proxy::app::{AppState, Mode};
+        use migration_proxy::credentials::{Credentials, Secret, Source};
+        use migration_proxy::simulator;
+        use migration_proxy::upstream::{check_endpoint, Upstream};
+        let creds = Credentials {
+            access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+            access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+            security_token: None,
+            source: Source::Demo,
+        };
+        let endpoint = check_endpoint(sim, false).unwrap();
+        let upstream = Upstream::new(
+            Some(endpoint),
+            creds,
+            migration_proxy::config::SignatureStyle::V3,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        let mut state = AppState::new(upstream, Mode::Demo, migration_model::contract::DEMO_REGION);
+        state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+        let watcher = migration_proxy::watch::Watcher::with_clock(watch, store.clone(), clock.clock());
+        watcher.add_initial().await.unwrap();
+        let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
+        state.store = Some(store.clone());
+        state.watcher = Some(watcher.clone());
+        state.alerts = Some(engine.clone());
+        let app = Arc::new(state);
+        let (evaluating, sending) = migration_proxy::alerts::hook::start(engine, &watcher, fast()).unwrap();
+        let running = watcher.start(app.clone(), std::future::pending());
+        Alerting { app, tasks: vec![evaluating, sending, running] }
+    }
+
+    /// Whether any series names `instance`.
+    fn series(&self, instance: &str) -> bool {
+        self.app.metrics.render().contains(&format!("db_instance=\"{instance}\""))
+    }
+}
+
 /// A webhook destination at `base` with the given rules.
 fn config_with(base: &str, rules: &str) -> AlertsConfig {
     config(base, &["webhook"], rules)
@@ -1030,6 +1092,100 @@ async fn wait_long(what: &str, done: impl Fn() -> bool) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("waited 60 s for {what}");
+}
+
+/// An instance that left the watch set while no proxy ran (an admin's removal in the store, a
+/// `--watch` flag dropped, an auto-watch gone idle) is forgotten at the next start: its firing
+/// episodes resolve once, saying so, its rule state is cleared, and it gets no series.
+#[tokio::test]
+async fn an_instance_unwatched_while_no_proxy_ran_is_forgotten_at_the_next_start() {
+    use migration_model::history::WatchSource;
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    use migration_proxy::watch::WatchConfig;
+    transcript();
+    let (region, instance) =
+        (migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    let dir = temp_dir("unwatched-down");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    let (rx, base) = receiver().await;
+    let cfg = config_with(&base, "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
+    let messages = |event: &str| -> Vec<serde_json::Value> {
+        rx.got()
+            .iter()
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .filter(|m| m["event"] == event)
+            .collect()
+    };
+    let flag = vec![(region.to_string(), instance.to_string(), WatchSource::Config)];
+    let quick = WatchConfig { interval: Duration::from_secs(1), ..WatchConfig::default() };
+    for how in ["removed", "flag dropped", "expired"] {
+        // A proxy watches the instance; the demo's disconnecting task fires an episode.
+        let first = match how {
+            "flag dropped" => WatchConfig { initial: flag.clone(), ..quick.clone() },
+            _ => quick.clone(),
+        };
+        let source = if how == "expired" { WatchSource::Auto } else { WatchSource::Admin };
+        if how != "flag dropped" {
+            store.add_watch(region, instance, source, None, clock.now().timestamp()).await.unwrap();
+        }
+        // The hand-driven clock moves on, so the instance is due for a poll again.
+        clock.advance(chrono::Duration::seconds(2));
+        let fired_before = messages("firing").len();
+        let a = Alerting::start(&sim.url(), &clock, &store, cfg.clone(), first).await;
+        wait_long(&format!("{how}: an episode to fire"), || messages("firing").len() > fired_before).await;
+        drop(a);
+        let firing_now = || async {
+            let filter = alert_store::EpisodeFilter { firing_only: true, limit: 100, ..Default::default() };
+            alert_store::episodes(&store, &filter).await.unwrap()
+        };
+        let open: BTreeSet<i64> = firing_now().await.iter().map(|e| e.id).collect();
+        assert!(!open.is_empty(), "{how}");
+
+        // While no proxy runs, the instance leaves the watch set.
+        let next = match how {
+            "removed" => {
+                assert!(store.remove_watch(region, instance).await.unwrap());
+                quick.clone()
+            }
+            // The next start names no --watch: it drops the flag's watch itself.
+            "flag dropped" => quick.clone(),
+            // Its last view is now further back than the next start's idle time.
+            _ => {
+                clock.advance(chrono::Duration::seconds(5));
+                WatchConfig { idle: Duration::from_secs(1), ..quick.clone() }
+            }
+        };
+        let b = Alerting::start(&sim.url(), &clock, &store, cfg.clone(), next).await;
+        let resolutions = |id: i64| messages("resolved").into_iter().filter(|m| m["episodeId"] == id).count();
+        wait_long(&format!("{how}: the episodes to resolve"), || open.iter().all(|id| resolutions(*id) > 0))
+            .await;
+        // A few sweeps later: nothing more.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        for id in &open {
+            assert_eq!(resolutions(*id), 1, "{how}: episode {id} resolved once");
+        }
+        let resolved = messages("resolved");
+        assert!(resolved.iter().all(|r| r["figures"]["note"] == "unwatched"), "{how}: {resolved:?}");
+        assert!(store.watches().await.unwrap().is_empty(), "{how}");
+        let state = alert_store::load(&store, region, instance).await.unwrap().state;
+        assert_eq!(state, Default::default(), "{how}: the rule state is cleared");
+        let firing = firing_now().await;
+        assert!(firing.is_empty(), "{how}: {firing:?}");
+        assert!(!b.series(instance), "{how}: {}", b.app.metrics.render());
+        drop(b);
+    }
+    let ids: Vec<String> = rx.got().iter().map(|g| g.headers["webhook-id"].clone()).collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len(), "no id twice: {ids:?}");
+    sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -182,6 +182,24 @@ impl AlertEngine {
         Ok(done)
     }
 
+    /// Forgets, as [`AlertEngine::forget_instance`] does on the leader, every instance that has
+    /// a rule state but is no longer in the watch set, however it left: removed or expired while
+    /// no proxy ran, dropped from `--watch` at this start, or while this replica did not lead.
+    /// Call it on the leader only; an instance already forgotten costs one read. Says how many
+    /// instances it forgot.
+    pub async fn forget_unwatched(&self, now: i64) -> Result<usize, StoreError> {
+        let watched: std::collections::HashSet<(String, String)> =
+            self.store.watches().await?.into_iter().map(|w| (w.region_id, w.db_instance_name)).collect();
+        let mut forgot = 0;
+        for (region, instance) in store::instances(&self.store).await? {
+            if !watched.contains(&(region.clone(), instance.clone())) {
+                let done = self.forget_instance(&region, &instance, now, true).await?;
+                forgot += usize::from(done.episodes_resolved > 0 || done.messages > 0);
+            }
+        }
+        Ok(forgot)
+    }
+
     /// An instance is no longer watched: its gauges go and, on the leader (`resolve`), its firing
     /// episodes resolve ("no longer watched", a message to each of their rule's destinations) and
     /// its rule state is cleared, in one commit under the instance's version like a poll's.

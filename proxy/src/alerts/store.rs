@@ -113,6 +113,13 @@ pub async fn lag_samples(
     Ok(out)
 }
 
+/// Every instance the alerts keep a rule state for, as `(region, instance)`.
+pub async fn instances(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT region_id, instance_name FROM alert_instances").fetch_all(store.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+}
+
 /// Reads an instance's rule state (a fresh one, version 0, if it has none).
 pub async fn load(store: &Store, region: &str, instance: &str) -> Result<Loaded, StoreError> {
     let row =
