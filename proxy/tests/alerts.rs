@@ -8,6 +8,8 @@
 mod common;
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/procs.rs"]
+mod procs;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -28,6 +30,7 @@ use migration_proxy::store::Store;
 use sha2::Sha256;
 
 use common::*;
+use procs::Proc;
 
 const R: &str = "cn-hangzhou";
 const I: &str = "pgm-bp1alerts";
@@ -1194,66 +1197,17 @@ async fn an_instance_unwatched_while_no_proxy_ran_is_forgotten_at_the_next_start
 // PostgreSQL cluster. The proxies poll every second (a test-only flag). What is asserted is what
 // the receiver accepted and what the outbox holds, each waited for with a generous bound.
 
-/// A `migration-proxy serve` process; killed (SIGKILL) when dropped.
-struct Proc {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// SIGKILL: no clean-up of any kind.
-    fn kill9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
 /// Starts the proxy on `sim`, watching the demo instance, with `alerts` and the store `args`;
-/// reads its start-up line for the port. Its log goes to `log`.
+/// its log goes to `log`.
 fn start_proxy(sim: &str, alerts: &std::path::Path, store: &[&str], log: &std::path::Path) -> Proc {
-    use std::io::BufRead;
     let watch =
         format!("{}/{}", migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migration-proxy"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--rds-endpoint", sim, "--watch", &watch])
-        .args(["--test-watch-interval-ms", "1000", "--cache-ttl-ms", "200", "--audit-log", "off"])
-        .arg("--alerts-file")
-        .arg(alerts)
-        .args(store)
-        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
-        .env("RUST_LOG", "info")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", migration_proxy::simulator::DEMO_ACCESS_KEY_ID)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap());
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    let _ = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
-    let port = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok());
-    match port {
-        Some(port) => Proc { child, port },
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the proxy did not start: {}", std::fs::read_to_string(log).unwrap_or_default())
-        }
-    }
+    let alerts = alerts.to_str().unwrap();
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--rds-endpoint", sim, "--watch", &watch];
+    args.extend(["--test-watch-interval-ms", "1000", "--cache-ttl-ms", "200", "--audit-log", "off"]);
+    args.extend(["--alerts-file", alerts]);
+    args.extend_from_slice(store);
+    procs::spawn(&args, log, procs::CREDS).unwrap_or_else(|log| panic!("the proxy did not start: {log}"))
 }
 
 /// An alerts file (mode 0600, as the proxy requires) sending `disconnected` at once to `base`.
@@ -1284,19 +1238,12 @@ async fn deliveries_of(p: &Proc) -> Vec<serde_json::Value> {
 }
 
 /// Waits up to `secs` for `check` to give a value.
-async fn wait_for<T, F, Fut>(what: &str, secs: u64, mut check: F) -> T
+async fn wait_for<T, F, Fut>(what: &str, secs: u64, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let until = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while tokio::time::Instant::now() < until {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("waited {secs} s for {what}");
+    procs::wait_until(what, Duration::from_secs(secs), Duration::from_millis(100), check).await
 }
 
 /// The messages the receiver accepted (answered with success), by id, in order.
@@ -1383,7 +1330,7 @@ async fn a_proxy_killed_mid_episode_neither_repeats_nor_loses_a_message() {
 
     // The receiver is down: the firing message is tried once, fails, and waits in the outbox.
     rx.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
-    let p = start_proxy(&url, &alerts, &store, &dir.join("p1.log"));
+    let mut p = start_proxy(&url, &alerts, &store, &dir.join("p1.log"));
     wait_for("a failed first attempt", 60, || async {
         let d = deliveries_of(&p).await;
         d.iter().any(|d| d["event"] == "firing" && d["attempts"].as_i64() >= Some(1)).then_some(())
@@ -1394,7 +1341,7 @@ async fn a_proxy_killed_mid_episode_neither_repeats_nor_loses_a_message() {
 
     // Restarted: the queued message goes (the lease of an attempt cut short may delay it), and
     // the condition, still holding, fires nothing new.
-    let p = start_proxy(&url, &alerts, &store, &dir.join("p2.log"));
+    let mut p = start_proxy(&url, &alerts, &store, &dir.join("p2.log"));
     let episodes: BTreeSet<i64> = wait_for("the queued firing to be delivered", 120, || async {
         let d = deliveries_of(&p).await;
         let sent = !d.is_empty() && d.iter().all(|d| d["status"] == "sent");
@@ -1459,7 +1406,7 @@ async fn two_replicas_with_the_leader_killed_deliver_each_episode_event_once() {
         }
     };
     let a_leads = leads(&a).await == Some(true);
-    let (dead, survivor) = if a_leads { (a, b) } else { (b, a) };
+    let (mut dead, survivor) = if a_leads { (a, b) } else { (b, a) };
     dead.kill9();
     wait_for("the survivor to lead", 60, || async { (leads(&survivor).await == Some(true)).then_some(()) })
         .await;
