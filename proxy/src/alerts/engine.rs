@@ -78,48 +78,8 @@ pub struct OpenEpisode {
     pub notifications: i64,
 }
 
-/// The figures behind a transition, for the message and the views.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Figures {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous_stage: Option<String>,
-    /// *Not yet replayed*, bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_yet_replayed_bytes: Option<i64>,
-    /// *Behind the source's last report*, bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub behind_source_report_bytes: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_message_age_secs: Option<i64>,
-    /// Growth of *not yet replayed*, bytes per second (lag_growing).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub growth_bytes_per_sec: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ready: Option<bool>,
-    /// The first failed (or warning) check, for the precheck kinds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
-    /// Why the watcher's poll failed (watch_failing).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold_bytes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold_secs: Option<i64>,
-    /// How long the condition has held (since it was first seen), seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub held_secs: Option<i64>,
-    /// A resolution that is not the condition ending: "task_gone", "rule_removed", "unwatched".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
+/// The figures behind a transition, for the message and the views (a wire type: the model's).
+pub use migration_model::alerts::AlertFigures as Figures;
 
 /// What happens to an episode.
 #[derive(Clone, Debug, PartialEq)]
