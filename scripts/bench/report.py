@@ -176,10 +176,11 @@ each figure is higher than on a quiet one; the whole quiet run before the change
 | the watcher's one parse of every task's `ReplicationInfo`, reported beside | — | 44.7 |
 | the engine parsing for itself through its cache | 153.4 | 65.8 |
 | parsing every task afresh | 260.8 | 167.4 |
-| with the store (`on_poll`, SQLite) | 428.4 | 236.5 |
+| with the store (`on_poll`, SQLite) | 428.4 | 236.5; 135.9 once the task gauges also take the watcher's parse (load 2.8) |
 
 What changed: the watcher parsed each task's `ReplicationInfo` twice (the history sample and the readiness verdict)
-and the engine a third time; the watcher now parses it once and hands the parses on with the poll. The evaluation
+and the engine and the task gauges three times more; the watcher now parses it once and hands the parses on with
+the poll, to the evaluation and the gauges. The evaluation
 writes a fingerprint only for a condition that holds (not one string per rule and task) and the figures only for a
 message it sends, looks at the remembered conditions instead of every rule-and-task pair, skips the catch-up fit of
 `lag_growing` for a lag that never rose, and selects the fit's median instead of sorting every pairwise slope. A

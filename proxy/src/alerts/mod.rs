@@ -133,7 +133,7 @@ impl AlertEngine {
         if let (Some(m), Ok(p)) = (&self.metrics, &poll) {
             let refs: Vec<&MigrationTask> = p.tasks.iter().collect();
             let at = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
-            m.observe_poll(region, instance, &refs, at);
+            m.observe_parsed_poll(region, instance, &refs, p.replication, at);
         }
         let growing =
             rules.iter().filter(|r| r.kind == RuleKind::LagGrowing).filter_map(|r| r.window_secs).max();
