@@ -155,104 +155,10 @@ impl Session {
     }
 }
 
-/// An alert rule in effect (`GET {base}/api/alerts/rules`): destinations by name only.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertRule {
-    pub name: String,
-    pub kind: String,
-    pub severity: String,
-    pub for_secs: i64,
-    pub repeat_interval_secs: i64,
-    pub threshold_bytes: Option<u64>,
-    pub threshold_secs: Option<i64>,
-    pub window_secs: Option<i64>,
-    pub regions: Vec<String>,
-    pub instances: Vec<String>,
-    pub groups: Vec<String>,
-    pub destinations: Vec<String>,
-}
-
-/// A destination as the proxy shows it: name, kind, language; never its URL or secret.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertDestination {
-    pub name: String,
-    pub kind: String,
-    pub language: String,
-    pub signed: bool,
-}
-
-/// `GET {base}/api/alerts/rules`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertRules {
-    /// True when no rule is configured and the built-in set applies.
-    pub default_rules: bool,
-    /// Whether the proxy evaluates the rules (it has a store and a watcher).
-    pub evaluating: bool,
-    pub rules: Vec<AlertRule>,
-    pub destinations: Vec<AlertDestination>,
-}
-
-/// One message to one destination (`GET {base}/api/alerts/deliveries`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertDelivery {
-    pub message_id: String,
-    pub rule: String,
-    pub region_id: String,
-    pub db_instance_name: String,
-    pub task_id: Option<u64>,
-    pub destination: String,
-    /// `firing`, `repeat` or `resolved`.
-    pub event: String,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
-    pub attempts: i64,
-    pub created_at_ms: i64,
-    pub last_attempt_ms: Option<i64>,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-struct AlertDeliveries {
-    deliveries: Vec<AlertDelivery>,
-}
-
-/// One alert episode (`GET {base}/api/alerts/episodes`); times in Unix seconds.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertEpisode {
-    pub id: i64,
-    pub rule: String,
-    pub kind: String,
-    /// `critical`, `warning` or `info`.
-    pub severity: String,
-    pub region_id: String,
-    pub db_instance_name: String,
-    pub task_id: Option<u64>,
-    /// `firing`, `resolved`, or `notified` (one-shot kinds).
-    pub status: String,
-    pub started_at: i64,
-    pub resolved_at: Option<i64>,
-    pub notifications: i64,
-}
-
-impl AlertEpisode {
-    /// True while the condition holds.
-    pub fn is_firing(&self) -> bool {
-        self.status == "firing"
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-struct AlertEpisodes {
-    episodes: Vec<AlertEpisode>,
-}
+// The alerts answers' wire types are the model's, stated once for the proxy and the app; the
+// views name them through this module.
+use migration_model::alerts::{AlertDeliveries, AlertEpisodes};
+pub use migration_model::alerts::{AlertDelivery, AlertDestination, AlertEpisode, AlertRule, AlertRules};
 
 /// Which episodes to ask for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! kept as `Other`) and never panics. The data rules and their assumptions are written down in
 //! docs/architecture.md, "Data rules".
 
+pub mod alerts;
 pub mod attention;
 pub mod catalogue;
 pub mod conninfo;

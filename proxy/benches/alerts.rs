@@ -4,11 +4,15 @@
 //! * `eval --tasks N --polls P`: the rules' evaluation of one poll of an N-task instance (the
 //!   simulator's scale instance, polled every 30 s, redacted and parsed as the watcher does), with
 //!   the default rules and 15 minutes of lag samples per task: process CPU time (`getrusage`) and
-//!   wall time of the pure engine per poll, after 30 polls of warm-up, with its cache of parsed
-//!   fields kept from poll to poll as `on_poll` keeps it (and, for the ratio, each poll once more
-//!   parsing every task afresh); then the same polls through
-//!   `AlertEngine::on_poll` on SQLite in `--dir` (state load, evaluation, commit, the gauges, and a
-//!   history read per task for `lag_growing`, which finds no samples there).
+//!   wall time of the pure engine per poll, after 30 polls of warm-up, as the watcher's hook runs
+//!   it: handed each task's `ReplicationInfo` as the watcher parsed it for its history sample, and
+//!   keeping its cache of the `Detail` facts from poll to poll. That one parse per task is not in
+//!   the engine's figure: it is measured on its own and reported beside it
+//!   (`watcher_parse_cpu_ms_median`). For comparison, each poll is also evaluated by an engine
+//!   that parses for itself through its cache (`self_parsing`), and by one parsing every task
+//!   afresh (`uncached`). Then the same polls through `AlertEngine::on_parsed_poll` on SQLite in
+//!   `--dir` (state load, evaluation, commit, the gauges, and a history read per task for
+//!   `lag_growing`, which finds no samples there).
 //! * `outbox --messages N (--dir DIR | --pg URL)`: N messages queued for one webhook destination
 //!   while its receiver is down (N disconnected tasks firing at once); then the receiver (local,
 //!   answering 204) comes back and the sender drains the outbox: seconds to drain, messages a
@@ -30,11 +34,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use migration_model::replication::ReplicationInfo;
 use migration_model::task::MigrationTask;
 use migration_proxy::alerts::config::{AlertsConfig, Rule};
 use migration_proxy::alerts::engine::{self, InstanceState, PollOutcome, TaskInput};
 use migration_proxy::alerts::sender::SenderOptions;
-use migration_proxy::alerts::AlertEngine;
+use migration_proxy::alerts::{AlertEngine, Polled};
 use migration_proxy::simulator::world::{World, WorldOptions, BENCH_INSTANCE};
 use migration_proxy::store::Store;
 use serde_json::{json, Value};
@@ -106,10 +111,13 @@ async fn eval(args: &[String]) {
     let rules: Vec<&Rule> = cfg.rules.iter().collect();
     let window = cfg.rules.iter().filter_map(|r| r.window_secs).max().unwrap_or(900);
     let mut samples: HashMap<u64, VecDeque<(i64, i64)>> = HashMap::new();
+    // One state and cache per way of evaluating, each carried from poll to poll.
     let mut state = InstanceState::default();
     let mut cache = engine::EvalCache::default();
+    let mut own_state = InstanceState::default();
+    let mut own_cache = engine::EvalCache::default();
     let (mut cpu, mut wall, mut transitions) = (Vec::new(), Vec::new(), 0usize);
-    let mut uncached_cpu = Vec::new();
+    let (mut parse_cpu, mut own_cpu, mut uncached_cpu) = (Vec::new(), Vec::new(), Vec::new());
     let mut polled = Vec::new();
     let mut listed = 0;
     for k in 0..warm + polls {
@@ -117,33 +125,36 @@ async fn eval(args: &[String]) {
         let now = at.timestamp();
         let list = tasks(&world, BENCH_INSTANCE, at);
         listed = list.len();
-        let windows: Vec<Vec<(i64, i64)>> = list
-            .iter()
-            .map(|t| {
-                t.task_id
-                    .and_then(|id| samples.get(&id))
-                    .map(|d| d.iter().copied().collect())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let inputs =
-            list.iter().zip(&windows).map(|(task, w)| TaskInput { task, lag_samples: &w[..] }).collect();
-        let outcome = PollOutcome::Tasks(inputs);
-        // The same poll without the cache first (every field parsed afresh), for the ratio.
+        let windows = windows_of(&list, &samples);
+        // The watcher's one parse of each task's ReplicationInfo (it needs it for the history
+        // sample, and hands it on to the alerts): measured on its own, reported beside.
+        let c0 = cpu_secs();
+        let parsed: Vec<Option<ReplicationInfo>> = list.iter().map(|t| t.replication().ok()).collect();
+        let parse = (cpu_secs() - c0) * 1e3;
+        let given = inputs(&list, &windows, Some(&parsed));
+        let own = inputs(&list, &windows, None);
         if k >= warm {
+            // The same poll without any cache or parse handed in (every field parsed afresh),
+            // and with the engine parsing for itself through its cache, for comparison.
             let c0 = cpu_secs();
-            let _ = engine::evaluate(&rules, &outcome, &state, now);
+            let _ = engine::evaluate(&rules, &own, &own_state, now);
             uncached_cpu.push((cpu_secs() - c0) * 1e3);
         }
+        let c0 = cpu_secs();
+        let e = engine::evaluate_cached(&rules, &own, &own_state, now, &mut own_cache);
+        let own_ms = (cpu_secs() - c0) * 1e3;
+        own_state = e.state;
         let (c0, w0) = (cpu_secs(), Instant::now());
-        let e = engine::evaluate_cached(&rules, &outcome, &state, now, &mut cache);
+        let e = engine::evaluate_cached(&rules, &given, &state, now, &mut cache);
         let (c, w) = (cpu_secs() - c0, w0.elapsed().as_secs_f64());
         state = e.state;
         if k >= warm {
             cpu.push(c * 1e3);
             wall.push(w * 1e3);
+            parse_cpu.push(parse);
+            own_cpu.push(own_ms);
             transitions += e.transitions.len();
-            polled.push((now, list.clone()));
+            polled.push((now, list.clone(), parsed));
         }
         for t in &list {
             let (Some(id), Some(lag)) =
@@ -158,37 +169,29 @@ async fn eval(args: &[String]) {
             }
         }
     }
-    // Where the time goes: the last poll again, one rule at a time (from the state before it).
+    // Where the time goes: the last poll again, one rule at a time (from the state before it),
+    // with the watcher's parses handed in and no cache.
     let mut per_rule = BTreeMap::new();
-    if let Some((now, list)) = polled.last() {
-        let windows: Vec<Vec<(i64, i64)>> = list
-            .iter()
-            .map(|t| {
-                t.task_id
-                    .and_then(|id| samples.get(&id))
-                    .map(|d| d.iter().copied().collect())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let inputs: Vec<TaskInput> =
-            list.iter().zip(&windows).map(|(task, w)| TaskInput { task, lag_samples: &w[..] }).collect();
-        let outcome = PollOutcome::Tasks(inputs);
+    if let Some((now, list, parsed)) = polled.last() {
+        let windows = windows_of(list, &samples);
+        let outcome = inputs(list, &windows, Some(parsed));
         for rule in &rules {
             let c0 = cpu_secs();
             let _ = engine::evaluate(&[*rule], &outcome, &state, *now);
             per_rule.insert(rule.kind.as_str().to_string(), (cpu_secs() - c0) * 1e3);
         }
     }
-    // The same polls through the engine with its store (SQLite).
+    // The same polls through the engine with its store (SQLite), handed the same parses.
     let (store, backend) = open_store(args).await;
     let store = Arc::new(store);
     let mut registry = prometheus_client::registry::Registry::with_prefix("migration_proxy");
     let metrics = Arc::new(migration_proxy::alerts::metrics::AlertMetrics::register(&mut registry));
     let engine = AlertEngine::new(cfg.clone(), store, None, Some(metrics));
     let (mut full_cpu, mut full_wall) = (Vec::new(), Vec::new());
-    for (i, (now, list)) in polled.iter().enumerate() {
+    for (i, (now, list, parsed)) in polled.iter().enumerate() {
         let (c0, w0) = (cpu_secs(), Instant::now());
-        engine.on_poll(REGION, BENCH_INSTANCE, Ok(list), *now).await.unwrap();
+        let poll = Polled { tasks: list, replication: Some(parsed) };
+        engine.on_parsed_poll(REGION, BENCH_INSTANCE, Ok(poll), *now).await.unwrap();
         // The first call writes every task's state for the first time: reported apart.
         if i > 0 {
             full_cpu.push((cpu_secs() - c0) * 1e3);
@@ -202,13 +205,42 @@ async fn eval(args: &[String]) {
             "transitions": transitions, "per_rule_cpu_ms": per_rule,
             "engine": {"cpu_ms_median": median(cpu.clone()), "cpu_ms_max": cpu.iter().copied().fold(0.0, f64::max),
                        "wall_ms_median": median(wall.clone()),
+                       "watcher_parse_cpu_ms_median": median(parse_cpu.clone()),
+                       "self_parsing_cpu_ms_median": median(own_cpu.clone()),
                        "uncached_cpu_ms_median": median(uncached_cpu.clone()),
-                       "cache_hits": cache.hits, "cache_misses": cache.misses},
+                       "cache_hits": own_cache.hits, "cache_misses": own_cache.misses},
             "on_poll": {"backend": backend, "cpu_ms_median": median(full_cpu.clone()),
                         "wall_ms_median": median(full_wall.clone()), "polls": full_cpu.len()},
             "goal_ms": 50,
         })
     );
+}
+
+/// Each task's lag samples so far (the history store's, for `lag_growing`).
+fn windows_of(list: &[MigrationTask], samples: &HashMap<u64, VecDeque<(i64, i64)>>) -> Vec<Vec<(i64, i64)>> {
+    list.iter()
+        .map(|t| {
+            t.task_id.and_then(|id| samples.get(&id)).map(|d| d.iter().copied().collect()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The poll as the engine takes it, with the watcher's parses (`parsed`) or without.
+fn inputs<'a>(
+    list: &'a [MigrationTask],
+    windows: &'a [Vec<(i64, i64)>],
+    parsed: Option<&'a [Option<ReplicationInfo>]>,
+) -> PollOutcome<'a> {
+    PollOutcome::Tasks(
+        list.iter()
+            .enumerate()
+            .map(|(i, task)| TaskInput {
+                task,
+                replication: parsed.map(|p| &p[i]),
+                lag_samples: &windows[i][..],
+            })
+            .collect(),
+    )
 }
 
 /// A task as the service lists it (the fields the rules read), disconnected.

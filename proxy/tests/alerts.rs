@@ -8,6 +8,8 @@
 mod common;
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/procs.rs"]
+mod procs;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -28,6 +30,7 @@ use migration_proxy::store::Store;
 use sha2::Sha256;
 
 use common::*;
+use procs::Proc;
 
 const R: &str = "cn-hangzhou";
 const I: &str = "pgm-bp1alerts";
@@ -251,10 +254,7 @@ async fn episode_suite(open: impl Fn() -> futures_util::future::BoxFuture<'stati
     assert_eq!((fired.applied, fired.episodes_fired, fired.messages), (true, 1, 2));
     let rules: Vec<_> = cfg.rules.iter().collect();
     let tasks = [down(0)];
-    let inputs = tasks
-        .iter()
-        .map(|t| migration_proxy::alerts::engine::TaskInput { task: t, lag_samples: &[] })
-        .collect();
+    let inputs = tasks.iter().map(migration_proxy::alerts::engine::TaskInput::of).collect();
     let eval = migration_proxy::alerts::engine::evaluate(
         &rules,
         &migration_proxy::alerts::engine::PollOutcome::Tasks(inputs),
@@ -1019,6 +1019,68 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// One proxy's alerting parts on `store` and the simulator at `sim`, as `serve` wires them: the
+/// watcher (started: on SQLite it leads at once), its start-up watches, the engine with its
+/// gauges, and the hook. Stopped (as by a kill) when dropped.
+struct Alerting {
+    app: Arc<migration_proxy::app::AppState>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Alerting {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Alerting {
+    async fn start(
+        sim: &str,
+        clock: &migration_proxy::simulator::ManualClock,
+        store: &Arc<Store>,
+        cfg: AlertsConfig,
+        watch: migration_proxy::watch::WatchConfig,
+    ) -> Alerting {
+        use migration_proxy::app::{AppState, Mode};
+        use migration_proxy::credentials::{Credentials, Secret, Source};
+        use migration_proxy::simulator;
+        use migration_proxy::upstream::{check_endpoint, Upstream};
+        let creds = Credentials {
+            access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+            access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+            security_token: None,
+            source: Source::Demo,
+        };
+        let endpoint = check_endpoint(sim, false).unwrap();
+        let upstream = Upstream::new(
+            Some(endpoint),
+            creds,
+            migration_proxy::config::SignatureStyle::V3,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        let mut state = AppState::new(upstream, Mode::Demo, migration_model::contract::DEMO_REGION);
+        state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+        let watcher = migration_proxy::watch::Watcher::with_clock(watch, store.clone(), clock.clock());
+        watcher.add_initial().await.unwrap();
+        let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
+        state.store = Some(store.clone());
+        state.watcher = Some(watcher.clone());
+        state.alerts = Some(engine.clone());
+        let app = Arc::new(state);
+        let (evaluating, sending) = migration_proxy::alerts::hook::start(engine, &watcher, fast()).unwrap();
+        let running = watcher.start(app.clone(), std::future::pending());
+        Alerting { app, tasks: vec![evaluating, sending, running] }
+    }
+
+    /// Whether any series names `instance`.
+    fn series(&self, instance: &str) -> bool {
+        self.app.metrics.render().contains(&format!("db_instance=\"{instance}\""))
+    }
+}
+
 /// A webhook destination at `base` with the given rules.
 fn config_with(base: &str, rules: &str) -> AlertsConfig {
     config(base, &["webhook"], rules)
@@ -1035,72 +1097,117 @@ async fn wait_long(what: &str, done: impl Fn() -> bool) {
     panic!("waited 60 s for {what}");
 }
 
+/// An instance that left the watch set while no proxy ran (an admin's removal in the store, a
+/// `--watch` flag dropped, an auto-watch gone idle) is forgotten at the next start: its firing
+/// episodes resolve once, saying so, its rule state is cleared, and it gets no series.
+#[tokio::test]
+async fn an_instance_unwatched_while_no_proxy_ran_is_forgotten_at_the_next_start() {
+    use migration_model::history::WatchSource;
+    use migration_proxy::simulator::{self, ManualClock, SimConfig};
+    use migration_proxy::watch::WatchConfig;
+    transcript();
+    let (region, instance) =
+        (migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
+    let clock = ManualClock::starting_now();
+    let sim = simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig { clock: clock.clock(), ..SimConfig::default() },
+    )
+    .await
+    .unwrap();
+    let dir = temp_dir("unwatched-down");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    let (rx, base) = receiver().await;
+    let cfg = config_with(&base, "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
+    let messages = |event: &str| -> Vec<serde_json::Value> {
+        rx.got()
+            .iter()
+            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .filter(|m| m["event"] == event)
+            .collect()
+    };
+    let flag = vec![(region.to_string(), instance.to_string(), WatchSource::Config)];
+    let quick = WatchConfig { interval: Duration::from_secs(1), ..WatchConfig::default() };
+    for how in ["removed", "flag dropped", "expired"] {
+        // A proxy watches the instance; the demo's disconnecting task fires an episode.
+        let first = match how {
+            "flag dropped" => WatchConfig { initial: flag.clone(), ..quick.clone() },
+            _ => quick.clone(),
+        };
+        let source = if how == "expired" { WatchSource::Auto } else { WatchSource::Admin };
+        if how != "flag dropped" {
+            store.add_watch(region, instance, source, None, clock.now().timestamp()).await.unwrap();
+        }
+        // The hand-driven clock moves on, so the instance is due for a poll again.
+        clock.advance(chrono::Duration::seconds(2));
+        let fired_before = messages("firing").len();
+        let a = Alerting::start(&sim.url(), &clock, &store, cfg.clone(), first).await;
+        wait_long(&format!("{how}: an episode to fire"), || messages("firing").len() > fired_before).await;
+        drop(a);
+        let firing_now = || async {
+            let filter = alert_store::EpisodeFilter { firing_only: true, limit: 100, ..Default::default() };
+            alert_store::episodes(&store, &filter).await.unwrap()
+        };
+        let open: BTreeSet<i64> = firing_now().await.iter().map(|e| e.id).collect();
+        assert!(!open.is_empty(), "{how}");
+
+        // While no proxy runs, the instance leaves the watch set.
+        let next = match how {
+            "removed" => {
+                assert!(store.remove_watch(region, instance).await.unwrap());
+                quick.clone()
+            }
+            // The next start names no --watch: it drops the flag's watch itself.
+            "flag dropped" => quick.clone(),
+            // Its last view is now further back than the next start's idle time.
+            _ => {
+                clock.advance(chrono::Duration::seconds(5));
+                WatchConfig { idle: Duration::from_secs(1), ..quick.clone() }
+            }
+        };
+        let b = Alerting::start(&sim.url(), &clock, &store, cfg.clone(), next).await;
+        let resolutions = |id: i64| messages("resolved").into_iter().filter(|m| m["episodeId"] == id).count();
+        wait_long(&format!("{how}: the episodes to resolve"), || open.iter().all(|id| resolutions(*id) > 0))
+            .await;
+        // A few sweeps later: nothing more.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        for id in &open {
+            assert_eq!(resolutions(*id), 1, "{how}: episode {id} resolved once");
+        }
+        let resolved = messages("resolved");
+        assert!(resolved.iter().all(|r| r["figures"]["note"] == "unwatched"), "{how}: {resolved:?}");
+        assert!(store.watches().await.unwrap().is_empty(), "{how}");
+        let state = alert_store::load(&store, region, instance).await.unwrap().state;
+        assert_eq!(state, Default::default(), "{how}: the rule state is cleared");
+        let firing = firing_now().await;
+        assert!(firing.is_empty(), "{how}: {firing:?}");
+        assert!(!b.series(instance), "{how}: {}", b.app.metrics.render());
+        drop(b);
+    }
+    let ids: Vec<String> = rx.got().iter().map(|g| g.headers["webhook-id"].clone()).collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len(), "no id twice: {ids:?}");
+    sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Process-level faults: the real `migration-proxy` binary (killed with SIGKILL), an in-process
 // simulator whose clock the test moves, a local receiver, SQLite on disk or a private
 // PostgreSQL cluster. The proxies poll every second (a test-only flag). What is asserted is what
 // the receiver accepted and what the outbox holds, each waited for with a generous bound.
 
-/// A `migration-proxy serve` process; killed (SIGKILL) when dropped.
-struct Proc {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// SIGKILL: no clean-up of any kind.
-    fn kill9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
 /// Starts the proxy on `sim`, watching the demo instance, with `alerts` and the store `args`;
-/// reads its start-up line for the port. Its log goes to `log`.
+/// its log goes to `log`.
 fn start_proxy(sim: &str, alerts: &std::path::Path, store: &[&str], log: &std::path::Path) -> Proc {
-    use std::io::BufRead;
     let watch =
         format!("{}/{}", migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migration-proxy"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--rds-endpoint", sim, "--watch", &watch])
-        .args(["--test-watch-interval-ms", "1000", "--cache-ttl-ms", "200", "--audit-log", "off"])
-        .arg("--alerts-file")
-        .arg(alerts)
-        .args(store)
-        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
-        .env("RUST_LOG", "info")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", migration_proxy::simulator::DEMO_ACCESS_KEY_ID)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap());
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    let _ = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
-    let port = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok());
-    match port {
-        Some(port) => Proc { child, port },
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the proxy did not start: {}", std::fs::read_to_string(log).unwrap_or_default())
-        }
-    }
+    let alerts = alerts.to_str().unwrap();
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--rds-endpoint", sim, "--watch", &watch];
+    args.extend(["--test-watch-interval-ms", "1000", "--cache-ttl-ms", "200", "--audit-log", "off"]);
+    args.extend(["--alerts-file", alerts]);
+    args.extend_from_slice(store);
+    procs::spawn(&args, log, procs::CREDS).unwrap_or_else(|log| panic!("the proxy did not start: {log}"))
 }
 
 /// An alerts file (mode 0600, as the proxy requires) sending `disconnected` at once to `base`.
@@ -1131,19 +1238,12 @@ async fn deliveries_of(p: &Proc) -> Vec<serde_json::Value> {
 }
 
 /// Waits up to `secs` for `check` to give a value.
-async fn wait_for<T, F, Fut>(what: &str, secs: u64, mut check: F) -> T
+async fn wait_for<T, F, Fut>(what: &str, secs: u64, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let until = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while tokio::time::Instant::now() < until {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("waited {secs} s for {what}");
+    procs::wait_until(what, Duration::from_secs(secs), Duration::from_millis(100), check).await
 }
 
 /// The messages the receiver accepted (answered with success), by id, in order.
@@ -1230,7 +1330,7 @@ async fn a_proxy_killed_mid_episode_neither_repeats_nor_loses_a_message() {
 
     // The receiver is down: the firing message is tried once, fails, and waits in the outbox.
     rx.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
-    let p = start_proxy(&url, &alerts, &store, &dir.join("p1.log"));
+    let mut p = start_proxy(&url, &alerts, &store, &dir.join("p1.log"));
     wait_for("a failed first attempt", 60, || async {
         let d = deliveries_of(&p).await;
         d.iter().any(|d| d["event"] == "firing" && d["attempts"].as_i64() >= Some(1)).then_some(())
@@ -1241,7 +1341,7 @@ async fn a_proxy_killed_mid_episode_neither_repeats_nor_loses_a_message() {
 
     // Restarted: the queued message goes (the lease of an attempt cut short may delay it), and
     // the condition, still holding, fires nothing new.
-    let p = start_proxy(&url, &alerts, &store, &dir.join("p2.log"));
+    let mut p = start_proxy(&url, &alerts, &store, &dir.join("p2.log"));
     let episodes: BTreeSet<i64> = wait_for("the queued firing to be delivered", 120, || async {
         let d = deliveries_of(&p).await;
         let sent = !d.is_empty() && d.iter().all(|d| d["status"] == "sent");
@@ -1306,7 +1406,7 @@ async fn two_replicas_with_the_leader_killed_deliver_each_episode_event_once() {
         }
     };
     let a_leads = leads(&a).await == Some(true);
-    let (dead, survivor) = if a_leads { (a, b) } else { (b, a) };
+    let (mut dead, survivor) = if a_leads { (a, b) } else { (b, a) };
     dead.kill9();
     wait_for("the survivor to lead", 60, || async { (leads(&survivor).await == Some(true)).then_some(()) })
         .await;

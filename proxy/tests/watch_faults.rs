@@ -8,13 +8,15 @@
 mod common;
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/procs.rs"]
+mod procs;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use migration_proxy::store::Store;
+use procs::{spawn, Proc, CREDS};
 use serde_json::Value;
 use sqlx::Row;
 
@@ -23,73 +25,10 @@ const I: &str = migration_model::contract::DEMO_INSTANCE;
 /// Longest the tests wait for anything to happen.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-struct Proc {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// SIGKILL: no clean-up of any kind.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_migration-proxy")
-}
-
-/// Starts the binary and reads its start-up line for the port (`prefix` + `http://addr/`).
-fn spawn(args: &[&str], log: &Path, envs: &[(&str, &str)]) -> Result<Proc, String> {
-    let mut cmd = Command::new(bin());
-    cmd.args(args)
-        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    let _ = BufReader::new(stdout).read_line(&mut line);
-    let port = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok());
-    match port {
-        Some(port) => Ok(Proc { child, port }),
-        None => {
-            let _ = child.wait();
-            Err(std::fs::read_to_string(log).unwrap_or_default())
-        }
-    }
-}
-
 fn simulator(dir: &Path) -> Proc {
     spawn(&["simulate", "--listen", "127.0.0.1:0", "--control"], &dir.join("sim.log"), &[])
         .expect("simulator")
 }
-
-const CREDS: &[(&str, &str)] = &[
-    ("ALIBABA_CLOUD_ACCESS_KEY_ID", migration_proxy::simulator::DEMO_ACCESS_KEY_ID),
-    ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", migration_proxy::simulator::DEMO_ACCESS_KEY_SECRET),
-];
 
 fn proxy(sim: &Proc, store: &[&str], interval_ms: u64, log: &Path) -> Result<Proc, String> {
     let endpoint = sim.url();
@@ -149,19 +88,12 @@ where
     .await
 }
 
-async fn wait_until<T, F, Fut>(what: &str, mut check: F) -> T
+async fn wait_until<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let until = tokio::time::Instant::now() + PATIENCE;
-    while tokio::time::Instant::now() < until {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("waited {PATIENCE:?} for {what}");
+    procs::wait_until(what, PATIENCE, Duration::from_millis(200), check).await
 }
 
 /// Waits for a successful poll at or after `after`, and returns its time.
@@ -437,19 +369,9 @@ async fn demo_mode_watches_the_demo_instances_from_the_start_and_says_where_the_
     let data = dir.join("data");
     let log = dir.join("demo.log");
     let args = ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()];
-    let mut cmd = Command::new(bin());
-    cmd.args(args)
-        .env("MIGRATION_PROXY_DIST", "/nonexistent-dist")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap());
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let p = spawn(&args, &log, &[]).expect("the demo proxy");
     let store_file = data.join("history.sqlite3");
-    assert!(line.contains(&format!("history: sqlite {}", store_file.display())), "{line}");
-    let port =
-        line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap().rsplit(':').next().unwrap();
-    let p = Proc { child, port: port.parse().unwrap() };
+    assert!(p.line.contains(&format!("history: sqlite {}", store_file.display())), "{}", p.line);
     // The demo instance is polled at once, without anyone opening it.
     ok_poll_after(&p, 0).await;
     let r = readyz(&p).await;

@@ -7,69 +7,20 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Serialize;
 
 use super::config::AlertsConfig;
-use super::store::{self as alert_store, DeliveryView, EpisodeFilter, EpisodeView};
+use super::store::{self as alert_store, EpisodeFilter};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ProxyError;
 use crate::policy::Scope;
 
-/// A rule as the API shows it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleView {
-    pub name: String,
-    pub kind: String,
-    pub severity: String,
-    pub for_secs: i64,
-    pub repeat_interval_secs: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold_bytes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold_secs: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub window_secs: Option<i64>,
-    pub regions: Vec<String>,
-    pub instances: Vec<String>,
-    pub groups: Vec<String>,
-    /// Destination names.
-    pub destinations: Vec<String>,
-}
-
-/// A destination as the API shows it: no URL, no secret.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DestinationView {
-    pub name: String,
-    pub kind: String,
-    pub language: String,
-    pub signed: bool,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RulesAnswer {
-    /// True when no rule is configured and the built-in set applies.
-    pub default_rules: bool,
-    /// Whether episodes are evaluated at all (the proxy has a history store and a watcher).
-    pub evaluating: bool,
-    pub rules: Vec<RuleView>,
-    pub destinations: Vec<DestinationView>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveriesAnswer {
-    pub deliveries: Vec<DeliveryView>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EpisodesAnswer {
-    pub episodes: Vec<EpisodeView>,
-}
+/// The answers' wire types, stated once in the model (shared with the app): a rule and a
+/// destination as the API shows them (no URL, no secret), and the three answers.
+pub use migration_model::alerts::{
+    AlertDeliveries as DeliveriesAnswer, AlertDestination as DestinationView,
+    AlertEpisodes as EpisodesAnswer, AlertRule as RuleView, AlertRules as RulesAnswer,
+};
 
 pub fn rules_answer(config: &AlertsConfig, evaluating: bool) -> RulesAnswer {
     RulesAnswer {

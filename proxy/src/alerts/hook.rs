@@ -1,11 +1,14 @@
 //! Wires the alerts to the watcher: every poll the watcher's leader makes reaches
 //! [`AlertEngine::on_poll`] through the watcher's per-poll hook, and the outbox sender runs
 //! while this replica is the leader (a replica that takes over finds the outbox in the store). An
-//! instance that leaves the watch set is forgotten ([`AlertEngine::forget_instance`]).
+//! instance that leaves the watch set is forgotten ([`AlertEngine::forget_instance`]), and so is
+//! one that left it while no proxy ran ([`AlertEngine::forget_unwatched`]).
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
 
 use super::sender::SenderOptions;
 use super::AlertEngine;
@@ -22,10 +25,24 @@ pub fn start(
     let mut unwatched = watcher.subscribe_unwatched();
     let e = engine.clone();
     let w = watcher.clone();
+    // The leader also looks, once a watch interval, for instances that left the watch set
+    // without this replica seeing them go (while no proxy ran, or another one led).
+    let mut sweep = tokio::time::interval(watcher.config().interval.max(Duration::from_secs(1)));
+    sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let evaluating = tokio::spawn(async move {
         loop {
             let polled = tokio::select! {
                 p = polls.recv() => p,
+                _ = sweep.tick() => {
+                    if w.is_leader() {
+                        match e.forget_unwatched(w.now()).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(instances = n, "alerts: instances no longer watched were forgotten"),
+                            Err(err) => tracing::warn!("alerts: unwatched instances were not looked for: {err}"),
+                        }
+                    }
+                    continue;
+                }
                 gone = unwatched.recv() => {
                     if let Ok((region, instance)) = gone {
                         // Gauges go on every replica; episodes are resolved by the leader only.
@@ -38,8 +55,12 @@ pub fn start(
             };
             match polled {
                 Ok(p) => {
-                    let poll = if p.report.ok { Ok(&p.tasks[..]) } else { Err(p.report.outcome.as_str()) };
-                    if let Err(err) = e.on_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
+                    let poll = if p.report.ok {
+                        Ok(super::Polled { tasks: &p.tasks[..], replication: Some(&p.replication[..]) })
+                    } else {
+                        Err(p.report.outcome.as_str())
+                    };
+                    if let Err(err) = e.on_parsed_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
                         tracing::warn!(
                             region = p.region_id,
                             instance = p.db_instance_name,

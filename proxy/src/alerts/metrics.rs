@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use migration_model::replication::HealthThresholds;
+use migration_model::replication::{HealthThresholds, LinkFigures, ReplicationInfo};
 use migration_model::stage::{MigrateStage, ReplicationState};
 use migration_model::task::MigrationTask;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -150,12 +150,29 @@ impl AlertMetrics {
     /// Sets the gauges of one successful poll of an instance, and removes the series of its
     /// tasks that are no longer listed.
     pub fn observe_poll(&self, region: &str, instance: &str, tasks: &[&MigrationTask], now: DateTime<Utc>) {
+        self.observe_parsed_poll(region, instance, tasks, None, now)
+    }
+
+    /// [`AlertMetrics::observe_poll`], with the tasks' `ReplicationInfo` as the caller parsed it
+    /// (`replication[i]` for `tasks[i]`), so it is not parsed again here.
+    pub fn observe_parsed_poll(
+        &self,
+        region: &str,
+        instance: &str,
+        tasks: &[&MigrationTask],
+        replication: Option<&[Option<ReplicationInfo>]>,
+        now: DateTime<Utc>,
+    ) {
+        let replication = replication.filter(|r| r.len() == tasks.len());
         let mut seen = BTreeSet::new();
-        for t in tasks {
+        for (i, t) in tasks.iter().enumerate() {
             let Some(id) = t.task_id else { continue };
             seen.insert(id);
             let labels = task_labels(region, instance, id);
-            let f = t.link_figures(now);
+            let f = match replication {
+                Some(r) => LinkFigures::of(r[i].as_ref(), t.replication_state.as_ref(), now),
+                None => t.link_figures(now),
+            };
             set_or_remove(&self.not_yet_replayed, &labels, f.not_yet_replayed);
             set_or_remove(&self.behind_source_report, &labels, f.behind_source_report);
             set_or_remove(&self.last_message_age, &labels, f.last_message_age_secs.map(i128::from));
@@ -174,7 +191,7 @@ impl AlertMetrics {
                 self.state.get_or_create(&state_labels(&labels, v)).set(i64::from(v == state));
             }
             let ready =
-                migration_model::readiness::switch_readiness(t, now, &HealthThresholds::default()).ready;
+                migration_model::readiness::switch_readiness_from(t, f, &HealthThresholds::default()).ready;
             self.switch_ready.get_or_create(&labels).set(i64::from(ready));
             let summary = migration_model::precheck_outcome::precheck_summary(
                 &t.detail_log(),

@@ -19,6 +19,7 @@ pub mod store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use migration_model::replication::ReplicationInfo;
 use migration_model::task::MigrationTask;
 use tokio::sync::Notify;
 
@@ -28,6 +29,14 @@ use config::{AlertsConfig, Rule, RuleKind};
 use engine::{PollOutcome, TaskInput};
 
 pub use store::Committed;
+
+/// A successful poll's tasks, and their `ReplicationInfo` as the caller parsed it (in the same
+/// order), if it did.
+#[derive(Clone, Copy, Debug)]
+pub struct Polled<'a> {
+    pub tasks: &'a [MigrationTask],
+    pub replication: Option<&'a [Option<ReplicationInfo>]>,
+}
 
 /// Evaluates the rules on each poll and queues the messages.
 pub struct AlertEngine {
@@ -107,28 +116,43 @@ impl AlertEngine {
         poll: Result<&[MigrationTask], &str>,
         now: i64,
     ) -> Result<Committed, StoreError> {
+        let poll = poll.map(|tasks| Polled { tasks, replication: None });
+        self.on_parsed_poll(region, instance, poll, now).await
+    }
+
+    /// [`AlertEngine::on_poll`], with the tasks' `ReplicationInfo` as the caller already parsed
+    /// it (the watcher, for its history samples), so that one poll parses it once.
+    pub async fn on_parsed_poll(
+        &self,
+        region: &str,
+        instance: &str,
+        poll: Result<Polled<'_>, &str>,
+        now: i64,
+    ) -> Result<Committed, StoreError> {
         let rules = self.rules_for(region, instance);
-        if let (Some(m), Ok(tasks)) = (&self.metrics, &poll) {
-            let refs: Vec<&MigrationTask> = tasks.iter().collect();
+        if let (Some(m), Ok(p)) = (&self.metrics, &poll) {
+            let refs: Vec<&MigrationTask> = p.tasks.iter().collect();
             let at = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
-            m.observe_poll(region, instance, &refs, at);
+            m.observe_parsed_poll(region, instance, &refs, p.replication, at);
         }
         let growing =
             rules.iter().filter(|r| r.kind == RuleKind::LagGrowing).filter_map(|r| r.window_secs).max();
         let mut samples: Vec<Vec<(i64, i64)>> = Vec::new();
-        if let (Some(window), Ok(tasks)) = (growing, &poll) {
+        if let (Some(window), Ok(p)) = (growing, &poll) {
             let mut all = store::lag_samples(&self.store, region, instance, now - window, now).await?;
-            for t in tasks.iter() {
+            for t in p.tasks.iter() {
                 samples.push(t.task_id.and_then(|id| all.remove(&id)).unwrap_or_default());
             }
         }
         let outcome = match poll {
-            Ok(tasks) => PollOutcome::Tasks(
-                tasks
+            Ok(p) => PollOutcome::Tasks(
+                p.tasks
                     .iter()
                     .enumerate()
                     .map(|(i, task)| TaskInput {
                         task,
+                        // A parse list that does not match the tasks is not used.
+                        replication: p.replication.filter(|r| r.len() == p.tasks.len()).map(|r| &r[i]),
                         lag_samples: samples.get(i).map_or(&[][..], |v| &v[..]),
                     })
                     .collect(),
@@ -156,6 +180,24 @@ impl AlertEngine {
             self.wake.notify_one();
         }
         Ok(done)
+    }
+
+    /// Forgets, as [`AlertEngine::forget_instance`] does on the leader, every instance that has
+    /// a rule state but is no longer in the watch set, however it left: removed or expired while
+    /// no proxy ran, dropped from `--watch` at this start, or while this replica did not lead.
+    /// Call it on the leader only; an instance already forgotten costs one read. Says how many
+    /// instances it forgot.
+    pub async fn forget_unwatched(&self, now: i64) -> Result<usize, StoreError> {
+        let watched: std::collections::HashSet<(String, String)> =
+            self.store.watches().await?.into_iter().map(|w| (w.region_id, w.db_instance_name)).collect();
+        let mut forgot = 0;
+        for (region, instance) in store::instances(&self.store).await? {
+            if !watched.contains(&(region.clone(), instance.clone())) {
+                let done = self.forget_instance(&region, &instance, now, true).await?;
+                forgot += usize::from(done.episodes_resolved > 0 || done.messages > 0);
+            }
+        }
+        Ok(forgot)
     }
 
     /// An instance is no longer watched: its gauges go and, on the leader (`resolve`), its firing

@@ -5,7 +5,6 @@
 //! a restart) changes nothing, so no episode fires twice and no message is queued twice.
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use sqlx::Row;
 
 use super::config::{Rule, RuleKind};
@@ -41,49 +40,9 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
-/// An episode, for the API and the views.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EpisodeView {
-    pub id: i64,
-    pub rule: String,
-    pub kind: String,
-    pub severity: String,
-    pub region_id: String,
-    pub db_instance_name: String,
-    pub task_id: Option<u64>,
-    /// `firing` or `resolved`.
-    pub status: String,
-    pub started_at: i64,
-    pub fired_at: i64,
-    pub resolved_at: Option<i64>,
-    pub last_notified_at: i64,
-    pub notifications: i64,
-    pub figures: Figures,
-}
-
-/// One delivery (an outbox row) for the API: destination by name only, never its URL.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryView {
-    pub message_id: String,
-    pub episode_id: i64,
-    pub rule: String,
-    pub region_id: String,
-    pub db_instance_name: String,
-    pub task_id: Option<u64>,
-    pub destination: String,
-    pub event: String,
-    /// `pending`, `sent` or `failed` (given up).
-    pub status: String,
-    pub attempts: i64,
-    pub created_at_ms: i64,
-    pub last_attempt_ms: Option<i64>,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-    pub sent_at_ms: Option<i64>,
-    pub next_attempt_ms: Option<i64>,
-}
+/// An episode, and one delivery (an outbox row: its destination by name only, never its URL),
+/// for the API and the views: the wire types, stated once in the model.
+pub use migration_model::alerts::{AlertDelivery as DeliveryView, AlertEpisode as EpisodeView};
 
 /// The *not yet replayed* samples of every task of an instance from `from` to `to` (the history
 /// store's), as `task → [(time, bytes)]`: one read per poll for `lag_growing`, not one per task.
@@ -111,6 +70,13 @@ pub async fn lag_samples(
         out.entry(task as u64).or_default().push((r.try_get(1)?, r.try_get(2)?));
     }
     Ok(out)
+}
+
+/// Every instance the alerts keep a rule state for, as `(region, instance)`.
+pub async fn instances(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT region_id, instance_name FROM alert_instances").fetch_all(store.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
 }
 
 /// Reads an instance's rule state (a fresh one, version 0, if it has none).

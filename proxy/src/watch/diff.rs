@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use migration_model::history::{EventKind, HistoryEvent, HistorySample};
 use migration_model::precheck::PrecheckTask;
-use migration_model::replication::HealthThresholds;
+use migration_model::replication::{HealthThresholds, LinkFigures, ReplicationInfo};
 use migration_model::task::MigrationTask;
 use migration_model::PrecheckVerdict;
 use serde::{Deserialize, Serialize};
@@ -120,7 +120,11 @@ pub struct Diff {
 
 /// A task's sample at poll time `at`.
 pub fn sample_of(task: &MigrationTask, at: i64) -> HistorySample {
-    let info = task.replication().ok();
+    sample_from(task, task.replication().ok().as_ref(), at)
+}
+
+/// [`sample_of`], from the task's `ReplicationInfo` already parsed (`info`).
+pub fn sample_from(task: &MigrationTask, info: Option<&ReplicationInfo>, at: i64) -> HistorySample {
     let clamp = |v: i128| v.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
     HistorySample {
         t: at,
@@ -184,6 +188,19 @@ fn within(t: Option<i64>, after: Option<i64>, at: i64) -> Option<i64> {
 
 /// Diffs one successful poll at `at` against `prev`.
 pub fn diff(prev: &InstanceState, at: i64, seen: &Observed<'_>, thresholds: &HealthThresholds) -> Diff {
+    let parsed: Vec<Option<ReplicationInfo>> = seen.tasks.iter().map(|t| t.replication().ok()).collect();
+    diff_parsed(prev, at, seen, &parsed, thresholds)
+}
+
+/// [`diff`], with each task's `ReplicationInfo` parsed by the caller (`parsed[i]` for
+/// `seen.tasks[i]`), who hands the same parses on to the alerts: one parse per task and poll.
+pub fn diff_parsed(
+    prev: &InstanceState,
+    at: i64,
+    seen: &Observed<'_>,
+    parsed: &[Option<ReplicationInfo>],
+    thresholds: &HealthThresholds,
+) -> Diff {
     let after = prev.last_ok_at;
     // The instance's first successful poll sets the baseline: what was already there is not
     // news (its samples are written, its events are not).
@@ -216,10 +233,18 @@ pub fn diff(prev: &InstanceState, at: i64, seen: &Observed<'_>, thresholds: &Hea
         events.push(NewEvent { event, dedup });
     }
 
-    for task in seen.tasks {
+    for (i, task) in seen.tasks.iter().enumerate() {
         let Some(id) = task.task_id else { continue };
         let old = prev.tasks.get(&id);
-        let sample = sample_of(task, at);
+        let unlisted;
+        let info = match parsed.get(i) {
+            Some(p) => p.as_ref(),
+            None => {
+                unlisted = task.replication().ok();
+                unlisted.as_ref()
+            }
+        };
+        let sample = sample_from(task, info, at);
         let fp = fingerprint(&sample);
         let modified = sample.gmt_modified;
         let mut st = TaskState {
@@ -352,7 +377,8 @@ pub fn diff(prev: &InstanceState, at: i64, seen: &Observed<'_>, thresholds: &Hea
         st.last_line = lines.last().map_or(0, |l| hash64(&[l.as_bytes()]));
 
         // The switch-readiness verdict, settled: see READY_HOLD_SECS.
-        let readiness = task.switch_readiness(now, thresholds);
+        let link = LinkFigures::of(info, task.replication_state.as_ref(), now);
+        let readiness = migration_model::readiness::switch_readiness_from(task, link, thresholds);
         st.ready_since = match (readiness.ready, old) {
             (false, _) => None,
             (true, Some(o)) => o.ready_since.or(Some((at, fp))),

@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use migration_model::history::{HistoryEvent, PollReport, WatchEntry, WatchSource};
 use migration_model::precheck::PrecheckTask;
-use migration_model::replication::HealthThresholds;
+use migration_model::replication::{HealthThresholds, ReplicationInfo};
 use migration_model::task::MigrationTask;
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -114,6 +114,9 @@ pub struct PollOutcome {
     pub report: PollReport,
     /// The instance's tasks as read (redacted like every answer), each once; empty on failure.
     pub tasks: Arc<Vec<MigrationTask>>,
+    /// Each task's `ReplicationInfo` as this poll parsed it (in the order of `tasks`), so what
+    /// reacts to the poll need not parse it again.
+    pub replication: Arc<Vec<Option<ReplicationInfo>>>,
     /// The precheck reports, on the polls that read them.
     pub prechecks: Option<Arc<Vec<PrecheckTask>>>,
     /// The events this poll found (written unless `recorded` is false).
@@ -472,14 +475,16 @@ impl Watcher {
         let duration_ms = started.elapsed().as_millis() as i64;
         let interval = self.config.interval.as_secs().max(1) as i64;
         let gap = prev.last_ok_at.map(|l| at - l).filter(|g| *g * 2 > interval * 3);
-        let (write, next_state, tasks, prechecks, outcome_label) = match read {
+        let (write, next_state, tasks, replication, prechecks, outcome_label) = match read {
             Ok(read) => {
                 let seen = diff::Observed {
                     tasks: &read.tasks,
                     complete: read.complete,
                     prechecks: read.prechecks.as_deref(),
                 };
-                let mut d = diff::diff(&prev, at, &seen, &self.thresholds);
+                // Parsed once, for the samples and for the alerts (the hook hands it on).
+                let parsed: Vec<_> = read.tasks.iter().map(|t| t.replication().ok()).collect();
+                let mut d = diff::diff_parsed(&prev, at, &seen, &parsed, &self.thresholds);
                 if let Some(e) = diff::recovered(&prev, at) {
                     d.events.push(e);
                 }
@@ -502,7 +507,8 @@ impl Watcher {
                 };
                 tracked.failures = 0;
                 tracked.not_before = 0;
-                (write, d.state, Arc::new(read.tasks), read.prechecks.map(Arc::new), "ok")
+                let tasks = Arc::new(read.tasks);
+                (write, d.state, tasks, Arc::new(parsed), read.prechecks.map(Arc::new), "ok")
             }
             Err(code) => {
                 let (state, event) = diff::failed(&prev, at, &code);
@@ -538,7 +544,7 @@ impl Watcher {
                 } else {
                     "failed"
                 };
-                (write, state, Arc::new(Vec::new()), None, label)
+                (write, state, Arc::new(Vec::new()), Arc::new(Vec::new()), None, label)
             }
         };
         let mut write = write;
@@ -579,6 +585,7 @@ impl Watcher {
             at,
             report,
             tasks,
+            replication,
             prechecks,
             events: write.events.into_iter().map(|e| e.event).collect(),
             recorded,

@@ -12,6 +12,8 @@ use migration_model::precheck_outcome::precheck_summary;
 use migration_model::replication::ReplicationInfo;
 use migration_model::task::MigrationTask;
 
+use super::TaskInput;
+
 /// The most tasks one instance's cache remembers.
 pub const MAX_CACHED_TASKS: usize = 50_000;
 
@@ -66,14 +68,20 @@ pub struct Derived {
 }
 
 impl Derived {
-    /// Re-parses what changed since it was derived; says how many parses it did.
-    fn refresh(&mut self, task: &MigrationTask, precheck: bool) -> u64 {
+    /// Re-parses what changed since it was derived (not `ReplicationInfo` when the caller
+    /// parsed it: `given`); says how many parses it did and how many it was asked for.
+    fn refresh(&mut self, task: &MigrationTask, given: bool, precheck: bool) -> (u64, u64) {
         let mut parsed = 0;
-        let rk = key(&[task.replication_info.as_deref()]);
-        if self.replication_key != Some(rk) {
-            parsed += 1;
-            self.replication = task.replication().ok();
-            self.replication_key = Some(rk);
+        if given {
+            self.replication = None;
+            self.replication_key = None;
+        } else {
+            let rk = key(&[task.replication_info.as_deref()]);
+            if self.replication_key != Some(rk) {
+                parsed += 1;
+                self.replication = task.replication().ok();
+                self.replication_key = Some(rk);
+            }
         }
         if precheck {
             let stage = task.migrate_stage.as_ref().map(|s| s.as_str());
@@ -84,7 +92,7 @@ impl Derived {
                 self.precheck_key = Some(pk);
             }
         }
-        parsed
+        (parsed, u64::from(!given) + u64::from(precheck))
     }
 }
 
@@ -99,17 +107,19 @@ pub struct EvalCache {
 
 impl EvalCache {
     /// The task's derived inputs at this poll: from the cache where the text is unchanged,
-    /// parsed otherwise. The precheck facts are worked out only if `precheck` (a rule needs them).
-    pub fn derive(&mut self, task_id: u64, task: &MigrationTask, precheck: bool) -> Cow<'_, Derived> {
+    /// parsed otherwise. `ReplicationInfo` is left alone when the input carries its parse; the
+    /// precheck facts are worked out only if `precheck` (a rule needs them).
+    pub fn derive(&mut self, task_id: u64, input: &TaskInput<'_>, precheck: bool) -> Cow<'_, Derived> {
+        let given = input.replication.is_some();
         if self.tasks.len() >= MAX_CACHED_TASKS && !self.tasks.contains_key(&task_id) {
             let mut d = Derived::default();
-            self.misses += d.refresh(task, precheck);
+            self.misses += d.refresh(input.task, given, precheck).0;
             return Cow::Owned(d);
         }
         let entry = self.tasks.entry(task_id).or_default();
-        let parsed = entry.refresh(task, precheck);
+        let (parsed, asked) = entry.refresh(input.task, given, precheck);
         self.misses += parsed;
-        self.hits += 1 + u64::from(precheck) - parsed;
+        self.hits += asked - parsed;
         Cow::Borrowed(entry)
     }
 

@@ -33,7 +33,7 @@ fn rule(kind: RuleKind) -> Rule {
 
 /// Runs one poll of the given tasks through `rules`, returning the events as "kind:event:task".
 fn step(rules: &[Rule], state: &mut InstanceState, tasks: &[MigrationTask], now: i64) -> Vec<String> {
-    let inputs: Vec<TaskInput<'_>> = tasks.iter().map(|t| TaskInput { task: t, lag_samples: &[] }).collect();
+    let inputs: Vec<TaskInput<'_>> = tasks.iter().map(TaskInput::of).collect();
     run(rules, state, &PollOutcome::Tasks(inputs), now)
 }
 
@@ -142,8 +142,7 @@ fn lag_high_holds_over_its_threshold_for_its_duration() {
     );
     let refs: Vec<&Rule> = rules.iter().collect();
     let t = task(1, "increment", "catchup", 0, T0);
-    let e =
-        evaluate(&refs, &PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &[] }]), &s, T0 + 180);
+    let e = evaluate(&refs, &PollOutcome::Tasks(vec![TaskInput::of(&t)]), &s, T0 + 180);
     match &e.transitions[..] {
         [Transition::Resolve { figures, notify: true, .. }] => assert_eq!(figures.held_secs, Some(150)),
         other => panic!("{other:?}"),
@@ -162,7 +161,7 @@ fn lag_growing_follows_the_catch_up_rate() {
     for (i, now) in [T0 + 300, T0 + 330, T0 + 360].into_iter().enumerate() {
         let e = evaluate(
             &refs,
-            &PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &growing }]),
+            &PollOutcome::Tasks(vec![TaskInput { lag_samples: &growing, ..TaskInput::of(&t) }]),
             &s,
             now,
         );
@@ -177,7 +176,7 @@ fn lag_growing_follows_the_catch_up_rate() {
     let t = task(1, "increment", "catchup", 1_000, T0);
     let e = evaluate(
         &refs,
-        &PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &shrinking }]),
+        &PollOutcome::Tasks(vec![TaskInput { lag_samples: &shrinking, ..TaskInput::of(&t) }]),
         &s,
         T0 + 700,
     );
@@ -271,8 +270,7 @@ fn a_vanished_task_resolves_and_a_removed_rule_ends_silently() {
     assert_eq!(step(&rules, &mut s, &[down(2)], T0 + 90), ["disconnected:resolved:1"]);
     let refs: Vec<&Rule> = Vec::new();
     let t = down(2);
-    let e =
-        evaluate(&refs, &PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &[] }]), &s, T0 + 120);
+    let e = evaluate(&refs, &PollOutcome::Tasks(vec![TaskInput::of(&t)]), &s, T0 + 120);
     assert!(matches!(&e.transitions[..], [Transition::Resolve { notify: false, .. }]), "{:?}", e.transitions);
     assert!(e.state.open.is_empty());
 }
@@ -338,7 +336,7 @@ mod cached {
                 let outcome = match p {
                     None => PollOutcome::Failed { error: "boom".into() },
                     Some(_) => PollOutcome::Tasks(
-                        tasks.iter().map(|t| TaskInput { task: t, lag_samples: &[] }).collect(),
+                        tasks.iter().map(TaskInput::of).collect(),
                     ),
                 };
                 let a = evaluate(&refs, &outcome, &plain, now);
@@ -352,20 +350,68 @@ mod cached {
         }
     }
 
+    proptest! {
+        /// `lag_growing` skips the fit for a lag that never rose: the fit never calls such a
+        /// series growing, whatever its times (repeated ones included) and values.
+        #[test]
+        fn a_lag_that_never_rose_is_never_fitted_as_growing(
+            mut pts in prop::collection::vec((0i64..2_000, 0i64..5_000_000_000), 0..40),
+            window in 60i64..3_000,
+        ) {
+            pts.sort_by_key(|p| p.0);
+            let mut lowest = i64::MAX;
+            for p in pts.iter_mut() {
+                lowest = lowest.min(p.1);
+                p.1 = lowest;
+            }
+            let verdict = catch_up(&pts, window);
+            prop_assert!(!matches!(verdict, CatchUp::Growing { .. }), "{:?}", verdict);
+        }
+
+        /// The parse the watcher hands in gives the same episodes as the engine's own.
+        #[test]
+        fn a_parse_handed_in_gives_the_same_episodes(polls in prop::collection::vec(poll_gen(), 1..25)) {
+            let rules = all_rules();
+            let refs: Vec<&Rule> = rules.iter().collect();
+            let (mut own, mut given) = (InstanceState::default(), InstanceState::default());
+            let mut cache = EvalCache::default();
+            for (k, p) in polls.iter().enumerate() {
+                let now = T0 + 30 * k as i64;
+                let tasks: Vec<MigrationTask> = p.iter().flatten().map(|g| make(*g, now)).collect();
+                let parsed: Vec<Option<ReplicationInfo>> = tasks.iter().map(|t| t.replication().ok()).collect();
+                let (a_in, b_in) = match p {
+                    None => (PollOutcome::Failed { error: "boom".into() }, PollOutcome::Failed { error: "boom".into() }),
+                    Some(_) => (
+                        PollOutcome::Tasks(tasks.iter().map(TaskInput::of).collect()),
+                        PollOutcome::Tasks(
+                            tasks.iter().zip(&parsed).map(|(t, r)| TaskInput { replication: Some(r), ..TaskInput::of(t) }).collect(),
+                        ),
+                    ),
+                };
+                let a = evaluate(&refs, &a_in, &own, now);
+                let b = evaluate_cached(&refs, &b_in, &given, now, &mut cache);
+                prop_assert_eq!(&a.transitions, &b.transitions);
+                prop_assert_eq!(&a.state, &b.state);
+                own = a.state;
+                given = b.state;
+            }
+        }
+    }
+
     #[test]
     fn an_unchanged_task_is_not_parsed_again_and_a_vanished_one_is_forgotten() {
         let rules = all_rules();
         let refs: Vec<&Rule> = rules.iter().collect();
         let mut cache = EvalCache::default();
         let t = task(1, "increment", "streaming", 0, T0);
-        let poll = PollOutcome::Tasks(vec![TaskInput { task: &t, lag_samples: &[] }]);
+        let poll = PollOutcome::Tasks(vec![TaskInput::of(&t)]);
         let first = evaluate_cached(&refs, &poll, &InstanceState::default(), T0, &mut cache);
         assert_eq!((cache.misses, cache.hits), (2, 0), "ReplicationInfo and Detail parsed once");
         evaluate_cached(&refs, &poll, &first.state, T0 + 30, &mut cache);
         assert_eq!((cache.misses, cache.hits), (2, 2), "both from the cache");
         let mut changed = t.clone();
         changed.detail = Some(String::new());
-        let poll = PollOutcome::Tasks(vec![TaskInput { task: &changed, lag_samples: &[] }]);
+        let poll = PollOutcome::Tasks(vec![TaskInput::of(&changed)]);
         let e = evaluate_cached(&refs, &poll, &first.state, T0 + 60, &mut cache);
         assert_eq!((cache.misses, cache.hits), (3, 3), "a changed Detail is parsed again");
         assert!(e
