@@ -611,6 +611,12 @@ async fn packed_samples(store: &Store) {
                 all.iter().filter(|s| s.t >= 39_000 && s.t <= 41_000).count(),
                 "{label}"
             );
+            // lag_growing's window longer than the raw rows' half hour reads the blocks too.
+            let lags =
+                migration_proxy::alerts::store::lag_samples(store, R, inst, 36_000, 54_000).await.unwrap();
+            let want: Vec<(i64, i64)> =
+                all.iter().filter_map(|s| s.not_yet_replayed_bytes.map(|b| (s.t, b))).collect();
+            assert_eq!(lags.get(&5).cloned().unwrap_or_default(), want, "{label}: a long lag window");
         }
     };
     // The raw rows left of this instance's task (compaction packs every instance's).

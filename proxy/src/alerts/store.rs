@@ -11,6 +11,7 @@ use super::config::{Rule, RuleKind};
 use super::engine::{Evaluation, Figures, InstanceState, Transition};
 use super::message::AlertMessage;
 use crate::store::{Store, StoreError};
+use crate::watch::RAW_SAMPLES_SECS;
 
 /// The state an evaluation starts from.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +47,10 @@ pub use migration_model::alerts::{AlertDelivery as DeliveryView, AlertEpisode as
 
 /// The *not yet replayed* samples of every task of an instance from `from` to `to` (the history
 /// store's), as `task → [(time, bytes)]`: one read per poll for `lag_growing`, not one per task.
+///
+/// A window within the last [`RAW_SAMPLES_SECS`] reads only the raw rows (the default window,
+/// and the cheap read every poll makes); a longer one reads through the store's own sample read,
+/// which also unpacks the hourly blocks older rows were packed into.
 pub async fn lag_samples(
     store: &Store,
     region: &str,
@@ -53,6 +58,15 @@ pub async fn lag_samples(
     from: i64,
     to: i64,
 ) -> Result<std::collections::HashMap<u64, Vec<(i64, i64)>>, StoreError> {
+    if to - from > RAW_SAMPLES_SECS {
+        let mut out: std::collections::HashMap<u64, Vec<(i64, i64)>> = std::collections::HashMap::new();
+        for (task, s) in store.instance_samples(region, instance, from, to).await? {
+            if let Some(bytes) = s.not_yet_replayed_bytes {
+                out.entry(task).or_default().push((s.t, bytes));
+            }
+        }
+        return Ok(out);
+    }
     let rows = sqlx::query(
         "SELECT k.task_id, s.t, s.not_yet_replayed FROM samples s JOIN tasks k ON k.id = s.task_ref \
          WHERE k.region_id = $1 AND k.instance_name = $2 AND s.t >= $3 AND s.t <= $4 \
