@@ -633,6 +633,9 @@ class Report:
                 "\"Flat\" here means what a cache can promise: at most one upstream call per TTL whatever the number of "
                 f"dashboards ({bound - 1:.0f}/min, +1 for the first). One dashboard polls only 12 times a minute, so it makes "
                 "12 calls; from about ten dashboards on, the TTL is the limit.\n\n" + "\n".join(lines))
+        if self.notes and self.notes[-1] and self.notes[-1].startswith("**Replicas multiply"):
+            # Also here, so a later partial run that keeps this section keeps the answer too.
+            text += "\n\n" + self.notes[-1]
         self.details.append(("Scale", text))
 
     def history(self):
@@ -983,6 +986,16 @@ SECTION_AREAS = {
 }
 
 
+def row_section(row):
+    """The section (BENCH_ONLY name) that measures a figures-table row: by its area, except that
+    the fault load's 5-minute row belongs to `faults_long`, not to the 60 s `faults`."""
+    cells = row.split("|")
+    area, figure = cells[1].strip(), cells[2].strip()
+    if area == "Faults" and "long load" in figure:
+        return "faults_long"
+    return next((s for s in SECTIONS if area in SECTION_AREAS[s][0]), None)
+
+
 def split_sections(md):
     """`## Title` -> its text (without the heading), in order."""
     out, title, lines = {}, None, []
@@ -1010,9 +1023,9 @@ def merge_partial(new_md, old_md, measured):
         t.endswith(" for") and title.startswith(t + " ") for t in titles)
     old, new = split_sections(old_md), split_sections(new_md)
     old_rows = [l for l in old.get("Figures", "").splitlines() if l.startswith("| ") and not l.startswith("| area ")]
-    kept_rows = [l for l in old_rows if l.split("|")[1].strip() not in areas]
+    kept_rows = [l for l in old_rows if row_section(l) not in measured]
     new_rows = [l for l in new.get("Figures", "").splitlines()
-                if l.startswith("| ") and not l.startswith("| area ") and l.split("|")[1].strip() in areas]
+                if l.startswith("| ") and not l.startswith("| area ") and row_section(l) in measured]
     old_date = next((l for l in old_md.splitlines() if l.startswith("Date: ")), "Date: unknown").removeprefix("Date: ")
     kept = ", ".join(s for s in SECTIONS if s not in measured)
     intro, _, _ = new_md.partition("## Commands")
@@ -1026,16 +1039,18 @@ def merge_partial(new_md, old_md, measured):
         cells = [c.strip() for c in row.split("|")[1:-1]]
         if len(cells) >= 4 and cells[3] not in NOT_GOALS:
             out += f"- {cells[0]}, {cells[1]}: {cells[3]}.\n"
-    missed = [c for c in (r.split("|") for r in rows) if "**MISSED**" in c[-2]]
+    missed = [(r, r.split("|")) for r in rows if "**MISSED**" in r.split("|")[-2]]
     out += "\n## Goals missed\n\n"
     new_missed = [l for l in new.get("Goals missed", "").splitlines() if l.startswith("- ")]
     kept_missed = [f"- {c[1].strip()}, {c[2].strip()}: {c[3].strip()} (goal {c[4].strip()}), from the earlier run"
-                   for c in missed if c[1].strip() not in areas]
+                   for r, c in missed if row_section(r) not in measured]
     out += "\n".join(new_missed + kept_missed) if new_missed or kept_missed else "None in this run."
     skip = {"Commands", "Figures", "Goals", "Goals missed", "Not measured", "Limits of these figures"}
     for title, text in new.items():
         if title == "Not measured":
-            lines = [l for l in text.splitlines() if l.startswith("- ") and l[2:].split(":")[0].split(" ")[0] in areas]
+            # What BENCH_ONLY left out is kept from the earlier run, not "not measured".
+            lines = [l for l in text.splitlines() if l.startswith("- ") and l[2:].split(":")[0].split(" ")[0] in areas
+                     and "BENCH_ONLY left it out" not in l]
             if lines:
                 out += "\n\n## Not measured\n\n" + "\n".join(lines)
         elif measured_title(title):
