@@ -760,10 +760,7 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
 /// upstream path, the watcher's per-poll hook, the default rules, the sender and a receiver.
 #[tokio::test]
 async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
-    use migration_proxy::app::{AppState, Mode};
-    use migration_proxy::credentials::{Credentials, Secret, Source};
     use migration_proxy::simulator::{self, ManualClock, SimConfig};
-    use migration_proxy::upstream::{check_endpoint, Upstream};
     use migration_proxy::watch::{WatchConfig, Watcher};
     transcript();
     let region = migration_model::contract::DEMO_REGION;
@@ -775,23 +772,7 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
     )
     .await
     .unwrap();
-    let creds = Credentials {
-        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
-        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
-        security_token: None,
-        source: Source::Demo,
-    };
-    let endpoint = check_endpoint(&sim.url(), false).unwrap();
-    let upstream = Upstream::new(
-        Some(endpoint),
-        creds,
-        migration_proxy::config::SignatureStyle::V3,
-        Duration::from_secs(5),
-    )
-    .unwrap();
-    let mut state = AppState::new(upstream, Mode::Demo, region);
-    // Every poll must see the moved clock.
-    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    let mut state = demo_state(&sim.url());
     let dir = temp_dir("e2e");
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
     let watcher = Watcher::with_clock(WatchConfig::default(), store.clone(), clock.clock());
@@ -913,10 +894,7 @@ async fn a_sender_killed_mid_attempt_leaves_its_message_to_the_next_one_with_the
 #[tokio::test]
 async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve() {
     use migration_model::history::WatchSource;
-    use migration_proxy::app::{AppState, Mode};
-    use migration_proxy::credentials::{Credentials, Secret, Source};
     use migration_proxy::simulator::{self, ManualClock, SimConfig};
-    use migration_proxy::upstream::{check_endpoint, Upstream};
     use migration_proxy::watch::{WatchConfig, Watcher};
     transcript();
     let region = migration_model::contract::DEMO_REGION;
@@ -928,22 +906,7 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     )
     .await
     .unwrap();
-    let creds = Credentials {
-        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
-        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
-        security_token: None,
-        source: Source::Demo,
-    };
-    let endpoint = check_endpoint(&sim.url(), false).unwrap();
-    let upstream = Upstream::new(
-        Some(endpoint),
-        creds,
-        migration_proxy::config::SignatureStyle::V3,
-        Duration::from_secs(5),
-    )
-    .unwrap();
-    let mut state = AppState::new(upstream, Mode::Demo, region);
-    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    let mut state = demo_state(&sim.url());
     let dir = temp_dir("unwatch");
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
     // Started for real (SQLite: it leads at once), rounds every 250 ms; an auto-watch expires as
@@ -970,7 +933,9 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
             .filter(|m| m["event"] == event)
             .collect()
     };
-    let series = |app: &Arc<AppState>| app.metrics.render().contains(&format!("db_instance=\"{instance}\""));
+    let series = |app: &Arc<migration_proxy::app::AppState>| {
+        app.metrics.render().contains(&format!("db_instance=\"{instance}\""))
+    };
     // The demo's disconnecting task is disconnected from the start: its episode fires.
     wait_long("the first episode to fire", || !messages("firing").is_empty()).await;
     assert!(series(&app), "{}", app.metrics.render());
@@ -1019,6 +984,32 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The proxy's state in demo mode in front of the simulator at `sim`, with a cache that keeps
+/// nothing fresh: every poll must see the simulator's moved clock.
+fn demo_state(sim: &str) -> migration_proxy::app::AppState {
+    use migration_proxy::app::{AppState, Mode};
+    use migration_proxy::credentials::{Credentials, Secret, Source};
+    use migration_proxy::simulator;
+    use migration_proxy::upstream::{check_endpoint, Upstream};
+    let creds = Credentials {
+        access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
+        access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
+        security_token: None,
+        source: Source::Demo,
+    };
+    let endpoint = check_endpoint(sim, false).unwrap();
+    let upstream = Upstream::new(
+        Some(endpoint),
+        creds,
+        migration_proxy::config::SignatureStyle::V3,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut state = AppState::new(upstream, Mode::Demo, migration_model::contract::DEMO_REGION);
+    state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+    state
+}
+
 /// One proxy's alerting parts on `store` and the simulator at `sim`, as `serve` wires them: the
 /// watcher (started: on SQLite it leads at once), its start-up watches, the engine with its
 /// gauges, and the hook. Stopped (as by a kill) when dropped.
@@ -1043,26 +1034,7 @@ impl Alerting {
         cfg: AlertsConfig,
         watch: migration_proxy::watch::WatchConfig,
     ) -> Alerting {
-        use migration_proxy::app::{AppState, Mode};
-        use migration_proxy::credentials::{Credentials, Secret, Source};
-        use migration_proxy::simulator;
-        use migration_proxy::upstream::{check_endpoint, Upstream};
-        let creds = Credentials {
-            access_key_id: simulator::DEMO_ACCESS_KEY_ID.into(),
-            access_key_secret: Secret::new(simulator::DEMO_ACCESS_KEY_SECRET),
-            security_token: None,
-            source: Source::Demo,
-        };
-        let endpoint = check_endpoint(sim, false).unwrap();
-        let upstream = Upstream::new(
-            Some(endpoint),
-            creds,
-            migration_proxy::config::SignatureStyle::V3,
-            Duration::from_secs(5),
-        )
-        .unwrap();
-        let mut state = AppState::new(upstream, Mode::Demo, migration_model::contract::DEMO_REGION);
-        state.cache = migration_proxy::cache::Cache::new(Duration::ZERO, Duration::from_secs(300), 10_000);
+        let mut state = demo_state(sim);
         let watcher = migration_proxy::watch::Watcher::with_clock(watch, store.clone(), clock.clock());
         watcher.add_initial().await.unwrap();
         let engine = Arc::new(AlertEngine::new(cfg, store.clone(), None, Some(state.metrics.alerts.clone())));
