@@ -283,6 +283,16 @@ proxy keeps each one's buffers until it has been idle for 10 s. RSS rose with th
 came back down to 30.4 MB as they closed, while the cache stayed at 0.29 MB: it goes up and down with the open
 connections, not steadily.
 
+On a quiet machine it does grow steadily, though. The 5-minute run of 2026-12-07 20:58 UTC (load 0.5 → 0.1, 188
+connections opened again) went from 26.0 MB at 20 s to 28.2 MB at the end, with the cache flat at about 300
+answers. Three proxies side by side under `mem_ab.py` for 300 s (21:14 UTC, load 2.3 → 0.5) grew alike whatever
+jemalloc was told: +2.2 MB with its defaults, +1.9 MB returning freed pages within a second from a background
+thread (`_RJEM_MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0`), +2.0 MB with one arena
+(`narenas:1`). So it is memory still in use, not memory the allocator keeps; what holds it is not yet found (one
+candidate: the cache remembers each one-off key's hash for the 300 s stale window, so a stream of 20 new keys a
+second grows that list for exactly the length of this run: by the load's design up to about 5,700 small entries
+at the end, a count worked out from the load, not measured).
+
 The cached pages' p99 under this load (goal ≤ 50 ms) follows the machine's load more than the build: in one
 `mem_ab.py` pair at load average 10 → 14, the build before this round answered cached pages at p99 241 ms and this
 branch at 149 ms (p50 0.47 and 0.48 ms). A caller who arrives while an expired page's refetch is under way waits up
