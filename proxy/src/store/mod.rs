@@ -663,13 +663,12 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<HistoryEvent>, StoreError> {
-        let r = sqlx::query(
-            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
-             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+        let r = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN instances i ON i.id = e.instance_ref \
              WHERE i.region_id = $1 AND i.instance_name = $2 \
              AND ($3 < 0 OR e.task_id = $3 OR e.task_id IS NULL) AND e.observed_at >= $4 AND e.observed_at <= $5 \
-             ORDER BY e.observed_at, e.id",
-        )
+             ORDER BY e.observed_at, e.id"
+        ))
         .bind(region)
         .bind(instance)
         .bind(task_id.map_or(-1, |t| t as i64))
@@ -691,12 +690,11 @@ impl Store {
         task_id: u64,
         to: i64,
     ) -> Result<Vec<HistoryEvent>, StoreError> {
-        let r = sqlx::query(
-            "SELECT e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, e.text, \
-             e.duration_min, e.duration_max FROM events e JOIN instances i ON i.id = e.instance_ref \
+        let r = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN instances i ON i.id = e.instance_ref \
              WHERE i.region_id = $1 AND i.instance_name = $2 AND e.task_id = $3 AND e.kind IN (1, 3) \
-             AND e.observed_at <= $4 ORDER BY e.observed_at, e.id",
-        )
+             AND e.observed_at <= $4 ORDER BY e.observed_at, e.id"
+        ))
         .bind(region)
         .bind(instance)
         .bind(task_id as i64)
@@ -898,6 +896,11 @@ fn sample_from(r: &blocks::Row, texts: &blocks::Texts) -> HistorySample {
         ..HistorySample::default()
     }
 }
+
+/// The event columns [`event_of`] reads, in its order (`e` is the events table).
+const EVENT_COLUMNS: &str =
+    "e.kind, e.task_id, e.observed_after, e.observed_at, e.at, e.from_value, e.to_value, \
+     e.text, e.duration_min, e.duration_max";
 
 fn event_of(row: &AnyRow) -> Result<HistoryEvent, sqlx::Error> {
     let code: i64 = row.try_get(0)?;
