@@ -760,18 +760,11 @@ async fn a_live_scrape_of_metrics_passes_promtool() {
 /// upstream path, the watcher's per-poll hook, the default rules, the sender and a receiver.
 #[tokio::test]
 async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
-    use migration_proxy::simulator::{self, ManualClock, SimConfig};
     use migration_proxy::watch::{WatchConfig, Watcher};
     transcript();
     let region = migration_model::contract::DEMO_REGION;
     let instance = migration_model::contract::DEMO_INSTANCE;
-    let clock = ManualClock::starting_now();
-    let sim = simulator::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimConfig { clock: clock.clock(), ..SimConfig::default() },
-    )
-    .await
-    .unwrap();
+    let (sim, clock) = moved_simulator().await;
     let mut state = demo_state(&sim.url());
     let dir = temp_dir("e2e");
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
@@ -894,18 +887,11 @@ async fn a_sender_killed_mid_attempt_leaves_its_message_to_the_next_one_with_the
 #[tokio::test]
 async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve() {
     use migration_model::history::WatchSource;
-    use migration_proxy::simulator::{self, ManualClock, SimConfig};
     use migration_proxy::watch::{WatchConfig, Watcher};
     transcript();
     let region = migration_model::contract::DEMO_REGION;
     let instance = migration_model::contract::DEMO_INSTANCE;
-    let clock = ManualClock::starting_now();
-    let sim = simulator::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimConfig { clock: clock.clock(), ..SimConfig::default() },
-    )
-    .await
-    .unwrap();
+    let (sim, clock) = moved_simulator().await;
     let mut state = demo_state(&sim.url());
     let dir = temp_dir("unwatch");
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
@@ -1075,18 +1061,11 @@ async fn wait_long(what: &str, done: impl Fn() -> bool) {
 #[tokio::test]
 async fn an_instance_unwatched_while_no_proxy_ran_is_forgotten_at_the_next_start() {
     use migration_model::history::WatchSource;
-    use migration_proxy::simulator::{self, ManualClock, SimConfig};
     use migration_proxy::watch::WatchConfig;
     transcript();
     let (region, instance) =
         (migration_model::contract::DEMO_REGION, migration_model::contract::DEMO_INSTANCE);
-    let clock = ManualClock::starting_now();
-    let sim = simulator::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimConfig { clock: clock.clock(), ..SimConfig::default() },
-    )
-    .await
-    .unwrap();
+    let (sim, clock) = moved_simulator().await;
     let dir = temp_dir("unwatched-down");
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
     let (rx, base) = receiver().await;
