@@ -200,15 +200,25 @@ fn redact_value(value: &mut Value, secrets: &[String], depth: usize) -> usize {
 /// document it may carry, passwords in its text, and every form of the known `secrets`. The
 /// new string if anything changed, and how many redactions were made.
 fn redact_str(original: &str, secrets: &[String], depth: usize) -> (Option<String>, usize) {
+    let mut inner = if depth < MAX_INNER_DEPTH { inner_doc(original) } else { None };
+    redact_str_with(original, inner.as_mut(), secrets, depth)
+}
+
+/// [`redact_str`] with the string's document already read (`inner`, as [`inner_doc`] reads it
+/// when `depth` allows one), which is redacted in place.
+fn redact_str_with(
+    original: &str,
+    inner: Option<&mut (Value, Wrapping)>,
+    secrets: &[String],
+    depth: usize,
+) -> (Option<String>, usize) {
     let mut n = 0;
     let mut changed: Option<String> = None;
-    if depth < MAX_INNER_DEPTH {
-        if let Some((mut inner, how)) = inner_doc(original) {
-            let m = redact_value(&mut inner, secrets, depth + 1);
-            if m > 0 {
-                changed = Some(rewrap(&inner, how));
-                n += m;
-            }
+    if let Some((inner, how)) = inner {
+        let m = redact_value(inner, secrets, depth + 1);
+        if m > 0 {
+            changed = Some(rewrap(inner, *how));
+            n += m;
         }
     }
     let s = changed.as_deref().unwrap_or(original);

@@ -469,3 +469,17 @@ proptest! {
         text_agrees_with_tree(&value, &[])?;
     }
 }
+
+/// A carried document stays in the output in its own escaping (`\u005a` for `Z`), where the
+/// check of the first pass's output cannot see the secret: it is read decoded, and masked.
+#[test]
+fn text_redaction_masks_a_secret_escaped_inside_a_carried_document() {
+    let inner = r#"{"Note":"pw \u005aq-s3cret-9 here"}"#;
+    let value = json!({"Items": [{"SourcePassword": "Zq-s3cret-9", "ReplicationInfo": inner}]});
+    text_agrees_with_tree(&value, &[]).unwrap();
+    let text = value.to_string();
+    let red = redact_json_text(text.as_bytes(), &[]).unwrap();
+    let got: Value = serde_json::from_slice(&red.json).unwrap();
+    let carried: Value = serde_json::from_str(got["Items"][0]["ReplicationInfo"].as_str().unwrap()).unwrap();
+    assert!(!carried["Note"].as_str().unwrap().contains("s3cret"), "{carried}");
+}
