@@ -225,3 +225,77 @@ async fn read_limited(
     }
     Ok(buf.freeze())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+
+    /// Reads one request's head (no body: the calls POST none).
+    async fn read_head(conn: &mut TcpStream) -> bool {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        true
+    }
+
+    #[tokio::test]
+    async fn a_pooled_connection_the_server_closed_is_replaced() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/?a=1", listener.local_addr().unwrap())).unwrap();
+        // Each connection answers one request, then closes without saying so, a little later
+        // (once the client has put it back in its pool).
+        tokio::spawn(async move {
+            loop {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                if read_head(&mut conn).await {
+                    conn.write_all(ANSWER).await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        });
+        let client = Client::new(Duration::from_secs(5)).unwrap();
+        for _ in 0..3 {
+            let answer = client.post(&url, &[], 1024).await.unwrap();
+            assert_eq!((answer.status, &answer.body[..]), (200, &b"{}"[..]));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_over_the_limit_and_failed_tls_are_refused() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    if read_head(&mut conn).await {
+                        let _ = conn.write_all(ANSWER).await;
+                    }
+                });
+            }
+        });
+        let client = Client::new(Duration::from_secs(5)).unwrap();
+        let plain = Url::parse(&format!("http://{addr}/")).unwrap();
+        assert!(matches!(client.post(&plain, &[], 1).await, Err(CallError::TooLarge)));
+        // A server that does not speak TLS: the handshake fails as a connection failure.
+        let not_tls = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tls = Url::parse(&format!("https://{}/", not_tls.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (mut conn, _) = not_tls.accept().await.unwrap();
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        assert!(matches!(client.post(&tls, &[], 1024).await, Err(CallError::Connect)));
+    }
+}
