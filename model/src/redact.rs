@@ -39,8 +39,6 @@ pub fn is_credential_key(key: &str) -> bool {
     } else {
         key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().into()
     };
-    const HOLDS: &[&str] =
-        &["password", "passwd", "secret", "accesskey", "privatekey", "apikey", "credential", "authorization"];
     const NOT_CREDENTIALS: &[&str] = &[
         "nexttoken",
         "pagetoken",
@@ -51,10 +49,29 @@ pub fn is_credential_key(key: &str) -> bool {
         "clienttoken",
         "resumetoken",
     ];
-    // Plain byte comparisons: a key is short, and `str::contains` costs more to set up than to run.
+    // Holds `password`, `passwd`, `secret`, `accesskey`, `privatekey`, `apikey`, `credential` or
+    // `authorization`: one walk over the key, each place tried only for the words it can start
+    // (every key of every answer is asked, so this is on a cache miss's path).
     let bytes = k.as_bytes();
-    let holds = |n: &[u8]| bytes.windows(n.len()).any(|w| w[0] == n[0] && w == n);
-    HOLDS.iter().any(|h| holds(h.as_bytes()))
+    let word_at = |at: usize| {
+        let rest = &bytes[at..];
+        match rest[0] {
+            b'p' => {
+                rest.starts_with(b"password")
+                    || rest.starts_with(b"passwd")
+                    || rest.starts_with(b"privatekey")
+            }
+            b's' => rest.starts_with(b"secret"),
+            b'a' => {
+                rest.starts_with(b"accesskey")
+                    || rest.starts_with(b"apikey")
+                    || rest.starts_with(b"authorization")
+            }
+            b'c' => rest.starts_with(b"credential"),
+            _ => false,
+        }
+    };
+    (0..bytes.len()).any(word_at)
         || k.ends_with("pwd")
         || (k.ends_with("token") && !NOT_CREDENTIALS.contains(&&*k))
 }
@@ -200,15 +217,25 @@ fn redact_value(value: &mut Value, secrets: &[String], depth: usize) -> usize {
 /// document it may carry, passwords in its text, and every form of the known `secrets`. The
 /// new string if anything changed, and how many redactions were made.
 fn redact_str(original: &str, secrets: &[String], depth: usize) -> (Option<String>, usize) {
+    let mut inner = if depth < MAX_INNER_DEPTH { inner_doc(original) } else { None };
+    redact_str_with(original, inner.as_mut(), secrets, depth)
+}
+
+/// [`redact_str`] with the string's document already read (`inner`, as [`inner_doc`] reads it
+/// when `depth` allows one), which is redacted in place.
+fn redact_str_with(
+    original: &str,
+    inner: Option<&mut (Value, Wrapping)>,
+    secrets: &[String],
+    depth: usize,
+) -> (Option<String>, usize) {
     let mut n = 0;
     let mut changed: Option<String> = None;
-    if depth < MAX_INNER_DEPTH {
-        if let Some((mut inner, how)) = inner_doc(original) {
-            let m = redact_value(&mut inner, secrets, depth + 1);
-            if m > 0 {
-                changed = Some(rewrap(&inner, how));
-                n += m;
-            }
+    if let Some((inner, how)) = inner {
+        let m = redact_value(inner, secrets, depth + 1);
+        if m > 0 {
+            changed = Some(rewrap(inner, *how));
+            n += m;
         }
     }
     let s = changed.as_deref().unwrap_or(original);

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use chrono::Utc;
 use url::Url;
 
@@ -14,6 +14,8 @@ use crate::config::SignatureStyle;
 use crate::credentials::CredentialProvider;
 use crate::error::ProxyError;
 use crate::signing;
+
+mod client;
 
 /// Name-value pairs: query parameters or headers.
 type Pairs = Vec<(String, String)>;
@@ -86,7 +88,7 @@ pub struct UpstreamResponse {
 /// The wait the rate-limit headers ask for: the larger `TimeLeft` (ms) of `x-ratelimit-user-api`
 /// and `x-ratelimit-user` (`Limit:1,Remain:0,TimeLeft:2000,Reset:1234`), as the official SDK
 /// computes it, else `Retry-After` in seconds.
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub fn retry_after(headers: &hyper::HeaderMap) -> Option<Duration> {
     let time_left = |name: &str| -> Option<u64> {
         let v = headers.get(name)?.to_str().ok()?;
         v.split(',')
@@ -102,9 +104,9 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 #[derive(Clone)]
 pub struct Upstream {
-    /// One client (one connection pool) per thread that calls: a connection's task then runs on
+    /// Keep-alive connections pooled per thread that calls: a connection's task then runs on
     /// the thread of the requests that use it, so a call wakes no other thread (see `listener`).
-    clients: Arc<thread_local::ThreadLocal<reqwest::Client>>,
+    client: Arc<client::Client>,
     endpoint_override: Option<Url>,
     credentials: CredentialProvider,
     signature: SignatureStyle,
@@ -120,13 +122,10 @@ impl Upstream {
         signature: SignatureStyle,
         timeout: Duration,
     ) -> anyhow::Result<Self> {
-        // reqwest is built without a default crypto provider; ring is the one we ship.
+        // rustls is built without a default crypto provider; ring is the one we ship.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let clients = thread_local::ThreadLocal::new();
-        // Built once here, so a client that cannot be built fails at start-up.
-        clients.get_or_try(|| build_client(timeout))?;
         Ok(Upstream {
-            clients: Arc::new(clients),
+            client: Arc::new(client::Client::new(Duration::from_secs(5).min(timeout))?),
             endpoint_override,
             credentials: credentials.into(),
             signature,
@@ -228,60 +227,38 @@ impl Upstream {
         let mut url = endpoint;
         url.set_path("/");
         url.set_query(Some(&query));
-        let client = self.clients.get_or_try(|| build_client(self.timeout)).map_err(|e| {
-            tracing::error!(error = %e, "cannot build the upstream client");
-            ProxyError::Internal("the upstream client could not be built".into())
-        })?;
-        let mut request = client.post(url).header("accept", "application/json");
-        for (k, v) in &headers {
-            request = request.header(k.as_str(), v.as_str());
-        }
-
-        let response = request.send().await.map_err(|e| self.map_send_error(&e))?;
-        let status = response.status().as_u16();
-        let date = response.headers().get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after = retry_after(response.headers());
+        let mut headers = headers;
+        headers.push(("accept".into(), "application/json".into()));
         // Each action's own bound (crate::limits), read chunk by chunk: never buffered beyond it.
         let limit = crate::limits::max_answer_bytes(call.action);
-        let body = read_limited(response, limit).await.map_err(|e| match e {
-            ReadError::TooLarge => ProxyError::UpstreamTooLarge(format!(
-                "The RDS API's answer to {action} is larger than the {} KiB the proxy reads for it; ask for a smaller page (PageSize).",
-                limit / 1024
-            )),
-            ReadError::Send(e) => self.map_send_error(&e),
-        })?;
+        let answer = tokio::time::timeout(self.timeout, self.client.post(&url, &headers, limit))
+            .await
+            .unwrap_or(Err(client::CallError::Timeout))
+            .map_err(|e| match e {
+                // Never with the URL: its query carries the signature.
+                client::CallError::Timeout => ProxyError::UpstreamTimeout,
+                client::CallError::Connect => {
+                    ProxyError::UpstreamUnavailable("the connection to the RDS endpoint failed".into())
+                }
+                client::CallError::Broken => ProxyError::UpstreamUnavailable(
+                    "the RDS endpoint closed the connection or answered unreadably".into(),
+                ),
+                client::CallError::TooLarge => ProxyError::UpstreamTooLarge(format!(
+                    "The RDS API's answer to {action} is larger than the {} KiB the proxy reads for it; ask for a smaller page (PageSize).",
+                    limit / 1024
+                )),
+            })?;
+        let status = answer.status;
+        let date = answer.headers.get("date").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = retry_after(&answer.headers);
         let body = if (200..300).contains(&status) {
-            body
+            answer.body
         } else {
             let token = creds.security_token.as_ref().map(|t| t.expose()).unwrap_or("");
-            crate::upstream_error::shape_error_body(&body, &[creds.access_key_id.as_str(), token])
+            crate::upstream_error::shape_error_body(&answer.body, &[creds.access_key_id.as_str(), token])
         };
         Ok(UpstreamResponse { status, body, date, retry_after })
     }
-
-    fn map_send_error(&self, e: &reqwest::Error) -> ProxyError {
-        // reqwest's Display names the URL (with the signed query); never pass it on.
-        if e.is_timeout() {
-            ProxyError::UpstreamTimeout
-        } else if e.is_connect() {
-            ProxyError::UpstreamUnavailable("the connection to the RDS endpoint failed".into())
-        } else {
-            let _ = self.timeout;
-            ProxyError::UpstreamUnavailable(
-                "the RDS endpoint closed the connection or answered unreadably".into(),
-            )
-        }
-    }
-}
-
-/// The upstream client: keep-alive connections pooled per host, no redirects followed.
-fn build_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5).min(timeout))
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("migration-proxy/", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 /// The Host header value a client sends for this URL (with the port when it is not the default).
@@ -291,25 +268,6 @@ pub fn host_header(url: &Url) -> String {
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
     }
-}
-
-enum ReadError {
-    TooLarge,
-    Send(reqwest::Error),
-}
-
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes, ReadError> {
-    if response.content_length().is_some_and(|n| n as usize > limit) {
-        return Err(ReadError::TooLarge);
-    }
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(ReadError::Send)? {
-        if buf.len() + chunk.len() > limit {
-            return Err(ReadError::TooLarge);
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf.freeze())
 }
 
 #[cfg(test)]
@@ -340,14 +298,14 @@ mod tests {
 
     #[test]
     fn rate_limit_headers_give_the_larger_time_left() {
-        let mut h = reqwest::header::HeaderMap::new();
+        let mut h = hyper::HeaderMap::new();
         h.insert("x-ratelimit-user-api", "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".parse().unwrap());
         h.insert("x-ratelimit-user", "Limit:10,Remain:0,TimeLeft:500,Reset:99".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_millis(2000)));
-        let mut h = reqwest::header::HeaderMap::new();
+        let mut h = hyper::HeaderMap::new();
         h.insert("retry-after", "3".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-        assert_eq!(retry_after(&reqwest::header::HeaderMap::new()), None);
+        assert_eq!(retry_after(&hyper::HeaderMap::new()), None);
     }
 
     #[test]

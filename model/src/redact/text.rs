@@ -1,13 +1,16 @@
 //! The redaction of [`super::redact_json_with`] made on an answer's text, without building a
 //! `serde_json::Value` tree for it (the cost of a cache miss is mostly such allocations).
 //!
-//! - A first pass reads what redaction acts on: credential keys (and the values they hold, the
-//!   secrets to mask elsewhere), strings that may hold a password, strings that carry a JSON
-//!   document. When the answer has none of these, its text is kept exactly as it came: nothing
-//!   is parsed into a tree and nothing is written again.
-//! - Otherwise a second pass writes the document compactly, as `Value::to_string` writes the
-//!   redacted tree: credential keys are dropped, and every string goes through the one string
-//!   redaction the tree uses ([`super::redact_str`]), so both make the same decisions.
+//! - One pass writes the document compactly, as `Value::to_string` writes the redacted tree:
+//!   credential keys are dropped, and every string goes through the one string redaction the tree
+//!   uses ([`super::redact_str`]), so both make the same decisions. It also collects the values
+//!   the credential keys held (the secrets to mask wherever else they appear). When it redacted
+//!   nothing, the text is kept exactly as it came.
+//! - Those secrets are known only at the end. When no form of them is found in what was written
+//!   (nor in the JSON documents carried in strings, read decoded), the pass's output is final;
+//!   otherwise a second pass writes the document again with them masked. The check is
+//!   conservative: a form that JSON escapes, a `%` anywhere, or a document inside a carried
+//!   document sends the answer to the second pass.
 //! - A key that holds a form of a secret (rare: the tree rewrites keys) sends the whole document
 //!   through the tree redaction.
 //!
@@ -21,10 +24,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::{Number, Value};
 
 use super::{
-    all_forms, collect_secrets, inner_json, is_credential_key, is_maskable, maskable, redact_json_with,
-    redact_str,
+    all_forms, collect_secrets, inner_doc, is_credential_key, is_maskable, maskable, redact_json_with,
+    redact_str, redact_str_with,
 };
-use crate::conninfo::may_hold_secrets;
 
 /// A redacted answer.
 #[derive(Debug)]
@@ -40,17 +42,38 @@ pub struct Redacted<'a> {
 /// Redacts the JSON document `text` as [`super::redact_json_with`] redacts its tree (masking
 /// `extra` secret values too), or None if `text` is not a JSON document.
 pub fn redact_json_text<'a>(text: &'a [u8], extra: &[String]) -> Option<Redacted<'a>> {
-    let mut scan = Scan { secrets: maskable(extra), acts: false, request_id: None };
+    let found = Found { secrets: maskable(extra), inner: Vec::new() };
+    let mut out = Vec::with_capacity(text.len());
+    let mut w = Writer {
+        out: &mut out,
+        forms: &[],
+        count: 0,
+        request_id: None,
+        key_holds_secret: false,
+        found: Some(found),
+    };
     let mut de = serde_json::Deserializer::from_slice(text);
-    ScanSeed { scan: &mut scan, top: true, capture: false }.deserialize(&mut de).ok()?;
+    WriteSeed { w: &mut w, top: true, capture: false }.deserialize(&mut de).ok()?;
     de.end().ok()?;
-    if !scan.acts && scan.secrets.is_empty() {
-        return Some(Redacted { json: Cow::Borrowed(text), count: 0, request_id: scan.request_id });
+    let (count, request_id, found) = (w.count, w.request_id.take(), w.found.take()?);
+    if found.secrets.is_empty() {
+        let json = if count == 0 { Cow::Borrowed(text) } else { Cow::Owned(out) };
+        return Some(Redacted { json, count, request_id });
+    }
+    let forms = all_forms(&found.secrets);
+    if nothing_to_mask(&forms, &out, &found.inner) {
+        return Some(Redacted { json: Cow::Owned(out), count, request_id });
     }
 
-    let forms = all_forms(&scan.secrets);
-    let mut out = Vec::with_capacity(text.len());
-    let mut w = Writer { out: &mut out, forms: &forms, count: 0, request_id: None, key_holds_secret: false };
+    out.clear();
+    let mut w = Writer {
+        out: &mut out,
+        forms: &forms,
+        count: 0,
+        request_id: None,
+        key_holds_secret: false,
+        found: None,
+    };
     let mut de = serde_json::Deserializer::from_slice(text);
     let written = WriteSeed { w: &mut w, top: true, capture: false }.deserialize(&mut de);
     if written.is_ok() && !w.key_holds_secret {
@@ -62,6 +85,39 @@ pub fn redact_json_text<'a>(text: &'a [u8], extra: &[String]) -> Option<Redacted
     let count = redact_json_with(&mut value, extra);
     let request_id = value.get("RequestId").and_then(Value::as_str).map(str::to_string);
     Some(Redacted { json: Cow::Owned(value.to_string().into_bytes()), count, request_id })
+}
+
+/// What the first pass gathers besides the document.
+struct Found {
+    /// Values held by credential keys (and the `extra` ones), as `collect_secrets` finds them.
+    secrets: Vec<String>,
+    /// The JSON documents carried in the answer's strings, redacted (without the secrets).
+    inner: Vec<Value>,
+}
+
+/// Whether the second pass would mask nothing: no form of a secret in the written document
+/// `out` (its keys and strings are written by serde_json, so a form JSON does not escape is
+/// there as it is) nor in the carried documents `inner` (kept in the output in their own
+/// escaping, so read decoded). Anything it cannot rule out counts as something to mask: a form
+/// that JSON escapes, a `%` (percent-decoding could make a form), a document inside a carried one.
+fn nothing_to_mask(forms: &[String], out: &[u8], inner: &[Value]) -> bool {
+    let plain = |f: &String| !f.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+    forms.iter().all(plain)
+        && memchr::memchr(b'%', out).is_none()
+        && !forms.iter().any(|f| memchr::memmem::find(out, f.as_bytes()).is_some())
+        && inner.iter().all(|doc| clean(doc, forms))
+}
+
+fn clean(value: &Value, forms: &[String]) -> bool {
+    let holds = |s: &str| {
+        s.contains('%') || forms.iter().any(|f| memchr::memmem::find(s.as_bytes(), f.as_bytes()).is_some())
+    };
+    match value {
+        Value::Object(map) => map.iter().all(|(k, v)| !holds(k) && clean(v, forms)),
+        Value::Array(items) => items.iter().all(|v| clean(v, forms)),
+        Value::String(s) => !holds(s) && inner_doc(s).is_none(),
+        _ => true,
+    }
 }
 
 /// A key, borrowed from the text when it has no escapes.
@@ -88,96 +144,6 @@ impl<'de> Visitor<'de> for Key {
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(s.to_string()))
-    }
-}
-
-/// What the first pass found.
-struct Scan {
-    /// Values held by credential keys (and the `extra` ones), as `collect_secrets` finds them.
-    secrets: Vec<String>,
-    /// Whether anything may change: a credential key, a string that may hold a password or
-    /// that carries a JSON document.
-    acts: bool,
-    request_id: Option<String>,
-}
-
-struct ScanSeed<'s> {
-    scan: &'s mut Scan,
-    /// The document itself (its `RequestId` is noted).
-    top: bool,
-    /// This is the top-level `RequestId`'s value.
-    capture: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ScanSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ScanSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        // As `collect_secrets` reads a string of the document (depth 0).
-        if let Some(inner) = inner_json(s) {
-            collect_secrets(&inner, &mut self.scan.secrets, 1);
-            self.scan.acts = true;
-        }
-        if may_hold_secrets(s) {
-            self.scan.acts = true;
-        }
-        if self.capture {
-            self.scan.request_id = Some(s.to_string());
-        }
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(ScanSeed { scan: self.scan, top: false, capture: false })?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(Key)? {
-            if is_credential_key(&key) {
-                self.scan.acts = true;
-                map.next_value_seed(Collect { out: &mut self.scan.secrets })?;
-            } else {
-                let capture = self.top && key == "RequestId";
-                if capture {
-                    self.scan.request_id = None;
-                }
-                map.next_value_seed(ScanSeed { scan: self.scan, top: false, capture })?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -263,6 +229,8 @@ struct Writer<'o, 'f> {
     count: usize,
     request_id: Option<String>,
     key_holds_secret: bool,
+    /// In the first pass, what it gathers; None in the second.
+    found: Option<Found>,
 }
 
 impl Writer<'_, '_> {
@@ -298,7 +266,19 @@ impl<'de> Visitor<'de> for WriteSeed<'_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        let (masked, n) = redact_str(s, self.w.forms, 0);
+        let (masked, n) = match &mut self.w.found {
+            None => redact_str(s, self.w.forms, 0),
+            Some(found) => {
+                // Read once, for the secrets it holds and for its redaction.
+                let mut inner = inner_doc(s);
+                if let Some((doc, _)) = &inner {
+                    collect_secrets(doc, &mut found.secrets, 1);
+                }
+                let redacted = redact_str_with(s, inner.as_mut(), self.w.forms, 0);
+                found.inner.extend(inner.map(|(doc, _)| doc));
+                redacted
+            }
+        };
         self.w.count += n;
         let s = masked.as_deref().unwrap_or(s);
         self.w.string(s);
@@ -362,7 +342,10 @@ impl<'de> Visitor<'de> for WriteSeed<'_, '_, '_> {
         while let Some(key) = map.next_key_seed(Key)? {
             if is_credential_key(&key) {
                 self.w.count += 1;
-                map.next_value::<IgnoredAny>()?;
+                match &mut self.w.found {
+                    Some(found) => map.next_value_seed(Collect { out: &mut found.secrets })?,
+                    None => map.next_value::<IgnoredAny>().map(drop)?,
+                };
                 continue;
             }
             if self.w.forms.iter().any(|f| key.contains(f.as_str())) {
