@@ -274,4 +274,10 @@ tested to give `parse_from_str`'s results, and a refresh reads changed logs agai
 during the same window; not changed. Building the filters after the table would move the table down
 when they arrive; the pager below it is about 5 ms. Rendering fewer rows first would not be a full
 table. What is left on the critical path is the app's first render (about 50 ms of CPU, most
-of it lazy compilation), the frame of the page without data, and the table's build."""
+of it lazy compilation), the frame of the page without data, and the table's build.
+
+A last same-run check of both against main (`ab.py --startup-only --rounds 4`, load 8.0 rising to
+10.3): first row 609 / 524 ms (0.86), from compiled 312 / 281 ms (0.90), main-thread CPU 236 / 221
+ms (0.93). `BENCH_ONLY=browser make bench` on this branch at load 5.8 to 6.3: first table 566 ms
+(goal 250 ms, missed on this loaded machine; not comparable with the 339 ms of the quieter whole run in the figures), throttled
+889 ms (met), 100-row refresh from the proxy's cache 26 ms (met)."""
