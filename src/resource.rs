@@ -20,6 +20,7 @@
 use crate::api::{ApiError, Fetched};
 use crate::clock::{mark, mark_after_paint, now_ms};
 use crate::prefs::page_hidden;
+use futures::FutureExt;
 use leptos::prelude::*;
 use std::future::Future;
 use std::time::Duration;
@@ -106,6 +107,22 @@ impl LoadStatus {
     }
 }
 
+/// Polls `fut` once at once, so the request it makes leaves now instead of on the microtask after
+/// the page's first render (`LocalResource` waits a tick before polling its fetcher's future).
+/// The page's request and the proxy's answer then overlap the rest of the first render, so the
+/// answer is there when the render ends (BENCHMARKS.md, "Fourth round"). The first poll runs in
+/// the resource's owner, like every later one, so the request's abort-on-cleanup is the same.
+fn sent_now<F: Future + 'static>(fut: F) -> impl Future<Output = F::Output> {
+    let mut fut = Box::pin(fut);
+    let ready = fut.as_mut().now_or_never();
+    async move {
+        match ready {
+            Some(value) => value,
+            None => fut.await,
+        }
+    }
+}
+
 /// The last good answer of an API call, and its [`LoadStatus`]. `Copy`.
 pub struct KeptResource<T: Send + Sync + 'static> {
     resource: LocalResource<Result<Fetched<T>, ApiError>>,
@@ -135,7 +152,7 @@ impl<T: Clone + Send + Sync + 'static> KeptResource<T> {
         let resource = LocalResource::new(move || {
             status.trigger.track();
             status.busy.set(true);
-            fetcher()
+            sent_now(fetcher())
         });
         Effect::new(move |_| {
             resource.with(|answer| {

@@ -96,7 +96,7 @@ def main():
             for name in ("A", "B") if r % 2 == 0 else ("B", "A"):
                 base = bases[name]
                 s = node("startup.mjs", "--base", base, "--runs", "5" if a.startup_only else "3")
-                for k in ("api_end", "first_row", "task_ms", "script_ms", "thread_ms", "nodes", "compiled", "started"):
+                for k in ("api_end", "answer_seen", "body_read", "first_row", "task_ms", "script_ms", "thread_ms", "nodes", "compiled", "started"):
                     add(name, f"first table: {k}", [run[k] for run in s["runs"]])
                 if a.startup_only:
                     print(f"round {r + 1} {name} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)

@@ -12,7 +12,9 @@
 //                compile and instantiation, which overlap
 //   started      Trunk's TrunkApplicationStarted event: the app's main() has run, so the first
 //                render of the route is done
-//   api_start, api_end   the task list's /api/ call (Resource Timing)
+//   api_start, api_end   the task list's /api/ call (Resource Timing: when the network had it)
+//   answer_seen, body_read   when the page's main thread had the task list's headers (fetch's
+//                promise resolved) and its body (text()): the answer can wait for the main thread
 //   first_row    a MutationObserver sees the first task row
 //   task_ms, script_ms   the page's main-thread task and script time until then (CDP
 //                Performance.getMetrics): the work, apart from the waiting, and less moved by
@@ -60,6 +62,23 @@ const instrument = () => {
       });
     };
   }
+  // The task list's answer as the page saw it (the app calls window.fetch, then Response.text).
+  const fetch0 = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : input.url;
+    const answer = fetch0.call(this, input, init);
+    if (!/\/api\/.*(tasks|DescribeCloudMigrationResult)/.test(url) || window.__startup.answerSeen !== undefined) return answer;
+    window.__startup.answerSeen = null;
+    return answer.then((response) => {
+      window.__startup.answerSeen = performance.now();
+      const text = response.text.bind(response);
+      response.text = () => text().then((body) => {
+        window.__startup.bodyRead ??= performance.now();
+        return body;
+      });
+      return response;
+    });
+  };
   addEventListener('TrunkApplicationStarted', () => {
     window.__startup.started = performance.now();
   });
@@ -109,6 +128,8 @@ try {
           started: window.__startup.started,
           api_start: api?.startTime ?? null,
           api_end: api?.responseEnd ?? null,
+          answer_seen: window.__startup.answerSeen ?? null,
+          body_read: window.__startup.bodyRead ?? null,
           first_row: window.__startup.firstRow,
         };
       });
@@ -129,7 +150,7 @@ try {
   await browser.close();
 }
 out.median = {};
-for (const k of ['html', 'js', 'wasm', 'compiled', 'started', 'api_start', 'api_end', 'first_row', 'task_ms', 'script_ms', 'thread_ms', 'nodes', 'wasm_fetches']) {
+for (const k of ['html', 'js', 'wasm', 'compiled', 'started', 'api_start', 'api_end', 'answer_seen', 'body_read', 'first_row', 'task_ms', 'script_ms', 'thread_ms', 'nodes', 'wasm_fetches']) {
   out.median[k] = median(out.runs.map((r) => r[k]));
 }
 console.log(JSON.stringify(out));
