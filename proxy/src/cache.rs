@@ -22,7 +22,7 @@
 //!   grow for minutes under a stream of distinct calls. A key asked for again, even after its
 //!   answer left, is kept for the stale window from then on. Every operation is O(1) in the
 //!   number of entries (the sweep pops only what has expired).
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -186,8 +186,59 @@ struct Store {
     /// The keys (a hash each) whose answer left `once` unasked, with when it was fetched, for
     /// the stale window: one stored again has been asked for again, and goes to `kept`. A few
     /// bytes each instead of the answer (a collision only keeps a one-off answer longer).
-    gone_once: lru::LruCache<u64, Instant>,
+    gone_once: GoneOnce,
     bytes: usize,
+}
+
+/// [`Store::gone_once`]: two flat tables, with no allocation per key. It holds every one-off
+/// key of the last stale window (300 s by default), so under a stream of distinct calls it
+/// fills for that long; an `lru` node per key (48 bytes, each its own allocation, freed minutes
+/// later among the requests' short-lived ones) left the allocator's pages part-used and made
+/// the proxy's memory creep for the whole window (BENCHMARKS.md, "Load under faults").
+struct GoneOnce {
+    /// When the store was made: the times below are milliseconds since then.
+    base: Instant,
+    /// (fetched, hash) in the order noted, which is the order fetched give or take a
+    /// concurrent store: swept from the front.
+    order: VecDeque<(u64, u64)>,
+    /// Each hash's latest note (an older copy of it in `order` is skipped when swept).
+    at: HashMap<u64, u64>,
+}
+
+impl GoneOnce {
+    fn new() -> GoneOnce {
+        GoneOnce { base: Instant::now(), order: VecDeque::new(), at: HashMap::new() }
+    }
+
+    fn ms(&self, t: Instant) -> u64 {
+        t.saturating_duration_since(self.base).as_millis() as u64
+    }
+
+    fn note(&mut self, hash: u64, fetched: Instant) {
+        let t = self.ms(fetched);
+        self.at.insert(hash, t);
+        self.order.push_back((t, hash));
+    }
+
+    /// Whether `hash` was noted (and still held); forgets it.
+    fn take(&mut self, hash: u64) -> bool {
+        self.at.remove(&hash).is_some()
+    }
+
+    /// Forgets the notes older than `keep_for`, and the oldest beyond `max` notes.
+    fn sweep(&mut self, now: Instant, keep_for: Duration, max: usize) {
+        let now = self.ms(now);
+        let keep_for = keep_for.as_millis() as u64;
+        while let Some(&(t, hash)) = self.order.front() {
+            if now.saturating_sub(t) <= keep_for && self.order.len() <= max {
+                break;
+            }
+            self.order.pop_front();
+            if self.at.get(&hash) == Some(&t) {
+                self.at.remove(&hash);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -195,7 +246,7 @@ impl Store {
         Store {
             kept: lru::LruCache::unbounded(),
             once: lru::LruCache::unbounded(),
-            gone_once: lru::LruCache::unbounded(),
+            gone_once: GoneOnce::new(),
             bytes: 0,
         }
     }
@@ -225,7 +276,7 @@ impl Store {
     /// Stores `entry` at the young end: in `kept` if its key was stored before (it is asked
     /// for again), else in `once`.
     fn put(&mut self, key: &CacheKey, entry: Entry) {
-        let again = self.gone_once.pop(&key_hash(key)).is_some();
+        let again = self.gone_once.take(key_hash(key));
         let old = self.kept.pop(key).or_else(|| self.once.pop(key));
         let again = again || old.is_some();
         if let Some(old) = old {
@@ -259,7 +310,7 @@ impl Store {
         while self.once.peek_lru().is_some_and(|(_, e)| old(e.answer.fetched_at, once_for)) {
             if let Some((k, e)) = self.once.pop_lru() {
                 self.bytes -= e.bytes;
-                self.gone_once.put(key_hash(&k), e.answer.fetched_at);
+                self.gone_once.note(key_hash(&k), e.answer.fetched_at);
             }
         }
         while self.kept.peek_lru().is_some_and(|(_, e)| old(e.answer.fetched_at, keep_for)) {
@@ -267,11 +318,7 @@ impl Store {
                 self.bytes -= e.bytes;
             }
         }
-        while self.gone_once.peek_lru().is_some_and(|(_, at)| old(*at, keep_for))
-            || self.gone_once.len() > max_entries
-        {
-            self.gone_once.pop_lru();
-        }
+        self.gone_once.sweep(now, keep_for, max_entries);
     }
 }
 
@@ -967,6 +1014,32 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(12)).await;
         assert_eq!(cache.len(), 0);
         assert_eq!(cache.bytes(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gone_once_keys_are_held_for_the_window_and_within_the_bound() {
+        let mut gone = GoneOnce::new();
+        let window = Duration::from_secs(300);
+        gone.note(1, Instant::now());
+        tokio::time::advance(Duration::from_secs(200)).await;
+        gone.note(2, Instant::now());
+        // Noted again later: the older note leaving the window does not forget the newer one.
+        gone.note(1, Instant::now());
+        tokio::time::advance(Duration::from_secs(150)).await;
+        gone.sweep(Instant::now(), window, 10);
+        assert_eq!(gone.order.len(), 2, "only the first note of 1 was old enough to leave");
+        assert!(gone.take(1));
+        assert!(!gone.take(1), "taken once");
+        tokio::time::advance(Duration::from_secs(151)).await;
+        gone.sweep(Instant::now(), window, 10);
+        assert!(!gone.take(2), "2 left with its window");
+        assert!(gone.order.is_empty() && gone.at.is_empty());
+        for h in 0..20 {
+            gone.note(h, Instant::now());
+        }
+        gone.sweep(Instant::now(), window, 10);
+        assert_eq!((gone.order.len(), gone.at.len()), (10, 10), "the oldest beyond the bound leave");
+        assert!(!gone.take(0) && gone.take(19));
     }
 
     #[tokio::test(start_paused = true)]

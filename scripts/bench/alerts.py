@@ -29,7 +29,8 @@ def alerts(bench, log):
     quick = bench.quick
     work = bench.workdir
     out = {"outbox": {}, "loadavg_start": os.getloadavg()[0]}
-    secs = 40 if quick else 90
+    # BENCH_QUICK: 20 s of changes (two polls at 10 s, a few hundred messages: a rough p99).
+    secs = 20 if quick else 90
     out["latency"] = _bench(a.alerts_bench, "latency", "--proxy", a.proxy, "--secs", secs, "--interval-secs", 10,
                             "--tasks", 1000, "--speed", 30, "--dir", os.path.join(work, "alerts-latency"),
                             timeout=secs + 120)
@@ -39,7 +40,7 @@ def alerts(bench, log):
     out["eval"] = _bench(a.alerts_bench, "eval", "--tasks", 5000, "--polls", 5 if quick else 10,
                          "--warmup", 10 if quick else 30, "--dir", os.path.join(work, "alerts-eval"))
     log(f"alerts: eval {out['eval']['engine']['cpu_ms_median']:.1f} ms CPU per 5,000-task poll")
-    messages = 2000 if quick else 10000
+    messages = 1000 if quick else 10000
     out["outbox"]["sqlite"] = _bench(a.alerts_bench, "outbox", "--messages", messages,
                                      "--dir", os.path.join(work, "alerts-outbox"))
     log(f"alerts: outbox sqlite {out['outbox']['sqlite']['messages_per_sec']:.0f} messages/s")

@@ -106,7 +106,8 @@ def history(bench, metrics, upstream_calls, log):
 
     # Upstream calls: 500 dashboards on one instance, the watcher off, then on.
     k = 5
-    sim_minutes = 1 if quick else 2
+    # BENCH_QUICK: half a simulated minute each (one watcher poll): a rough figure.
+    sim_minutes = 0.5 if quick else 2
     period_ms, ttl_ms, watch_ms = 5000 // k, 2000 // k, 30000 // k
     duration = sim_minutes * 60 / k
     page = f"/api/rds/DescribeCloudMigrationResult?RegionId={REGION}&DBInstanceName={DEMO_INSTANCE}"

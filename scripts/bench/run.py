@@ -352,8 +352,10 @@ http {{
             if headers.get("x-proxy-cache") != "hit":
                 raise RuntimeError(f"the cache-hit proxy did not hit: {headers}")
 
+            # BENCH_QUICK: one round of 2 s per target (tens of thousands of requests each at
+            # 2 connections: p50 holds, p99 is rougher).
             rounds = 1 if self.quick else 3
-            duration = 3 if self.quick else 6
+            duration = 2 if self.quick else 6
             runs = {k: [] for k in targets}
             for _ in range(rounds):
                 for name, (url, method, unique) in targets.items():
@@ -381,7 +383,7 @@ http {{
                 lat[k]["ratio_p99"] = lat[k]["p99_us"] / max(d["p99_us"], 1)
 
             # Throughput at saturation (closed loop, many connections).
-            sat_conns, sat_dur = 32, (3 if self.quick else 8)
+            sat_conns, sat_dur = 32, (2 if self.quick else 8)
             saturation = {}
             for name, (url, method, unique) in targets.items():
                 r = self.wrk(url, sat_dur, conns=sat_conns, threads=2, method=method, unique=unique)
@@ -390,7 +392,7 @@ http {{
 
             # Cache hits at a fixed 1,000 req/s (open loop), in rounds: the figure is the median
             # round, so that one stall of this shared 2-core machine does not make the whole figure.
-            fixed_dur, fixed_rounds = (5, 1) if self.quick else (10, 3)
+            fixed_dur, fixed_rounds = (3, 1) if self.quick else (10, 3)
             fixed_runs = [self.loadgen("rate", "--url", hit_url + API_PAGE, "--rate", 1000, "--duration-s", fixed_dur,
                                        "--max-conns", 64, "--threads", 1, timeout=fixed_dur + 60) for _ in range(fixed_rounds)]
             fixed_runs.sort(key=lambda r: r["all"]["p99_us"])
@@ -434,7 +436,7 @@ http {{
                 "proxy_hit": ["--url", hit_url + API_PAGE],
             }
             rounds = 1 if self.quick else 3
-            duration = 3 if self.quick else 4
+            duration = 2 if self.quick else 4
             runs = {k: [] for k in targets}
             for _ in range(rounds):
                 for name, args in targets.items():
@@ -465,7 +467,9 @@ http {{
         """N dashboards polling the same page every 5 s, time compressed by K: they poll every
         5/K s and the proxy's cache TTL is 2/K s, so one real second stands for K seconds."""
         k = 5
-        sim_minutes = 1 if self.quick else 2
+        # BENCH_QUICK: half a simulated minute per level (6 real seconds), so a call more or
+        # less moves the per-minute figure by 2.
+        sim_minutes = 0.5 if self.quick else 2
         period_ms, ttl_ms = 5000 // k, 2000 // k
         duration = sim_minutes * 60 / k
         sim, sim_url = self.simulator("scale-sim")
@@ -606,7 +610,7 @@ http {{
         started = time.time()
         with open(os.path.join(self.workdir, "criterion.log"), "wb") as logf:
             # BENCH_QUICK: shorter criterion runs too, so the whole suite stays under 5 minutes.
-            quick = ["--", "--warm-up-time", "1", "--measurement-time", "2"] if self.quick else []
+            quick = ["--", "--warm-up-time", "0.5", "--measurement-time", "1", "--nresamples", "10000"] if self.quick else []
             done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "signing", "--bench", "simulator", *quick],
                                   stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
         if done.returncode != 0:
@@ -629,7 +633,7 @@ http {{
         whole cache hit through the router without and with them, side by side."""
         started = time.time()
         with open(os.path.join(self.workdir, "checks.log"), "wb") as logf:
-            quick = ["--", "--warm-up-time", "1", "--measurement-time", "1"] if self.quick else []
+            quick = ["--", "--warm-up-time", "0.5", "--measurement-time", "1", "--nresamples", "10000"] if self.quick else []
             done = subprocess.run(["cargo", "bench", "-p", "migration-proxy", "--bench", "checks", *quick],
                                   stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, timeout=900)
         if done.returncode != 0:

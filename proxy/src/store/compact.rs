@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use sqlx::Row as _;
 
 use super::blocks::{self, Row, Texts, BLOCK_SECS};
-use super::{push_list, push_rows, row_of, Backend, Store, StoreError, SAMPLE_COLUMNS};
+use super::{keep_prepared, push_list, push_rows, row_of, Backend, Store, StoreError, SAMPLE_COLUMNS};
 
 /// Tasks per compaction transaction.
 const TASKS_PER_BATCH: usize = 50;
 /// Hours of one task packed per transaction, at most (a store upgraded with weeks of raw rows
 /// is worked through a few hours at a time).
 const HOURS_PER_BATCH: i64 = 6;
+/// Blocks written per statement.
+const BLOCKS_PER_STATEMENT: usize = 100;
 /// The task reference after `SAMPLE_COLUMNS` in the compaction's read.
 const TASK_REF_COLUMN: usize = 14;
 
@@ -79,11 +81,13 @@ impl Store {
         }
         // `$1`, `$2` (lo, hi), then the task list numbered on (SQLite numbers `$n` in the order
         // they appear, so it reads them alike).
+        // Only a full batch's task list has the same text every time (see `keep_prepared`).
+        let keep = keep_prepared(refs.len(), TASKS_PER_BATCH);
         let mut sql = format!(
             "SELECT {SAMPLE_COLUMNS}, task_ref FROM samples WHERE t >= $1 AND t < $2 AND task_ref IN "
         );
         push_list(&mut sql, Backend::Postgres, 2, refs.len());
-        let mut q = sqlx::query(&sql).bind(lo).bind(hi);
+        let mut q = sqlx::query(&sql).persistent(keep).bind(lo).bind(hi);
         for r in refs {
             q = q.bind(*r);
         }
@@ -95,7 +99,7 @@ impl Store {
             "SELECT task_ref, t0, data FROM sample_blocks WHERE t0 >= $1 AND t0 < $2 AND task_ref IN ",
         );
         push_list(&mut sql, Backend::Postgres, 2, refs.len());
-        let mut q = sqlx::query(&sql).bind(lo).bind(hi);
+        let mut q = sqlx::query(&sql).persistent(keep).bind(lo).bind(hi);
         for r in refs {
             q = q.bind(*r);
         }
@@ -120,11 +124,11 @@ impl Store {
             rows.dedup_by_key(|r| r.t);
             written.push((task, t0, rows.len() as i64, blocks::encode(t0, &rows, &texts)));
         }
-        for chunk in written.chunks(100) {
+        for chunk in written.chunks(BLOCKS_PER_STATEMENT) {
             let mut sql = String::from("INSERT INTO sample_blocks (task_ref, t0, n, data) VALUES ");
             push_rows(&mut sql, backend, chunk.len(), 4);
             sql.push_str(" ON CONFLICT (task_ref, t0) DO UPDATE SET n = excluded.n, data = excluded.data");
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(keep_prepared(chunk.len(), BLOCKS_PER_STATEMENT));
             for (task, t0, n, data) in chunk {
                 q = q.bind(*task).bind(*t0).bind(*n).bind(data.clone());
             }
@@ -132,7 +136,7 @@ impl Store {
         }
         let mut sql = String::from("DELETE FROM samples WHERE t >= $1 AND t < $2 AND task_ref IN ");
         push_list(&mut sql, Backend::Postgres, 2, refs.len());
-        let mut q = sqlx::query(&sql).bind(lo).bind(hi);
+        let mut q = sqlx::query(&sql).persistent(keep).bind(lo).bind(hi);
         for r in refs {
             q = q.bind(*r);
         }

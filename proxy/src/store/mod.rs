@@ -102,6 +102,16 @@ pub struct PollWrite {
 /// Rows per multi-row statement (13 parameters a sample: well under both backends' limits).
 const ROWS_PER_STATEMENT: usize = 200;
 
+/// Whether a statement written for `n` rows (or ids), in batches of `full`, is kept prepared on
+/// its connection. Only a full batch's text comes back poll after poll; a shorter one's text
+/// depends on how many rows were left over, so it is nearly always new. sqlx keeps up to 100
+/// prepared statements per pooled connection, and SQLite's compiled program grows with the
+/// parameters (tens of KB for a few dozen rows, more for hundreds): caching every leftover
+/// size made the store's memory grow poll after poll until each connection's cache was full.
+pub(crate) fn keep_prepared(n: usize, full: usize) -> bool {
+    n == full
+}
+
 /// Appends `(p, p, ...)`: `n` parameters numbered from `first + 1` (PostgreSQL) or anonymous.
 fn push_list(sql: &mut String, backend: Backend, first: usize, n: usize) {
     use std::fmt::Write;
@@ -508,7 +518,8 @@ impl Store {
             });
             sql.push_str(" WHERE id IN ");
             push_list(&mut sql, backend, 1, chunk.len());
-            let mut q = sqlx::query(&sql).bind(w.at);
+            let mut q =
+                sqlx::query(&sql).persistent(keep_prepared(chunk.len(), IDS_PER_STATEMENT)).bind(w.at);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -524,7 +535,7 @@ impl Store {
                 " ON CONFLICT (region_id, instance_name, task_id) DO UPDATE SET last_seen = excluded.last_seen, \
                  task_name = excluded.task_name RETURNING id, task_id",
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(keep_prepared(chunk.len(), ROWS_PER_STATEMENT));
             for t in chunk {
                 q = q
                     .bind(&w.region_id)
@@ -552,7 +563,7 @@ impl Store {
             sql.push_str(", task_ref) VALUES ");
             push_rows(&mut sql, backend, chunk.len(), 15);
             sql.push_str(" ON CONFLICT (task_ref, t) DO NOTHING");
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(keep_prepared(chunk.len(), ROWS_PER_STATEMENT));
             for (task_ref, s) in chunk {
                 let n = NarrowSample::of(s);
                 q = q
@@ -585,7 +596,7 @@ impl Store {
             );
             push_rows(&mut sql, backend, chunk.len(), 12);
             sql.push_str(" ON CONFLICT (instance_ref, dedup) DO NOTHING");
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(keep_prepared(chunk.len(), ROWS_PER_STATEMENT));
             for e in chunk {
                 let ev = &e.event;
                 q = q
