@@ -280,4 +280,12 @@ A last same-run check of both against main (`ab.py --startup-only --rounds 4`, l
 10.3): first row 609 / 524 ms (0.86), from compiled 312 / 281 ms (0.90), main-thread CPU 236 / 221
 ms (0.93). `BENCH_ONLY=browser make bench` on this branch at load 5.8 to 6.3: first table 566 ms
 (goal 250 ms, missed on this loaded machine; not comparable with the 339 ms of the quieter whole run in the figures), throttled
-889 ms (met), 100-row refresh from the proxy's cache 26 ms (met)."""
+889 ms (met), 100-row refresh from the proxy's cache 26 ms (met).
+
+*On a quiet machine the gain is gone.* After the merge (the build measured in the figures above),
+against the build before this round (`ab.py --startup-only --rounds 3`, 15 loads each, 23:48 UTC,
+load 0.4 at the start and 2.8 at the end, the browser's own work included): first row 387 / 395 ms
+(1.02), main-thread CPU 230 / 236 ms (1.02), the task list on the network at 204 / 219 ms while
+the wasm was compiled at 142 / 160 ms. With a core free, the request already left as the route
+rendered; the early request helps only when the page waits for a core. **The first-table goal
+(250 ms) stays missed.**"""
