@@ -142,6 +142,16 @@ impl Receiver {
     fn got(&self) -> Vec<Got> {
         self.got.lock().unwrap().clone()
     }
+
+    /// The message of every request received whose event is `event` ("firing", "resolved"), in order.
+    fn messages(&self, event: &str) -> Vec<serde_json::Value> {
+        self.got().iter().map(message).filter(|m| m["event"] == event).collect()
+    }
+}
+
+/// The alert message a webhook request carries.
+fn message(g: &Got) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone()
 }
 
 async fn receive(
@@ -789,11 +799,7 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
         assert!(out.report.ok, "poll {k}: {:?}", out.report);
     }
     let of = |kind: &str, event: &str| -> Vec<serde_json::Value> {
-        rx.got()
-            .iter()
-            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
-            .filter(|m| m["kind"] == kind && m["event"] == event)
-            .collect()
+        rx.messages(event).into_iter().filter(|m| m["kind"] == kind).collect()
     };
     // The hook's sender sends only while the watcher leads, and this watcher is driven by hand
     // (never started, so never the leader): a sender of the test's own delivers the outbox.
@@ -912,13 +918,7 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     store.add_watch(region, instance, WatchSource::Admin, Some("test"), watcher.now()).await.unwrap();
     let running = watcher.start(app.clone(), std::future::pending());
 
-    let messages = |event: &str| -> Vec<serde_json::Value> {
-        rx.got()
-            .iter()
-            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
-            .filter(|m| m["event"] == event)
-            .collect()
-    };
+    let messages = |event: &str| rx.messages(event);
     let series = |app: &Arc<migration_proxy::app::AppState>| {
         app.metrics.render().contains(&format!("db_instance=\"{instance}\""))
     };
@@ -1071,13 +1071,7 @@ async fn an_instance_unwatched_while_no_proxy_ran_is_forgotten_at_the_next_start
     let store = Arc::new(Store::open(&dir, None).await.unwrap());
     let (rx, base) = receiver().await;
     let cfg = config_with(&base, "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
-    let messages = |event: &str| -> Vec<serde_json::Value> {
-        rx.got()
-            .iter()
-            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
-            .filter(|m| m["event"] == event)
-            .collect()
-    };
+    let messages = |event: &str| rx.messages(event);
     let flag = vec![(region.to_string(), instance.to_string(), WatchSource::Config)];
     let quick = WatchConfig { interval: Duration::from_secs(1), ..WatchConfig::default() };
     for how in ["removed", "flag dropped", "expired"] {
@@ -1204,7 +1198,7 @@ fn accepted_messages(rx: &Receiver) -> Vec<(String, serde_json::Value)> {
     let body_of = |id: &str| {
         got.iter()
             .find(|g| g.headers.get("webhook-id").map(String::as_str) == Some(id))
-            .map(|g| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["data"]["message"].clone())
+            .map(message)
             .unwrap_or_default()
     };
     rx.accepted.lock().unwrap().iter().map(|id| (id.clone(), body_of(id))).collect()
