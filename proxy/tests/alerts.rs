@@ -789,6 +789,9 @@ async fn the_watchers_polls_drive_episodes_to_a_receiver_end_to_end() {
     let app = Arc::new(state);
     let (evaluating, sending) =
         migration_proxy::alerts::hook::start(engine.clone(), &watcher, fast()).unwrap();
+    // Only a watched instance's polls are evaluated, as the watcher polls only those.
+    let admin = migration_model::history::WatchSource::Admin;
+    store.add_watch(region, instance, admin, Some("test"), watcher.now()).await.unwrap();
     // 47 simulated minutes, a poll every 30 s: the demo's disconnecting task is disconnected at
     // the first poll (for about 5 minutes) and again from minute 35 for 10 minutes.
     for k in 0..95 {
@@ -967,6 +970,51 @@ async fn an_unwatched_instance_loses_its_series_and_its_firing_episodes_resolve(
     evaluating.abort();
     sending.abort();
     sim.stop().await;
+    assert_no_secrets();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A poll under way when its instance left the watch set reaches the engine after the
+/// instance was forgotten (the watcher's notice, or the leader's sweep, came first). It starts
+/// nothing: no episode, no message, no series for an instance no one watches.
+#[tokio::test]
+async fn a_poll_that_lands_after_its_instance_left_the_watch_set_starts_nothing() {
+    use migration_model::history::WatchSource;
+    use migration_proxy::alerts::Polled;
+    transcript();
+    let dir = temp_dir("late-poll");
+    let store = Arc::new(Store::open(&dir, None).await.unwrap());
+    let metrics = migration_proxy::metrics::Metrics::new();
+    let cfg = config_with("http://127.0.0.1:9", "[[rule]]\nkind = \"disconnected\"\nfor = \"0s\"\n");
+    let engine = AlertEngine::new(cfg, store.clone(), None, Some(metrics.alerts.clone()));
+    let down = [task(1, "increment", "disconnect", 0, T0)];
+    let polled = || Ok(Polled { tasks: &down[..], replication: None });
+    let series = || metrics.render().contains(&format!("db_instance=\"{I}\""));
+    let firing = || async {
+        let filter = alert_store::EpisodeFilter { firing_only: true, limit: 10, ..Default::default() };
+        alert_store::episodes(&store, &filter).await.unwrap()
+    };
+
+    store.add_watch(R, I, WatchSource::Admin, Some("test"), T0).await.unwrap();
+    let fired = engine.on_watched_poll(R, I, polled(), T0).await.unwrap().expect("a watched instance's poll");
+    assert_eq!((fired.episodes_fired, fired.messages), (1, 1));
+    assert!(series(), "{}", metrics.render());
+
+    // The watch goes, and the instance is forgotten as the watcher's notice of it does.
+    assert!(store.remove_watch(R, I).await.unwrap());
+    assert_eq!(engine.forget_instance(R, I, T0 + 30, true).await.unwrap().episodes_resolved, 1);
+    assert!(!series());
+    // Then the poll that was under way arrives.
+    assert!(engine.on_watched_poll(R, I, polled(), T0 + 31).await.unwrap().is_none());
+    assert!(!series(), "{}", metrics.render());
+    assert!(firing().await.is_empty(), "{:?}", firing().await);
+    assert_eq!(outbox(&store).await.len(), 2, "the firing and its resolution, nothing more");
+
+    // Watched again, its polls count again (its rule state started afresh: a new episode).
+    store.add_watch(R, I, WatchSource::Admin, Some("test"), T0 + 60).await.unwrap();
+    let again = engine.on_watched_poll(R, I, polled(), T0 + 60).await.unwrap().expect("watched again");
+    assert_eq!(again.episodes_fired, 1);
+    assert!(series());
     assert_no_secrets();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -60,7 +60,7 @@ pub fn start(
                     } else {
                         Err(p.report.outcome.as_str())
                     };
-                    if let Err(err) = e.on_parsed_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
+                    if let Err(err) = e.on_watched_poll(&p.region_id, &p.db_instance_name, poll, p.at).await {
                         tracing::warn!(
                             region = p.region_id,
                             instance = p.db_instance_name,

@@ -182,6 +182,24 @@ impl AlertEngine {
         Ok(done)
     }
 
+    /// [`AlertEngine::on_parsed_poll`] for a poll of the watcher's, evaluated only if its instance
+    /// is still watched (`None` if not). A poll under way when its instance left the watch set
+    /// can arrive after the instance was forgotten; evaluated, it would set the instance's gauges
+    /// again and, its rule state being cleared, fire a new episode for an instance no one watches
+    /// (a firing message, then an "unwatched" resolution at the next sweep).
+    pub async fn on_watched_poll(
+        &self,
+        region: &str,
+        instance: &str,
+        poll: Result<Polled<'_>, &str>,
+        now: i64,
+    ) -> Result<Option<Committed>, StoreError> {
+        if !self.store.is_watched(region, instance).await? {
+            return Ok(None);
+        }
+        self.on_parsed_poll(region, instance, poll, now).await.map(Some)
+    }
+
     /// Forgets, as [`AlertEngine::forget_instance`] does on the leader, every instance that has
     /// a rule state but is no longer in the watch set, however it left: removed or expired while
     /// no proxy ran, dropped from `--watch` at this start, or while this replica did not lead.
