@@ -62,20 +62,6 @@ pub fn mark_after_paint(name: &'static str) {
     leptos::prelude::request_animation_frame(move || mark(name));
 }
 
-/// Resolves at the browser's next idle period (`requestIdleCallback`), or at once where there is
-/// none: for a request that can wait, so it does not run between another answer and the view
-/// that answer feeds.
-pub async fn idle() {
-    let Some(window) = web_sys::window() else { return };
-    // The promise's own `resolve` is the callback: no Rust closure to keep alive.
-    let idle = js_sys::Promise::new(&mut |resolve, _| {
-        if window.request_idle_callback(&resolve).is_err() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(idle).await;
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -44,9 +44,6 @@ pub fn provide_instance_history(region: String, instance: String) -> InstanceHis
             if !app.history_kept().await {
                 return Err(ApiError::history_off());
             }
-            // The sparklines can wait for an idle moment: asked any earlier, this request and its
-            // answer ran between the task list's answer and the table it feeds.
-            crate::clock::idle().await;
             let to = (now_ms() / 1000.0) as i64;
             api.instance_history(&region, &instance, to - SPARK_SECS, to).await
         }
