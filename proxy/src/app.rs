@@ -7,7 +7,6 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -169,7 +168,7 @@ pub fn harden(router: Router, csp: HeaderValue, timeout: std::time::Duration) ->
         // Nothing the proxy serves takes a body: bound what a client may send.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(middleware::map_response(crate::limits::shape_bare_errors))
+        .layer(tower::util::MapResponseLayer::new(crate::limits::shape_bare_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
         .layer(crate::spa::security_headers_layer())

@@ -127,7 +127,8 @@ impl Default for Limits {
 
 /// The request-timeout and body-limit layers answer with a bare status and no body: put those
 /// answers in the API's error shape (keeping their headers), so every error reads the same.
-pub async fn shape_bare_errors(response: Response) -> Response {
+/// Synchronous, so its layer (`tower::util::MapResponseLayer`) boxes nothing per request.
+pub fn shape_bare_errors(response: Response) -> Response {
     let (code, message) = match response.status() {
         StatusCode::REQUEST_TIMEOUT => ("Proxy.RequestTimeout", "The request took too long and was stopped."),
         StatusCode::PAYLOAD_TOO_LARGE => {
