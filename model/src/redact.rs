@@ -26,35 +26,45 @@ const MAX_INNER_DEPTH: usize = 4;
 /// `credential` or `authorization`, a key that is or ends with `pwd`, and any `...token` that is
 /// not a pagination or idempotency token (`NextToken`, `PageToken`, `ClientToken`, ...).
 pub fn is_credential_key(key: &str) -> bool {
-    // Keys are short ASCII names nearly always: folded on the stack then (for ASCII,
-    // `is_alphanumeric` and `to_lowercase` are their ASCII forms), so no key costs an allocation.
-    let mut buf = [0u8; 64];
-    let mut len = 0;
-    let k: std::borrow::Cow<str> = if key.is_ascii() && key.len() <= buf.len() {
-        for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
+    // Every key of every answer is asked (and every `key=value` word of a connection string),
+    // so this is on a cache miss's path. ASCII keys (nearly all) are folded byte by byte, short
+    // ones on the stack: for ASCII, `is_alphanumeric` and `to_lowercase` are their ASCII forms.
+    if key.is_ascii() {
+        let mut buf = [0u8; 64];
+        if key.len() <= buf.len() {
+            let mut len = 0;
+            for &b in key.as_bytes() {
+                if b.is_ascii_alphanumeric() {
+                    buf[len] = b.to_ascii_lowercase();
+                    len += 1;
+                }
+            }
+            return folded_names_credential(&buf[..len]);
         }
-        std::str::from_utf8(&buf[..len]).unwrap_or_default().into()
-    } else {
-        key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>().into()
-    };
-    const NOT_CREDENTIALS: &[&str] = &[
-        "nexttoken",
-        "pagetoken",
-        "nextpagetoken",
-        "continuationtoken",
-        "prevtoken",
-        "previoustoken",
-        "clienttoken",
-        "resumetoken",
+        let folded: Vec<u8> =
+            key.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase()).collect();
+        return folded_names_credential(&folded);
+    }
+    let folded: String = key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    folded_names_credential(folded.as_bytes())
+}
+
+/// [`is_credential_key`] on the key already folded (lower case, letters and digits only).
+fn folded_names_credential(k: &[u8]) -> bool {
+    const NOT_CREDENTIALS: &[&[u8]] = &[
+        b"nexttoken",
+        b"pagetoken",
+        b"nextpagetoken",
+        b"continuationtoken",
+        b"prevtoken",
+        b"previoustoken",
+        b"clienttoken",
+        b"resumetoken",
     ];
     // Holds `password`, `passwd`, `secret`, `accesskey`, `privatekey`, `apikey`, `credential` or
-    // `authorization`: one walk over the key, each place tried only for the words it can start
-    // (every key of every answer is asked, so this is on a cache miss's path).
-    let bytes = k.as_bytes();
+    // `authorization`: one walk over the key, each place tried only for the words it can start.
     let word_at = |at: usize| {
-        let rest = &bytes[at..];
+        let rest = &k[at..];
         match rest[0] {
             b'p' => {
                 rest.starts_with(b"password")
@@ -71,9 +81,9 @@ pub fn is_credential_key(key: &str) -> bool {
             _ => false,
         }
     };
-    (0..bytes.len()).any(word_at)
-        || k.ends_with("pwd")
-        || (k.ends_with("token") && !NOT_CREDENTIALS.contains(&&*k))
+    (0..k.len()).any(word_at)
+        || k.ends_with(b"pwd")
+        || (k.ends_with(b"token") && !NOT_CREDENTIALS.contains(&k))
 }
 
 /// Redacts in place. Returns how many keys were dropped plus how many strings were masked (for

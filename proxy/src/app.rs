@@ -7,7 +7,6 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -135,9 +134,8 @@ pub fn app_shared(state: Arc<AppState>) -> Router {
         .route("/alerts/episodes", get(crate::alerts::api::episodes).fallback(method_not_allowed))
         .merge(crate::history_api::routes())
         .fallback(api_not_found)
-        // Layers run outside in: authenticate first, then count the call in the caller's bucket.
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::limits::rate_limit))
-        .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
+        // Authenticate first, then count the call in the caller's bucket.
+        .route_layer(crate::api_guard::ApiGuardLayer::new(state.clone()));
     let under_base =
         Router::new().nest("/api", api).fallback(crate::spa::serve_app).with_state(state.clone());
 
@@ -170,7 +168,7 @@ pub fn harden(router: Router, csp: HeaderValue, timeout: std::time::Duration) ->
         // Nothing the proxy serves takes a body: bound what a client may send.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(middleware::map_response(crate::limits::shape_bare_errors))
+        .layer(tower::util::MapResponseLayer::new(crate::limits::shape_bare_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
         .layer(crate::spa::security_headers_layer())
@@ -196,23 +194,6 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ProxyError::Internal("handler panicked".into()).into_response()
 }
 
-/// Identifies the caller of every API route, or refuses the call.
-async fn authenticate(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
-    let peer = peer_ip(&request);
-    let checked = check_host_and_origin(&state, request.headers())
-        .and_then(|()| state.auth.authenticate(peer, request.headers()));
-    match checked {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        Err(e) => {
-            audit_refusal(&state, &request, e.status().as_u16());
-            e.into_response()
-        }
-    }
-}
-
 /// The peer's address. MockConnectInfo is how tests without a socket name the peer (as axum's
 /// extractor reads it).
 pub fn peer_ip(request: &Request) -> Option<std::net::IpAddr> {
@@ -221,13 +202,6 @@ pub fn peer_ip(request: &Request) -> Option<std::net::IpAddr> {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .or_else(|| request.extensions().get::<MockConnectInfo<SocketAddr>>().map(|m| m.0.ip()))
-}
-
-/// A refused call (401, or 403 for Host/Origin) in the audit log; who it claimed to be is not
-/// trusted, so "-".
-fn audit_refusal(state: &AppState, request: &Request, status: u16) {
-    let Some(audit) = &state.audit else { return };
-    crate::audit::refusal(audit, "-", request.uri(), status, None);
 }
 
 /// DNS rebinding and cross-site reads: without caller authentication only a loopback `Host` is

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod alerts;
+pub mod api_guard;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -13,16 +13,13 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 use crate::actions::Action;
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ProxyError;
 
@@ -102,8 +99,12 @@ impl Limits {
 
     /// Takes one token from `key`'s bucket, or says how long until one is there.
     pub fn admit(&self, key: &str) -> Result<(), ProxyError> {
+        self.admit_key(key.to_string())
+    }
+
+    /// [`Limits::admit`] with the key already owned (the bucket map keeps its own copy of it).
+    pub fn admit_key(&self, key: String) -> Result<(), ProxyError> {
         let Some(rate) = &self.rate else { return Ok(()) };
-        let key = key.to_string();
         match rate.check_key(&key) {
             Ok(()) => Ok(()),
             Err(not_until) => {
@@ -126,7 +127,8 @@ impl Default for Limits {
 
 /// The request-timeout and body-limit layers answer with a bare status and no body: put those
 /// answers in the API's error shape (keeping their headers), so every error reads the same.
-pub async fn shape_bare_errors(response: Response) -> Response {
+/// Synchronous, so its layer (`tower::util::MapResponseLayer`) boxes nothing per request.
+pub fn shape_bare_errors(response: Response) -> Response {
     let (code, message) = match response.status() {
         StatusCode::REQUEST_TIMEOUT => ("Proxy.RequestTimeout", "The request took too long and was stopped."),
         StatusCode::PAYLOAD_TOO_LARGE => {
@@ -156,19 +158,6 @@ pub fn rate_key(caller: Option<&Caller>, peer: Option<IpAddr>) -> String {
         (None, Some(ip)) => format!("a:{}", ip.to_canonical()),
         (None, None) => "-".to_string(),
     }
-}
-
-/// The per-caller rate limit on every `/api/*` route (after authentication: the caller is known).
-/// A refused call is audited and answered `429 Proxy.RateLimited` with `Retry-After`.
-pub async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let caller = request.extensions().get::<Caller>();
-    let key = rate_key(caller, crate::app::peer_ip(&request));
-    let Err(e) = state.limits.admit(&key) else { return next.run(request).await };
-    if let Some(audit) = &state.audit {
-        let user = caller.map_or("-", Caller::name);
-        crate::audit::refusal(audit, user, request.uri(), e.status().as_u16(), Some("rate-limited"));
-    }
-    e.into_response()
 }
 
 #[cfg(test)]

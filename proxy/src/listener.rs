@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use axum::{Extension, Router};
+use axum::Router;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -163,7 +163,13 @@ fn serve_connection(
     permit: tokio::sync::OwnedSemaphorePermit,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
+    // The peer is put on each request as it comes: layering the router per connection would
+    // wrap each of its routes again for every connection, and box each request once more.
+    let router = router.clone();
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        tower::Service::call(&mut router.clone(), request)
+    });
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
     let conn = graceful.watch(conn);
     tokio::spawn(async move {

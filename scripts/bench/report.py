@@ -263,7 +263,95 @@ start, 8.0 to 8.7 while it measured): nginx adds 58 µs at p50; a miss adds 241 
 default settings (3.66×). Its p99 figures are not usable (the upstream alone's p99 was 122 ms on that machine).
 The goal (2×) is still missed. CPU per miss is now about 3.6× nginx's pass-through; what is left is mostly the HTTP
 server (hyper and axum with its layers), the kernel's socket and scheduler work around the proxy's two sleeps per
-request (nginx's 1.5), and the answer's rewrite."""
+request (nginx's 1.5), and the answer's rewrite.
+
+### The server's layers, and instructions counted instead of CPU time (a later round)
+
+How: with other developers building and measuring (load average 5 to 13 on the 2 cores), the CPU time per
+request of one and the same binary moved by up to a third between two targets of one `miss_profile.py` run
+(143 against 196 µs at load 13), more than any single layer could cost. So each candidate was also counted in
+user-space instructions per request, which the load does not move: the proxy under valgrind's callgrind against
+the fixed nginx upstream, driven by wrk (1 connection, a new `TaskId` on every request; for hits the same page
+with `--cache-ttl-ms 3600000`), the counters zeroed after 3 s of warm-up (`callgrind_control -z`) and dumped
+after 8 to 10 s more (`callgrind_control -d`), the total divided by the requests wrk completed. Under valgrind
+SHA-256 runs without the CPU's SHA extensions, so signing weighs more there than natively. The upper bounds
+came from one experimental build (not kept) whose layers could each be left out by a switch read at start-up;
+that build without switches: 459.0 k instructions a miss, 68.3 k a hit.
+
+| left out (experimental build) | instructions per miss | per hit |
+|---|---:|---:|
+| nothing | 459.0 k | 68.3 k |
+| the whole hardening stack (body limit, request timeout, error shaping, panic catcher, the three header layers) | 440.3 k (−4.1%) | — |
+| authentication and the rate limit (both `from_fn` middlewares and their work) | 445.4 k (−3.0%) | — |
+| both of the above | — | 43.6 k (−36%) |
+| the request timeout alone (a timer per request) | 454.3 k (−1.0%) | — |
+| the upstream call's timeout | 457.0 k | — |
+| hyper's header-read timeout (its timer per request) | 457.2 k | — |
+| hyper's HTTP/1-only builder instead of the automatic one | 456.6 k | — |
+| writev off (hyper flattens the answer into one buffer) | 456.2 k | — |
+| the peer address put on each request instead of a router layered per connection | 461.4 k (within the noise of a few hundred requests) | — |
+
+Where a miss's instructions go (callgrind, inclusive, after the changes below): the answer's redaction 52%
+(of it the string redaction 17%, reading the carried `ReplicationInfo` into a tree 11%, connection-string
+masking 11%; the credential-key check, asked about 66 times a miss, 9.5% in all), V3 signing 18%, the rest the
+HTTP of both sides and the proxy's own path. On the CPU (perf, the build before this round, load 12.5, 5,358
+samples) the layers are as small: timers 3.6%, tower-http's layers 1.2%, axum's middleware 1.7%, the
+authentication and rate-limit work 0.8%, axum's routing and handler 6.8%; 37.7% of the samples were in the
+kernel, `finish_task_switch` alone 13%.
+
+What changed:
+- Authentication and the rate limit are one typed tower layer on the API's routes (`src/api_guard.rs`) instead
+  of two `axum::middleware::from_fn` ones, each of which boxed its future and cloned the rest of the stack per
+  request; the same refusals, audit lines and rate keys, and the bucket key is no longer copied twice.
+- The peer address is put on each request by the connection's service instead of layering the whole router
+  again for every connection.
+- The bare-error shaping (408 and 413 in the API's shape) runs under tower's `MapResponseLayer`, not axum's
+  `map_response`, which boxed a future per request.
+- The credential-key check folds ASCII keys byte by byte and matches bytes (no UTF-8 check per key, no
+  char-by-char copy of long ASCII words), and the V3 canonical headers are written into strings sized once.
+
+| instructions per request (callgrind) | before | guard and peer address | + key check and canonical headers | + error shaping |
+|---|---:|---:|---:|---:|
+| cache miss (two runs of the first two builds) | 457.9, 461.3 k | 451.4, 450.7 k | 432.5 k | 431.6 k (−5.7 to −6.4%) |
+| cache hit | 68.7 k | — | 62.0 k | 61.3 k (−10.8%) |
+
+Same run, `miss_profile.py`, the build before this round against this round's, 5 interleaved rounds of 3 s,
+medians (misses 02:03 UTC, load average 6.2 → 7.5; hits 02:05, load 7.3):
+
+| target | p50 | adds at p50 (× nginx's) | CPU per request | context switches |
+|---|---:|---:|---:|---:|
+| upstream alone (nginx static), miss run / hit run | 72 / 72 µs | — | 24.2 / 24.9 µs | 0.96 / 0.93 |
+| nginx pass-through | 124 µs | 52 µs (1.0×) | 30.5 µs | 1.38 |
+| cache off, before → after | 319 → 279 µs | 247 → 207 µs (4.8× → 4.0×) | 121.8 → 116.8 µs | 2.10 → 2.13 |
+| default settings, distinct keys, before → after | 285 → 346 µs | 213 → 274 µs (4.1× → 5.3×) | 133.8 → 122.7 µs | 2.17 → 2.14 |
+| cache hit, before → after | 65 → 58 µs | −7 → −14 µs | 27.1 → 25.3 µs | 1.02 → 1.01 |
+
+An earlier pair without the error-shaping change (01:54, load 5.2 → 11.4): CPU per miss 132.0 → 120.9 µs with
+the cache off, 141.6 → 129.5 µs with the default settings. The p50 figures of these loaded runs swing by more
+than the changes (the same binary measured 279 and 371 µs in one run), so only CPU and instructions are
+compared here.
+
+Tried and not kept:
+- One serve loop (`--worker-threads 1`) instead of two: CPU per miss 140.0 → 117.9 µs and context switches
+  2.13 → 1.56 (it often finds both connections' events in one wait), but p50 316 µs against the two-loop
+  build's 279 and 371 µs in the same run (load 5.2 → 7.4): no better, and two loops stay the default for
+  throughput at saturation.
+- Leaving out the header-read timer or the upstream call's timeout: no fewer instructions worth the loss,
+  and `perf stat` counted more socket calls per miss without them (7.0 and 5.0 against 4.0), not looked into.
+- writev off and an HTTP/1-only builder: under 1% each, not kept.
+
+`BENCH_ONLY=proxy_latency` (`scripts/bench.sh`) on this round's final build, 02:07 to 02:14 UTC, load average 8.4
+at the start and 6.1 at the end: the upstream alone 63 µs at p50; nginx adds 45 µs; a miss adds 213 µs with the
+cache off (4.73×) and 218 µs with the default settings (4.84×); a cache hit answers in 51 µs, 12 µs below the
+upstream alone (met). The p99 figures of that run are not usable (the upstream alone's p99 was 4.3 ms), and the
+ratios are not comparable with the quiet whole run's (2.60× and 2.72×): no build was measured beside this one
+there.
+
+Not tried, for later: driving the upstream connection inside the request's task; the nested `/api` router,
+which rewrites each request's URI (`PathAndQuery::from_shared`, about 2 k instructions a hit); one typed layer
+for the remaining hardening stack (with the two middlewares it was about a third of a hit's instructions, and
+4% of a miss's); and the answer's redaction, still half a miss's instructions. The goals stay missed: CPU per
+miss is still about 4× nginx's pass-through."""
 
 
 # The fault load's memory: what was measured to find where it goes (by hand, /metrics and /proc).

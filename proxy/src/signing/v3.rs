@@ -156,24 +156,27 @@ pub fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
         headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.trim())).collect();
     // Sorting by (name, value) groups each name with its values already in order.
     entries.sort_unstable();
-    let mut canonical = String::new();
-    let mut signed = String::new();
+    // Sized once: every call signs these (a dozen headers), so no growing on the way.
+    let size: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut canonical = String::with_capacity(size);
+    let mut signed = String::with_capacity(size);
     let mut i = 0;
     while i < entries.len() {
         let name = entries[i].0.as_str();
-        let mut j = i;
-        let mut values: Vec<&str> = Vec::new();
-        while j < entries.len() && entries[j].0 == name {
-            values.push(entries[j].1);
-            j += 1;
-        }
         if !signed.is_empty() {
             signed.push(';');
         }
         signed.push_str(name);
         canonical.push_str(name);
         canonical.push(':');
-        canonical.push_str(&values.join(","));
+        let mut j = i;
+        while j < entries.len() && entries[j].0 == name {
+            if j > i {
+                canonical.push(',');
+            }
+            canonical.push_str(entries[j].1);
+            j += 1;
+        }
         canonical.push('\n');
         i = j;
     }
