@@ -493,6 +493,14 @@ store (`--no-auto-watch`). So what is left is on the request path under faults i
 jemalloc's part-used slabs by size class at the 20th second and at the end of a quiet 300 s run of this build."""
 
 
+def rss_growth(f):
+    """RSS growth from the 20th second to the end, judged from the lowest reading from then on: a
+    stall that lifts RSS at the 20th second itself must not pass the goal. Returns (reading at 20 s,
+    growth from it, growth from the lowest)."""
+    from20 = [v for t, v in f["rss_samples_mb"] if t >= 20 and v is not None] or [f["rss_end_mb"]]
+    return from20[0], f["rss_end_mb"] - from20[0], f["rss_end_mb"] - min(from20)
+
+
 def cache_growth(f):
     """What the answer cache counted for from the 20th second to the end (beside the RSS)."""
     samples = [(t, mb_, n) for t, mb_, n in f.get("cache_samples") or []]
@@ -959,12 +967,12 @@ class Report:
         if not ok:
             self.notes.append(f"**Cached pages under faults**: p99 {c['p99_us'] / 1000:.1f} ms with {c['non_2xx']} non-2xx and "
                               f"{c['errors']} failed; the goal is p99 ≤ 50 ms and none.")
-        from20 = [v for t, v in f["rss_samples_mb"] if t >= 20 and v is not None] or [f["rss_end_mb"]]
-        growth = f["rss_end_mb"] - from20[0]
-        ok = growth <= 1.0
+        at20, growth, from_low = rss_growth(f)
+        ok = from_low <= 1.0
         self.row("Faults", f"proxy RSS start → 20 s → half-way → end of the load ({f['duration_s']} s)",
-                 f"{f['rss_start_mb']} → {from20[0]} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s)",
-                 "≤ +1 MB from the 20th second to the end", status(ok))
+                 f"{f['rss_start_mb']} → {at20} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s, "
+                 f"{from_low:+.1f} MB from the lowest after it)",
+                 "≤ +1 MB from the 20th second to the end, counted from the lowest reading after it", status(ok))
         if not ok:
             self.notes.append(f"**Memory grew under the fault load**: {f['rss_start_mb']} MB at the start, "
                               f"{f['rss_mid_mb']} MB half-way, {f['rss_end_mb']} MB at the end (peak {f['rss_peak_mb']} MB).")
@@ -993,14 +1001,14 @@ class Report:
         if not f:
             return
         c = f["load"]["cached"]
-        from20 = [v for t, v in f["rss_samples_mb"] if t >= 20 and v is not None] or [f["rss_end_mb"]]
-        growth = f["rss_end_mb"] - from20[0]
-        ok = growth <= 1.0
+        at20, growth, from_low = rss_growth(f)
+        ok = from_low <= 1.0
         self.row("Faults", f"proxy RSS start → 20 s → half-way → end of the long load ({f['duration_s']} s)",
-                 f"{f['rss_start_mb']} → {from20[0]} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s)",
-                 "≤ +1 MB from the 20th second to the end", status(ok))
+                 f"{f['rss_start_mb']} → {at20} → {f['rss_mid_mb']} → {f['rss_end_mb']} MB ({growth:+.1f} MB from 20 s, "
+                 f"{from_low:+.1f} MB from the lowest after it)",
+                 "≤ +1 MB from the 20th second to the end, counted from the lowest reading after it", status(ok))
         if not ok:
-            self.notes.append(f"**Memory grew under the long fault load**: {from20[0]} MB at 20 s, {f['rss_end_mb']} MB "
+            self.notes.append(f"**Memory grew under the long fault load**: {at20} MB at 20 s, {f['rss_end_mb']} MB "
                               f"at the end of {f['duration_s']} s (peak {f['rss_peak_mb']} MB).")
         every = f["rss_samples_mb"][::10]
         self.details.append((f"Load under faults for {f['duration_s']} s", (
