@@ -457,6 +457,9 @@ at the start): 20.8 MB at the start, 32.6 MB at the 20th second, 27.5 MB half-wa
 MB); cached pages p50 0.38 ms, p99 66.9 ms, 0 non-2xx. Its "−4.3 MB from the 20th second" is a stall's doing: the
 20th second fell on a peak (33.1 MB at 19.5 s, 28.5 MB by the 30th second). From the 40th second it grew +0.7 MB
 (27.6 → 28.3), and from its low at 156 s +1.5 MB (26.8 → 28.3; 29.1 MB at 261 s), with the cache flat at 0.29 MB.
+`BENCH_ONLY=faults,scale make bench` on this change just after (02:22 UTC, load 1.7 → 1.5): the 60 s fault load
++0.0 MB from the 20th second (21.1 → 25.9 → 25.7 → 25.9 MB), cached pages p50 0.30 ms, p99 4.02 ms, 0 non-2xx;
+peak RSS at 500 dashboards 48.4 MB (goal ≤ 50 MB).
 
 **Still missed on this machine**: what is left of the growth is memory in use, and it follows the machine's stalls
 (the open-loop generator holds more requests at once, and the serving loops' arenas keep the pages their survivors
