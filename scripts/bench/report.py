@@ -490,7 +490,69 @@ change. Neither the stale window nor the history store holds it: three proxies o
 300 s (23:25 UTC, load 2.4 → 0.5) grew +2.0 MB with the defaults, +1.8 MB with a 15 s stale window
 (`--stale-for-secs 15`, so the one-off keys are held 15 s instead of 300 s) and +2.5 MB without the watcher and its
 store (`--no-auto-watch`). So what is left is on the request path under faults itself. The next thing to measure is
-jemalloc's part-used slabs by size class at the 20th second and at the end of a quiet 300 s run of this build."""
+jemalloc's part-used slabs by size class at the 20th second and at the end of a quiet 300 s run of this build.
+
+### What is left of the 5-minute growth (a later round)
+
+Measured by hand on the shared 2-core machine (2026-12-08, 01:00 to 02:30 UTC), each proxy under this load from its
+own load generator beside the others (`mem_ab.py`, `SECS=300`), with the proxy's mappings read from
+`/proc/PID/smaps` every 10 s (anonymous mappings after a 4 KB guard are thread stacks; 64 MB-aligned ones are
+glibc's arenas; the other anonymous ones jemalloc's) and, in a diagnostic build with jemalloc's `stats`, its
+`malloc_stats_print` every 10 s.
+
+- **What RSS is made of.** About 15.5 to 17.4 MB of it is the binary's own pages (`RssFile`), flat after the first
+  seconds; the rest is jemalloc's mappings (5.5 to 8.3 MB at the 20th second), glibc's arenas (0.4 to 1.0 MB) and
+  thread stacks (0.35 to 0.43 MB; 8 to 12 threads, at most two more by the end of a run). The binary's pages were
+  15.4 to 15.9 MB for main's binary read in place and 16.9 to 17.7 MB for this round's builds copied to a fresh
+  file (whether for the file's pages in memory or for the build was not found), so only growth, not level,
+  compares between those.
+- **glibc's arenas grew, and only SQLite allocates there.** tikv-jemallocator was built prefixed, so the bundled
+  SQLite's `malloc` was glibc's: from the 20th second to the end they grew in six of the seven prefixed proxies
+  measured, by +0.20 to +0.66 MB (+0.27 and +0.39 MB at load 2.5 → 3.8, +0.66 and +0.38 MB at 6.2 → 6.7, +0.20 MB
+  at 6.7 → 12.4, +0.66 MB at 5.2 → 9.4; the seventh −0.06 MB), a step at a time, load or not.
+- **jemalloc's part grew with the memory in use.** Its counters between the 20th and the 170th second of a run
+  before any stall (load 6.2): allocated 5.01 → 6.63 MB, active pages 6.66 → 8.75 MB, dirty 1.03 → 1.18 MB,
+  metadata 5.51 → 5.57 MB, thread caches 2.51 → 2.18 MB. The growth sat in two of the eight arenas, those of the
+  last threads started, the serving loops by the order they start (their active pages 193 → 348 and 233 → 562): 53
+  more 8 KB objects (hyper's per-connection read buffer is 8 KB), and more 192, 2560, 5120, 48 and 96 B ones. It is
+  not connections held: the proxy's sockets, counted every 10 s over 150 s (load 9.2 → 6.5), were 11 to 29 from the
+  load generator, up and down, and 5 → 10 to the upstream. Each stall of the machine then raised the memory in use
+  for good or for a while (in one run allocated went to 12.2 MB at 200 s and back to 6.2 MB, with the active pages
+  left at 9.5 MB).
+- **jemalloc's "resident" over-counts**: it counts its 3.5 to 5.5 MB of metadata as resident, most of it never
+  touched; smaps' figure for its mappings was about half of it.
+
+| `mem_ab.py`, 300 s, RSS from the 20th second to the end | load | result |
+|---|---|---|
+| branch start, jemalloc's defaults / `dirty_decay_ms:0,muzzy_decay_ms:0` | 2.5 → 3.8 | +2.4 / +1.5 MB (jemalloc's mappings +2.1 / +1.2, glibc's arenas +0.27 / +0.39) |
+| prefixed / unprefixed / unprefixed with a background thread, 1 s decay and 2 arenas | 6.7 → 12.4 | +5.0 / +4.1 / +5.6 MB (allocated 5.4 → 8.3, 6.6 → 9.2, 5.9 → 12.0 MB) |
+| main / unprefixed with a background thread and 1 s decay / unprefixed (this change) | 5.2 → 9.4 | +3.4 / +3.6 / +4.2 MB (glibc's arenas +0.66 / 0 / 0) |
+
+Changed: jemalloc is built unprefixed (`unprefixed_malloc_on_supported_platforms`), so SQLite allocates through it
+and glibc's arenas are gone (0 in every run of the unprefixed build); a test in `proxy/src/main.rs` checks that the
+process's `malloc` is jemalloc's. Tried and not kept: jemalloc's background thread with a 1 s decay (compiled in
+through `malloc_conf`): it left almost no dirty pages (0.0 to 0.6 MB, in the stats build with 2 arenas, against 0.6 to 3.0 MB with
+the defaults), but the growth was no smaller beside the others (+3.6 against +3.4 and +4.2 MB), and a cache hit's CPU was not shown to be unchanged
+(`miss_profile.py HITS=1`, CPU per hit in three runs at load 5.4 to 11.5: 26.2, 28.3, 27.3 µs against main's 24.3,
+25.8, 29.4 µs; the unprefixed build alone 25.0 µs in the third). Immediate purging (`dirty_decay_ms:0`) grew 0.9 MB
+less than the defaults in the quietest pair (first row), the only setting that did; not tried further, for the same
+CPU doubt (every page run freed becomes a system call). A 500-dashboard peak of the unprefixed build with the
+background thread, beside main's (24 s, the `scale` section's last level, load 6.6 → 11.4): 49.9 and 50.3 MB
+against 50.4 and 50.9 MB.
+
+`BENCH_ONLY=faults_long make bench` on this change (02:16 UTC, load 5.5 → 1.4, the load of the build just before it
+at the start): 20.8 MB at the start, 32.6 MB at the 20th second, 27.5 MB half-way, 28.3 MB at the end (peak 33.0
+MB); cached pages p50 0.38 ms, p99 66.9 ms, 0 non-2xx. Its "−4.3 MB from the 20th second" is a stall's doing: the
+20th second fell on a peak (33.1 MB at 19.5 s, 28.5 MB by the 30th second). From the 40th second it grew +0.7 MB
+(27.6 → 28.3), and from its low at 156 s +1.5 MB (26.8 → 28.3; 29.1 MB at 261 s), with the cache flat at 0.29 MB.
+`BENCH_ONLY=faults,scale make bench` on this change just after (02:22 UTC, load 1.7 → 1.5): the 60 s fault load
++0.0 MB from the 20th second (21.1 → 25.9 → 25.7 → 25.9 MB), cached pages p50 0.30 ms, p99 4.02 ms, 0 non-2xx;
+peak RSS at 500 dashboards 48.4 MB (goal ≤ 50 MB).
+
+**Still missed on this machine**: what is left of the growth is memory in use, and it follows the machine's stalls
+(the open-loop generator holds more requests at once, and the serving loops' arenas keep the pages their survivors
+sit in). The next thing to try is the serving loops' per-connection state under a stall: the 8 KB read buffers and
+the connection tasks, and whether one arena for both loops (`narenas`) keeps fewer pages after one."""
 
 
 def rss_growth(f):
