@@ -554,7 +554,7 @@ peak RSS at 500 dashboards 48.4 MB (goal ≤ 50 MB).
 sit in). The next thing to try is the serving loops' per-connection state under a stall: the 8 KB read buffers and
 the connection tasks, and whether one arena for both loops (`narenas`) keeps fewer pages after one.
 
-The 5-minute run of the merged build on a quiet machine (2026-12-08 03:07 UTC, load average 0.2 at the start, nothing
+The 5-minute run of the merged build on a quiet machine (2026-12-08 03:07 UTC, load average 0.54 at the start and 0.20 at the end, nothing
 else running) grew without a stall: 24.6 MB at the 20th second, then a steady climb to 27.0 MB at the end (+2.4 MB,
 about half a megabyte a minute; the series is in "Load under faults for 300 s"). So the stalls are not the whole
 story. Not measured yet, and the next candidates: the history store's SQLite page cache, which grows with the
