@@ -80,7 +80,7 @@ fn checks(c: &mut Criterion) {
     });
     let caller = hardened.auth.authenticate(peer, &h).expect("the bench token");
     g.bench_function("rate_bucket", |b| {
-        b.iter(|| hardened.limits.admit(&rate_key(Some(black_box(&caller)), peer)))
+        b.iter(|| hardened.limits.admit(rate_key(Some(black_box(&caller)), peer)))
     });
     g.finish();
 

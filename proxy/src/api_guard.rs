@@ -80,7 +80,7 @@ fn admit(state: &AppState, request: &Request) -> Result<Caller, ProxyError> {
             }
         })?;
     let key = crate::limits::rate_key(Some(&caller), peer);
-    state.limits.admit_key(key).inspect_err(|e| {
+    state.limits.admit(key).inspect_err(|e| {
         if let Some(audit) = &state.audit {
             let status = e.status().as_u16();
             crate::audit::refusal(audit, caller.name(), request.uri(), status, Some("rate-limited"));

@@ -97,13 +97,9 @@ impl Limits {
         self.parses.acquire().await.unwrap_or_else(|_| unreachable!("the parse semaphore is never closed"))
     }
 
-    /// Takes one token from `key`'s bucket, or says how long until one is there.
-    pub fn admit(&self, key: &str) -> Result<(), ProxyError> {
-        self.admit_key(key.to_string())
-    }
-
-    /// [`Limits::admit`] with the key already owned (the bucket map keeps its own copy of it).
-    pub fn admit_key(&self, key: String) -> Result<(), ProxyError> {
+    /// Takes one token from `key`'s bucket, or says how long until one is there. The key is
+    /// taken owned, as [`rate_key`] makes it (the bucket map keeps its own copy of it).
+    pub fn admit(&self, key: String) -> Result<(), ProxyError> {
         let Some(rate) = &self.rate else { return Ok(()) };
         match rate.check_key(&key) {
             Ok(()) => Ok(()),
@@ -168,24 +164,24 @@ mod tests {
     fn a_bucket_per_caller_refuses_past_its_burst_and_names_the_wait() {
         let limits = Limits::new(4).with_rate(1, 3);
         for _ in 0..3 {
-            assert!(limits.admit("u:alice").is_ok());
+            assert!(limits.admit("u:alice".into()).is_ok());
         }
-        match limits.admit("u:alice") {
+        match limits.admit("u:alice".into()) {
             Err(ProxyError::RateLimited(secs)) => assert_eq!(secs, 1),
             other => panic!("{other:?}"),
         }
         // Another caller has its own bucket.
-        assert!(limits.admit("u:bob").is_ok());
+        assert!(limits.admit("u:bob".into()).is_ok());
         // Off: never refused.
         let off = Limits::new(4).with_rate(0, 0);
-        assert!((0..1000).all(|_| off.admit("u:alice").is_ok()));
+        assert!((0..1000).all(|_| off.admit("u:alice".into()).is_ok()));
     }
 
     #[test]
     fn the_default_lets_a_dashboard_refresh_many_tabs_at_once() {
         // Ten tabs, each asking for four answers at once on every refresh.
         let limits = Limits::default();
-        assert!((0..40).all(|_| limits.admit("a:127.0.0.1").is_ok()));
+        assert!((0..40).all(|_| limits.admit("a:127.0.0.1".into()).is_ok()));
     }
 
     #[test]
