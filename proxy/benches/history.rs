@@ -10,8 +10,9 @@
 //! * `bytes --hours H`: the demo instance polled every 30 s over H simulated hours (a hand-driven
 //!   clock, raw rows packed every 5 minutes as the watcher's leader packs them), then the
 //!   bytes the samples and events take (SQLite: `dbstat`; PostgreSQL: `pg_total_relation_size`),
-//!   per task-day for busy tasks (a sample every poll) and steady ones (the 5-minute heartbeat),
-//!   and the bytes of every table and index.
+//!   per task-day for busy tasks (a sample every poll) and steady ones (the 5-minute heartbeat):
+//!   what they grew by over the run's second half (judged), and the whole run's average beside
+//!   it; and the bytes of every table and index.
 //!
 //! `cargo bench` runs every bench target with `--bench`: this one then says what it is and exits.
 use std::collections::HashMap;
@@ -159,32 +160,17 @@ async fn ingest(args: &[String]) {
     );
 }
 
-async fn bytes(args: &[String]) {
-    let hours: i64 = arg(args, "--hours").and_then(|v| v.parse().ok()).unwrap_or(24);
-    let (store, backend) = open(args).await;
-    let start = Utc::now();
-    let world = World::new(WorldOptions { seed: 1, speed: 1.0, bench_instance_tasks: 0 }, start);
-    let mut p = Poller { store, state: InstanceState::default(), instance: DEMO_INSTANCE };
-    let polls = hours * 120;
-    let mut now = start;
-    for _ in 0..polls {
-        let list = tasks(&world, DEMO_INSTANCE, now);
-        p.poll(&list, now).await;
-        now += Duration::seconds(30);
-        // The leader packs raw rows into blocks every few minutes, as the watcher does. On
-        // PostgreSQL, autovacuum makes the space of the packed rows (and of the blocks rewritten
-        // with them) reusable once a fifth of a table is dead (two packings) within its
-        // one-minute nap; this clock runs a day in about a minute, so the bench vacuums as
-        // autovacuum would.
-        let every = migration_proxy::watch::COMPACT_EVERY_SECS;
-        if now.timestamp() % every < 30 {
-            p.store.compact(now.timestamp() - migration_proxy::watch::RAW_SAMPLES_SECS).await.unwrap();
-            if backend == "postgres" && now.timestamp() % (2 * every) < 30 {
-                sqlx::raw_sql("VACUUM samples, sample_blocks").execute(p.store.pool()).await.unwrap();
-            }
-        }
-    }
-    let store = &p.store;
+/// What the samples and events take at one moment of a `bytes` run.
+struct Sizes {
+    sample_bytes: i64,
+    event_bytes: i64,
+    samples: i64,
+    events: i64,
+    /// Samples and events per task id.
+    per_task: HashMap<i64, (i64, i64)>,
+}
+
+async fn sizes(store: &Store, backend: &str) -> Sizes {
     let rows = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql).fetch_one(store.pool()).await.unwrap()
     };
@@ -205,6 +191,92 @@ async fn bytes(args: &[String]) {
             rows("SELECT pg_total_relation_size('events')").await,
         ),
     };
+    let samples =
+        rows("SELECT (SELECT COUNT(*) FROM samples) + (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sample_blocks)")
+            .await;
+    let events = rows("SELECT COUNT(*) FROM events").await;
+    let per_task = sqlx::query(
+        "SELECT k.task_id, (SELECT COUNT(*) FROM samples s WHERE s.task_ref = k.id) \
+         + (SELECT CAST(COALESCE(SUM(b.n), 0) AS BIGINT) FROM sample_blocks b WHERE b.task_ref = k.id), \
+         (SELECT COUNT(*) FROM events e JOIN instances i ON i.id = e.instance_ref WHERE i.region_id = k.region_id \
+          AND i.instance_name = k.instance_name AND e.task_id = k.task_id) FROM tasks k",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<i64, _>(0), (r.get::<i64, _>(1), r.get::<i64, _>(2))))
+    .collect();
+    Sizes { sample_bytes, event_bytes, samples, events, per_task }
+}
+
+/// Bytes per task-day of the busy and the steady tasks between two moments of a run, `polls`
+/// polls apart: each task's samples and events in that span, at the span's bytes per sample and
+/// per event. Busy: a sample on (nearly) every poll; steady: heartbeats only. Tasks that did not
+/// live through the whole span are left out of both.
+fn per_task_day(from: &Sizes, to: &Sizes, polls: i64) -> (Vec<f64>, Vec<f64>, f64, f64) {
+    let per_sample = (to.sample_bytes - from.sample_bytes) as f64 / (to.samples - from.samples).max(1) as f64;
+    let per_event = (to.event_bytes - from.event_bytes) as f64 / (to.events - from.events).max(1) as f64;
+    let days = polls as f64 / 2880.0;
+    let (mut busy, mut steady) = (Vec::new(), Vec::new());
+    for (task, &(s1, e1)) in &to.per_task {
+        let Some(&(s0, e0)) = from.per_task.get(task) else { continue };
+        let (s, e) = ((s1 - s0) as f64, (e1 - e0) as f64);
+        let polls = polls as f64;
+        let bytes = (s * per_sample + e * per_event) / days;
+        if s >= 0.95 * polls {
+            busy.push(bytes);
+        } else if s <= 1.05 * (polls / 10.0) + 1.0 && s >= 0.9 * (polls / 10.0) {
+            steady.push(bytes);
+        }
+    }
+    (busy, steady, per_sample, per_event)
+}
+
+async fn bytes(args: &[String]) {
+    let hours: i64 = arg(args, "--hours").and_then(|v| v.parse().ok()).unwrap_or(24);
+    let (store, backend) = open(args).await;
+    let start = Utc::now();
+    let world = World::new(WorldOptions { seed: 1, speed: 1.0, bench_instance_tasks: 0 }, start);
+    let mut p = Poller { store, state: InstanceState::default(), instance: DEMO_INSTANCE };
+    let polls = hours * 120;
+    let mut now = start;
+    // The bytes of an empty schema, and what each relation keeps whatever it holds (pages kept
+    // whole, PostgreSQL's free-space and visibility maps), are not a task's: the figure judged is
+    // the growth over the run's second half, and the whole run's average is printed beside it.
+    let mut half = None;
+    for i in 0..polls {
+        if i == polls / 2 {
+            half = Some(sizes(&p.store, backend).await);
+        }
+        let list = tasks(&world, DEMO_INSTANCE, now);
+        p.poll(&list, now).await;
+        now += Duration::seconds(30);
+        // The leader packs raw rows into blocks every few minutes, as the watcher does. On
+        // PostgreSQL, autovacuum makes the space of the packed rows (and of the blocks rewritten
+        // with them) reusable once a fifth of a table is dead (two packings) within its
+        // one-minute nap; this clock runs a day in about a minute, so the bench vacuums as
+        // autovacuum would.
+        let every = migration_proxy::watch::COMPACT_EVERY_SECS;
+        if now.timestamp() % every < 30 {
+            p.store.compact(now.timestamp() - migration_proxy::watch::RAW_SAMPLES_SECS).await.unwrap();
+            if backend == "postgres" && now.timestamp() % (2 * every) < 30 {
+                sqlx::raw_sql("VACUUM samples, sample_blocks").execute(p.store.pool()).await.unwrap();
+            }
+        }
+    }
+    let store = &p.store;
+    let rows = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(store.pool()).await.unwrap()
+    };
+    let end = sizes(store, backend).await;
+    let empty = Sizes { sample_bytes: 0, event_bytes: 0, samples: 0, events: 0, per_task: HashMap::new() };
+    let zero: HashMap<i64, (i64, i64)> = end.per_task.keys().map(|&k| (k, (0, 0))).collect();
+    let empty = Sizes { per_task: zero, ..empty };
+    let (busy_whole, steady_whole, per_sample, per_event) = per_task_day(&empty, &end, polls);
+    let half = half.expect("the run has a second half");
+    let second = polls - polls / 2;
+    let (busy, steady, per_sample_half, per_event_half) = per_task_day(&half, &end, second);
     // Bytes per relation: SQLite's tables and indexes; PostgreSQL's tables (with their indexes
     // and TOAST) and, apart, their indexes.
     let relations_sql = match backend {
@@ -223,57 +295,22 @@ async fn bytes(args: &[String]) {
         .iter()
         .map(|r| (r.get::<String, _>(0), json!(r.get::<i64, _>(1))))
         .collect();
-    let n_samples =
-        rows("SELECT (SELECT COUNT(*) FROM samples) + (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM sample_blocks)")
-            .await
-            .max(1);
     let raw_samples = rows("SELECT COUNT(*) FROM samples").await;
-    let n_events = rows("SELECT COUNT(*) FROM events").await.max(1);
-    let per_sample = sample_bytes as f64 / n_samples as f64;
-    let per_event = event_bytes as f64 / n_events as f64;
-    // Samples and events per task over the run.
-    let per_task: Vec<(i64, i64, i64)> = sqlx::query(
-        "SELECT k.task_id, (SELECT COUNT(*) FROM samples s WHERE s.task_ref = k.id) \
-         + (SELECT CAST(COALESCE(SUM(b.n), 0) AS BIGINT) FROM sample_blocks b WHERE b.task_ref = k.id), \
-         (SELECT COUNT(*) FROM events e JOIN instances i ON i.id = e.instance_ref WHERE i.region_id = k.region_id \
-          AND i.instance_name = k.instance_name AND e.task_id = k.task_id) FROM tasks k",
-    )
-    .fetch_all(store.pool())
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1), r.get::<i64, _>(2)))
-    .collect();
-    let days = hours as f64 / 24.0;
-    let mut classes: HashMap<&str, Vec<f64>> = HashMap::new();
-    for (_, s, e) in &per_task {
-        // Busy: a sample on (nearly) every poll; steady: heartbeats only. Tasks that lived for
-        // only part of the run (started during it) are left out of both.
-        let class = if *s as f64 >= 0.95 * polls as f64 {
-            "busy"
-        } else if *s as f64 <= 1.05 * (polls as f64 / 10.0) + 1.0 && *s as f64 >= 0.9 * (polls as f64 / 10.0)
-        {
-            "steady"
-        } else {
-            continue;
-        };
-        classes.entry(class).or_default().push((*s as f64 * per_sample + *e as f64 * per_event) / days);
-    }
-    let avg =
-        |v: Option<&Vec<f64>>| v.filter(|v| !v.is_empty()).map(|v| v.iter().sum::<f64>() / v.len() as f64);
+    let avg = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let state_bytes = serde_json::to_string(&p.state).map(|s| s.len()).unwrap_or(0);
     println!(
         "{}",
         json!({
-            "mode": "bytes", "backend": backend, "hours": hours, "polls": polls, "tasks": per_task.len(),
-            "bytes_per_sample": per_sample, "bytes_per_event": per_event,
-            "sample_bytes": sample_bytes, "event_bytes": event_bytes, "samples": n_samples,
-            "raw_samples": raw_samples, "events": n_events, "relations": relations,
-            "busy_tasks": classes.get("busy").map_or(0, |v| v.len()),
-            "steady_tasks": classes.get("steady").map_or(0, |v| v.len()),
-            "busy_bytes_per_task_day": avg(classes.get("busy")),
-            "steady_bytes_per_task_day": avg(classes.get("steady")),
-            "state_bytes_per_task": state_bytes as f64 / per_task.len().max(1) as f64,
+            "mode": "bytes", "backend": backend, "hours": hours, "polls": polls, "tasks": end.per_task.len(),
+            "bytes_per_sample": per_sample_half, "bytes_per_event": per_event_half,
+            "bytes_per_sample_whole": per_sample, "bytes_per_event_whole": per_event,
+            "sample_bytes": end.sample_bytes, "event_bytes": end.event_bytes, "samples": end.samples,
+            "raw_samples": raw_samples, "events": end.events, "relations": relations,
+            "busy_tasks": busy.len(), "steady_tasks": steady.len(),
+            "busy_bytes_per_task_day": avg(&busy), "steady_bytes_per_task_day": avg(&steady),
+            "busy_bytes_per_task_day_whole": avg(&busy_whole),
+            "steady_bytes_per_task_day_whole": avg(&steady_whole),
+            "state_bytes_per_task": state_bytes as f64 / end.per_task.len().max(1) as f64,
             "goal_busy_bytes": 200_000,
         })
     );
