@@ -386,4 +386,41 @@ work (markers included) trades against code size under `erase_components`.
 
 *Not tried:* the row written without nested components (its own code is 2 to 4 ms of the profile,
 and under `erase_components` its markers stay); deferring the filters, refresh bar or header (they
-sit above the table and are on screen); a PNG favicon."""
+sit above the table and are on screen); a PNG favicon.
+
+**Compile hints (a later round)** (recorded by hand on 2026-12-08, Debian's Chromium 156.0.8078.129
+as the bench launches it, no V8 flags unless said; the 2 cores shared with other builds, load
+average given per run).
+
+*WebAssembly compilation hints: ignored by a stock Chromium.* The compilation-hints proposal lets a
+module name functions to compile before their first call, in a custom section
+`metadata.code.compilation_priority` (one entry per function: index, offset 0, length, priority).
+V8 reads it only behind a flag: its module decoder (`ModuleDecoderImpl::DecodeSection` in
+`src/wasm/module-decoder-impl.h`, V8 15.2 as vendored by Node.js; Chromium 156 ships V8 15.6)
+decodes the section only `if (enabled_features_.has_compilation_hints())` and otherwise skips its
+bytes, and `compilation_hints` is listed among the *experimental* wasm features in
+`src/wasm/wasm-feature-flags.h` (off by default, checked by a `static_assert`; not staged, not
+shipped), so only `--js-flags=--experimental-wasm-compilation-hints` turns it on. Measured: main's
+wasm with the section added (priority 0 for all 6,657 defined functions; 33,326 B more raw, 2,513 B
+more brotli, SRI recomputed), placed before the code section and, in a second build, at the end of
+the module as V8's own module builder writes it. A Chromium trace of each load
+(`v8.wasm` categories, 2 loads per build after a warm-up, load 3.0 to 6.2) counts the same lazy
+compilation on the renderer's main thread with and without it: `wasm.CompileLazy` 2,562 per load
+for main, 2,606 for both builds with the section (the count moves by those 44 between loads of either
+build), all but 16 to 60 of them before the first row. `ab.py --startup-only` (20 loads each, load
+6.0 rising to 6.8), main / with the section: main-thread CPU to the first row 187.5 / 197.9 ms
+(1.06; interquartile 180 to 195 / 191 to 202 ms), first row 398 / 465 ms (1.17), wasm compiled at
+160 / 191 ms: no gain, and the larger download costs a little. (With the flag on, as a check of the
+section and not as a result, the count stayed at 2,562 to 2,606 too; and `--js-flags=
+--no-wasm-lazy-compilation` left 2,583 lazy compilations, so Chromium's own setting of lazy wasm
+compilation wins over V8 flags given on its command line, while a flag such as `--expose-gc` does
+reach the page. Not pursued: only what a stock browser does counts.) Not kept.
+
+*JavaScript's explicit compile hint* (`//# allFunctionsCalledOnLoad` as the first line of the
+wasm-bindgen glue, SRI recomputed; shipped in Chrome 136): V8 then compiles every function of the
+glue eagerly, most of which the first table never calls. Two same-run A/Bs against main (A / B):
+20 loads each at load 6.5 rising to 8.6, main-thread CPU 179.3 / 181.2 ms (p = 0.40), script time
+135 / 149 ms, first row 424 / 393 ms (p = 0.09); 30 loads each at load 8.1 to 7.6, CPU 181.8 /
+191.9 ms (p = 0.08), script 131 / 152 ms, first row 387 / 465 ms (p = 0.05). The script time rose
+in both runs, the CPU time did not fall in either, and the first row moved either way inside its
+spread. Not kept."""
