@@ -412,9 +412,9 @@ build), all but 16 to 60 of them before the first row. `ab.py --startup-only` (2
 (1.06; interquartile 180 to 195 / 191 to 202 ms), first row 398 / 465 ms (1.17), wasm compiled at
 160 / 191 ms: no gain, and the larger download costs a little. (With the flag on, as a check of the
 section and not as a result, the count stayed at 2,562 to 2,606 too; and `--js-flags=
---no-wasm-lazy-compilation` left 2,583 lazy compilations, so Chromium's own setting of lazy wasm
-compilation wins over V8 flags given on its command line, while a flag such as `--expose-gc` does
-reach the page. Not pursued: only what a stock browser does counts.) Not kept.
+--no-wasm-lazy-compilation` left 2,583 lazy compilations, while a flag such as `--expose-gc` does
+reach the page: Chromium's own setting of lazy wasm compilation apparently wins over V8 flags
+given on its command line, so this check could not confirm the section either way. Not pursued: only what a stock browser does counts.) Not kept.
 
 *JavaScript's explicit compile hint* (`//# allFunctionsCalledOnLoad` as the first line of the
 wasm-bindgen glue, SRI recomputed; shipped in Chrome 136): V8 then compiles every function of the
@@ -458,11 +458,11 @@ Mann-Whitney test):
 Without any of the frame the main thread spends about 29 ms (about 13 %) less before the first
 row, in both runs; the first row itself did not move beyond its spread in either. The parts left
 out a group at a time saved 0 to 21 ms each, and the one large single reading (the row filter,
-27 ms) did not hold when measured again at a steadier load. Traced, the build without the row filter
-compiled only about 44 functions fewer before the first row (2,474 to 2,502 against 2,518 to
-2,546; 3 loads each, load 8 to 11). So simplifying one component
-of the frame (sharing its code with another, fewer reactive closures) cannot show in a same-run
-figure on this machine, and even the frame's full cost would leave the first table over its goal:
-the first row waits for the wasm (compiled at a median of 126 to 268 ms in these runs), the task list, the
-decoding and the table's build as well. No app change was made. **The first-table goal (250 ms)
+27 ms) did not hold when measured again at a steadier load. Traced, the build without the row
+filter compiled only about 44 functions fewer before the first row (2,474 to 2,502 against 2,518
+to 2,546; 3 loads each, load 8 to 11). So simplifying one component of the frame (sharing its
+code with another, fewer reactive closures) cannot show in a same-run figure on this machine,
+and even the frame's full cost would leave the first table over its goal: the first row waits
+for the wasm (compiled at a median of 126 to 268 ms in these runs), the task list, the decoding
+and the table's build as well. No app change was made. **The first-table goal (250 ms)
 stays missed.**"""
