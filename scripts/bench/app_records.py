@@ -386,4 +386,83 @@ work (markers included) trades against code size under `erase_components`.
 
 *Not tried:* the row written without nested components (its own code is 2 to 4 ms of the profile,
 and under `erase_components` its markers stay); deferring the filters, refresh bar or header (they
-sit above the table and are on screen); a PNG favicon."""
+sit above the table and are on screen); a PNG favicon.
+
+**Compile hints (a later round)** (recorded by hand on 2026-12-08, Debian's Chromium 156.0.8078.129
+as the bench launches it, no V8 flags unless said; the 2 cores shared with other builds, load
+average given per run).
+
+*WebAssembly compilation hints: ignored by a stock Chromium.* The compilation-hints proposal lets a
+module name functions to compile before their first call, in a custom section
+`metadata.code.compilation_priority` (one entry per function: index, offset 0, length, priority).
+V8 reads it only behind a flag: its module decoder (`ModuleDecoderImpl::DecodeSection` in
+`src/wasm/module-decoder-impl.h`, V8 15.2 as vendored by Node.js; Chromium 156 ships V8 15.6)
+decodes the section only `if (enabled_features_.has_compilation_hints())` and otherwise skips its
+bytes, and `compilation_hints` is listed among the *experimental* wasm features in
+`src/wasm/wasm-feature-flags.h` (off by default, checked by a `static_assert`; not staged, not
+shipped), so only `--js-flags=--experimental-wasm-compilation-hints` turns it on. Measured: main's
+wasm with the section added (priority 0 for all 6,657 defined functions; 33,326 B more raw, 2,513 B
+more brotli, SRI recomputed), placed before the code section and, in a second build, at the end of
+the module as V8's own module builder writes it. A Chromium trace of each load
+(`v8.wasm` categories, 2 loads per build after a warm-up, load 3.0 to 6.2) counts the same lazy
+compilation on the renderer's main thread with and without it: `wasm.CompileLazy` 2,562 per load
+for main, 2,606 for both builds with the section (the count moves by those 44 between loads of either
+build), all but 16 to 60 of them before the first row. `ab.py --startup-only` (20 loads each, load
+6.0 rising to 6.8), main / with the section: main-thread CPU to the first row 187.5 / 197.9 ms
+(1.06; interquartile 180 to 195 / 191 to 202 ms), first row 398 / 465 ms (1.17), wasm compiled at
+160 / 191 ms: no gain, and the larger download costs a little. (With the flag on, as a check of the
+section and not as a result, the count stayed at 2,562 to 2,606 too; and `--js-flags=
+--no-wasm-lazy-compilation` left 2,583 lazy compilations, while a flag such as `--expose-gc` does
+reach the page: Chromium's own setting of lazy wasm compilation apparently wins over V8 flags
+given on its command line, so this check could not confirm the section either way. Not pursued: only what a stock browser does counts.) Not kept.
+
+*JavaScript's explicit compile hint* (`//# allFunctionsCalledOnLoad` as the first line of the
+wasm-bindgen glue, SRI recomputed; shipped in Chrome 136): V8 then compiles every function of the
+glue eagerly, most of which the first table never calls. Two same-run A/Bs against main (A / B):
+20 loads each at load 6.5 rising to 8.6, main-thread CPU 179.3 / 181.2 ms (p = 0.40), script time
+135 / 149 ms, first row 424 / 393 ms (p = 0.09); 30 loads each at load 8.1 to 7.6, CPU 181.8 /
+191.9 ms (p = 0.08), script 131 / 152 ms, first row 387 / 465 ms (p = 0.05). The script time rose
+in both runs, the CPU time did not fall in either, and the first row moved either way inside its
+spread. Not kept.
+
+*Which functions the first table compiles* (a build with its name section: the same source and
+profile with `strip` off, wasm-bindgen, `wasm-opt -Oz -g` with the flags of `index.html`; one
+traced load, the `wasm.CompileLazy` events' `func_index` read against the name section; load
+about 2, read two minutes later): 2,536 functions, 527,555 B of code, before the first row. 1,637
+of them (319,361 B) in the task that instantiates the wasm and renders the page without data; 407
+(119,640 B) after the answer, to decode it (serde through `serde_json::Value`, chrono), derive the
+rows and ask for the history; 478 (87,390 B) to build the table and the pager; 14 between. Of the
+first 1,637, 47 are the app's own functions (37,480 B: `main` 8,784 B, the refresh bar's view
+about 14,300 B, none other over 4,200 B); the other 1,590 are instances of `tachys`,
+`reactive_graph`, `leptos_router` and `core`/`alloc` generics (35 of them over the app's types),
+1,559 of them under 1 KB (median 68 B; the largest two, view closures' builds, 12,383 and 10,867
+B). No component of the page's frame owns a large share.
+
+*The frame's cost, bounded from above.* Builds of main with parts of the page's frame left out
+(not possible to ship: every part is on screen and tested; measured only to bound what a simpler
+frame could save), each against main by `ab.py --startup-only` (A / B, medians; p from a
+Mann-Whitney test):
+
+| left out | load | loads each | DOM nodes | main-thread CPU A / B | first row A / B |
+|---|---|---:|---:|---:|---:|
+| all of the below | 2.1 to 5.1 | 20 | 4,256 / 3,791 | 201.3 / 172.3 ms (p < 0.001) | 370 / 353 ms (p = 0.16) |
+| the same, again | 7.5 to 9.6 | 30 | 4,254 / 3,791 | 226.0 / 197.5 ms (p = 0.004) | 542 / 473 ms (p = 0.10) |
+| header, banners, footer | 3.0 to 7.6 | 20 | 4,254 / 4,166 | 204.2 / 204.7 ms (p = 0.42) | 603 / 457 ms (p = 0.48) |
+| the service's filters and the history notice | 7.6 to 10.1 | 20 | 4,254 / 4,194 | 199.9 / 194.0 ms (p = 0.07) | 522 / 382 ms (p = 0.03) |
+| refresh bar, on-screen row filter, pager | 10.1 to 7.2 | 20 | 4,256 / 3,943 | 195.4 / 174.7 ms (p < 0.001) | 349 / 304 ms (p = 0.04) |
+| the refresh bar alone | 3.2 to 8.9 | 20 | 4,254 / 4,172 | 216.3 / 209.7 ms (p = 0.16) | 545 / 501 ms (p = 0.05) |
+| the row filter alone | 8.9 to 13.1 | 20 | 4,254 / 4,088 | 250.6 / 223.5 ms (p = 0.003) | 603 / 518 ms (p = 0.23) |
+| the same, again | 8.2 to 8.1 | 30 | 4,254 / 4,088 | 213.1 / 210.9 ms (p = 0.61) | 449 / 456 ms (p = 0.88) |
+| the pager alone | 12.4 to 13.3 | 20 | 4,254 / 4,188 | 215.8 / 217.8 ms (p = 0.83) | 537 / 475 ms (p = 0.53) |
+
+Without any of the frame the main thread spends about 29 ms (about 13 %) less before the first
+row, in both runs; the first row itself did not move beyond its spread in either. The parts left
+out a group at a time saved 0 to 21 ms each, and the one large single reading (the row filter,
+27 ms) did not hold when measured again at a steadier load. Traced, the build without the row
+filter compiled only about 44 functions fewer before the first row (2,474 to 2,502 against 2,518
+to 2,546; 3 loads each, load 8 to 11). So simplifying one component of the frame (sharing its
+code with another, fewer reactive closures) cannot show in a same-run figure on this machine,
+and even the frame's full cost would leave the first table over its goal: the first row waits
+for the wasm (compiled at a median of 126 to 268 ms in these runs), the task list, the decoding
+and the table's build as well. No app change was made. **The first-table goal (250 ms)
+stays missed.**"""
