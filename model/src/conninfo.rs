@@ -27,7 +27,12 @@ pub fn mask_conninfo_password(conninfo: &str) -> String {
 /// (`client_secret`, `AccessKeySecret`) and tokens other than pagination tokens, in any case.
 fn is_secret_key(key: &str) -> bool {
     // The key as written may carry what precedes it on the line (`(password`, `db?password`).
-    let k = key.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).next().unwrap_or(key);
+    // (Walked by byte: a byte of a non-ASCII character ends it as that character would.)
+    let start = key
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .map_or(0, |i| i + 1);
+    let k = key.get(start..).unwrap_or(key);
     // No lower-casing here: `is_credential_key` ignores case itself.
     crate::redact::is_credential_key(k)
 }
@@ -237,17 +242,18 @@ pub fn mask_forms(text: &str, forms: &[String]) -> String {
 }
 
 /// Walks `key = value` pairs; delimiters are ASCII, so byte offsets stay on char boundaries.
+/// Only a masked value is replaced: the text around it is copied in one piece.
 fn mask_keywords(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
+    // `s[copied..]` is not yet in `out`.
+    let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        // Copy whitespace between pairs.
-        let ws = i;
+        // Whitespace between pairs.
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
-        out.push_str(s.get(ws..i).unwrap_or(""));
         if i >= b.len() {
             break;
         }
@@ -263,7 +269,6 @@ fn mask_keywords(s: &str) -> String {
         }
         if j >= b.len() || b[j] != b'=' {
             // Not a pair (malformed text): keep the word and move on.
-            out.push_str(key);
             continue;
         }
         j += 1;
@@ -286,17 +291,17 @@ fn mask_keywords(s: &str) -> String {
             }
             j = j.min(b.len());
         }
-        // Keep the original spelling of `key =` and replace only the value.
-        out.push_str(s.get(k0..v0).unwrap_or(""));
+        // Keep the original spelling of `key =` and replace only the value. A value already
+        // masked stays as it is (masking twice changes nothing).
         let value = s.get(v0..j).unwrap_or("");
-        // A value already masked stays as it is (masking twice changes nothing).
         if is_secret_key(key) && !value.starts_with(MASK) {
+            out.push_str(s.get(copied..v0).unwrap_or(""));
             out.push_str(MASK);
-        } else {
-            out.push_str(s.get(v0..j).unwrap_or(""));
+            copied = j;
         }
         i = j;
     }
+    out.push_str(s.get(copied..).unwrap_or(""));
     out
 }
 

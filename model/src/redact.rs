@@ -126,7 +126,7 @@ fn inner_json(s: &str) -> Option<Value> {
     inner_doc(s).map(|(v, _)| v)
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Wrapping {
     Plain,
     JsonString,
@@ -137,8 +137,15 @@ fn inner_doc(s: &str) -> Option<(Value, Wrapping)> {
     let t = s.trim_start();
     let doc = |text: &str| serde_json::from_str::<Value>(text).ok().filter(|v| v.is_object() || v.is_array());
     if t.starts_with('{') || t.starts_with('[') {
-        if let Some(v) = doc(s) {
-            return Some((v, Wrapping::Plain));
+        let next = after_bracket(t);
+        // A backslash there cannot be plain JSON, but may be an escaped document.
+        if next != Some(b'\\') {
+            if !may_open_document(t.as_bytes()[0], next) {
+                return None;
+            }
+            if let Some(v) = doc(s) {
+                return Some((v, Wrapping::Plain));
+            }
         }
         return crate::de::unescape_once(s).and_then(|u| doc(&u)).map(|v| (v, Wrapping::Escaped));
     }
@@ -148,6 +155,23 @@ fn inner_doc(s: &str) -> Option<(Value, Wrapping)> {
         }
     }
     None
+}
+
+/// The first byte after the opening bracket of `t` that is not JSON whitespace.
+fn after_bracket(t: &str) -> Option<u8> {
+    t.as_bytes()[1..].iter().copied().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether a document opened by `open` (`{` or `[`) may go on with `next` (a byte that is not a
+/// backslash). When it cannot, the string is no document, plain or escaped: unescaping changes
+/// nothing before the first backslash. Free text in brackets (`[Check rds empty]`, a precheck's
+/// `Detail`) is thus passed over without being parsed or unescaped whole.
+fn may_open_document(open: u8, next: Option<u8>) -> bool {
+    matches!(
+        (open, next),
+        (b'{', Some(b'"' | b'}'))
+            | (b'[', Some(b'"' | b'{' | b'[' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
+    )
 }
 
 /// The document written back the way it was found.
