@@ -33,11 +33,20 @@ pub fn is_credential_key(key: &str) -> bool {
         let mut buf = [0u8; 64];
         if key.len() <= buf.len() {
             let mut len = 0;
+            // Which letters the key holds (a digit sets the bit of some letter: it may only
+            // send a key to the full check, never keep it from it).
+            let mut letters = 0u32;
             for &b in key.as_bytes() {
                 if b.is_ascii_alphanumeric() {
-                    buf[len] = b.to_ascii_lowercase();
+                    let b = b.to_ascii_lowercase();
+                    buf[len] = b;
+                    letters |= 1 << (b & 31);
                     len += 1;
                 }
+            }
+            // Most keys lack some letter of each word: no need to look for the words.
+            if !CREDENTIAL_LETTERS.iter().any(|&need| need & !letters == 0) {
+                return false;
             }
             return folded_names_credential(&buf[..len]);
         }
@@ -47,6 +56,31 @@ pub fn is_credential_key(key: &str) -> bool {
     }
     let folded: String = key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     folded_names_credential(folded.as_bytes())
+}
+
+/// The letters of each word [`folded_names_credential`] looks for (`pwd` and `token` too), as
+/// bits `1 << (letter & 31)`.
+const CREDENTIAL_LETTERS: [u32; 10] = [
+    letters(b"password"),
+    letters(b"passwd"),
+    letters(b"secret"),
+    letters(b"accesskey"),
+    letters(b"privatekey"),
+    letters(b"apikey"),
+    letters(b"credential"),
+    letters(b"authorization"),
+    letters(b"pwd"),
+    letters(b"token"),
+];
+
+const fn letters(word: &[u8]) -> u32 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < word.len() {
+        bits |= 1 << (word[i] & 31);
+        i += 1;
+    }
+    bits
 }
 
 /// [`is_credential_key`] on the key already folded (lower case, letters and digits only).

@@ -576,3 +576,49 @@ proptest! {
         prop_assert_eq!(inner_doc(&s), inner_doc_read_whole(&s), "{:?}", s);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The letter check that passes most keys over early decides as the word search does.
+    #[test]
+    fn credential_keys_are_found_as_by_the_word_search(
+        key in prop_oneof![
+            "[a-zA-Z0-9_ -]{0,24}",
+            prop::collection::vec(
+                prop::sample::select(vec!["Pass", "word", "wd", "Secret", "access", "Key", "private", "api", "p",
+                                          "Credential", "Authorization", "Token", "Next", "client", "pwd", "_", "9"]),
+                0..6,
+            ).prop_map(|parts| parts.concat()),
+        ],
+    ) {
+        let folded: Vec<u8> =
+            key.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase()).collect();
+        prop_assert_eq!(is_credential_key(&key), folded_names_credential(&folded), "{}", key);
+    }
+}
+
+#[test]
+fn credential_keys_of_every_kind_are_still_found() {
+    for key in [
+        "SourcePassword",
+        "sslpassword",
+        "DB-Passwd",
+        "AccessKeySecret",
+        "x-acs-security-token",
+        "private_key",
+        "ApiKey",
+        "Credentials",
+        "Authorization",
+        "pwd",
+        "UserPwd",
+        "SessionToken",
+    ] {
+        assert!(is_credential_key(key), "{key}");
+    }
+    for key in
+        ["NextToken", "ClientToken", "ReplicationState", "SourceCategory", "application_name", "TaskId"]
+    {
+        assert!(!is_credential_key(key), "{key}");
+    }
+}
