@@ -30,23 +30,22 @@ pub fn is_credential_key(key: &str) -> bool {
     // so this is on a cache miss's path. ASCII keys (nearly all) are folded byte by byte, short
     // ones on the stack: for ASCII, `is_alphanumeric` and `to_lowercase` are their ASCII forms.
     if key.is_ascii() {
+        // Which letters the key holds, as bits `1 << (letter & 31)`: for any ASCII letter, in
+        // either case, `(b | 0x20) & 31` is its bit. Other bytes set some bit too, which may send
+        // a key to the word search but never keeps one from it.
+        let letters = key.bytes().fold(0u32, |bits, b| bits | 1 << ((b | 0x20) & 31));
+        // Most keys lack some letter of each word: no need to look for the words.
+        if !CREDENTIAL_LETTERS.iter().any(|&need| need & !letters == 0) {
+            return false;
+        }
         let mut buf = [0u8; 64];
         if key.len() <= buf.len() {
             let mut len = 0;
-            // Which letters the key holds (a digit sets the bit of some letter: it may only
-            // send a key to the full check, never keep it from it).
-            let mut letters = 0u32;
             for &b in key.as_bytes() {
                 if b.is_ascii_alphanumeric() {
-                    let b = b.to_ascii_lowercase();
-                    buf[len] = b;
-                    letters |= 1 << (b & 31);
+                    buf[len] = b.to_ascii_lowercase();
                     len += 1;
                 }
-            }
-            // Most keys lack some letter of each word: no need to look for the words.
-            if !CREDENTIAL_LETTERS.iter().any(|&need| need & !letters == 0) {
-                return false;
             }
             return folded_names_credential(&buf[..len]);
         }
