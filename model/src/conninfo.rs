@@ -257,12 +257,19 @@ fn mask_keywords(s: &str) -> String {
         if i >= b.len() {
             break;
         }
-        // Keyword: up to '=' or whitespace.
-        let k0 = i;
+        // Keyword: up to '=' or whitespace. Read once for what `is_secret_key` and the URI query
+        // check would each search it for: where its last name (`(password`, `db?password`)
+        // starts, and whether it holds a `?` or `&`.
+        let mut name = i;
+        let mut in_query = false;
         while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            let c = b[i];
+            if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+                name = i + 1;
+                in_query |= c == b'?' || c == b'&';
+            }
             i += 1;
         }
-        let key = s.get(k0..i).unwrap_or("");
         let mut j = i;
         while j < b.len() && b[j].is_ascii_whitespace() {
             j += 1;
@@ -285,7 +292,6 @@ fn mask_keywords(s: &str) -> String {
             j = (j + 1).min(b.len());
         } else {
             // In a URI's query (`db?password=x&sslmode=...`), `&` and `#` end the value.
-            let in_query = key.contains('?') || key.contains('&');
             while j < b.len() && !b[j].is_ascii_whitespace() && !(in_query && matches!(b[j], b'&' | b'#')) {
                 j += if b[j] == b'\\' { 2 } else { 1 };
             }
@@ -294,7 +300,8 @@ fn mask_keywords(s: &str) -> String {
         // Keep the original spelling of `key =` and replace only the value. A value already
         // masked stays as it is (masking twice changes nothing).
         let value = s.get(v0..j).unwrap_or("");
-        if is_secret_key(key) && !value.starts_with(MASK) {
+        // As `is_secret_key` (the key's last name), read on the way.
+        if crate::redact::is_credential_key(s.get(name..i).unwrap_or("")) && !value.starts_with(MASK) {
             out.push_str(s.get(copied..v0).unwrap_or(""));
             out.push_str(MASK);
             copied = j;
@@ -372,6 +379,24 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(mask_conninfo_password(input), *want, "{input}");
+        }
+    }
+
+    /// A keyword's last name decides (what precedes it on the line does not), and a `?` or `&`
+    /// in it makes the value end at the next `&`.
+    #[test]
+    fn keywords_carrying_what_precedes_them() {
+        let cases: &[(&str, &str)] = &[
+            ("(password=abc) x", "(password=******** x"),
+            ("h/db?password=x&sslmode=require y", "h/db?password=********&sslmode=require y"),
+            ("a&b_password=x&c=1", "a&b_password=********&c=1"),
+            ("p\u{e4}ss password=x", "p\u{e4}ss password=********"),
+            ("\u{fc}password=x \u{e9}-pwd=y", "\u{fc}password=******** \u{e9}-pwd=********"),
+            ("passwordx=1 my_password = 'a b' z", "passwordx=******** my_password = ******** z"),
+            ("key=value host=h", "key=value host=h"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(mask_keywords(input), *want, "{input}");
         }
     }
 
