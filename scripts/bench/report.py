@@ -386,17 +386,21 @@ Kept: **the answer's redaction does less for the same result** (`model/src/redac
 | the credential-key check first asks whether the key holds every letter of some credential word (a bit per letter), which most keys do not | 414.1 → 403.6 k (−2.5%) |
 | that letter check reads the key's bytes as they are, folding only the keys that pass it | 404.1 → 393.2 k (−2.7%) |
 | the final check that no secret is left builds each form's searcher once, not once per string | 394.2 → 392.9 k (−0.3%) |
-| all together | 431.7 → 392.9 k (−9.0%) |
+| a connection string's keyword is read once for where its last name starts and whether it holds a `?` or `&` | 393.1 → 391.6 k (−0.4%) |
+| all together, the build before this round against the final one (2 rounds each, 05:08 UTC, load 1.8) | 431.7, 430.5 → 391.2, 391.1 k (−9.3%) |
+| the same two builds, default settings (distinct keys, the cache full and evicting), 1 round each | 435.9 → 395.4 k (−9.3%) |
+| a cache hit (no redaction on its path), the same two builds | 61.0 → 61.0 k |
 
 Each of them is proven to decide as before: new property tests compare the carried-document reading with the
 whole reading of every string, and the credential-key check with the word search, on generated input; new cases
-check escaped keys (`\\u0053ourcePassword` in a plain and in an escaped carried document) and secrets in a
-bracketed `Detail`; every earlier redaction test, and the proxy's security tests, pass unchanged. Tried and not
+check escaped keys (`\\u0053ourcePassword` in a plain and in an escaped carried document), secrets in a
+bracketed `Detail`, and keywords carrying what precedes them (`(password=`, `db?password=x&`, non-ASCII before
+the name); every earlier redaction test, and the proxy's security tests, pass unchanged. Tried and not
 kept: anchoring the case-blind search of `database by ` on its rarest letter instead of its first (`b`, not
 `d`): +6 k instructions a miss (the rank lookup on every call, and the search no longer inlined).
 
-Same run, `miss_profile.py`, the build before this round (A) against this round's (G), 5 interleaved rounds of 3 s,
-medians (04:45 UTC, load average 8.1 → 7.5):
+Same run, `miss_profile.py`, the build before this round (A) against this round's without the last row above (G,
+392.9 k), 5 interleaved rounds of 3 s, medians (04:45 UTC, load average 8.1 → 7.5):
 
 | target | p50 | adds at p50 (× nginx's) | CPU per request | context switches |
 |---|---:|---:|---:|---:|
@@ -408,7 +412,7 @@ medians (04:45 UTC, load average 8.1 → 7.5):
 The CPU medians fell by 7 to 9%, as the instructions did, but each target's rounds spread from about 105 to 180 µs
 at this load, so only the instruction counts show the change beyond doubt; p50 did not move.
 
-Where a miss's 393.8 k instructions go now (callgrind, inclusive): the redaction 47.8% (of it the string
+Where a miss's instructions go now (callgrind, inclusive, a build of 393.8 k, before the last two rows above): the redaction 47.8% (of it the string
 redaction 14.0%, reading the carried `ReplicationInfo` 9.6%, connection-string masking 8.7%, serde_json's string
 escaping 6.7%, the credential-key check 5.2%), V3 signing 19.6% (SHA-256 12.3%, without the CPU's SHA extensions
 under valgrind), the rest the HTTP of both sides and the proxy's own path. The connection string is masked twice
@@ -420,8 +424,8 @@ Latency only (`miss_profile.py`, `COUNT=0`, 5 rounds, 05:00 UTC, load average 1.
 p50; cache off A 212 µs (2.9×), G 221 µs (3.1×); default settings A 197 µs (2.7×), G 202 µs (2.8×). The rounds of
 each build spread over about 90 µs (238 to 335 µs), so the 9% fewer instructions are not visible in the p50.
 
-The p99 of the last whole run (5.09× nginx's added p99): `BENCH_ONLY=proxy_latency make bench` twice on this
-round's build. Run 1 (04:51 UTC, load average 4.3 → 2.0): nginx adds 85 / 388 µs at p50 / p99; a miss adds 199 /
+The p99 of the last whole run (5.09× nginx's added p99): `BENCH_ONLY=proxy_latency make bench` twice on build G
+(above). Run 1 (04:51 UTC, load average 4.3 → 2.0): nginx adds 85 / 388 µs at p50 / p99; a miss adds 199 /
 386 µs with the cache off (2.34× / 0.99×) and 224 / 204 µs with the default settings (2.64× / 0.53×). Run 2
 (04:56 UTC, load 0.8 → 1.7): nginx adds 65 / 184 µs; a miss adds 189 / 941 µs (2.91× / 5.11×) and 190 / 573 µs
 (2.92× / 3.11×). The p99 of each 6 s round, upstream alone · nginx · cache off · default settings, in run 1:
