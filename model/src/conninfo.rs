@@ -27,7 +27,12 @@ pub fn mask_conninfo_password(conninfo: &str) -> String {
 /// (`client_secret`, `AccessKeySecret`) and tokens other than pagination tokens, in any case.
 fn is_secret_key(key: &str) -> bool {
     // The key as written may carry what precedes it on the line (`(password`, `db?password`).
-    let k = key.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).next().unwrap_or(key);
+    // (Walked by byte: a byte of a non-ASCII character ends it as that character would.)
+    let start = key
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .map_or(0, |i| i + 1);
+    let k = key.get(start..).unwrap_or(key);
     // No lower-casing here: `is_credential_key` ignores case itself.
     crate::redact::is_credential_key(k)
 }
@@ -237,33 +242,40 @@ pub fn mask_forms(text: &str, forms: &[String]) -> String {
 }
 
 /// Walks `key = value` pairs; delimiters are ASCII, so byte offsets stay on char boundaries.
+/// Only a masked value is replaced: the text around it is copied in one piece.
 fn mask_keywords(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
+    // `s[copied..]` is not yet in `out`.
+    let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        // Copy whitespace between pairs.
-        let ws = i;
+        // Whitespace between pairs.
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
-        out.push_str(s.get(ws..i).unwrap_or(""));
         if i >= b.len() {
             break;
         }
-        // Keyword: up to '=' or whitespace.
-        let k0 = i;
+        // Keyword: up to '=' or whitespace. Read once for what `is_secret_key` and the URI query
+        // check would each search it for: where its last name (`(password`, `db?password`)
+        // starts, and whether it holds a `?` or `&`.
+        let mut name = i;
+        let mut in_query = false;
         while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            let c = b[i];
+            if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+                name = i + 1;
+                in_query |= c == b'?' || c == b'&';
+            }
             i += 1;
         }
-        let key = s.get(k0..i).unwrap_or("");
         let mut j = i;
         while j < b.len() && b[j].is_ascii_whitespace() {
             j += 1;
         }
         if j >= b.len() || b[j] != b'=' {
             // Not a pair (malformed text): keep the word and move on.
-            out.push_str(key);
             continue;
         }
         j += 1;
@@ -280,23 +292,23 @@ fn mask_keywords(s: &str) -> String {
             j = (j + 1).min(b.len());
         } else {
             // In a URI's query (`db?password=x&sslmode=...`), `&` and `#` end the value.
-            let in_query = key.contains('?') || key.contains('&');
             while j < b.len() && !b[j].is_ascii_whitespace() && !(in_query && matches!(b[j], b'&' | b'#')) {
                 j += if b[j] == b'\\' { 2 } else { 1 };
             }
             j = j.min(b.len());
         }
-        // Keep the original spelling of `key =` and replace only the value.
-        out.push_str(s.get(k0..v0).unwrap_or(""));
+        // Keep the original spelling of `key =` and replace only the value. A value already
+        // masked stays as it is (masking twice changes nothing).
         let value = s.get(v0..j).unwrap_or("");
-        // A value already masked stays as it is (masking twice changes nothing).
-        if is_secret_key(key) && !value.starts_with(MASK) {
+        // As `is_secret_key` (the key's last name), read on the way.
+        if crate::redact::is_credential_key(s.get(name..i).unwrap_or("")) && !value.starts_with(MASK) {
+            out.push_str(s.get(copied..v0).unwrap_or(""));
             out.push_str(MASK);
-        } else {
-            out.push_str(s.get(v0..j).unwrap_or(""));
+            copied = j;
         }
         i = j;
     }
+    out.push_str(s.get(copied..).unwrap_or(""));
     out
 }
 
@@ -367,6 +379,24 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(mask_conninfo_password(input), *want, "{input}");
+        }
+    }
+
+    /// A keyword's last name decides (what precedes it on the line does not), and a `?` or `&`
+    /// in it makes the value end at the next `&`.
+    #[test]
+    fn keywords_carrying_what_precedes_them() {
+        let cases: &[(&str, &str)] = &[
+            ("(password=abc) x", "(password=******** x"),
+            ("h/db?password=x&sslmode=require y", "h/db?password=********&sslmode=require y"),
+            ("a&b_password=x&c=1", "a&b_password=********&c=1"),
+            ("p\u{e4}ss password=x", "p\u{e4}ss password=********"),
+            ("\u{fc}password=x \u{e9}-pwd=y", "\u{fc}password=******** \u{e9}-pwd=********"),
+            ("passwordx=1 my_password = 'a b' z", "passwordx=******** my_password = ******** z"),
+            ("key=value host=h", "key=value host=h"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(mask_keywords(input), *want, "{input}");
         }
     }
 

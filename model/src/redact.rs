@@ -30,6 +30,14 @@ pub fn is_credential_key(key: &str) -> bool {
     // so this is on a cache miss's path. ASCII keys (nearly all) are folded byte by byte, short
     // ones on the stack: for ASCII, `is_alphanumeric` and `to_lowercase` are their ASCII forms.
     if key.is_ascii() {
+        // Which letters the key holds, as bits `1 << (letter & 31)`: for any ASCII letter, in
+        // either case, `(b | 0x20) & 31` is its bit. Other bytes set some bit too, which may send
+        // a key to the word search but never keeps one from it.
+        let letters = key.bytes().fold(0u32, |bits, b| bits | 1 << ((b | 0x20) & 31));
+        // Most keys lack some letter of each word: no need to look for the words.
+        if !CREDENTIAL_LETTERS.iter().any(|&need| need & !letters == 0) {
+            return false;
+        }
         let mut buf = [0u8; 64];
         if key.len() <= buf.len() {
             let mut len = 0;
@@ -47,6 +55,31 @@ pub fn is_credential_key(key: &str) -> bool {
     }
     let folded: String = key.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     folded_names_credential(folded.as_bytes())
+}
+
+/// The letters of each word [`folded_names_credential`] looks for (`pwd` and `token` too), as
+/// bits `1 << (letter & 31)`.
+const CREDENTIAL_LETTERS: [u32; 10] = [
+    letters(b"password"),
+    letters(b"passwd"),
+    letters(b"secret"),
+    letters(b"accesskey"),
+    letters(b"privatekey"),
+    letters(b"apikey"),
+    letters(b"credential"),
+    letters(b"authorization"),
+    letters(b"pwd"),
+    letters(b"token"),
+];
+
+const fn letters(word: &[u8]) -> u32 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < word.len() {
+        bits |= 1 << (word[i] & 31);
+        i += 1;
+    }
+    bits
 }
 
 /// [`is_credential_key`] on the key already folded (lower case, letters and digits only).
@@ -126,7 +159,7 @@ fn inner_json(s: &str) -> Option<Value> {
     inner_doc(s).map(|(v, _)| v)
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Wrapping {
     Plain,
     JsonString,
@@ -137,8 +170,15 @@ fn inner_doc(s: &str) -> Option<(Value, Wrapping)> {
     let t = s.trim_start();
     let doc = |text: &str| serde_json::from_str::<Value>(text).ok().filter(|v| v.is_object() || v.is_array());
     if t.starts_with('{') || t.starts_with('[') {
-        if let Some(v) = doc(s) {
-            return Some((v, Wrapping::Plain));
+        let next = after_bracket(t);
+        // A backslash there cannot be plain JSON, but may be an escaped document.
+        if next != Some(b'\\') {
+            if !may_open_document(t.as_bytes()[0], next) {
+                return None;
+            }
+            if let Some(v) = doc(s) {
+                return Some((v, Wrapping::Plain));
+            }
         }
         return crate::de::unescape_once(s).and_then(|u| doc(&u)).map(|v| (v, Wrapping::Escaped));
     }
@@ -148,6 +188,23 @@ fn inner_doc(s: &str) -> Option<(Value, Wrapping)> {
         }
     }
     None
+}
+
+/// The first byte after the opening bracket of `t` that is not JSON whitespace.
+fn after_bracket(t: &str) -> Option<u8> {
+    t.as_bytes()[1..].iter().copied().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether a document opened by `open` (`{` or `[`) may go on with `next` (a byte that is not a
+/// backslash). When it cannot, the string is no document, plain or escaped: unescaping changes
+/// nothing before the first backslash. Free text in brackets (`[Check rds empty]`, a precheck's
+/// `Detail`) is thus passed over without being parsed or unescaped whole.
+fn may_open_document(open: u8, next: Option<u8>) -> bool {
+    matches!(
+        (open, next),
+        (b'{', Some(b'"' | b'}'))
+            | (b'[', Some(b'"' | b'{' | b'[' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
+    )
 }
 
 /// The document written back the way it was found.

@@ -511,3 +511,114 @@ proptest! {
         }
     }
 }
+
+/// [`inner_doc`] as it read every string before it passed over free text in brackets: a plain
+/// parse, then an unescaped one.
+fn inner_doc_read_whole(s: &str) -> Option<(Value, Wrapping)> {
+    let t = s.trim_start();
+    let doc = |text: &str| serde_json::from_str::<Value>(text).ok().filter(|v| v.is_object() || v.is_array());
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Some(v) = doc(s) {
+            return Some((v, Wrapping::Plain));
+        }
+        return crate::de::unescape_once(s).and_then(|u| doc(&u)).map(|v| (v, Wrapping::Escaped));
+    }
+    inner_doc(s)
+}
+
+#[test]
+fn carried_documents_are_found_and_bracketed_text_is_passed_over() {
+    let cases = [
+        "[Check rds empty]\\nCheck rds databases: success",
+        "{\\\"SourcePassword\\\":\\\"Zq-s3cret-9\\\"}",
+        "{\\\"\\\\u0053ourcePassword\\\":\\\"Zq-s3cret-9\\\"}",
+        r#"{ "\u0053ourcePassword": "Zq-s3cret-9" }"#,
+        "[ 1, {\"password\": \"x\"} ]",
+        "[\\n\\\"a\\\"]",
+        "\t[true]",
+        "[",
+        "{ ",
+        "[]",
+        "{}",
+        "[nope]",
+    ];
+    for s in cases {
+        assert_eq!(inner_doc(s), inner_doc_read_whole(s), "{s:?}");
+    }
+    assert!(inner_doc(cases[0]).is_none());
+    assert_eq!(inner_doc(cases[2]).map(|(_, w)| w), Some(Wrapping::Escaped));
+    assert_eq!(inner_doc(cases[3]).map(|(_, w)| w), Some(Wrapping::Plain));
+}
+
+/// A secret in free text that opens with a bracket (a precheck's `Detail`) and behind an escaped
+/// credential key in a carried document is still masked.
+#[test]
+fn secrets_in_bracketed_details_and_escaped_carried_keys_are_masked() {
+    let detail = "[Check source connectivity]\nerror:cannot connect to source database by u:Zq-s3cret-9\npassword=Zq-other-1";
+    let carried = r#"{"\u0053ourcePassword":"Zq-carried-2","Note":"[x] Zq-carried-2"}"#;
+    let value = json!({"Items": [{"Detail": detail, "ReplicationInfo": carried, "Other": "[Zq-carried-2]"}]});
+    text_agrees_with_tree(&value, &[]).unwrap();
+    let text = value.to_string();
+    let out = String::from_utf8(redact_json_text(text.as_bytes(), &[]).unwrap().json.into_owned()).unwrap();
+    for gone in ["Zq-s3cret-9", "Zq-other-1", "Zq-carried-2", "ourcePassword"] {
+        assert!(!out.contains(gone), "{gone}: {out}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// Passing over bracketed text finds every document the whole reading finds, and no other.
+    #[test]
+    fn carried_documents_are_found_as_by_reading_each_string_whole(
+        s in "[ \t\n{}\\[\\]\"\\\\:,a0tn-]{0,12}",
+    ) {
+        prop_assert_eq!(inner_doc(&s), inner_doc_read_whole(&s), "{:?}", s);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The letter check that passes most keys over early decides as the word search does.
+    #[test]
+    fn credential_keys_are_found_as_by_the_word_search(
+        key in prop_oneof![
+            "[a-zA-Z0-9_ -]{0,24}",
+            prop::collection::vec(
+                prop::sample::select(vec!["Pass", "word", "wd", "Secret", "access", "Key", "private", "api", "p",
+                                          "Credential", "Authorization", "Token", "Next", "client", "pwd", "_", "9"]),
+                0..6,
+            ).prop_map(|parts| parts.concat()),
+        ],
+    ) {
+        let folded: Vec<u8> =
+            key.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase()).collect();
+        prop_assert_eq!(is_credential_key(&key), folded_names_credential(&folded), "{}", key);
+    }
+}
+
+#[test]
+fn credential_keys_of_every_kind_are_still_found() {
+    for key in [
+        "SourcePassword",
+        "sslpassword",
+        "DB-Passwd",
+        "AccessKeySecret",
+        "x-acs-security-token",
+        "private_key",
+        "ApiKey",
+        "Credentials",
+        "Authorization",
+        "pwd",
+        "UserPwd",
+        "SessionToken",
+    ] {
+        assert!(is_credential_key(key), "{key}");
+    }
+    for key in
+        ["NextToken", "ClientToken", "ReplicationState", "SourceCategory", "application_name", "TaskId"]
+    {
+        assert!(!is_credential_key(key), "{key}");
+    }
+}

@@ -102,15 +102,18 @@ struct Found {
 /// that JSON escapes, a `%` (percent-decoding could make a form), a document inside a carried one.
 fn nothing_to_mask(forms: &[String], out: &[u8], inner: &[Value]) -> bool {
     let plain = |f: &String| !f.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
-    forms.iter().all(plain)
-        && memchr::memchr(b'%', out).is_none()
-        && !forms.iter().any(|f| memchr::memmem::find(out, f.as_bytes()).is_some())
-        && inner.iter().all(|doc| clean(doc, forms))
+    if !forms.iter().all(plain) || memchr::memchr(b'%', out).is_some() {
+        return false;
+    }
+    // Each form's searcher is built once for all the strings it is looked for in.
+    let finders: Vec<memchr::memmem::Finder> =
+        forms.iter().map(|f| memchr::memmem::Finder::new(f.as_bytes())).collect();
+    !finders.iter().any(|f| f.find(out).is_some()) && inner.iter().all(|doc| clean(doc, &finders))
 }
 
-fn clean(value: &Value, forms: &[String]) -> bool {
+fn clean(value: &Value, forms: &[memchr::memmem::Finder]) -> bool {
     let holds = |s: &str| {
-        s.contains('%') || forms.iter().any(|f| memchr::memmem::find(s.as_bytes(), f.as_bytes()).is_some())
+        memchr::memchr(b'%', s.as_bytes()).is_some() || forms.iter().any(|f| f.find(s.as_bytes()).is_some())
     };
     match value {
         Value::Object(map) => map.iter().all(|(k, v)| !holds(k) && clean(v, forms)),
