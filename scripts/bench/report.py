@@ -604,14 +604,30 @@ second as `mem_ab.py` prints it; "from the lowest" (as `make bench` judges) is f
   sockets open at a reading and the anonymous RSS at it are not correlated (r = 0.13, −0.03 and −0.18 for run 3's
   three proxies): RSS keeps the high-water mark of a burst, not the load of the moment.
 - **The spread between two identical proxies in one run is up to 0.9 MB** (run 4; 0.1 MB in run 2), so a change
-  worth less than that cannot be shown by `mem_ab.py` on this machine. In run 4, the quietest stretch, all three
+  worth less than that cannot be shown by `mem_ab.py` on this machine. In run 4, the quietest of these five, all three
   proxies met the goal from the 20th second, and one of them from the lowest.
 
-Not found: the quiet run's steady +2.4 MB (03:07 UTC) was not reproduced. The machine was never quiet during this
-work (load 2.8 or more in every run), and no run shows memory in use growing for 5 minutes without the machine's load
-growing with it. Next to measure, on a quiet machine: the diagnostic counters above over 10 minutes (does RSS level
-off after the stale window?), and the per-connection memory that a burst leaves behind (hyper's 8 KB read buffer and the
-connection's task), for instance with the connection cap or the header-read timeout lowered in a same-run A/B."""
+The quiet run's growth is reproduced on a quiet machine, and it slows down after 5 minutes without stopping. Two
+more runs, at load 1.2 to 2.0 (05:00 to 05:16 UTC), with main's build as merged beside:
+
+| run (UTC, load average) | proxies side by side | RSS growth from the 20th second | from the lowest |
+|---|---|---|---|
+| 6 (05:00, 1.29 → 1.42), 600 s | main's build / the diagnostic build | +3.2 / +2.9 MB | +3.6 / +2.9 MB |
+| 7 (05:11, 1.17 → 2.03), 300 s | main's build / the same with a 60 s stale window | +2.2 / +2.0 MB | +2.5 / +2.5 MB |
+
+- In run 6, main's build averaged 24.8 MB over its 20th to 40th second, 27.2 MB over its 280th to 300th (+2.4 MB)
+  and 27.9 MB over its 580th to 600th (+0.7 MB in the second five minutes); the diagnostic build +1.6 MB, then +0.9
+  MB. Memory in use did not grow: in the diagnostic build, jemalloc's allocated bytes were 6.5 MB at the process's
+  20th second and 5.4 MB at its 290th, its active pages 8.5 and 8.6 MB (9.5 MB at most between). So the quiet
+  growth lies mostly outside the pages jemalloc holds objects in: dirty pages not yet returned, its metadata, thread
+  stacks or the binary's pages (`smaps` was not read in this run).
+- Run 7: the stale window does not set its length: with a 60 s window the growth was the same (+2.5 MB from the
+  lowest for both).
+
+Not found: what holds the quiet growth. Next to measure, on a quiet machine, with `/proc/PID/smaps` and the
+diagnostic counters read together every 10 s over 10 minutes: jemalloc's metadata, the thread stacks, the binary's
+file pages, and jemalloc's dirty pages per arena (less likely: returning them within a second from a background
+thread grew +1.9 against +2.2 MB at load 2.3 → 0.5 in an earlier round, on the prefixed build)."""
 
 
 def rss_growth(f):
