@@ -624,10 +624,20 @@ more runs, at load 1.2 to 2.0 (05:00 to 05:16 UTC), with main's build as merged 
 - Run 7: the stale window does not set its length: with a 60 s window the growth was the same (+2.5 MB from the
   lowest for both).
 
-Not found: what holds the quiet growth. Next to measure, on a quiet machine, with `/proc/PID/smaps` and the
-diagnostic counters read together every 10 s over 10 minutes: jemalloc's metadata, the thread stacks, the binary's
-file pages, and jemalloc's dirty pages per arena (less likely: returning them within a second from a background
-thread grew +1.9 against +2.2 MB at load 2.3 → 0.5 in an earlier round, on the prefixed build)."""
+- Run 8 (05:17, load 0.93 → 4.36, a burst at about the 200th second), main's build and the diagnostic build again,
+  with `smaps_rollup` read every 10 s: +3.0 and +2.6 MB. The binary's file pages stayed flat (15.95 and 15.93 MB);
+  the growth is anonymous memory (main's build: 8.46 MB at the 20th second, 10.24 MB at the 180th before the burst,
+  11.2 MB at the 280th), with one thread more from about the 60th second (8 → 9). In the diagnostic build, between
+  about its 30th and 190th second, anonymous memory grew +1.4 MB while jemalloc's allocated bytes went 6.9 → 6.3 MB,
+  its active pages 9.04 → 9.12 MB, its dirty pages 1.1 → 1.5 MB and its metadata +0.02 MB: about 0.9 MB of the
+  quiet growth is in none of jemalloc's counters.
+
+Not found: what holds the quiet growth. Transparent huge pages are not it (`madvise` only on this machine;
+`AnonHugePages` 0 in every mapping of both proxies at run 8's 40th second). Next to measure, on a quiet machine:
+`/proc/PID/smaps` per mapping at the 20th second and at the end (which anonymous mappings grow: jemalloc's extents,
+its metadata, or a thread's stack), beside the diagnostic counters, and jemalloc's dirty pages per arena (less
+likely: returning them within a second from a background thread grew +1.9 against +2.2 MB at load 2.3 → 0.5 in an
+earlier round, on the prefixed build)."""
 
 
 def rss_growth(f):
