@@ -632,10 +632,16 @@ more runs, at load 1.2 to 2.0 (05:00 to 05:16 UTC), with main's build as merged 
   its active pages 9.04 → 9.12 MB, its dirty pages 1.1 → 1.5 MB and its metadata +0.02 MB: about 0.9 MB of the
   quiet growth is in none of jemalloc's counters.
 
-Not found: what holds the quiet growth. Transparent huge pages are not it (`madvise` only on this machine;
-`AnonHugePages` 0 in every mapping of both proxies at run 8's 40th second). Next to measure, on a quiet machine:
-`/proc/PID/smaps` per mapping at the 20th second and at the end (which anonymous mappings grow: jemalloc's extents,
-its metadata, or a thread's stack), beside the diagnostic counters, and jemalloc's dirty pages per arena (less
+- Run 9 (05:23, load 2.98 → 2.09, 180 s, main's build alone): +1.6 MB. `/proc/PID/smaps` per mapping at about the
+  20th and the 160th second of the load: anonymous memory +1.18 MB, all of it in jemalloc's mappings (told by their
+  2 MB alignment: four of its 4 and 8 MB extent mappings +0.14 to +0.60 MB each, one −0.12 MB, and a new 5 MB one
+  holding 0.59 MB); each thread stack (2 MB behind a guard page) changed by less than 64 KB, and the main stack and
+  every file mapping (the binary, libc, the store's shared memory file) not at all, with 9 threads at both readings.
+
+Not found: what holds the quiet growth inside jemalloc's mappings. Transparent huge pages are not it (`madvise`
+only on this machine; `AnonHugePages` 0 in every mapping of both proxies at run 8's 40th second). Next to measure,
+on a quiet machine: jemalloc's per-mapping pages against its own counters (`stats.arenas.<i>.pactive`, `pdirty`, `metadata_thp`, `resident`) at
+the same moments, to find which of its pages no counter above accounts for, and its dirty pages per arena (less
 likely: returning them within a second from a background thread grew +1.9 against +2.2 MB at load 2.3 → 0.5 in an
 earlier round, on the prefixed build)."""
 
