@@ -640,10 +640,10 @@ more runs, at load 1.2 to 2.0 (05:00 to 05:16 UTC), with main's build as merged 
 
 Not found: what holds the quiet growth inside jemalloc's mappings. Transparent huge pages are not it (`madvise`
 only on this machine; `AnonHugePages` 0 in every mapping of both proxies at run 8's 40th second). Next to measure,
-on a quiet machine: jemalloc's per-mapping pages against its own counters (`stats.arenas.<i>.pactive`, `pdirty`, `metadata_thp`, `resident`) at
-the same moments, to find which of its pages no counter above accounts for, and its dirty pages per arena (less
-likely: returning them within a second from a background thread grew +1.9 against +2.2 MB at load 2.3 → 0.5 in an
-earlier round, on the prefixed build)."""
+on a quiet machine: jemalloc's pages per mapping against its own counters (`stats.arenas.<i>.pactive`, `pdirty`,
+`stats.resident`) read at the same moments, to find which of its pages no counter above accounts for, and its dirty
+pages per arena (less likely: returning them within a second from a background thread grew +1.9 against +2.2 MB
+at load 2.3 → 0.5 in an earlier round, on the prefixed build)."""
 
 
 def rss_growth(f):
