@@ -1322,8 +1322,9 @@ class Report:
             self.notes.append(f"Hardening: the checks on a cache hit take {ns(total)} (goal: under 5 µs).")
         plain, hard = c.get("hit_path/plain"), c.get("hit_path/hardened")
         if plain and hard:
+            d = hard["median_ns"] - plain["median_ns"]
             self.row("Hardening", "whole cache hit in-process, plain → hardened, median",
-                     f"{ns(plain['median_ns'])} → {ns(hard['median_ns'])} (+{ns(hard['median_ns'] - plain['median_ns'])})",
+                     f"{ns(plain['median_ns'])} → {ns(hard['median_ns'])} ({'+' if d >= 0 else '−'}{ns(abs(d))})",
                      "no goal set")
         self.details.append(("Hardening checks (criterion)",
                              "`cargo bench -p migration-proxy --bench checks` (proxy/benches/checks.rs): each check alone "
