@@ -43,18 +43,8 @@ def main():
     os.makedirs(work)
     b = R.Bench(types.SimpleNamespace(proxy=None, workdir=work, pidfile=work + "/pids", quick=True))
     open(b.a.pidfile, "w").close()
-    www = os.path.join(work, "www")
-    os.makedirs(www)
-    shutil.copy(os.path.join(R.HERE, "seed-example.json"), os.path.join(www, "seed.json"))
-    for p in (work, www, os.path.join(www, "seed.json")):
-        os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-    up_port = R.free_port()
     try:
-        up = b.nginx("nginx-upstream", f"""
-  server {{ listen 127.0.0.1:{up_port}; location / {{ root {www}; default_type application/json;
-      try_files /seed.json =404; error_page 405 =200 /seed.json; }} }}""")
-        up_url = f"http://127.0.0.1:{up_port}"
-        b.wait_up(up, up_url + "/")
+        _, up_url, _ = b.fixed_upstream()
         res = {k: [] for k in proxies}
         for r in range(rounds):
             for name, (binary, *extra) in proxies.items():

@@ -98,23 +98,9 @@ def main():
     os.makedirs(work)
     b = R.Bench(types.SimpleNamespace(proxy=None, workdir=work, pidfile=work + "/pids", quick=True))
     open(b.a.pidfile, "w").close()
-    www = os.path.join(work, "www")
-    os.makedirs(www)
-    shutil.copy(os.path.join(R.HERE, "seed-example.json"), os.path.join(www, "seed.json"))
-    for p in (work, www, os.path.join(www, "seed.json")):
-        os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-    up_port, pass_port = R.free_port(), R.free_port()
     try:
-        up = b.nginx("nginx-upstream", f"""
-  server {{ listen 127.0.0.1:{up_port}; location / {{ root {www}; default_type application/json;
-      try_files /seed.json =404; error_page 405 =200 /seed.json; }} }}""")
-        ps = b.nginx("nginx-passthrough", f"""
-  upstream fixed {{ server 127.0.0.1:{up_port}; keepalive 64; keepalive_requests 1000000; }}
-  server {{ listen 127.0.0.1:{pass_port}; location / {{ proxy_pass http://fixed; proxy_http_version 1.1;
-      proxy_set_header Connection ""; }} }}""")
-        up_url, pass_url = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{pass_port}"
-        b.wait_up(up, up_url + "/")
-        b.wait_up(ps, pass_url + "/")
+        up, up_url, up_port = b.fixed_upstream()
+        ps, pass_url = b.nginx_passthrough(up_port)
         target = f"/?Action=DescribeCloudMigrationResult&Version=2014-08-15&{R.PAGE_QUERY}"
         targets = {"upstream alone": (up_url + target, "POST", pids_of(up)),
                    "nginx pass-through": (pass_url + target, "POST", pids_of(ps))}

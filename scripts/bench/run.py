@@ -291,19 +291,19 @@ http {{
             self.procs.stop(proxy)
             self.procs.stop(sim)
 
-    def proxy_latency(self):
-        """Added latency over the fixed upstream (nginx serving the seed's example answer), for
-        nginx as a pass-through and for the proxy on a cache miss and a cache hit."""
+    def fixed_upstream(self):
+        """nginx serving the seed's example answer (2.5 KB of JSON) for any method (the proxy POSTs,
+        as the SDKs do), up and answering: (process, url, port). Shared by the proxy section and
+        the miss-path tools (miss_profile.py, miss_instr.py)."""
         www = os.path.join(self.workdir, "www")
         os.makedirs(www, exist_ok=True)
         shutil.copy(os.path.join(HERE, "seed-example.json"), os.path.join(www, "seed.json"))
         for p in (self.workdir, www, os.path.join(www, "seed.json")):
             os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)  # nginx workers may run as nobody
-        up_port, pass_port = free_port(), free_port()
-        # The fixed upstream: the same 2.5 KB JSON for any method (the proxy POSTs, as the SDKs do).
+        port = free_port()
         upstream = self.nginx("nginx-upstream", f"""
   server {{
-    listen 127.0.0.1:{up_port};
+    listen 127.0.0.1:{port};
     location / {{
       root {www};
       default_type application/json;
@@ -311,21 +311,33 @@ http {{
       error_page 405 =200 /seed.json;
     }}
   }}""")
-        # The floor: a plain pass-through reverse proxy (keep-alive to the upstream, as the proxy).
+        url = f"http://127.0.0.1:{port}"
+        self.wait_up(upstream, url + "/")
+        return upstream, url, port
+
+    def nginx_passthrough(self, up_port):
+        """The floor: a plain nginx reverse proxy in front of the fixed upstream (keep-alive to it,
+        as the proxy), up and answering: (process, url)."""
+        port = free_port()
         passthrough = self.nginx("nginx-passthrough", f"""
   upstream fixed {{ server 127.0.0.1:{up_port}; keepalive 64; keepalive_requests 1000000; }}
   server {{
-    listen 127.0.0.1:{pass_port};
+    listen 127.0.0.1:{port};
     location / {{
       proxy_pass http://fixed;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }}
   }}""")
-        up_url = f"http://127.0.0.1:{up_port}"
-        pass_url = f"http://127.0.0.1:{pass_port}"
-        self.wait_up(upstream, up_url + "/")
-        self.wait_up(passthrough, pass_url + "/")
+        url = f"http://127.0.0.1:{port}"
+        self.wait_up(passthrough, url + "/")
+        return passthrough, url
+
+    def proxy_latency(self):
+        """Added latency over the fixed upstream (nginx serving the seed's example answer), for
+        nginx as a pass-through and for the proxy on a cache miss and a cache hit."""
+        upstream, up_url, up_port = self.fixed_upstream()
+        passthrough, pass_url = self.nginx_passthrough(up_port)
         miss, miss_url = self.proxy("proxy-miss", up_url, ["--cache-ttl-ms", "0"])
         hit, hit_url = self.proxy("proxy-hit", up_url, ["--cache-ttl-ms", "3600000"])
         # The default settings under a stream of distinct keys: every request a miss that is
@@ -405,7 +417,7 @@ http {{
             vs_simulator = self.vs_simulator()
             return {
                 "vs_simulator": vs_simulator,
-                "upstream_body_bytes": os.path.getsize(os.path.join(www, "seed.json")),
+                "upstream_body_bytes": os.path.getsize(os.path.join(HERE, "seed-example.json")),
                 "wrk": {"connections": 2, "threads": 1, "duration_s": duration, "rounds": rounds},
                 "latency": lat,
                 "saturation": {"connections": sat_conns, "threads": 2, "duration_s": sat_dur, "by_target": saturation},
