@@ -270,9 +270,9 @@ async fn bytes(args: &[String]) {
         sqlx::query_scalar::<_, i64>(sql).fetch_one(store.pool()).await.unwrap()
     };
     let end = sizes(store, backend).await;
-    let empty = Sizes { sample_bytes: 0, event_bytes: 0, samples: 0, events: 0, per_task: HashMap::new() };
-    let zero: HashMap<i64, (i64, i64)> = end.per_task.keys().map(|&k| (k, (0, 0))).collect();
-    let empty = Sizes { per_task: zero, ..empty };
+    // The whole run: from an empty store, in which every task of the end had nothing yet.
+    let per_task = end.per_task.keys().map(|&k| (k, (0, 0))).collect();
+    let empty = Sizes { sample_bytes: 0, event_bytes: 0, samples: 0, events: 0, per_task };
     let (busy_whole, steady_whole, per_sample, per_event) = per_task_day(&empty, &end, polls);
     let half = half.expect("the run has a second half");
     let second = polls - polls / 2;
